@@ -1,0 +1,55 @@
+"""The `trustctl` command: one Typer app, one sub-command module per flow.
+
+Every error a user can act on ends the command with exit 2 and one line on stderr; so does an
+unexpected one (fail closed: never exit 0 when something could not be checked).
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+import typer
+from typer.core import TyperGroup
+
+from trustctl.errors import TrustctlError
+
+EXIT_COULD_NOT_RUN = 2
+
+
+class _FailClosedGroup(TyperGroup):
+    """Turns exceptions from any sub-command into exit 2 with a one-line reason."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except TrustctlError as exc:
+            click.echo(f"trustctl: error: {exc}", err=True)
+            sys.exit(EXIT_COULD_NOT_RUN)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            click.echo("trustctl: interrupted", err=True)
+            sys.exit(130)
+        except Exception as exc:  # fail closed on anything unexpected
+            click.echo(f"trustctl: internal error: {type(exc).__name__}: {exc}", err=True)
+            sys.exit(EXIT_COULD_NOT_RUN)
+
+
+app = typer.Typer(
+    name="trustctl",
+    cls=_FailClosedGroup,
+    help=(
+        "Keep every promise of Claver's security page: plan the Pulumi program offline, "
+        "gate pull requests, back up and rehearse restores, audit live, build evidence.\n\n"
+        "Exit codes: 0 every control checked passed; 1 a control failed; 2 could not run."
+    ),
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+from trustctl import commands  # noqa: E402  (commands import `app`'s siblings, not `app`)
+
+commands.register(app)

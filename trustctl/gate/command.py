@@ -1,0 +1,7 @@
+"""`trustctl gate`: placeholder until its module lands."""
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Attach this flow's commands to the top-level app."""

@@ -1,0 +1,53 @@
+"""Results by control: the JSON contract of DESIGN.md shared by gate, audit, drill, evidence.
+
+`--format json` prints {"controls": [{"id", "status", "findings"}, ...], ...}; exit code 0 when
+every control checked passed, 1 when one failed, 2 when one could not be checked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    PASS = "pass"
+    FAIL = "fail"
+    ERROR = "error"
+    NOT_APPLICABLE = "not_applicable"
+    ATTESTED = "attested"
+
+
+@dataclass
+class Finding:
+    """One thing wrong: what, on which resource, and where it was declared."""
+
+    message: str
+    check_id: str | None = None
+    resource: str | None = None
+    urn: str | None = None
+    file: str | None = None
+    line: int | None = None
+
+
+@dataclass
+class ControlResult:
+    id: str
+    status: Status
+    findings: list[Finding] = field(default_factory=list)
+    checks: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        data["status"] = str(self.status)
+        return data
+
+
+def exit_code(results: list[ControlResult]) -> int:
+    """2 if anything could not be checked, else 1 if anything failed, else 0."""
+    statuses = {r.status for r in results}
+    if Status.ERROR in statuses:
+        return 2
+    if Status.FAIL in statuses:
+        return 1
+    return 0

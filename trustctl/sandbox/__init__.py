@@ -1,0 +1,1 @@
+"""trustctl sandbox."""
