@@ -9,7 +9,6 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -21,19 +20,19 @@ EXIT_COULD_NOT_RUN = 2
 class _FailClosedGroup(TyperGroup):
     """Turns exceptions from any sub-command into exit 2 with a one-line reason."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except TrustctlError as exc:
-            click.echo(f"trustctl: error: {exc}", err=True)
+            typer.echo(f"trustctl: error: {exc}", err=True)
             sys.exit(EXIT_COULD_NOT_RUN)
-        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
-            raise
+        except (typer.Exit, typer.Abort, typer.TyperException):
+            raise  # the CLI framework's own control flow (usage errors, --help)
         except KeyboardInterrupt:
-            click.echo("trustctl: interrupted", err=True)
+            typer.echo("trustctl: interrupted", err=True)
             sys.exit(130)
         except Exception as exc:  # fail closed on anything unexpected
-            click.echo(f"trustctl: internal error: {type(exc).__name__}: {exc}", err=True)
+            typer.echo(f"trustctl: internal error: {type(exc).__name__}: {exc}", err=True)
             sys.exit(EXIT_COULD_NOT_RUN)
 
 
@@ -48,8 +47,17 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    rich_markup_mode=None,
 )
+
+
+@app.callback()
+def _main() -> None:
+    """Claver's security page as code."""
 
 from trustctl import commands  # noqa: E402  (commands import `app`'s siblings, not `app`)
 
 commands.register(app)
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,94 @@
+"""What a Pulumi program would declare: the planned resources every other flow reads.
+
+The same model is filled from three sources: the offline planner (Pulumi's mock runtime),
+`pulumi preview --json` and `pulumi stack export`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class SourceLocation:
+    """Where the program declared a resource: the file (relative to the project) and line."""
+
+    file: str
+    line: int
+
+
+@dataclass
+class PlannedResource:
+    urn: str
+    type: str  # Pulumi type token, e.g. "aws:kms/key:Key"
+    name: str  # logical name
+    parent: str | None = None  # parent URN (components), None at the stack root
+    custom: bool = True  # False for ComponentResources
+    inputs: dict[str, Any] = field(default_factory=dict)  # Pulumi (camelCase) property names
+    dependencies: list[str] = field(default_factory=list)  # URNs the inputs depend on
+    property_dependencies: dict[str, list[str]] = field(default_factory=dict)
+    source: SourceLocation | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "urn": self.urn,
+            "type": self.type,
+            "name": self.name,
+            "parent": self.parent,
+            "custom": self.custom,
+            "inputs": self.inputs,
+            "dependencies": self.dependencies,
+            "property_dependencies": self.property_dependencies,
+            "source": None if self.source is None else {
+                "file": self.source.file, "line": self.source.line,
+            },
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> PlannedResource:
+        src = data.get("source")
+        return cls(
+            urn=data["urn"],
+            type=data["type"],
+            name=data["name"],
+            parent=data.get("parent"),
+            custom=data.get("custom", True),
+            inputs=data.get("inputs") or {},
+            dependencies=list(data.get("dependencies") or []),
+            property_dependencies=dict(data.get("property_dependencies") or {}),
+            source=SourceLocation(src["file"], int(src["line"])) if src else None,
+        )
+
+
+@dataclass
+class Plan:
+    """Every resource a program would declare; parents and dependencies before dependents."""
+
+    resources: list[PlannedResource]
+    project: str = ""
+    stack: str = ""
+
+    def of_type(self, type_token: str) -> list[PlannedResource]:
+        return [r for r in self.resources if r.type == type_token]
+
+    def by_urn(self, urn: str) -> PlannedResource:
+        for r in self.resources:
+            if r.urn == urn:
+                return r
+        raise KeyError(urn)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "project": self.project,
+            "stack": self.stack,
+            "resources": [r.to_json() for r in self.resources],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Plan:
+        return cls(
+            resources=[PlannedResource.from_json(r) for r in data["resources"]],
+            project=data.get("project", ""),
+            stack=data.get("stack", ""),
+        )

@@ -1,0 +1,167 @@
+"""Run any Pulumi Python program offline, under Pulumi's mock runtime, and return its Plan.
+
+No Pulumi CLI, provider plugin or cloud credentials are needed: the program runs in this
+process exactly as `pulumi preview` would run it, and every resource registration is recorded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import runpy
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pulumi
+from pulumi.runtime import rpc
+from pulumi.runtime.config import set_all_config
+from pulumi.runtime.mocks import set_mocks
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+from trustctl.errors import InputError
+from trustctl.plan.mocks import RecordingMonitor, SynthesizingMocks
+from trustctl.plan.model import Plan, PlannedResource, SourceLocation
+from trustctl.plan.project import SECRET_PLACEHOLDER, PulumiProject, load_project
+
+DEFAULT_REGION = "us-east-1"
+
+
+def _json_safe(value: Any) -> Any:
+    """Plain JSON values; secrets become the placeholder, resources their URN."""
+    if rpc.is_rpc_secret(value):
+        return SECRET_PLACEHOLDER
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, pulumi.Resource):
+        return getattr(value, "_urn_str", None) or type(value).__name__
+    if isinstance(value, float) and value.is_integer():
+        return int(value)  # protobuf carries every number as a double
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+def _relative_source(source: tuple[str, int] | None, root: Path) -> SourceLocation | None:
+    if source is None:
+        return None
+    path, line = source
+    try:
+        return SourceLocation(Path(path).resolve().relative_to(root).as_posix(), line)
+    except ValueError:
+        return SourceLocation(path, line)
+
+
+@contextlib.contextmanager
+def _program_context(program_dir: Path) -> Iterator[None]:
+    """Run as Pulumi does (program dir on sys.path and as cwd); forget its modules after."""
+    before_modules = set(sys.modules)
+    before_cwd = Path.cwd()
+    sys.path.insert(0, str(program_dir))
+    os.chdir(program_dir)
+    try:
+        yield
+    finally:
+        os.chdir(before_cwd)
+        sys.path.remove(str(program_dir))
+        for name in set(sys.modules) - before_modules:
+            module_file = getattr(sys.modules[name], "__file__", None) or ""
+            if module_file.startswith(str(program_dir)):
+                del sys.modules[name]
+
+
+def _run(project: PulumiProject, stack: str, monitor: RecordingMonitor) -> None:
+    set_mocks(monitor.mocks, project=project.name, stack=stack, preview=False, monitor=monitor)
+    set_all_config(dict(project.config), list(project.secret_keys))
+    with _program_context(project.program_dir):
+        _sync_await(
+            run_pulumi_func(
+                lambda: runpy.run_path(str(project.program_dir), run_name="__main__")
+            )
+        )
+
+
+def _describe_failure(exc: BaseException, project: PulumiProject) -> str:
+    """One line: the exception and the innermost frame of the program that raised it."""
+    tb = exc.__traceback__
+    where = ""
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.startswith(str(project.root)):
+            where = f"{Path(filename).relative_to(project.root)}:{tb.tb_lineno}: "
+        tb = tb.tb_next
+    message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{where}program raised {type(exc).__name__}: {message}".rstrip(": ")
+
+
+def _position(r: PlannedResource) -> tuple[str, int, str]:
+    return (r.source.file, r.source.line, r.urn) if r.source else ("", 0, r.urn)
+
+
+def _in_dependency_order(resources: list[PlannedResource]) -> list[PlannedResource]:
+    """Parents and dependencies first, otherwise by source position: stable from run to run.
+
+    The engine registers resources as their inputs resolve, an order that varies between runs.
+    """
+    by_urn = {r.urn: r for r in resources}
+    waiting = {r.urn: {d for d in [r.parent, *r.dependencies] if d in by_urn} for r in resources}
+    ordered: list[PlannedResource] = []
+    while waiting:
+        ready = [by_urn[u] for u, deps in waiting.items() if not deps] or [
+            by_urn[u] for u in waiting  # a cycle cannot happen in Pulumi; never loop forever
+        ]
+        ready.sort(key=_position)
+        for r in ready:
+            ordered.append(r)
+            del waiting[r.urn]
+        done = {r.urn for r in ready}
+        for deps in waiting.values():
+            deps -= done
+    return ordered
+
+
+def _is_stack(urn: str | None) -> bool:
+    return not urn or "::pulumi:pulumi:Stack::" in urn
+
+
+def plan_program(
+    program_dir: Path,
+    stack: str = "prod",
+    config_overrides: dict[str, str] | None = None,
+) -> Plan:
+    """Every resource the Pulumi program in `program_dir` would declare for `stack`.
+
+    `config_overrides` replaces config values (namespaced keys, or bare keys of the project).
+    Raises InputError for a missing Pulumi.yaml or stack file, or a program that raises.
+    """
+    project = load_project(Path(program_dir), stack)
+    for key, value in (config_overrides or {}).items():
+        project.config[key if ":" in key else f"{project.name}:{key}"] = value
+    region = project.config.get("aws:region", DEFAULT_REGION)
+    monitor = RecordingMonitor(SynthesizingMocks(region))
+    try:
+        _run(project, stack, monitor)
+    except Exception as exc:
+        raise InputError(_describe_failure(exc, project)) from exc
+    except SystemExit as exc:
+        raise InputError(f"program exited with status {exc.code}") from exc
+
+    resources = [
+        PlannedResource(
+            urn=reg["urn"],
+            type=reg["type"],
+            name=reg["name"],
+            parent=None if _is_stack(reg["parent"]) else reg["parent"],
+            custom=reg["custom"],
+            inputs=_json_safe(reg["inputs"]),
+            dependencies=reg["dependencies"],
+            property_dependencies=reg["property_dependencies"],
+            source=_relative_source(reg["source"], project.root),
+        )
+        for reg in monitor.registrations
+    ]
+    return Plan(resources=_in_dependency_order(resources), project=project.name, stack=stack)

@@ -1,0 +1,105 @@
+"""A Pulumi project on disk: Pulumi.yaml, the program directory and a stack's config.
+
+Config is read the way the Pulumi CLI passes it to a program: every key namespaced
+(`project:key`, `aws:region`), scalars as strings, objects and lists as JSON. `secure:` values
+cannot be decrypted without the Pulumi service, so they become opaque placeholders and are
+marked secret.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from trustctl.errors import InputError
+
+SECRET_PLACEHOLDER = "[secret]"
+
+
+@dataclass(frozen=True)
+class PulumiProject:
+    name: str
+    root: Path  # the directory holding Pulumi.yaml
+    program_dir: Path  # where __main__.py lives (`main`, default: root)
+    config: dict[str, str] = field(default_factory=dict)
+    secret_keys: tuple[str, ...] = ()
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        raise InputError(f"{path}{where}: not valid YAML") from exc
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror}") from exc
+
+
+def _as_config_string(value: Any) -> str:
+    """Scalars as the CLI passes them; objects and lists as JSON."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict | list):
+        return json.dumps(value)
+    return str(value)
+
+
+def _full_key(key: str, project: str) -> str:
+    return key if ":" in key else f"{project}:{key}"
+
+
+def _project_defaults(raw: Any, project: str) -> dict[str, str]:
+    """`config:` of Pulumi.yaml: plain values or {type, default, ...} declarations."""
+    defaults: dict[str, str] = {}
+    for key, decl in (raw or {}).items():
+        if isinstance(decl, dict) and ("type" in decl or "default" in decl or "value" in decl):
+            if "default" in decl or "value" in decl:
+                value = decl.get("value", decl.get("default"))
+                defaults[_full_key(key, project)] = _as_config_string(value)
+        else:
+            defaults[_full_key(key, project)] = _as_config_string(decl)
+    return defaults
+
+
+def load_project(project_dir: Path, stack: str) -> PulumiProject:
+    """Read Pulumi.yaml and Pulumi.<stack>.yaml; InputError naming the file on any problem."""
+    project_file = project_dir / "Pulumi.yaml"
+    if not project_file.is_file():
+        raise InputError(f"{project_file}: no Pulumi.yaml (is --program the project directory?)")
+    doc = _read_yaml(project_file)
+    name = doc.get("name") if isinstance(doc, dict) else None
+    if not name:
+        raise InputError(f"{project_file}: no project `name`")
+    runtime = doc.get("runtime")
+    runtime_name = runtime.get("name") if isinstance(runtime, dict) else runtime
+    if runtime_name != "python":
+        raise InputError(f"{project_file}: runtime {runtime_name!r} is not python")
+    program_dir = (project_dir / doc.get("main", ".")).resolve()
+    if not (program_dir / "__main__.py").is_file():
+        raise InputError(f"{program_dir / '__main__.py'}: program entry point not found")
+
+    stack_file = project_dir / f"Pulumi.{stack}.yaml"
+    if not stack_file.is_file():
+        raise InputError(f"{stack_file}: no config file for stack {stack!r}")
+    stack_doc = _read_yaml(stack_file)
+    config = _project_defaults(doc.get("config"), name)
+    secret_keys = []
+    for key, value in ((stack_doc or {}).get("config") or {}).items():
+        full = _full_key(key, name)
+        if isinstance(value, dict) and set(value) == {"secure"}:
+            config[full] = SECRET_PLACEHOLDER
+            secret_keys.append(full)
+        else:
+            config[full] = _as_config_string(value)
+    return PulumiProject(
+        name=name,
+        root=project_dir.resolve(),
+        program_dir=program_dir,
+        config=config,
+        secret_keys=tuple(secret_keys),
+    )
