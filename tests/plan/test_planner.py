@@ -74,7 +74,8 @@ def test_references_stay_traceable_through_synthesized_outputs(shop):
     assert rule["kmsMasterKeyId"] == "arn:aws:kms:eu-west-1:123456789012:key/data-key"
     assert key.urn in sse.property_dependencies["rules"]
     assert sse.inputs["bucket"] == "files-bucket"
-    assert set(sse.dependencies) >= {key.urn, _one(shop, "aws:s3/bucket:Bucket", "files-bucket").urn}
+    bucket = _one(shop, "aws:s3/bucket:Bucket", "files-bucket")
+    assert set(sse.dependencies) >= {key.urn, bucket.urn}
 
 
 def test_apply_outputs_are_resolved_and_depend_on_their_sources(shop):
