@@ -89,6 +89,7 @@ def test_apply_outputs_are_resolved_and_depend_on_their_sources(shop):
 def test_object_and_typed_config_reach_the_program(shop):
     subnets = shop.of_type("aws:ec2/subnet:Subnet")
     assert sorted(s.inputs["cidrBlock"] for s in subnets) == ["10.20.1.0/24", "10.20.2.0/24"]
+    assert sorted(s.inputs["availabilityZone"] for s in subnets) == ["eu-west-1a", "eu-west-1b"]
     assert _one(shop, "aws:ec2/vpc:Vpc", "vpc").inputs["cidrBlock"] == "10.20.0.0/16"
     db = _one(shop, "aws:rds/instance:Instance", "db")
     assert db.inputs["backupRetentionPeriod"] == 35

@@ -75,20 +75,21 @@ class SynthesizingMocks(Mocks):
                 outputs[prop] = f"{name}-{prop}"
         return args.resource_id or name, outputs
 
-    def call(self, args: MockCallArgs) -> tuple[dict[str, Any], None]:
+    def call(self, args: MockCallArgs) -> dict[str, Any]:  # type: ignore[override]
+        """Answers for the data sources programs commonly read; {} (all None) otherwise."""
         token = args.token
         if token == "aws:index/getCallerIdentity:getCallerIdentity":
             arn = f"arn:aws:iam::{ACCOUNT_ID}:user/planner"
             identity = {"accountId": ACCOUNT_ID, "arn": arn, "userId": "planner"}
-            return {**identity, "id": ACCOUNT_ID}, None
+            return {**identity, "id": ACCOUNT_ID}
         if token in ("aws:index/getRegion:getRegion", "aws:index/region:getRegion"):
-            return {"name": self.region, "region": self.region, "id": self.region}, None
+            return {"name": self.region, "region": self.region, "id": self.region}
         if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
             names = [self.region + s for s in AVAILABILITY_ZONE_SUFFIXES]
-            return {"names": names, "zoneIds": names, "id": self.region}, None
+            return {"names": names, "zoneIds": names, "id": self.region}
         if token == "aws:index/getPartition:getPartition":
-            return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}, None
-        return {}, None
+            return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}
+        return {}
 
 
 def _source(request: Any) -> tuple[str, int] | None:

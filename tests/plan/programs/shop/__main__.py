@@ -13,9 +13,10 @@ key = aws.kms.Key("data-key", enable_key_rotation=True, deletion_window_in_days=
 files = EncryptedBucket("files", key_arn=key.arn)
 
 vpc = aws.ec2.Vpc("vpc", cidr_block=network["cidr"])
-for zone in network["zones"]:
-    aws.ec2.Subnet(f"private-{zone}", vpc_id=vpc.id, availability_zone=f"eu-west-1{zone}",
-                   cidr_block=network["cidr"].replace("0.0/16", f"{ord(zone) - 96}.0/24"))
+zones = aws.get_availability_zones(state="available").names  # a data source call
+for index, zone in enumerate(network["zones"]):
+    aws.ec2.Subnet(f"private-{zone}", vpc_id=vpc.id, availability_zone=zones[index],
+                   cidr_block=network["cidr"].replace("0.0/16", f"{index + 1}.0/24"))
 
 aws.iam.Policy(
     "read-files",
