@@ -1,0 +1,50 @@
+"""ENC-AT-REST: a KMS key is a symmetric AES-256 key with rotation on and a deletion window."""
+
+from typing import Any
+
+from checkov.common.models.enums import CheckCategories
+from trust_check_support import Metadata, TrustCheck, attr, is_true, number, shown
+
+MIN_DELETION_WINDOW_DAYS = 7
+
+METADATA = Metadata(
+    control="ENC-AT-REST",
+    severity="CRITICAL",
+    risk="Data is encrypted under a key that is not AES-256, never rotates, or can vanish at once.",
+    remediation=(
+        "Declare aws_kms_key with customer_master_key_spec SYMMETRIC_DEFAULT (AES-256-GCM), "
+        "key_usage ENCRYPT_DECRYPT, enable_key_rotation true and "
+        f"deletion_window_in_days >= {MIN_DELETION_WINDOW_DAYS}."
+    ),
+)
+
+
+class KmsKeyAes256Rotated(TrustCheck):
+    def __init__(self) -> None:
+        super().__init__(
+            check_id="CKV_TRUST_8",
+            name="Ensure KMS keys are symmetric AES-256 keys with rotation and a deletion window",
+            category=CheckCategories.ENCRYPTION,
+            resources=["aws_kms_key"],
+            metadata=METADATA,
+        )
+
+    def problems(self, conf: dict[str, list[Any]]) -> list[str] | None:
+        found = []
+        spec = attr(conf, "customer_master_key_spec") or "SYMMETRIC_DEFAULT"
+        if spec != "SYMMETRIC_DEFAULT":
+            found.append(f"customer_master_key_spec is {spec}, not SYMMETRIC_DEFAULT (AES-256)")
+        usage = attr(conf, "key_usage") or "ENCRYPT_DECRYPT"
+        if usage != "ENCRYPT_DECRYPT":
+            found.append(f"key_usage is {usage}, not ENCRYPT_DECRYPT")
+        if not is_true(attr(conf, "enable_key_rotation")):
+            found.append("enable_key_rotation is not true")
+        window = number(attr(conf, "deletion_window_in_days"))
+        if window is not None and window < MIN_DELETION_WINDOW_DAYS:
+            found.append(
+                f"deletion_window_in_days is {shown(window)}, below {MIN_DELETION_WINDOW_DAYS}"
+            )
+        return found
+
+
+check = KmsKeyAes256Rotated()

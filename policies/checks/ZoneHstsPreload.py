@@ -1,0 +1,51 @@
+"""HSTS: a two-year, subdomain-wide, preloadable Strict-Transport-Security header."""
+
+from typing import Any
+
+from checkov.common.models.enums import CheckCategories
+from trust_check_support import Metadata, TrustCheck, attr, is_true, number, shown
+
+TWO_YEARS_SECONDS = 63072000
+
+METADATA = Metadata(
+    control="HSTS",
+    severity="HIGH",
+    risk="Browsers can be stripped to HTTP on a first visit or once a short policy expires.",
+    remediation=(
+        "Declare cloudflare_zone_setting security_header with strict_transport_security "
+        f"enabled, max_age >= {TWO_YEARS_SECONDS}, include_subdomains and preload."
+    ),
+)
+
+
+class ZoneHstsPreload(TrustCheck):
+    def __init__(self) -> None:
+        super().__init__(
+            check_id="CKV_TRUST_5",
+            name="Ensure the Cloudflare zone sends HSTS with max-age >= 2 years, "
+            "includeSubDomains and preload",
+            category=CheckCategories.ENCRYPTION,
+            resources=["cloudflare_zone_setting"],
+            metadata=METADATA,
+        )
+
+    def problems(self, conf: dict[str, list[Any]]) -> list[str] | None:
+        if attr(conf, "setting_id") != "security_header":
+            return None
+        hsts = attr(conf, "value", "strict_transport_security")
+        if not isinstance(hsts, dict):
+            return ["security_header declares no strict_transport_security"]
+        found = [
+            f"strict_transport_security.{flag} is not true"
+            for flag in ("enabled", "include_subdomains", "preload")
+            if not is_true(hsts.get(flag))
+        ]
+        max_age = number(hsts.get("max_age"))
+        if max_age is None or max_age < TWO_YEARS_SECONDS:
+            found.append(
+                f"strict_transport_security.max_age is {shown(max_age)}, below {TWO_YEARS_SECONDS}"
+            )
+        return found
+
+
+check = ZoneHstsPreload()

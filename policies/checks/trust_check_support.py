@@ -1,0 +1,175 @@
+"""What every project check shares: Prowler-style metadata and readers for plan values.
+
+checkov hands a resource check its Terraform-plan values wrapped in lists (a scalar `x`
+arrives as `[x]`, a nested object `{...}` as `[{...}]`, a list of objects stays a list),
+so the checks read them through `attr`/`items` instead of indexing by hand.
+
+This module registers no check; checkov imports it like any file of the checks folder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from checkov.common.bridgecrew.severities import Severities
+from checkov.common.models.enums import CheckCategories, CheckResult
+from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
+
+RETENTION_DAYS = 35  # "Backups. Daily, encrypted, kept 35 days."
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """Prowler-style metadata: the control a check guards, why it matters, how to fix it."""
+
+    control: str
+    severity: str
+    risk: str
+    remediation: str
+
+
+class TrustCheck(BaseResourceCheck):
+    """A project check: the guideline names the control first, so reports can key by it.
+
+    Subclasses say what is wrong with a resource (`problems`); the messages become the
+    record's `details` in checkov's report, so a finding says which rule or port broke it.
+    """
+
+    def __init__(
+        self,
+        *,
+        check_id: str,
+        name: str,
+        category: CheckCategories,
+        resources: Iterable[str],
+        metadata: Metadata,
+    ) -> None:
+        super().__init__(
+            name=name,
+            id=check_id,
+            categories=[category],
+            supported_resources=list(resources),
+            guideline=f"{metadata.control}: {metadata.remediation}",
+        )
+        self.metadata = metadata
+        self.severity = Severities[metadata.severity]
+
+    def scan_resource_conf(self, conf: dict[str, list[Any]]) -> CheckResult:
+        found = self.problems(conf)
+        self.details = list(found or [])
+        if found is None:
+            return CheckResult.UNKNOWN
+        return CheckResult.FAILED if found else CheckResult.PASSED
+
+    def problems(self, conf: dict[str, list[Any]]) -> list[str] | None:
+        """What breaks the control (empty: nothing), or None when the check does not apply."""
+        raise NotImplementedError
+
+
+class ZoneSettingCheck(TrustCheck):
+    """A `cloudflare_zone_setting` (provider v5) whose value must be one of `allowed`."""
+
+    def __init__(
+        self, *, check_id: str, setting_id: str, allowed: Iterable[str], metadata: Metadata
+    ) -> None:
+        self.setting_id = setting_id
+        self.allowed = tuple(allowed)
+        super().__init__(
+            check_id=check_id,
+            name=f"Ensure the Cloudflare zone setting {setting_id} is "
+            f"one of {', '.join(self.allowed)}",
+            category=CheckCategories.ENCRYPTION,
+            resources=["cloudflare_zone_setting"],
+            metadata=metadata,
+        )
+
+    def problems(self, conf: dict[str, list[Any]]) -> list[str] | None:
+        if attr(conf, "setting_id") != self.setting_id:
+            return None
+        value = attr(conf, "value")
+        if str(value) in self.allowed:
+            return []
+        return [f"{self.setting_id} is {value!r}, expected one of {list(self.allowed)}"]
+
+
+def unwrap(value: Any) -> Any:
+    """The plan parser wraps scalars and objects in one-element lists; take them out."""
+    while isinstance(value, list) and len(value) == 1:
+        value = value[0]
+    return value
+
+
+def attr(node: Any, *path: str) -> Any:
+    """The value at `path` below a resource's conf (or a nested object), or None."""
+    for key in path:
+        node = unwrap(node)
+        if not isinstance(node, dict):
+            return None
+        node = node.get(key)
+    return unwrap(node)
+
+
+def items(node: Any, *path: str) -> list[dict[str, Any]]:
+    """The objects of a list attribute or repeated block (`rules`, `ingress`, ...)."""
+    parent = attr(node, *path[:-1]) if len(path) > 1 else unwrap(node)
+    if not isinstance(parent, dict):
+        return []
+    value = parent.get(path[-1])
+    if isinstance(value, list) and len(value) == 1 and isinstance(value[0], list):
+        value = value[0]
+    if isinstance(value, dict):
+        return [value]
+    return [v for v in value or [] if isinstance(v, dict)]
+
+
+def strings(value: Any) -> list[str]:
+    """A list-of-strings attribute, however deeply the parser wrapped it."""
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return [s for v in value for s in strings(v)]
+    return [str(value)]
+
+
+def is_true(value: Any) -> bool:
+    return unwrap(value) is True or str(unwrap(value)).lower() == "true"
+
+
+def number(value: Any) -> float | None:
+    """A numeric attribute, or None when it is unset or not a number."""
+    value = unwrap(value)
+    if isinstance(value, bool):
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def rule_enabled(rule: dict[str, Any]) -> bool:
+    """Cloudflare enables a ruleset rule unless `enabled` is explicitly false."""
+    value = attr(rule, "enabled")
+    return value is None or is_true(value)
+
+
+def rules_of_phase(conf: dict[str, list[Any]], phase: str) -> list[dict[str, Any]] | None:
+    """The rules of a `cloudflare_ruleset` in `phase`, or None for a ruleset of another phase."""
+    if attr(conf, "phase") != phase:
+        return None
+    return items(conf, "rules")
+
+
+def shown(value: float | None) -> str:
+    """A number as a finding shows it: 86400, not 86400.0; `unset` when absent."""
+    return "unset" if value is None else f"{value:g}"
+
+
+def tag(conf: dict[str, Any], key: str) -> str | None:
+    """A tag's value from `tags` (or `tags_all`, which the plan fills from provider defaults)."""
+    for field in ("tags", "tags_all"):
+        tags = unwrap(conf.get(field))
+        if isinstance(tags, dict) and key in tags:
+            return str(unwrap(tags[key]))
+    return None
