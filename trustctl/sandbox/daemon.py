@@ -1,0 +1,88 @@
+"""The sandbox's background process: owns moto and Postgres from `up` until `down`.
+
+Run as `python -m trustctl.sandbox.daemon <dir> <size_mb>` in its own session by `up`. It
+starts moto (state in memory, so the backup key and bucket are created on every start) and
+Postgres, seeds the database, writes state.json, then waits. SIGTERM (from `down`), SIGINT or
+SIGHUP stop moto and Postgres and remove the server's data. Progress goes to stdout, which
+`up` points at daemon.log and echoes. No password is ever printed.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from types import FrameType
+
+from trustctl.aws import MotoServer
+from trustctl.postgres import LocalPostgres
+from trustctl.sandbox import backup_target, seed
+from trustctl.sandbox.state import PGDATA, READY, STATE_FILE, SandboxInfo, write_state
+
+ALIVE_CHECK_SECONDS = 1.0
+
+
+class _Stop(BaseException):
+    """A stop signal arrived (a BaseException, so no `except Exception` on the way swallows it)."""
+
+
+def main(argv: list[str]) -> int:
+    directory, target_mb = Path(argv[0]), int(argv[1])
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(signum, _raise_stop)
+    state: dict = {"daemon_pid": os.getpid(), "phase": "starting"}
+    write_state(directory, state)
+    moto: MotoServer | None = None
+    pg: LocalPostgres | None = None
+    try:
+        moto = MotoServer()
+        backup = backup_target.declare(moto.target(backup_target.REGION))
+        _progress(f"moto on {moto.url}: backup bucket {backup.bucket}, key {backup.key_id}")
+        pg = LocalPostgres.start(directory / PGDATA)
+        _progress(f"postgres on {pg.host}:{pg.port}; seeding about {target_mb} MB")
+        app_password = seed.seed(pg, target_mb, _progress)
+        info = SandboxInfo(
+            aws_endpoint=moto.url, region=backup_target.REGION, backup_bucket=backup.bucket,
+            kms_key_id=backup.key_id, kms_key_arn=backup.key_arn,
+            pg_host=pg.host, pg_port=pg.port, pg_database=seed.DATABASE, pg_user=pg.superuser,
+            app_role=seed.APP_ROLE, tenants=seed.tenant_count(target_mb), size_mb=target_mb,
+            started_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            dsn=pg.dsn(seed.DATABASE),
+            app_dsn=pg.dsn(seed.DATABASE, user=seed.APP_ROLE, password=app_password),
+        )
+        write_state(directory, {**state, "phase": READY, "info": asdict(info)})
+        _progress("sandbox ready")
+        while pg.is_running():
+            time.sleep(ALIVE_CHECK_SECONDS)
+        _progress("postgres stopped on its own; shutting the sandbox down")
+        return 1
+    except _Stop:
+        _progress("stopping")
+        return 0
+    except Exception as exc:  # report in one line; `up` shows it
+        _progress(f"failed: {type(exc).__name__}: {exc}")
+        return 1
+    finally:
+        for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            signal.signal(signum, signal.SIG_IGN)
+        if moto is not None:
+            moto.stop()
+        if pg is not None:
+            pg.destroy()
+        (directory / STATE_FILE).unlink(missing_ok=True)
+
+
+def _raise_stop(signum: int, frame: FrameType | None) -> None:
+    raise _Stop
+
+
+def _progress(message: str) -> None:
+    print(f"sandbox: {message}", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,16 @@
+-- Cluster roles of Claver's database (roles live outside any dump: a restore target needs
+-- them first). Idempotent, so a drill can run it on a scratch server before pg_restore.
+--   claver_owner  owns the schema; cannot log in.
+--   claver_app    what the application connects as: may log in, owns nothing, cannot bypass
+--                 row-level security; sees and writes only the rows of the tenant it names.
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'claver_owner') THEN
+        CREATE ROLE claver_owner NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS;
+    END IF;
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'claver_app') THEN
+        CREATE ROLE claver_app LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS
+            NOINHERIT NOREPLICATION CONNECTION LIMIT 50;
+    END IF;
+END
+$$;
