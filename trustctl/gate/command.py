@@ -1,7 +1,111 @@
-"""`trustctl gate`: placeholder until its module lands."""
+"""`trustctl gate`: check a Pulumi program (or what the Pulumi CLI produced) against every
+control of the catalog, before anything is deployed."""
+
+from __future__ import annotations
+
+import json
+import os
+from enum import StrEnum
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Annotated
 
 import typer
+
+from trustctl.catalog import REPO_ROOT, load_catalog
+from trustctl.errors import InputError
+from trustctl.gate.checkov_runner import CheckovProcess
+from trustctl.gate.evaluate import GateReport
+from trustctl.gate.exceptions import EXCEPTIONS_PATH
+from trustctl.gate.render import to_json, to_junit, to_table
+from trustctl.gate.run import check
+from trustctl.gate.sarif import to_sarif
+from trustctl.gate.sources import Declared, from_preview, from_program, from_state
+from trustctl.results import exit_code
+
+
+class Format(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    SARIF = "sarif"
+    JUNIT = "junit"
+
+
+def gate(
+    program: Annotated[Path | None, typer.Option(
+        help="Pulumi program (directory with Pulumi.yaml), planned offline. "
+             "Default: this repository.")] = None,
+    stack: Annotated[str, typer.Option(help="Stack whose config the program reads.")] = "prod",
+    preview: Annotated[Path | None, typer.Option(
+        help="Output of `pulumi preview --json` to check instead of a program.")] = None,
+    state: Annotated[Path | None, typer.Option(
+        help="Output of `pulumi stack export` to check instead of a program.")] = None,
+    output_format: Annotated[Format, typer.Option(
+        "--format", help="Report format.")] = Format.TABLE,
+    output: Annotated[Path | None, typer.Option(help="Write the report here, not stdout.")] = None,
+    exceptions: Annotated[Path, typer.Option(
+        help="Reviewed exceptions file.")] = EXCEPTIONS_PATH,
+    tf_plan_out: Annotated[Path | None, typer.Option(
+        help="Also write the translated Terraform plan JSON (what checkov reads) here.")] = None,
+) -> None:
+    """Check every control of policies/controls.yaml with checkov (built-in and project checks).
+
+    Exit 0 when every control the gate verifies passes, 1 when one fails, 2 when something could
+    not be checked (bad input, a program that raises, unknown resource types, checkov missing).
+    """
+    with CheckovProcess() as checkov:  # imports itself while the program is planned
+        declared = _declared(program, stack, preview, state)
+        report = check(declared, exceptions_path=exceptions, checkov=checkov)
+    if tf_plan_out is not None:
+        tf_plan_out.write_text(json.dumps(report.tf_plan, indent=1))
+    text = _render(report, output_format, _fallback_uri(program, preview, state))
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        output.write_text(text)
+    if report.unchecked:
+        types = sorted({r.type for r in report.unchecked})
+        raise InputError(f"{len(report.unchecked)} resource(s) of unknown type could not be "
+                         f"checked: {', '.join(types)} (listed in the report)")
+    raise typer.Exit(exit_code(report.controls))
+
+
+def _declared(program: Path | None, stack: str, preview: Path | None,
+              state: Path | None) -> Declared:
+    given = [flag for flag, value in (("--program", program), ("--preview", preview),
+                                      ("--state", state)) if value is not None]
+    if len(given) > 1:
+        raise InputError(f"give one of --program, --preview, --state (got {', '.join(given)})")
+    if preview is not None:
+        return from_preview(preview)
+    if state is not None:
+        return from_state(state)
+    return from_program(program or REPO_ROOT, stack)
+
+
+def _fallback_uri(program: Path | None, preview: Path | None, state: Path | None) -> str:
+    """Where SARIF points a finding that has no source line: the input itself."""
+    target = preview or state or (program or REPO_ROOT) / "Pulumi.yaml"
+    return Path(os.path.relpath(target.resolve(), Path.cwd())).as_posix()
+
+
+def _render(report: GateReport, output_format: Format, fallback_uri: str) -> str:
+    if output_format == Format.JSON:
+        return to_json(report)
+    if output_format == Format.SARIF:
+        return to_sarif(report, load_catalog(), fallback_uri, _version())
+    if output_format == Format.JUNIT:
+        return to_junit(report)
+    return to_table(report)
+
+
+def _version() -> str:
+    try:
+        return version("trustctl")
+    except PackageNotFoundError:
+        return "0"
 
 
 def register(app: typer.Typer) -> None:
     """Attach this flow's commands to the top-level app."""
+    app.command(name="gate")(gate)

@@ -1,0 +1,236 @@
+"""A small Pulumi program that keeps every promise the static gate verifies.
+
+Config `break` selects one mutation from MUTATIONS (default `none`: the compliant program). Each
+mutation names the control it breaks; every control has two mutations that break it differently,
+so the gate's tests prove each control can fail in more than one way.
+"""
+
+import json
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_cloudflare as cloudflare
+
+MUTATIONS = {
+    "none": None,
+    "tls-min-1.0": "TLS-MIN",  # min_tls_version 1.0
+    "no-always-https": "TLS-MIN",  # the always_use_https setting is not declared
+    "hsts-short-max-age": "HSTS",  # max_age one day
+    "hsts-no-preload": "HSTS",  # preload off
+    "ct-alert-disabled": "CT-MONITOR",  # the ct_alert policy is disabled
+    "no-ct-alert": "CT-MONITOR",  # no ct_alert policy at all
+    "kms-no-rotation": "ENC-AT-REST",  # the data key does not rotate
+    "bucket-sse-s3": "ENC-AT-REST",  # the data bucket uses SSE-S3, no customer key
+    "vault-data-key": "BACKUP-KEY-SEPARATE",  # the backup vault is encrypted with the data key
+    "backup-key-on-trail": "BACKUP-KEY-SEPARATE",  # the backup key also encrypts CloudTrail
+    "plan-weekly": "BACKUP-DAILY-35D",  # the backup plan runs weekly
+    "retention-7d": "BACKUP-DAILY-35D",  # recovery points deleted after 7 days
+    "iam-user": "STAFF-ACCESS",  # a (shared) IAM user
+    "oncall-no-mfa": "STAFF-ACCESS",  # the on-call role can be assumed without MFA
+    "trail-single-region": "ACCESS-LOGGED",  # CloudTrail in one region only
+    "trail-no-data-events": "ACCESS-LOGGED",  # CloudTrail records no S3 object reads
+    "subnet-public-ip": "PRIVATE-NETWORK",  # the private subnet hands out public IPs
+    "no-s3-endpoint": "PRIVATE-NETWORK",  # the VPC has no S3 endpoint
+    "public-rds": "NO-PUBLIC-DB",  # an RDS instance that is publicly accessible
+    "sg-postgres-open": "NO-PUBLIC-DB",  # a security group opens 5432 to 0.0.0.0/0
+    "waf-no-owasp": "WAF",  # the OWASP Core Ruleset is not deployed
+    "waf-log-only": "WAF",  # the managed rulesets only log
+    "rate-limit-100": "AUTH-RATE-LIMIT",  # lockout after 100 attempts, not 10
+    "rate-limit-disabled": "AUTH-RATE-LIMIT",  # the login rate-limit rule is disabled
+    "csp-no-script-src": "CSP-SRI",  # the CSP has no script-src directive
+    "no-csp-rule": "CSP-SRI",  # no response-header rule at all
+}
+
+config = pulumi.Config()
+BREAK = config.get("break") or "none"
+if BREAK not in MUTATIONS:
+    raise ValueError(f"unknown mutation {BREAK!r}")
+
+ZONE_ID = "0123456789abcdef0123456789abcdef"
+ACCOUNT_ID = "fedcba9876543210fedcba9876543210"
+ONCALL = "arn:aws:iam::123456789012:role/oncall-alice"
+
+
+def broken(name: str) -> bool:
+    return name == BREAK
+
+
+# keys: one for data, one only for backups
+data_key = aws.kms.Key(
+    "data-key", enable_key_rotation=not broken("kms-no-rotation"), deletion_window_in_days=30,
+    tags={"trustctl:purpose": "data"},
+)
+backup_key = aws.kms.Key(
+    "backup-key", enable_key_rotation=True, deletion_window_in_days=30,
+    tags={"trustctl:purpose": "backup"},
+)
+
+
+def encrypted_bucket(name: str, key: aws.kms.Key | None, **bucket_args) -> aws.s3.Bucket:
+    bucket = aws.s3.Bucket(name, **bucket_args)
+    default = {"sse_algorithm": "aws:kms", "kms_master_key_id": key.arn} if key else {
+        "sse_algorithm": "AES256"}
+    aws.s3.BucketServerSideEncryptionConfiguration(
+        f"{name}-sse", bucket=bucket.id,
+        rules=[{"apply_server_side_encryption_by_default": default, "bucket_key_enabled": True}],
+    )
+    aws.s3.BucketPublicAccessBlock(
+        f"{name}-private", bucket=bucket.id, block_public_acls=True, block_public_policy=True,
+        ignore_public_acls=True, restrict_public_buckets=True,
+    )
+    return bucket
+
+
+files = encrypted_bucket("files", None if broken("bucket-sse-s3") else data_key,
+                         tags={"trustctl:role": "data"})
+trail_logs = encrypted_bucket("trail-logs", data_key, tags={"trustctl:role": "audit"})
+backups = encrypted_bucket("backups", backup_key, object_lock_enabled=True,
+                           tags={"trustctl:role": "backup"})
+aws.s3.BucketVersioning("backups-versioning", bucket=backups.id,
+                        versioning_configuration={"status": "Enabled"})
+aws.s3.BucketObjectLockConfiguration(
+    "backups-lock", bucket=backups.id,
+    rule={"default_retention": {"mode": "COMPLIANCE", "days": 35}},
+)
+aws.s3.BucketLifecycleConfiguration(
+    "backups-expiry", bucket=backups.id,
+    rules=[{"id": "expire-after-35-days", "status": "Enabled", "expiration": {"days": 35}}],
+)
+
+# AWS Backup: daily, 35 days, locked vault under the backup key
+vault = aws.backup.Vault(
+    "vault", name="gate-backups",
+    kms_key_arn=(data_key if broken("vault-data-key") else backup_key).arn,
+)
+aws.backup.VaultLockConfiguration(
+    "vault-lock", backup_vault_name=vault.name, min_retention_days=35, max_retention_days=365,
+    changeable_for_days=3,
+)
+aws.backup.Plan("daily", rules=[{
+    "rule_name": "daily",
+    "target_vault_name": vault.name,
+    "schedule": "cron(0 3 ? * SUN *)" if broken("plan-weekly") else "cron(0 3 * * ? *)",
+    "lifecycle": {"delete_after": 7 if broken("retention-7d") else 35},
+}])
+
+# audit trail: every region, validated, encrypted, S3 object reads recorded
+aws.cloudtrail.Trail(
+    "trail", s3_bucket_name=trail_logs.id, is_multi_region_trail=not broken("trail-single-region"),
+    enable_log_file_validation=True, include_global_service_events=True, enable_logging=True,
+    kms_key_id=(backup_key if broken("backup-key-on-trail") else data_key).arn,
+    event_selectors=[{
+        "read_write_type": "All", "include_management_events": True,
+        "data_resources": [] if broken("trail-no-data-events") else [
+            {"type": "AWS::S3::Object", "values": ["arn:aws:s3"]}],
+    }],
+)
+
+# staff access: no IAM users, the on-call role needs MFA
+mfa = {} if broken("oncall-no-mfa") else {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
+aws.iam.Role("oncall", assume_role_policy=json.dumps({
+    "Version": "2012-10-17",
+    "Statement": [{"Sid": "NamedOnCall", "Effect": "Allow", "Action": "sts:AssumeRole",
+                   "Principal": {"AWS": [ONCALL]}, **({"Condition": mfa} if mfa else {})}],
+}))
+if broken("iam-user"):
+    aws.iam.User("ops-shared")
+
+# network: private subnets only, S3 through an endpoint, flow logs, closed default SG
+vpc = aws.ec2.Vpc("vpc", cidr_block="10.20.0.0/16", enable_dns_hostnames=True)
+aws.ec2.DefaultSecurityGroup("vpc-default-sg", vpc_id=vpc.id)
+flow_logs = aws.cloudwatch.LogGroup("flow-logs", retention_in_days=365, kms_key_id=data_key.arn)
+flow_role = aws.iam.Role("flow-logs", assume_role_policy=json.dumps({
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                   "Principal": {"Service": "vpc-flow-logs.amazonaws.com"}}],
+}))
+aws.ec2.FlowLog("vpc-flow", vpc_id=vpc.id, traffic_type="ALL", log_destination=flow_logs.arn,
+                iam_role_arn=flow_role.arn)
+private_routes = aws.ec2.RouteTable("private-routes", vpc_id=vpc.id,
+                                    tags={"trustctl:tier": "private"})
+subnets = []
+for index, zone in enumerate(("eu-west-1a", "eu-west-1b")):
+    subnet = aws.ec2.Subnet(
+        f"private-{zone}", vpc_id=vpc.id, cidr_block=f"10.20.{index}.0/24", availability_zone=zone,
+        map_public_ip_on_launch=broken("subnet-public-ip") and index == 0,
+        tags={"trustctl:tier": "private"},
+    )
+    aws.ec2.RouteTableAssociation(f"private-{zone}", subnet_id=subnet.id,
+                                  route_table_id=private_routes.id)
+    subnets.append(subnet)
+if not broken("no-s3-endpoint"):
+    aws.ec2.VpcEndpoint("s3", vpc_id=vpc.id, service_name="com.amazonaws.eu-west-1.s3",
+                        vpc_endpoint_type="Gateway", route_table_ids=[private_routes.id])
+app_sg = aws.ec2.SecurityGroup(
+    "app", vpc_id=vpc.id, description="app servers",
+    ingress=[{
+        "description": "postgres from anywhere" if broken("sg-postgres-open") else "https in VPC",
+        "protocol": "tcp",
+        "from_port": 5432 if broken("sg-postgres-open") else 443,
+        "to_port": 5432 if broken("sg-postgres-open") else 443,
+        "cidr_blocks": ["0.0.0.0/0"] if broken("sg-postgres-open") else ["10.20.0.0/16"],
+    }],
+)
+if broken("public-rds"):
+    db_subnets = aws.rds.SubnetGroup("db", subnet_ids=[s.id for s in subnets])
+    aws.rds.Instance(
+        "reporting-db", engine="postgres", instance_class="db.t4g.micro", allocated_storage=20,
+        username="reporting", manage_master_user_password=True, publicly_accessible=True,
+        storage_encrypted=True, kms_key_id=data_key.arn, backup_retention_period=35,
+        db_subnet_group_name=db_subnets.name, vpc_security_group_ids=[app_sg.id],
+        skip_final_snapshot=True,
+    )
+
+# Cloudflare edge: TLS, HSTS, CT alerts, WAF, auth rate limits, CSP
+ZONE_SETTINGS = {
+    "min_tls_version": "1.0" if broken("tls-min-1.0") else "1.2",
+    "tls_1_3": "on",
+    "ssl": "strict",
+    "always_use_https": None if broken("no-always-https") else "on",
+    "security_header": {"strict_transport_security": {
+        "enabled": True, "include_subdomains": True, "nosniff": True,
+        "max_age": 86400 if broken("hsts-short-max-age") else 63072000,
+        "preload": not broken("hsts-no-preload"),
+    }},
+}
+for setting_id, value in ZONE_SETTINGS.items():
+    if value is not None:
+        cloudflare.ZoneSetting(f"zone-{setting_id}", zone_id=ZONE_ID, setting_id=setting_id,
+                               value=value)
+if not broken("no-ct-alert"):
+    cloudflare.NotificationPolicy(
+        "ct-alerts", account_id=ACCOUNT_ID, name="certificate transparency",
+        alert_type="ct_alert", enabled=not broken("ct-alert-disabled"),
+        mechanisms={"emails": [{"id": "security@claver.example"}]},
+    )
+MANAGED = {"cloudflare-managed": "efb7b8c949ac4650a09736fc376e9aee",
+           "owasp-core": "4814384a9e5d4991b9815dcfc25d2f1f"}
+if broken("waf-no-owasp"):
+    del MANAGED["owasp-core"]
+overrides = {"action": "log"} if broken("waf-log-only") else None
+cloudflare.Ruleset("waf", zone_id=ZONE_ID, name="managed WAF", kind="zone",
+                   phase="http_request_firewall_managed", rules=[
+                       {"ref": ref, "action": "execute", "expression": "true", "enabled": True,
+                        "action_parameters": {"id": ruleset_id,
+                                              **({"overrides": overrides} if overrides else {})}}
+                       for ref, ruleset_id in MANAGED.items()])
+cloudflare.Ruleset("auth-rate-limit", zone_id=ZONE_ID, name="auth lockout", kind="zone",
+                   phase="http_ratelimit", rules=[{
+                       "ref": "login-lockout", "action": "block",
+                       "enabled": not broken("rate-limit-disabled"),
+                       "expression": '(http.request.uri.path eq "/login")',
+                       "ratelimit": {
+                           "characteristics": ["ip.src", "cf.colo.id"], "period": 60,
+                           "requests_per_period": 100 if broken("rate-limit-100") else 10,
+                           "mitigation_timeout": 600,
+                           "counting_expression": "(http.response.code eq 401)",
+                       }}])
+if not broken("no-csp-rule"):
+    policy = "default-src 'self'" if broken("csp-no-script-src") else (
+        "default-src 'self'; script-src 'self' https://cdn.claver.example")
+    cloudflare.Ruleset("security-headers", zone_id=ZONE_ID, name="CSP", kind="zone",
+                       phase="http_response_headers_transform", rules=[{
+                           "ref": "csp", "action": "rewrite", "expression": "true", "enabled": True,
+                           "action_parameters": {"headers": {
+                               "Content-Security-Policy": {"operation": "set", "value": policy}}},
+                       }])

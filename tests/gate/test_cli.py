@@ -1,0 +1,74 @@
+"""`trustctl gate` end to end: exit codes, one-line reasons, --output, unknown types."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+from gate_support import FIXTURES, GATE_TESTS, PROGRAM
+from typer.testing import CliRunner
+
+from trustctl.cli import app
+
+SCHEMA = json.loads((GATE_TESTS / "schemas" / "sarif-schema-2.1.0.json").read_text())
+
+
+def _gate(*args: str, env: dict[str, str] | None = None):
+    return CliRunner().invoke(app, ["gate", *args], env=env)
+
+
+def test_compliant_program_exits_0_and_writes_valid_sarif(tmp_path: Path) -> None:
+    out = tmp_path / "gate.sarif"
+    result = _gate("--program", str(PROGRAM), "--stack", "test", "--format", "sarif",
+                   "--output", str(out))
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    doc = json.loads(out.read_text())
+    jsonschema.validate(doc, SCHEMA)
+    assert set(doc["runs"][0]["properties"]["controls"].values()) <= {"pass", "not_applicable"}
+
+
+def test_unknown_resource_types_are_listed_and_exit_2(tmp_path: Path) -> None:
+    result = _gate("--state", str(FIXTURES / "unknown-type.json"), "--format", "json")
+    assert result.exit_code == 2
+    report = json.loads(result.stdout)
+    assert report["unchecked"] == [{
+        "urn": "urn:pulumi:dev::shop::gcp:sql/databaseInstance:DatabaseInstance::orders",
+        "type": "gcp:sql/databaseInstance:DatabaseInstance", "name": "orders"}]
+    assert result.stderr.count("\n") == 1
+    assert "gcp:sql/databaseInstance:DatabaseInstance" in result.stderr
+
+
+@pytest.mark.parametrize(("content", "reason"), [
+    ("{not json", "not JSON"),
+    ('{"steps": {"op": "create"}}', "no `steps` list"),
+])
+def test_garbage_preview_exits_2_with_one_line(tmp_path: Path, content: str,
+                                               reason: str) -> None:
+    path = tmp_path / "preview.json"
+    path.write_text(content)
+    result = _gate("--preview", str(path))
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1 and reason in result.stderr
+
+
+def test_a_program_that_raises_exits_2_with_one_line() -> None:
+    result = _gate("--program", str(PROGRAM.parent / "raises"), "--stack", "test")
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1
+    assert "RuntimeError: database password missing from config" in result.stderr
+
+
+def test_two_inputs_at_once_exit_2() -> None:
+    result = _gate("--preview", "a.json", "--state", "b.json")
+    assert result.exit_code == 2 and "give one of" in result.stderr
+
+
+def test_missing_checkov_exits_2(tmp_path: Path) -> None:
+    result = _gate("--state", str(FIXTURES / "stack-export-data-stores.json"),
+                   env={"TRUSTCTL_CHECKOV_VENV": str(tmp_path / "nowhere")})
+    assert result.exit_code == 2
+    assert "checkov not found" in result.stderr

@@ -1,0 +1,88 @@
+"""Reviewed exceptions: all fields required, in force -> accepted and listed, expired -> fail."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from gate_support import TODAY, Checked
+
+from trustctl.catalog import REPO_ROOT
+from trustctl.errors import InputError
+from trustctl.gate.exceptions import GateException, load_exceptions
+from trustctl.gate.render import to_json, to_junit, to_table
+from trustctl.results import Status, exit_code
+
+PUBLIC_RDS = "mutation:public-rds"
+
+
+def _exception(expires: dt.date, **who: str) -> GateException:
+    return GateException(resource=who.pop("resource", "reporting-db"),
+                         reason="read replica behind allow-listed NAT until the Q1 migration",
+                         owner="platform-oncall@claver.example", expires=expires, **who)
+
+
+def test_the_repository_exceptions_file_is_valid() -> None:
+    assert isinstance(load_exceptions(REPO_ROOT / "policies" / "exceptions.yaml"), list)
+
+
+@pytest.mark.parametrize(("entry", "reason"), [
+    ("- {resource: r, reason: x, owner: o, expires: 2027-01-01}", "lacks control or check"),
+    ("- {control: WAF, reason: x, owner: o, expires: 2027-01-01}", "lacks resource"),
+    ("- {control: WAF, resource: r, owner: o, expires: 2027-01-01}", "lacks reason"),
+    ("- {control: WAF, resource: r, reason: x, expires: 2027-01-01}", "lacks owner"),
+    ("- {control: WAF, resource: r, reason: x, owner: o}", "lacks expires"),
+    ("- {control: WAF, resource: r, reason: x, owner: o, expires: soon}", "not a YYYY-MM-DD"),
+    ("- {control: NOPE, resource: r, reason: x, owner: o, expires: 2027-01-01}",
+     "unknown control 'NOPE'"),
+])
+def test_incomplete_exceptions_are_refused(tmp_path: Path, entry: str, reason: str) -> None:
+    path = tmp_path / "exceptions.yaml"
+    path.write_text(f"exceptions:\n  {entry}\n")
+    with pytest.raises(InputError, match=reason):
+        load_exceptions(path, frozenset({"WAF"}))
+
+
+def test_exception_in_force_accepts_the_finding_and_is_listed(checked: dict[str, Checked]) -> None:
+    accepted = [_exception(TODAY + dt.timedelta(days=30), control="NO-PUBLIC-DB")]
+    report = checked[PUBLIC_RDS].report(accepted)
+    control = next(c for c in report.controls if c.id == "NO-PUBLIC-DB")
+    assert control.status == Status.PASS and control.findings == []
+    assert {x.finding.check_id for x in report.excepted} >= {"CKV_AWS_17", "CKV_TRUST_24"}
+    assert exit_code(report.controls) == 0
+    for text in (to_table(report), to_json(report), to_junit(report)):
+        assert "read replica behind allow-listed NAT" in text
+
+
+def test_exception_for_one_check_leaves_the_others_failing(checked: dict[str, Checked]) -> None:
+    accepted = [_exception(TODAY + dt.timedelta(days=1), check="CKV_AWS_17")]
+    report = checked[PUBLIC_RDS].report(accepted)
+    control = next(c for c in report.controls if c.id == "NO-PUBLIC-DB")
+    assert control.status == Status.FAIL
+    assert "CKV_AWS_17" not in {f.check_id for f in control.findings}
+    assert "CKV_TRUST_24" in {f.check_id for f in control.findings}
+
+
+def test_exception_for_another_resource_accepts_nothing(checked: dict[str, Checked]) -> None:
+    accepted = [_exception(TODAY + dt.timedelta(days=1), control="NO-PUBLIC-DB",
+                           resource="some-other-db")]
+    report = checked[PUBLIC_RDS].report(accepted)
+    assert report.excepted == []
+    assert report.exceptions == accepted  # still listed: it is in force
+
+
+def test_expired_exception_fails_the_gate(checked: dict[str, Checked]) -> None:
+    expired = [_exception(TODAY - dt.timedelta(days=1), control="WAF", resource="waf")]
+    report = checked["mutation:none"].report(expired)
+    waf = next(c for c in report.controls if c.id == "WAF")
+    assert waf.status == Status.FAIL
+    assert "exception expired on 2026-11-23" in waf.findings[0].message
+    assert exit_code(report.controls) == 1
+    assert report.exceptions == []  # not in force
+
+
+def test_exception_naming_a_check_no_control_lists_is_refused(
+        checked: dict[str, Checked]) -> None:
+    with pytest.raises(InputError, match="which no control lists"):
+        checked["mutation:none"].report([_exception(TODAY, check="CKV_AWS_18")])

@@ -1,0 +1,42 @@
+"""The gate reads other people's real `pulumi preview --json` / `pulumi stack export` files
+as they are, and reports on them by control."""
+
+from __future__ import annotations
+
+import pytest
+from gate_support import REALWORLD_PREVIEWS, REALWORLD_STATES, Checked, needs_realworld
+
+from trustctl.results import Status
+
+pytestmark = [pytest.mark.realworld, needs_realworld]
+
+
+@pytest.mark.parametrize("name", REALWORLD_PREVIEWS + REALWORLD_STATES)
+def test_realworld_file_is_fully_checked(checked: dict[str, Checked], name: str) -> None:
+    item = checked[f"realworld:{name}"]
+    assert item.plan.unchecked == []
+    assert item.results, "checkov ran no check on it"
+    report = item.report()
+    # no Cloudflare edge at all: TLS-MIN must not pass by having nothing to check
+    tls = next(c for c in report.controls if c.id == "TLS-MIN")
+    assert tls.status == Status.FAIL
+    assert any(f.message.startswith("required resource missing") for f in tls.findings)
+
+
+@pytest.mark.parametrize("name", ["stratify-sample-preview-creates.json",
+                                  "stratify-sample-export.json"])
+def test_stratify_bucket_without_kms_fails_at_rest_encryption(checked: dict[str, Checked],
+                                                               name: str) -> None:
+    report = checked[f"realworld:{name}"].report()
+    enc = next(c for c in report.controls if c.id == "ENC-AT-REST")
+    docs = [f for f in enc.findings if f.resource == "docs"]
+    assert enc.status == Status.FAIL and docs
+    assert (docs[0].file, docs[0].line) == ("index.ts", 5)
+
+
+def test_tf_migrate_state_flags_ssh_open_to_the_world(checked: dict[str, Checked]) -> None:
+    item = checked["realworld:tf-migrate-dns-to-db-converted-state.json"]
+    assert item.outcome("CKV_AWS_24", "public_bastion_sg_this_name_prefix[0]") is False
+    assert [r.type for r in item.plan.skipped_inert] == ["null:index/resource:Resource"]
+    # references were recovered from ids: the ALB's security groups are connected to it
+    assert item.outcome("CKV2_AWS_5", "loadbalancer_sg_this_name_prefix[0]") is True

@@ -1,0 +1,140 @@
+"""checkov results -> one result per control of the catalog, with exceptions applied.
+
+A control with static checks (or required resources) passes only when nothing failed, what it
+requires is declared, and at least one of its checks ran on a resource, unless it is satisfied
+by design when nothing relevant is declared (VACUOUS_BY_DESIGN). Built-in checks that no control
+lists are advisories: reported, never failing the gate. Controls the gate does not verify
+(live, drill, attested only) are `not_applicable` here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from trustctl.catalog import Control
+from trustctl.errors import InputError
+from trustctl.gate.checkov_runner import CheckResult
+from trustctl.gate.declarations import controls_with_requirements, missing_by_control
+from trustctl.gate.exceptions import GateException
+from trustctl.gate.translate import TfPlan
+from trustctl.plan.model import PlannedResource
+from trustctl.results import ControlResult, Finding, Status
+
+VACUOUS_BY_DESIGN = {
+    "NO-PUBLIC-DB": "no database declared, so none is reachable from the internet",
+}
+
+
+@dataclass
+class Excepted:
+    """A finding accepted by an exception in force: reported, not failing."""
+
+    control: str
+    finding: Finding
+    exception: GateException
+
+
+@dataclass
+class GateReport:
+    """Everything a report format prints: by control, plus what no control covers."""
+
+    origin: str
+    controls: list[ControlResult]
+    advisories: list[Finding] = field(default_factory=list)
+    excepted: list[Excepted] = field(default_factory=list)
+    exceptions: list[GateException] = field(default_factory=list)  # in force
+    unchecked: list[PlannedResource] = field(default_factory=list)
+    checked_resources: int = 0
+    tf_plan: dict = field(default_factory=dict)  # the translated plan checkov read
+
+
+def evaluate(
+    catalog: tuple[Control, ...], origin: str, plan: TfPlan, results: list[CheckResult],
+    exceptions: list[GateException], today: dt.date,
+) -> GateReport:
+    _require_known_checks(catalog, exceptions)
+    report = GateReport(
+        origin=origin, controls=[],
+        exceptions=[e for e in exceptions if not e.expired(today)],
+        unchecked=plan.unchecked, checked_resources=len(plan.resources), tf_plan=plan.document,
+    )
+    missing = missing_by_control(plan.document["planned_values"]["root_module"]["resources"])
+    required = controls_with_requirements()
+    for control in catalog:
+        if not control.verification.static and control.id not in required:
+            report.controls.append(ControlResult(control.id, Status.NOT_APPLICABLE))
+            continue
+        findings = [Finding(f"required resource missing: {what}")
+                    for what in missing.get(control.id, [])]
+        report.controls.append(_control(control, plan, results, exceptions, today, findings,
+                                        report.excepted))
+    listed = _listed_checks(catalog)
+    report.advisories = [_finding(r, plan) for r in results
+                         if not r.passed and r.check_id not in listed]
+    return report
+
+
+def _listed_checks(catalog: tuple[Control, ...]) -> set[str]:
+    return {c for control in catalog for c in control.verification.static}
+
+
+def _require_known_checks(catalog: tuple[Control, ...], exceptions: list[GateException]) -> None:
+    listed = _listed_checks(catalog)
+    for exc in exceptions:
+        if exc.check is not None and exc.check not in listed:
+            raise InputError(f"exception for {exc.resource} names check {exc.check}, which no "
+                             "control lists (advisories need no exception)")
+
+
+def _control(
+    control: Control, plan: TfPlan, results: list[CheckResult], exceptions: list[GateException],
+    today: dt.date, findings: list[Finding], excepted: list[Excepted],
+) -> ControlResult:
+    checks = list(control.verification.static)
+    ran = [r for r in results if r.check_id in checks]
+    for result in (r for r in ran if not r.passed):
+        finding = _finding(result, plan)
+        accepted = next((e for e in exceptions if not e.expired(today) and e.covers(
+            control.id, result.check_id, finding.urn, finding.resource)), None)
+        if accepted is None:
+            findings.append(finding)
+        else:
+            excepted.append(Excepted(control.id, finding, accepted))
+    findings += [_expired(e) for e in exceptions if e.expired(today) and (
+        e.control == control.id or (e.control is None and e.check in checks))]
+    if not findings and checks and not ran and control.id not in VACUOUS_BY_DESIGN:
+        findings.append(Finding(f"none of its checks ({', '.join(checks)}) applied to any "
+                                "declared resource"))
+    return ControlResult(control.id, Status.FAIL if findings else Status.PASS, findings, checks)
+
+
+def _what(result: CheckResult) -> str:
+    """The check's name, and what is wrong: a project check says it; a built-in names the
+    attributes it evaluated."""
+    if result.details:
+        return f"{result.check_name}: {'; '.join(result.details)}"
+    if result.evaluated_keys:
+        return f"{result.check_name} (evaluated: {', '.join(result.evaluated_keys)})"
+    return result.check_name
+
+
+def _finding(result: CheckResult, plan: TfPlan) -> Finding:
+    """A failed check as a finding on the Pulumi resource, where its program declared it."""
+    resource = plan.resources.get(result.address)
+    return Finding(
+        message=_what(result),
+        check_id=result.check_id,
+        resource=resource.name if resource else result.address,
+        urn=resource.urn if resource else None,
+        file=resource.source.file if resource and resource.source else None,
+        line=resource.source.line if resource and resource.source else None,
+    )
+
+
+def _expired(exc: GateException) -> Finding:
+    return Finding(
+        message=f"exception expired on {exc.expires.isoformat()} (owner {exc.owner}): "
+                f"{exc.reason}",
+        check_id=exc.check, resource=exc.resource,
+    )

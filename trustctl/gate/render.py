@@ -1,0 +1,93 @@
+"""The gate's report as a table (people), JSON (DESIGN.md contract) or JUnit XML (CI test tabs).
+
+Every format lists every exception in force and every resource left unchecked.
+"""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from collections import Counter
+from dataclasses import asdict
+
+from trustctl.gate.evaluate import GateReport
+from trustctl.results import Finding, Status, exit_code
+
+
+def where(finding: Finding) -> str:
+    if finding.file is None:
+        return ""
+    return f"{finding.file}:{finding.line}" if finding.line else finding.file
+
+
+def to_json(report: GateReport) -> str:
+    doc = {
+        "tool": "trustctl gate",
+        "origin": report.origin,
+        "exit_code": exit_code(report.controls),
+        "resources_checked": report.checked_resources,
+        "controls": [c.to_json() for c in report.controls],
+        "advisories": [asdict(f) for f in report.advisories],
+        "exceptions": [e.to_json() for e in report.exceptions],
+        "excepted_findings": [
+            {"control": x.control, "finding": asdict(x.finding), "exception": x.exception.to_json()}
+            for x in report.excepted
+        ],
+        "unchecked": [{"urn": r.urn, "type": r.type, "name": r.name} for r in report.unchecked],
+    }
+    return json.dumps(doc, indent=2) + "\n"
+
+
+def to_table(report: GateReport) -> str:
+    lines = [f"trustctl gate: {report.origin}: {report.checked_resources} resources checked, "
+             f"{len(report.unchecked)} unchecked", "",
+             f"{'CONTROL':<22}{'STATUS':<16}CHECKS"]
+    lines += [f"{c.id:<22}{c.status:<16}{', '.join(c.checks) or '-'}" for c in report.controls]
+    failing = [c for c in report.controls if c.status == Status.FAIL]
+    if failing:
+        lines += ["", "Findings:"]
+    for control in failing:
+        for f in control.findings:
+            lines.append(f"  {control.id}  {f.check_id or '-'}  {f.resource or '-'}  {where(f)}")
+            lines.append(f"      {f.message}" + (f"\n      {f.urn}" if f.urn else ""))
+    lines += ["", f"Exceptions in force: {len(report.exceptions) or 'none'}"]
+    lines += [f"  {e.control or '-'} {e.check or '-'} {e.resource}: {e.reason} "
+              f"(owner {e.owner}, expires {e.expires.isoformat()})" for e in report.exceptions]
+    lines += [f"  accepted: {x.control} {x.finding.check_id or '-'} on {x.finding.resource}"
+              for x in report.excepted]
+    if report.unchecked:
+        lines += ["", "Unchecked (unknown resource type):"]
+        lines += [f"  {r.type}  {r.urn}" for r in report.unchecked]
+    if report.advisories:
+        counts = Counter(f.check_id for f in report.advisories)
+        lines += ["", f"Advisories (built-in checks outside any control, not failing): "
+                      f"{len(report.advisories)} on {len(counts)} checks: "
+                      + ", ".join(f"{k} x{v}" for k, v in sorted(counts.items()))]
+    return "\n".join(lines) + "\n"
+
+
+def to_junit(report: GateReport) -> str:
+    """One test case per control: fail -> <failure>, not checked by the gate -> <skipped>."""
+    failures = sum(c.status == Status.FAIL for c in report.controls)
+    skipped = sum(c.status == Status.NOT_APPLICABLE for c in report.controls)
+    suite = ET.Element("testsuite", name="trustctl gate", tests=str(len(report.controls)),
+                       failures=str(failures), errors="0", skipped=str(skipped))
+    props = ET.SubElement(suite, "properties")
+    ET.SubElement(props, "property", name="origin", value=report.origin)
+    for e in report.exceptions:
+        ET.SubElement(props, "property", name="exception", value=(
+            f"{e.control or '-'} {e.check or '-'} {e.resource}: {e.reason} "
+            f"(owner {e.owner}, expires {e.expires.isoformat()})"))
+    for r in report.unchecked:
+        ET.SubElement(props, "property", name="unchecked", value=f"{r.type} {r.urn}")
+    for control in report.controls:
+        case = ET.SubElement(suite, "testcase", classname="controls", name=control.id)
+        if control.status == Status.FAIL:
+            failure = ET.SubElement(case, "failure", message=f"{len(control.findings)} finding(s)")
+            failure.text = "\n".join(
+                f"{f.check_id or '-'} {f.resource or '-'} {where(f)}: {f.message}"
+                for f in control.findings)
+        elif control.status == Status.NOT_APPLICABLE:
+            ET.SubElement(case, "skipped", message="not verified by the static gate")
+    ET.indent(suite)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suite, "unicode") + "\n"

@@ -1,0 +1,161 @@
+"""What the gate checks: a Pulumi program planned offline, `pulumi preview --json`, or `pulumi
+stack export`, all read into the same Plan model.
+
+Preview: a step's `newState` is what will exist, so `delete`, `delete-replaced`, `discard` and
+`remove-pending-replace` steps (which carry only `oldState`) are skipped, and so are `read`
+steps (external resources the program only looks up). State: resources pending deletion and
+external (read) resources are skipped for the same reasons. Engine resources (the stack,
+providers) and component resources declare nothing themselves and are left out everywhere.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from trustctl.errors import InputError, TrustctlError
+from trustctl.gate.resource_types import is_engine_resource
+from trustctl.plan.model import Plan, PlannedResource, SourceLocation
+
+_SKIPPED_OPS = frozenset({"delete", "delete-replaced", "discard", "remove-pending-replace",
+                          "read", "read-replacement", "read-discard"})
+_SOURCE_POSITION = re.compile(r"^project://(?P<file>/[^#]*)#(?P<line>\d+)")
+_IDENTITY_OUTPUTS = ("id", "arn")
+
+
+@dataclass
+class Declared:
+    """The planned resources, plus the strings (ids, ARNs) that name each one once it exists,
+    which let the translator turn a value like a key ARN back into a reference."""
+
+    plan: Plan
+    origin: str
+    identities: dict[str, set[str]] = field(default_factory=dict)
+
+
+def from_program(program_dir: Path, stack: str) -> Declared:
+    """Plan the program offline with the Pulumi mock runtime (no CLI, no credentials)."""
+    from trustctl.plan import plan_program  # the planner pulls in the Pulumi SDK: load late
+
+    if not program_dir.is_dir():
+        raise InputError(f"--program {program_dir}: not a directory")
+    try:
+        plan = plan_program(program_dir, stack=stack)
+    except TrustctlError:
+        raise
+    except Exception as exc:  # a program that raises could not be checked
+        raise InputError(f"program {program_dir} (stack {stack}) raised "
+                         f"{type(exc).__name__}: {exc}") from exc
+    plan.resources = [r for r in plan.resources if _is_declared(r.type, r.custom)]
+    return Declared(plan, f"program {program_dir} (stack {stack})")
+
+
+def from_preview(path: Path) -> Declared:
+    doc = _read_json(path, "--preview")
+    steps = doc.get("steps") if isinstance(doc, dict) else None
+    if not isinstance(steps, list):
+        raise InputError(f"--preview {path}: not `pulumi preview --json` output (no `steps` list)")
+    states: dict[str, dict[str, Any]] = {}
+    for i, step in enumerate(steps):
+        if not isinstance(step, dict) or not isinstance(step.get("op"), str):
+            raise InputError(f"--preview {path}: step {i} has no `op`")
+        if step["op"] in _SKIPPED_OPS:
+            continue
+        state = step.get("newState")
+        if not isinstance(state, dict):
+            raise InputError(f"--preview {path}: step {i} ({step['op']}) has no `newState`")
+        states[state.get("urn") or step.get("urn", "")] = state
+    return _declared(list(states.values()), f"preview {path}", path)
+
+
+def from_state(path: Path) -> Declared:
+    doc = _read_json(path, "--state")
+    resources = _state_resources(doc)
+    if resources is None:
+        raise InputError(f"--state {path}: not `pulumi stack export` output "
+                         "(no deployment.resources or checkpoint.latest.resources)")
+    if not all(isinstance(r, dict) for r in resources):
+        raise InputError(f"--state {path}: a resource is not an object")
+    live = [r for r in resources if not r.get("delete") and not r.get("external")]
+    return _declared(live, f"state {path}", path)
+
+
+def _state_resources(doc: Any) -> list[Any] | None:
+    if not isinstance(doc, dict):
+        return None
+    deployment = doc.get("deployment") or (doc.get("checkpoint") or {}).get("latest")
+    if not isinstance(deployment, dict):
+        return None
+    resources = deployment.get("resources")
+    return resources if isinstance(resources, list) else None
+
+
+def _read_json(path: Path, flag: str) -> Any:
+    try:
+        return json.loads(path.read_text())
+    except OSError as exc:
+        raise InputError(f"{flag} {path}: cannot read ({exc.strerror})") from exc
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"{flag} {path}: not JSON ({exc})") from exc
+
+
+def _declared(states: list[dict[str, Any]], origin: str, path: Path) -> Declared:
+    resources: list[PlannedResource] = []
+    identities: dict[str, set[str]] = {}
+    for state in states:
+        resource = _resource(state, path)
+        if not _is_declared(resource.type, resource.custom):
+            continue
+        resources.append(resource)
+        identities[resource.urn] = _identities(state)
+    project, stack = _project_and_stack(resources)
+    return Declared(Plan(resources, project=project, stack=stack), origin, identities)
+
+
+def _is_declared(type_token: str, custom: bool) -> bool:
+    return custom and not is_engine_resource(type_token)
+
+
+def _resource(state: dict[str, Any], path: Path) -> PlannedResource:
+    urn, type_token = state.get("urn"), state.get("type")
+    if not isinstance(urn, str) or not urn.startswith("urn:pulumi:") or not isinstance(
+            type_token, str):
+        raise InputError(f"{path}: a resource lacks a Pulumi `urn` or `type`")
+    inputs = state.get("inputs") or {}
+    if not isinstance(inputs, dict):
+        raise InputError(f"{path}: {urn}: `inputs` is not an object")
+    return PlannedResource(
+        urn=urn,
+        type=type_token,
+        name=urn.rsplit("::", 1)[-1],
+        parent=state.get("parent"),
+        custom=bool(state.get("custom", True)),
+        inputs=inputs,
+        dependencies=list(state.get("dependencies") or []),
+        property_dependencies=dict(state.get("propertyDependencies") or {}),
+        source=source_location(state.get("sourcePosition")),
+    )
+
+
+def source_location(position: Any) -> SourceLocation | None:
+    """`project:///infra/x.py#12,5` -> infra/x.py line 12."""
+    match = _SOURCE_POSITION.match(position) if isinstance(position, str) else None
+    if not match:
+        return None
+    return SourceLocation(match["file"].lstrip("/"), int(match["line"]))
+
+
+def _identities(state: dict[str, Any]) -> set[str]:
+    outputs = state.get("outputs") if isinstance(state.get("outputs"), dict) else {}
+    found = {state.get("id"), *(outputs.get(key) for key in _IDENTITY_OUTPUTS)}
+    return {value for value in found if isinstance(value, str) and value}
+
+
+def _project_and_stack(resources: list[PlannedResource]) -> tuple[str, str]:
+    if not resources:
+        return "", ""
+    parts = resources[0].urn.split("::")
+    return parts[1], parts[0].removeprefix("urn:pulumi:")
