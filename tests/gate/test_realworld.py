@@ -4,11 +4,11 @@ as they are, and reports on them by control."""
 from __future__ import annotations
 
 import pytest
-from gate_support import REALWORLD_PREVIEWS, REALWORLD_STATES, Checked, needs_realworld
+from gate_support import REALWORLD_PREVIEWS, REALWORLD_STATES, Checked
 
 from trustctl.results import Status
 
-pytestmark = [pytest.mark.realworld, needs_realworld]
+pytestmark = [pytest.mark.realworld]
 
 
 @pytest.mark.parametrize("name", REALWORLD_PREVIEWS + REALWORLD_STATES)

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from gate_support import FIXTURES, REALWORLD, needs_realworld
+from gate_support import FIXTURES, REALWORLD
 
 from trustctl.errors import InputError
 from trustctl.gate.sources import from_preview, from_state, source_location
@@ -44,7 +44,6 @@ def test_state_fixture_skips_pending_deletes_and_external_resources() -> None:
 
 
 @pytest.mark.realworld
-@needs_realworld
 @pytest.mark.parametrize(("name", "count"), [
     ("stratify-sample-preview-creates.json", 14),
     ("stratify-sample-preview-update.json", 14),
@@ -59,7 +58,6 @@ def test_realworld_previews(name: str, count: int) -> None:
 
 
 @pytest.mark.realworld
-@needs_realworld
 def test_realworld_states() -> None:
     stratify = from_state(REALWORLD / "stratify-sample-export.json")
     assert len(stratify.plan.resources) == 14
