@@ -1,7 +1,161 @@
-"""`trustctl drill`: placeholder until its module lands."""
+"""`trustctl drill`: rehearse a restore of the latest backup and record the evidence.
+
+Exit 0 when every step passed, 1 when the drill ran and something failed (integrity, RPO, RTO,
+verification, isolation), 2 when it could not run. Progress goes to stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
+
+from trustctl.backup import settings
+from trustctl.backup.run import BackupTarget, run_backup
+from trustctl.drill.record import write_record
+from trustctl.drill.run import DrillOptions, run_drill
+from trustctl.drill.scratch import Scratch, refuse_production
+from trustctl.errors import InputError
+
+# Test-only: seconds to hold once the restore has started (so a test can interrupt it there).
+HOLD_ENV = "TRUSTCTL_DRILL_TEST_HOLD_SECONDS"
 
 
 def register(app: typer.Typer) -> None:
     """Attach this flow's commands to the top-level app."""
+    app.command("drill")(drill_command)
+
+
+def drill_command(
+    sandbox: Annotated[bool, typer.Option(
+        "--sandbox", help="End to end on the local sandbox: start it if needed, take a backup "
+        "if it holds none, rehearse the latest.")] = False,
+    backup_id: Annotated[str | None, typer.Option(
+        "--backup", help="Backup id to rehearse (default: the latest complete one).")] = None,
+    scratch_dsn: Annotated[str | None, typer.Option(
+        "--scratch-dsn", envvar="TRUSTCTL_SCRATCH_DSN",
+        help="Scratch server to restore into (a fresh database is created and dropped); "
+        "default: a fresh embedded PostgreSQL on this host. Prefer the env var: argv is "
+        "visible to other local users.")] = None,
+    scratch_dir: Annotated[Path | None, typer.Option(
+        "--scratch-dir", help="Where the embedded scratch server's data goes (needs room for "
+        "the restored database).")] = None,
+    evidence_dir: Annotated[Path, typer.Option(
+        "--evidence-dir", envvar="TRUSTCTL_EVIDENCE_DIR",
+        help="Directory the drill record (JSON) is written to.")] = Path("evidence"),
+    app_role: Annotated[str, typer.Option(
+        "--app-role", help="Role the application connects as.")] = "claver_app",
+    tenant_schema: Annotated[list[str] | None, typer.Option(
+        "--tenant-schema", help="Schema whose tables are tenant tables (repeatable).")] = None,
+    tenant_column: Annotated[str, typer.Option("--tenant-column")] = "tenant_id",
+    tenant_setting: Annotated[str | None, typer.Option(
+        "--tenant-setting", help="Setting the policies read the tenant from (default: found "
+        "in the policies).")] = None,
+    jobs: Annotated[int, typer.Option(
+        "--jobs", min=1, help="Parallel restore (pg_restore -j N). Costs: the decrypted dump "
+        "is written in plaintext to the scratch directory first.")] = 1,
+    rpo_hours: Annotated[float, typer.Option("--rpo-hours")] = 24.0,
+    rto_hours: Annotated[float, typer.Option("--rto-hours")] = 4.0,
+    bucket: settings.BucketOption = None,
+    prefix: settings.PrefixOption = settings.DEFAULT_PREFIX,
+    region: settings.RegionOption = None,
+    endpoint_url: settings.EndpointOption = None,
+    production_dsn_env: Annotated[str, typer.Option(
+        "--production-dsn-env", help="Env var with the production DSN, refused as a scratch "
+        "target (the backup's recorded source is always refused).")] = settings.DEFAULT_DSN_ENV,
+    output: settings.FormatOption = "text",
+) -> None:
+    """Restore the latest backup into a scratch database and prove it: integrity, row counts,
+    checksums, RLS enabled and forced, no cross-tenant read, RPO and RTO."""
+    output = settings.check_format(output)
+    signal.signal(signal.SIGTERM, _interrupt)  # teardown runs on SIGTERM as on Ctrl-C
+    production = [os.environ[production_dsn_env]] if os.environ.get(production_dsn_env) else []
+    if sandbox:
+        where, info = settings.sandbox_location(prefix)
+        production.append(info.dsn)
+    else:
+        where = settings.location(bucket, prefix, region, endpoint_url, None)
+    if scratch_dsn:
+        refuse_production(scratch_dsn, production)  # before touching anything
+    options = DrillOptions(
+        backup_id=backup_id, scratch_dsn=scratch_dsn, scratch_parent=scratch_dir,
+        production_dsns=production, app_role=app_role,
+        tenant_schemas=tenant_schema or ["public"], tenant_column=tenant_column,
+        tenant_setting=tenant_setting, rpo=_positive_hours(rpo_hours, "--rpo-hours"),
+        rto=_positive_hours(rto_hours, "--rto-hours"), jobs=jobs, on_restore_started=_test_hold(),
+    )
+    store, kms = where.store(), where.kms()
+    with settings.aws_errors("drill"):
+        if sandbox and backup_id is None and store.latest_complete() is None:
+            typer.echo("trustctl: drill: the sandbox holds no backup: taking one", err=True)
+            run_backup(info.dsn, BackupTarget(store, kms, where.kms_key_id))
+        record = run_drill(store, kms, options)
+    path = write_record(record, evidence_dir)
+    if output == "json":
+        typer.echo(json.dumps(record, indent=2))
+    else:
+        typer.echo(summary(record, path))
+    if record["exit_code"]:
+        typer.echo(f"trustctl: drill {record['status']}: {record['reason']}", err=True)
+        raise typer.Exit(record["exit_code"])
+
+
+def summary(record: dict, path: Path) -> str:
+    """The human summary: verdict, backup, each step, objectives, controls, where the record is."""
+    verdict = {"pass": "PASSED", "fail": "FAILED", "error": "COULD NOT RUN"}[record["status"]]
+    lines = [f"Restore drill {record['drill_id']}: {verdict}"]
+    if record["backup"]:
+        backup = record["backup"]
+        lines.append(f"  backup  {backup['backup_id']} from {backup['source']}")
+        lines.append(f"  object  s3://{backup['bucket']}/{backup['object_key']}"
+                     + (f" (version {backup['object_version']})" if backup["object_version"]
+                        else ""))
+    for step in record["steps"]:
+        lines.append(f"  {step['status']:<8}{step['name']:<18}{step['seconds']:>8.1f} s  "
+                     f"{step['detail']}")
+        lines.extend(f"{'':<36}- {finding}" for finding in step["findings"])
+    for name in ("rpo", "rto"):
+        objective = record[name]
+        measured = objective["measured_seconds"]
+        state = "not measured" if measured is None else ("met" if objective["met"] else "MISSED")
+        shown = "-" if measured is None else _duration(measured)
+        lines.append(f"  {name.upper()}     {shown} (objective "
+                     f"{objective['objective_seconds'] / 3600:.0f} h): {state}")
+    lines.append("  controls " + ", ".join(f"{c['id']} {c['status']}" for c in record["controls"]))
+    lines.append(f"  record  {path}")
+    return "\n".join(lines)
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.1f} s"
+    return f"{seconds / 60:.1f} min" if seconds < 7200 else f"{seconds / 3600:.1f} h"
+
+
+def _positive_hours(hours: float, flag: str) -> timedelta:
+    if hours <= 0:
+        raise InputError(f"{flag} must be positive")
+    return timedelta(hours=hours)
+
+
+def _test_hold() -> Any:
+    seconds = float(os.environ.get(HOLD_ENV, "0") or 0)
+    if seconds <= 0:
+        return None
+
+    def hold(_scratch: Scratch) -> None:
+        time.sleep(seconds)
+
+    return hold
+
+
+def _interrupt(_signum: int, _frame: Any) -> None:
+    print("trustctl: drill: terminated", file=sys.stderr, flush=True)
+    raise KeyboardInterrupt

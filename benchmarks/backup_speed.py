@@ -1,0 +1,135 @@
+"""Benchmark: `trustctl backup run` against a bare pg_dump of the same database, and its memory.
+
+    uv run python benchmarks/backup_speed.py --size-mb 1024
+
+Baselines, measured in the same run on the same server:
+- same compression: `pg_dump -Fc -Z0 | zstd -3 > file` (what trustctl does, minus the snapshot
+  counts and checksums, the encryption and the upload); the embedded pg_dump has no zstd;
+- reference: a plain `pg_dump -Fc > file` (its default gzip compression).
+trustctl is timed twice: uploading to moto (a local S3 stand-in sharing the 2 cores and
+this process), and with a store that discards the parts (what trustctl itself adds: snapshot
+counts and checksums, zstd, AES-GCM, SHA-256 and multipart framing; S3 excluded).
+Peak memory (max RSS of the `trustctl backup run` process) at --size-mb and at a quarter of it.
+Aim: backup <= 1.15x the same-compression baseline; peak memory < 256 MB and flat.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import psycopg
+from backup_setup import Bench, bench, say, shell, timed
+
+from trustctl.backup import inventory
+from trustctl.backup.run import BackupTarget, run_backup
+from trustctl.backup.settings import DEFAULT_DSN_ENV
+from trustctl.backup.store import BackupStore
+from trustctl.postgres import pg_tool
+
+
+def baseline(b: Bench, command: str, out: Path) -> float:
+    seconds, _ = timed(shell, command.format(pg_dump=pg_tool("pg_dump"), out=out), b.dsn)
+    return seconds
+
+
+class DiscardingS3:
+    """An S3 client that accepts and drops every part: isolates trustctl's own cost."""
+
+    def get_object_lock_configuration(self, **_kwargs: object) -> dict:
+        return {}
+
+    def create_multipart_upload(self, **_kwargs: object) -> dict:
+        return {"UploadId": "discarded"}
+
+    def upload_part(self, **_kwargs: object) -> dict:
+        return {"ETag": "discarded"}
+
+    def complete_multipart_upload(self, **_kwargs: object) -> dict:
+        return {}
+
+    def abort_multipart_upload(self, **_kwargs: object) -> None:
+        return None
+
+    def put_object(self, **_kwargs: object) -> None:
+        return None
+
+
+def peak_rss_mb(b: Bench) -> float:
+    """Max RSS of a `trustctl backup run` child process (its own, not pg_dump's), sampled.
+
+    Sampled rather than taken from wait4: a forked child's ru_maxrss counts the parent's pages
+    it shares before exec, and this parent holds moto's copy of every object.
+    """
+    where = b.where
+    command = [sys.executable, "-c", "from trustctl.cli import app; app()", "backup", "run",
+               "--bucket", where.bucket, "--region", where.target.region,
+               "--endpoint-url", where.target.endpoint_url, "--kms-key", where.kms_key_id]
+    process = subprocess.Popen(command, env={**os.environ, DEFAULT_DSN_ENV: b.dsn},
+                               stdout=subprocess.DEVNULL)
+    watched = psutil.Process(process.pid)
+    peak = 0
+    while process.poll() is None:
+        with contextlib.suppress(psutil.Error):
+            peak = max(peak, watched.memory_info().rss)
+        time.sleep(0.02)
+    if process.returncode != 0:
+        raise SystemExit("backup run failed")
+    return peak / 2**20
+
+
+def measure(size_mb: int) -> dict:
+    with bench(size_mb) as b:
+        db_mb = b.database_mb()
+        say(f"database {db_mb:.0f} MB; running baselines and trustctl backup run")
+        same = baseline(b, "{pg_dump} -Fc -Z0 -d \"$DSN\" | zstd -q -3 > {out}", b.work / "a")
+        gzip = baseline(b, "{pg_dump} -Fc -d \"$DSN\" > {out}", b.work / "b")
+        seconds, manifest = timed(run_backup, b.dsn, b.target(), quiet=True)
+        discarding = BackupTarget(BackupStore(DiscardingS3(), "discarded"), b.where.kms(),
+                                  b.where.kms_key_id)
+        pipeline, _ = timed(run_backup, b.dsn, discarding, quiet=True)
+        rss = peak_rss_mb(b)
+        with psycopg.connect(b.dsn) as conn:
+            scan, _ = timed(inventory.all_table_stats, conn)
+        return {"db_mb": db_mb, "same": same, "gzip": gzip, "trustctl": seconds, "rss": rss,
+                "pipeline": pipeline, "scan": scan,
+                "stored_mb": manifest.object_bytes / 2**20,
+                "zstd_file_mb": (b.work / "a").stat().st_size / 2**20,
+                "gzip_file_mb": (b.work / "b").stat().st_size / 2**20}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size-mb", type=int, default=1024)
+    args = parser.parse_args()
+    large = measure(args.size_mb)
+    small = measure(max(args.size_mb // 4, 4))
+    print(f"database: {large['db_mb']:.0f} MB (and {small['db_mb']:.0f} MB for memory)")
+    print(f"pg_dump -Fc -Z0 | zstd -3 > file : {large['same']:8.2f} s "
+          f"({large['zstd_file_mb']:.0f} MB)")
+    print(f"pg_dump -Fc (gzip) > file        : {large['gzip']:8.2f} s "
+          f"({large['gzip_file_mb']:.0f} MB)")
+    print(f"trustctl backup run (to moto S3)  : {large['trustctl']:8.2f} s "
+          f"({large['stored_mb']:.0f} MB stored)")
+    print(f"trustctl backup run, parts dropped: {large['pipeline']:8.2f} s")
+    print(f"  of which runs alongside: the snapshot's counts+checksums scan, alone "
+          f"{large['scan']:.2f} s")
+    print(f"ratio vs same compression        : {large['trustctl'] / large['same']:.2f}x "
+          "to moto, "
+          f"{large['pipeline'] / large['same']:.2f}x without S3 (aim <= 1.15x)")
+    print(f"ratio vs pg_dump -Fc (gzip)      : {large['trustctl'] / large['gzip']:.2f}x")
+    print(f"peak RSS of backup run           : {small['rss']:.0f} MB at {small['db_mb']:.0f} MB, "
+          f"{large['rss']:.0f} MB at {large['db_mb']:.0f} MB (aim < 256 MB, flat)")
+    print(f"(this process's own peak RSS, moto included: "
+          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB)")
+
+
+if __name__ == "__main__":
+    main()

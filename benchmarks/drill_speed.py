@@ -1,0 +1,77 @@
+"""Benchmark: the drill's restore-and-verify against a bare pg_restore of the same dump.
+
+    uv run python benchmarks/drill_speed.py --size-mb 1024
+
+Baseline, measured in the same run: the backup's plaintext dump written to a local file, then
+`pg_restore -d` of that file into a fresh embedded server with the same roles (single job, like
+the drill). The drill streams the object from S3 (moto), authenticates, decrypts and
+decompresses it into pg_restore, then checks every table's count and checksum, RLS posture and
+cross-tenant isolation. Aim: restore+verify <= 1.5x the bare pg_restore.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+
+from backup_setup import Bench, bench, say, timed
+
+from trustctl.backup.manifest import Manifest
+from trustctl.backup.pgtools import ToolProcess
+from trustctl.backup.reader import ReadProgress, read_dump
+from trustctl.backup.run import run_backup
+from trustctl.drill.run import DrillOptions, run_drill
+from trustctl.drill.scratch import LocalScratch
+
+RESTORE_AND_VERIFY = ("restore", "verify-tables", "verify-rls", "verify-isolation")
+
+
+def bare_restore(b: Bench, manifest: Manifest) -> float:
+    dump = b.work / "plain.dump"
+    store, kms = b.where.store(), b.where.kms()
+    with dump.open("wb") as out:
+        for chunk in read_dump(store, kms, manifest, ReadProgress(manifest.object_key)):
+            out.write(chunk)
+    scratch = LocalScratch(b.work)
+    try:
+        scratch.prepare_roles(manifest.roles)
+
+        def restore() -> None:
+            tool = ToolProcess("pg_restore", ["--exit-on-error", str(dump)], scratch.dsn,
+                               stdin=subprocess.DEVNULL)
+            if tool.wait() != 0:
+                raise SystemExit(f"bare pg_restore failed: {tool.reason()}")
+
+        seconds, _ = timed(restore)
+        return seconds
+    finally:
+        scratch.destroy()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size-mb", type=int, default=1024)
+    args = parser.parse_args()
+    with bench(args.size_mb) as b:
+        manifest = run_backup(b.dsn, b.target(), quiet=True)
+        say(f"database {b.database_mb():.0f} MB, dump {manifest.dump_bytes / 2**20:.0f} MB")
+        first = bare_restore(b, manifest)
+        total, record = timed(run_drill, b.where.store(), b.where.kms(),
+                              DrillOptions(quiet=True, scratch_parent=b.work))
+        baseline = min(first, bare_restore(b, manifest))  # the faster of before and after
+    if record["exit_code"] != 0:
+        raise SystemExit(f"drill did not pass: {record['reason']}")
+    steps = {s["name"]: s["seconds"] for s in record["steps"]}
+    drill = sum(steps[name] for name in RESTORE_AND_VERIFY)
+    print(f"dump: {manifest.dump_bytes / 2**20:.0f} MB plaintext, "
+          f"{manifest.object_bytes / 2**20:.0f} MB stored")
+    print(f"bare pg_restore of the dump file   : {baseline:8.2f} s (faster of two runs)")
+    for name in RESTORE_AND_VERIFY:
+        print(f"  drill {name:<28}: {steps[name]:8.2f} s")
+    print(f"drill restore + verify             : {drill:8.2f} s")
+    print(f"ratio restore+verify / pg_restore  : {drill / baseline:.2f}x (aim <= 1.5x)")
+    print(f"whole drill (scratch start, teardown, S3 and KMS checks included): {total:.2f} s")
+
+
+if __name__ == "__main__":
+    main()

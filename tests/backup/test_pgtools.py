@@ -1,0 +1,33 @@
+"""The pg_dump/pg_restore plumbing: no password on a command line, and why verify reads it all."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+from backup.fixtures import Source
+from trustctl.backup.pgtools import ToolProcess, split_password
+
+
+def test_password_goes_to_the_environment_not_argv() -> None:
+    conninfo, env = split_password("postgresql://app:S3cret-pw@db.example:6543/claver")
+    assert "S3cret-pw" not in conninfo
+    assert "db.example" in conninfo and "6543" in conninfo and "claver" in conninfo
+    assert env["PGPASSWORD"] == "S3cret-pw"
+
+
+def test_truncated_custom_dump_passes_list_but_not_a_full_read(source: Source,
+                                                               tmp_path: Path) -> None:
+    """The trap `backup verify` avoids: the table of contents is at the front."""
+    dump = ToolProcess("pg_dump", ["-Fc", "-Z0"], source.dsn, stdout=subprocess.PIPE)
+    archive = dump.process.stdout.read()
+    assert dump.wait() == 0
+    assert str(source.pg.state()["password"]) not in " ".join(dump.process.args)
+    truncated = tmp_path / "truncated.dump"
+    truncated.write_bytes(archive[: len(archive) * 2 // 3])
+    listing = ToolProcess("pg_restore", ["--list", str(truncated)], None,
+                          stdout=subprocess.DEVNULL)
+    assert listing.wait() == 0
+    full = ToolProcess("pg_restore", ["-f", os.devnull, str(truncated)], None)
+    assert full.wait() != 0

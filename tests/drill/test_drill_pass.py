@@ -1,0 +1,50 @@
+"""A drill of a good backup passes every step and records what it proved."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from backup.fixtures import Source, take_backup
+
+from trustctl.backup.run import BackupTarget, run_backup
+from trustctl.backup.settings import Location
+from trustctl.backup.verify import verify_backup
+from trustctl.drill.run import DrillOptions, run_drill
+
+
+def test_drill_of_good_backup_passes(source: Source, locked_location: Location) -> None:
+    manifest = take_backup(source, locked_location)
+    record = run_drill(locked_location.store(), locked_location.kms(), DrillOptions(quiet=True))
+    assert record["exit_code"] == 0, record["reason"]
+    assert [s["status"] for s in record["steps"]] == ["pass"] * len(record["steps"])
+    assert [s["name"] for s in record["steps"]] == [
+        "select-backup", "rpo", "kms-key", "retention", "scratch", "restore", "verify-tables",
+        "verify-rls", "verify-isolation", "rto", "teardown"]
+    assert record["backup"]["backup_id"] == manifest.backup_id
+    assert record["object_read"]["version_id"] == manifest.object_version
+    assert record["object_read"]["sha256"] == manifest.object_sha256
+    assert {c["id"]: c["status"] for c in record["controls"]} == {
+        "TENANT-ISOLATION": "pass", "BACKUP-DAILY-35D": "pass", "RESTORE-DRILL": "pass",
+        "RPO-RTO": "pass"}
+    assert record["rpo"]["met"] and record["rto"]["met"]
+    text = json.dumps(record)
+    assert source.pg.state()["password"] not in text
+
+
+@pytest.mark.parametrize(("dump_jobs", "restore_jobs"), [(2, 2), (1, 2)])
+def test_parallel_dump_and_restore(source: Source, locked_location: Location,
+                                   dump_jobs: int, restore_jobs: int, tmp_path: Path) -> None:
+    target = BackupTarget(locked_location.store(), locked_location.kms(),
+                          locked_location.kms_key_id)
+    manifest = run_backup(source.dsn, target, quiet=True, jobs=dump_jobs, work_dir=tmp_path)
+    assert manifest.dump_format == ("directory-tar" if dump_jobs > 1 else "custom")
+    assert not list(tmp_path.iterdir())  # the plaintext directory dump is gone
+    assert verify_backup(locked_location.store(), locked_location.kms(), manifest,
+                         quiet=True).ok
+    options = DrillOptions(quiet=True, jobs=restore_jobs, scratch_parent=tmp_path)
+    record = run_drill(locked_location.store(), locked_location.kms(), options)
+    assert record["exit_code"] == 0, record["reason"]
+    assert f"{restore_jobs} job(s)" in record["steps"][5]["detail"]
+    assert not list(tmp_path.iterdir())  # scratch and its plaintext workspace are gone

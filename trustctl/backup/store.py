@@ -1,0 +1,211 @@
+"""The backup bucket: `<prefix>/<backup_id>/dump.enc`, then `<prefix>/<backup_id>/manifest.json`.
+
+Uploads are multipart from a stream (parts of 8 MiB or more, one part in flight while the next
+fills, so memory stays flat) with the SHA-256 of the ciphertext computed on the way; any failure
+aborts the upload, so nothing half-written stays. When the bucket has Object Lock, each object
+gets COMPLIANCE retention for the promised 35 days.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import queue
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from trustctl.backup.manifest import Manifest, ManifestError
+
+PART_SIZE = 8 << 20
+RETENTION = timedelta(days=35)
+OBJECT_NAME = "dump.enc"
+MANIFEST_NAME = "manifest.json"
+NO_LOCK_CODES = ("ObjectLockConfigurationNotFoundError", "NoSuchObjectLockConfiguration")
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    """What the upload produced: where, which version, how big, its SHA-256."""
+
+    key: str
+    version: str | None
+    size: int
+    sha256: str
+    retain_until: str | None
+
+
+@dataclass(frozen=True)
+class BackupEntry:
+    """One backup id in the bucket; `manifest` is None when the backup is incomplete."""
+
+    backup_id: str
+    manifest: Manifest | None
+    manifest_error: str | None = None
+
+
+def error_code(exc: Exception) -> str:
+    return exc.response.get("Error", {}).get("Code", "") if isinstance(exc, ClientError) else ""
+
+
+class BackupStore:
+    def __init__(self, s3: Any, bucket: str, prefix: str = "backups") -> None:
+        self.s3 = s3
+        self.bucket = bucket
+        self.prefix = prefix.strip("/")
+
+    def object_key(self, backup_id: str) -> str:
+        return f"{self.prefix}/{backup_id}/{OBJECT_NAME}"
+
+    def manifest_key(self, backup_id: str) -> str:
+        return f"{self.prefix}/{backup_id}/{MANIFEST_NAME}"
+
+    def retain_until(self) -> datetime | None:
+        """now + 35 days when the bucket has Object Lock enabled, else None."""
+        try:
+            config = self.s3.get_object_lock_configuration(Bucket=self.bucket)
+        except ClientError as exc:
+            if error_code(exc) in NO_LOCK_CODES:
+                return None
+            raise
+        if config.get("ObjectLockConfiguration", {}).get("ObjectLockEnabled") != "Enabled":
+            return None
+        return datetime.now(UTC) + RETENTION
+
+    def upload(self, key: str, chunks: Iterable[bytes],
+               retain_until: datetime | None) -> StoredObject:
+        """Multipart upload of a stream; aborts on any failure (including Ctrl-C)."""
+        upload_id = self.s3.create_multipart_upload(Bucket=self.bucket, Key=key,
+                                                    **_lock_args(retain_until))["UploadId"]
+        try:
+            parts, size, digest = self._upload_parts(key, upload_id, chunks)
+            done = self.s3.complete_multipart_upload(
+                Bucket=self.bucket, Key=key, UploadId=upload_id,
+                MultipartUpload={"Parts": parts})
+        except BaseException:
+            self.s3.abort_multipart_upload(Bucket=self.bucket, Key=key, UploadId=upload_id)
+            raise
+        version = done.get("VersionId")
+        version = None if version in (None, "null") else version  # "null": unversioned bucket
+        if retain_until is not None:
+            self._ensure_retention(key, version, retain_until)
+        return StoredObject(key, version, size, digest, _iso(retain_until))
+
+    def _upload_parts(self, key: str, upload_id: str,
+                      chunks: Iterable[bytes]) -> tuple[list[dict], int, str]:
+        """Hashes and sends parts; one uploader thread so filling and sending overlap."""
+        digest = hashlib.sha256()
+        pending: queue.Queue[tuple[int, bytes] | None] = queue.Queue(maxsize=1)
+        parts: list[dict] = []
+        failure: list[BaseException] = []
+
+        def send() -> None:
+            while (item := pending.get()) is not None:
+                if failure:
+                    continue
+                number, body = item
+                try:
+                    etag = self.s3.upload_part(Bucket=self.bucket, Key=key, UploadId=upload_id,
+                                               PartNumber=number, Body=body)["ETag"]
+                    parts.append({"PartNumber": number, "ETag": etag})
+                except BaseException as exc:  # surfaced in the calling thread
+                    failure.append(exc)
+
+        sender = threading.Thread(target=send, name="s3-part-uploader", daemon=True)
+        sender.start()
+        size = 0
+        try:
+            for number, body in enumerate(_parts(chunks), start=1):
+                if failure:
+                    break
+                digest.update(body)
+                size += len(body)
+                pending.put((number, body))
+        finally:
+            pending.put(None)
+            sender.join()
+        if failure:
+            raise failure[0]
+        return sorted(parts, key=lambda p: p["PartNumber"]), size, digest.hexdigest()
+
+    def _ensure_retention(self, key: str, version: str | None, retain_until: datetime) -> None:
+        """Some S3 implementations ignore lock headers on multipart uploads: set it explicitly
+        (the same date again is allowed even in COMPLIANCE mode: it does not shorten it)."""
+        args = {"Bucket": self.bucket, "Key": key, **({"VersionId": version} if version else {})}
+        self.s3.put_object_retention(**args, Retention={"Mode": "COMPLIANCE",
+                                                        "RetainUntilDate": retain_until})
+
+    def put_manifest(self, manifest: Manifest, retain_until: datetime | None) -> None:
+        self.s3.put_object(Bucket=self.bucket, Key=self.manifest_key(manifest.backup_id),
+                           Body=manifest.to_bytes(), ContentType="application/json",
+                           **_lock_args(retain_until))
+
+    def get_manifest(self, backup_id: str) -> Manifest | None:
+        """The manifest, or None when there is none (an incomplete backup)."""
+        try:
+            body = self.s3.get_object(Bucket=self.bucket, Key=self.manifest_key(backup_id))["Body"]
+        except ClientError as exc:
+            if error_code(exc) in ("NoSuchKey", "404"):
+                return None
+            raise
+        return Manifest.from_bytes(body.read())
+
+    def backup_ids(self) -> list[str]:
+        """Every backup id with any object under the prefix, oldest first."""
+        ids: set[str] = set()
+        paginator = self.s3.get_paginator("list_objects_v2")
+        for page in paginator.paginate(Bucket=self.bucket, Prefix=self.prefix + "/"):
+            for item in page.get("Contents", []):
+                rest = item["Key"][len(self.prefix) + 1:]
+                if "/" in rest:
+                    ids.add(rest.split("/", 1)[0])
+        return sorted(ids)
+
+    def entries(self) -> list[BackupEntry]:
+        """Every backup, complete or not, oldest first."""
+        out = []
+        for backup_id in self.backup_ids():
+            try:
+                out.append(BackupEntry(backup_id, self.get_manifest(backup_id)))
+            except ManifestError as exc:
+                out.append(BackupEntry(backup_id, None, str(exc)))
+        return out
+
+    def latest_complete(self) -> Manifest | None:
+        """The most recently finished backup that has a readable manifest."""
+        complete = [e.manifest for e in self.entries() if e.manifest is not None]
+        return max(complete, key=lambda m: m.finished, default=None)
+
+    def open_object(self, key: str, version: str | None) -> tuple[Any, str | None]:
+        """A streaming body of the object (the exact version when known) and its version id."""
+        args = {"Bucket": self.bucket, "Key": key, **({"VersionId": version} if version else {})}
+        response = self.s3.get_object(**args)
+        return response["Body"], response.get("VersionId")
+
+
+def _parts(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """Regroups a stream into parts of at least PART_SIZE (the last may be smaller)."""
+    buffer: list[bytes] = []
+    filled = 0
+    yielded = False
+    for chunk in chunks:
+        buffer.append(chunk)
+        filled += len(chunk)
+        if filled >= PART_SIZE:
+            yield b"".join(buffer)
+            buffer, filled, yielded = [], 0, True
+    if filled or not yielded:
+        yield b"".join(buffer)
+
+
+def _lock_args(retain_until: datetime | None) -> dict:
+    if retain_until is None:
+        return {}
+    return {"ObjectLockMode": "COMPLIANCE", "ObjectLockRetainUntilDate": retain_until}
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None

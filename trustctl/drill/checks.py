@@ -1,0 +1,166 @@
+"""What the drill proves on the restored database. Each check returns its findings (empty = pass).
+
+- tables: every table's row count and checksum equal the manifest's (taken in the dump's
+  snapshot on production), no table missing or extra;
+- RLS posture: every table of the tenant schemas has the tenant column, RLS enabled AND forced
+  (owners bypass RLS unless it is forced) and at least one policy;
+- isolation: as the application role (checked to own no table and to lack BYPASSRLS), a session
+  for one tenant reads none of another tenant's rows, table by table.
+"""
+
+from __future__ import annotations
+
+import re
+
+import psycopg
+from psycopg import sql
+
+from trustctl.backup import inventory
+from trustctl.backup.manifest import Manifest
+from trustctl.errors import DependencyError
+
+TENANT_SAMPLE = 3
+_SETTING_IN_POLICY = re.compile(r"current_setting\(\s*'([^']+)'")
+
+_POSTURE = """
+SELECT n.nspname, c.relname, c.relrowsecurity, c.relforcerowsecurity,
+       (SELECT count(*) FROM pg_policy p WHERE p.polrelid = c.oid),
+       EXISTS (SELECT 1 FROM pg_attribute a
+               WHERE a.attrelid = c.oid AND a.attname = %s AND NOT a.attisdropped)
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind IN ('r', 'p') AND n.nspname = ANY(%s)
+ORDER BY 1, 2
+"""
+_POLICY_TEXT = """
+SELECT coalesce(qual, '') || ' ' || coalesce(with_check, '') FROM pg_policies
+WHERE schemaname = ANY(%s)
+"""
+_ROLE = "SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = %s"
+_OWNED = """
+SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE pg_get_userbyid(c.relowner) = %s AND c.relkind IN ('r', 'p') ORDER BY 1
+"""
+
+
+def compare_tables(conn: psycopg.Connection, manifest: Manifest) -> list[str]:
+    """Row counts and checksums of the restored tables against the manifest."""
+    expected = {t.name: t for t in manifest.tables}
+    methods = {name: inventory.checksum_method(t) for name, t in expected.items()}
+    restored = {t.name: t for t in inventory.all_table_stats(conn, methods)}
+    findings = [f"table {name} is missing after the restore"
+                for name in sorted(expected.keys() - restored.keys())]
+    findings += [f"table {name} is not in the manifest" for name in sorted(restored.keys() -
+                                                                              expected.keys())]
+    for name in sorted(expected.keys() & restored.keys()):
+        want, got = expected[name], restored[name]
+        if want.rows != got.rows:
+            findings.append(f"table {name}: {got.rows} rows restored, manifest says {want.rows}")
+        elif want.checksum != got.checksum:
+            findings.append(f"table {name}: content checksum differs from the manifest")
+    return findings
+
+
+def rls_posture(conn: psycopg.Connection, schemas: list[str], column: str) -> list[str]:
+    """Tenant column, RLS enabled and forced, and a policy on every tenant table."""
+    rows = conn.execute(_POSTURE, (column, schemas)).fetchall()
+    if not rows:
+        return [f"no table found in tenant schemas {', '.join(schemas)}"]
+    findings = []
+    for schema, table, enabled, forced, policies, has_column in rows:
+        name = f"{schema}.{table}"
+        if not has_column:
+            findings.append(f"table {name} has no {column} column")
+        if not enabled:
+            findings.append(f"table {name}: row-level security is disabled")
+        elif not forced:
+            findings.append(f"table {name}: row-level security is not forced (its owner "
+                            "bypasses it)")
+        if policies == 0:
+            findings.append(f"table {name} has no RLS policy")
+    return findings
+
+
+def tenant_setting(conn: psycopg.Connection, schemas: list[str]) -> str | None:
+    """The setting the policies read the current tenant from, e.g. app.tenant_id."""
+    names = {match for (text,) in conn.execute(_POLICY_TEXT, (schemas,))
+             for match in _SETTING_IN_POLICY.findall(text)}
+    return sorted(names)[0] if len(names) == 1 else None
+
+
+def app_role_findings(conn: psycopg.Connection, app_role: str) -> list[str]:
+    """The application role must exist, not be superuser, lack BYPASSRLS and own no table."""
+    row = conn.execute(_ROLE, (app_role,)).fetchone()
+    if row is None:
+        raise DependencyError(f"application role {app_role} is not among the backup's roles; "
+                              "pass --app-role")
+    findings = []
+    if row[0]:
+        findings.append(f"application role {app_role} is a superuser (bypasses RLS)")
+    if row[1]:
+        findings.append(f"application role {app_role} has BYPASSRLS")
+    owned = [name for (name,) in conn.execute(_OWNED, (app_role,))]
+    if owned:
+        findings.append(f"application role {app_role} owns {', '.join(owned)} (owners bypass "
+                        "unforced RLS)")
+    return findings
+
+
+def cross_tenant_reads(conn: psycopg.Connection, app_role: str, setting: str,
+                       schemas: list[str], column: str) -> list[str]:
+    """As `app_role`, for a sample of tenants, counts rows of other tenants it can read."""
+    tables = [(s, t) for s, t, *_rest, has_column in conn.execute(_POSTURE, (column, schemas))
+              if has_column]
+    tenants = _sample_tenants(conn, tables, column)
+    if len(tenants) < 2:
+        raise DependencyError("fewer than two tenants in the restored data: isolation between "
+                              "tenants cannot be shown")
+    findings = []
+    own_rows_seen = False
+    for schema, table in tables:
+        for tenant in tenants:
+            result = _tenant_view(conn, app_role, setting, schema, table, column, tenant)
+            if isinstance(result, str):
+                findings.append(f"table {schema}.{table}: {result}")
+                break
+            leaked, own = result
+            own_rows_seen = own_rows_seen or own > 0
+            if leaked:
+                findings.append(f"table {schema}.{table}: a session of tenant {tenant} as "
+                                f"{app_role} reads {leaked} rows of other tenants")
+                break
+    if not own_rows_seen and not findings:
+        raise DependencyError(f"a tenant session as {app_role} sees none of its own rows: the "
+                              f"check would prove nothing (is {setting} the right setting?)")
+    return findings
+
+
+def _sample_tenants(conn: psycopg.Connection, tables: list[tuple[str, str]],
+                    column: str) -> list[str]:
+    seen: set[str] = set()
+    for schema, table in tables:
+        query = sql.SQL("SELECT DISTINCT {}::text FROM {} ORDER BY 1 LIMIT %s").format(
+            sql.Identifier(column), sql.Identifier(schema, table))
+        seen.update(value for (value,) in conn.execute(query, (TENANT_SAMPLE,)) if value)
+        if len(seen) >= TENANT_SAMPLE:
+            break
+    return sorted(seen)[:TENANT_SAMPLE]
+
+
+def _tenant_view(conn: psycopg.Connection, app_role: str, setting: str, schema: str,
+                 table: str, column: str, tenant: str) -> tuple[int, int] | str:
+    """(rows of other tenants, own rows) a tenant session sees, or why it could not read.
+
+    Own rows are the positive control: a session that sees nothing proves nothing.
+    """
+    query = sql.SQL("SELECT count(*) FILTER (WHERE {col}::text IS DISTINCT FROM %s), "
+                    "count(*) FILTER (WHERE {col}::text = %s) FROM {table}").format(
+        col=sql.Identifier(column), table=sql.Identifier(schema, table))
+    try:
+        with conn.transaction():
+            conn.execute(sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(app_role)))
+            conn.execute("SELECT set_config('row_security', 'on', true)")
+            conn.execute("SELECT set_config(%s, %s, true)", (setting, tenant))
+            leaked, own = conn.execute(query, (tenant, tenant)).fetchone()
+            return int(leaked), int(own)
+    except psycopg.errors.InsufficientPrivilege:
+        return f"{app_role} may not read it"

@@ -1,0 +1,118 @@
+"""The drill record: each step with its timing and result, and the controls they prove.
+
+Steps run in order; a step whose prerequisite did not pass is recorded as skipped, blocked by
+that step's status. A control is `error` when one of its steps could not run (or was blocked by
+one that could not), `fail` when one found a problem (or was blocked by one that did), `pass`
+only when all of its steps passed: a control is never passed by a step that did not run.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from trustctl.dsn import redact
+from trustctl.results import ControlResult, Finding, Status
+
+FORMAT = "trustctl-drill-record/1"
+T = TypeVar("T")
+
+
+class StepFailed(Exception):
+    """The step ran and found a problem (a finding, exit 1)."""
+
+
+class StepError(Exception):
+    """The step could not run (exit 2); the message says why."""
+
+
+@dataclass
+class Step:
+    name: str
+    controls: tuple[str, ...]
+    status: str = "pending"
+    seconds: float = 0.0
+    detail: str = ""
+    findings: list[str] = field(default_factory=list)
+    blocked_by: str | None = None
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "status": self.status, "seconds": round(self.seconds, 3),
+                "detail": self.detail, "findings": self.findings, "controls": list(self.controls),
+                **({"blocked_by": self.blocked_by} if self.blocked_by else {})}
+
+
+class Steps:
+    """Runs steps, times them and classifies what they raise."""
+
+    def __init__(self, classify: Callable[[BaseException], str | None]) -> None:
+        self.items: list[Step] = []
+        self._classify = classify
+
+    def get(self, name: str) -> Step | None:
+        return next((s for s in self.items if s.name == name), None)
+
+    def run(self, name: str, controls: tuple[str, ...], fn: Callable[[Step], T],
+            needs: tuple[str, ...] = ()) -> T | None:
+        step = Step(name, controls)
+        self.items.append(step)
+        blocker = next((s for s in map(self.get, needs) if s and s.status != "pass"), None)
+        if blocker is not None:
+            step.status, step.blocked_by = "skipped", blocker.name
+            step.detail = f"not run: {blocker.name} did not pass"
+            return None
+        started = time.monotonic()
+        try:
+            result = fn(step)
+            step.status = "fail" if step.findings else "pass"
+            return result
+        except KeyboardInterrupt:
+            step.status, step.detail = "error", "interrupted"
+            raise
+        except BaseException as exc:
+            kind = self._classify(exc)
+            if kind is None:
+                raise
+            step.status = kind
+            text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+            step.findings.append(redact(text or type(exc).__name__))
+            return None
+        finally:
+            step.seconds = time.monotonic() - started
+
+    def effective_status(self, step: Step) -> str:
+        """A skipped step counts as the status of the step that blocked it."""
+        if step.status != "skipped":
+            return step.status
+        return self.effective_status(self.get(step.blocked_by))
+
+    def problems(self) -> list[Step]:
+        return [s for s in self.items if s.status in ("fail", "error")]
+
+
+def control_results(steps: Steps, control_ids: tuple[str, ...]) -> list[ControlResult]:
+    results = []
+    for control in control_ids:
+        mine = [s for s in steps.items if control in s.controls]
+        statuses = {steps.effective_status(s) for s in mine}
+        status = (Status.ERROR if "error" in statuses or not mine else
+                  Status.FAIL if "fail" in statuses else Status.PASS)
+        findings = [Finding(message, check_id=f"drill:{s.name}")
+                    for s in mine for message in s.findings]
+        findings += [Finding(f"not verified: {s.detail}", check_id=f"drill:{s.name}")
+                     for s in mine if s.status == "skipped"]
+        results.append(ControlResult(control, status, findings,
+                                     checks=[f"drill:{s.name}" for s in mine]))
+    return results
+
+
+def write_record(record: dict[str, Any], directory: Path) -> Path:
+    """Writes `drill-<id>.json` (never holds a secret: DSNs are redacted before they get here)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"drill-{record['drill_id']}.json"
+    path.write_text(json.dumps(record, indent=2) + "\n")
+    return path

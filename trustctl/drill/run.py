@@ -1,0 +1,284 @@
+"""The restore drill, one pass: pick, check age and key, restore into scratch, verify, tear down.
+
+The backup is verified and decrypted while it streams into pg_restore (the AEAD stream releases
+only authenticated bytes; size and SHA-256 are compared with the manifest at the end), so the
+restore costs one read of the object. The scratch environment is torn down in a `finally`,
+whatever happened (a failed check, a dead scratch server, Ctrl-C).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from trustctl import dsn as dsn_util
+from trustctl.backup.keys import KeyUnusable, key_problem
+from trustctl.backup.manifest import Manifest, ManifestError
+from trustctl.backup.progress import Progress
+from trustctl.backup.reader import IntegrityError, ReadProgress, read_dump
+from trustctl.backup.run import connect
+from trustctl.backup.store import RETENTION, BackupStore
+from trustctl.drill import checks
+from trustctl.drill.record import FORMAT, Step, StepError, StepFailed, Steps, control_results
+from trustctl.drill.restore import restore_archive
+from trustctl.drill.scratch import LocalScratch, RemoteScratch, Scratch, refuse_production
+from trustctl.results import exit_code
+
+CONTROLS = ("TENANT-ISOLATION", "BACKUP-DAILY-35D", "RESTORE-DRILL", "RPO-RTO")
+RETENTION_SLACK = timedelta(hours=1)
+FINDINGS = (StepFailed, IntegrityError, KeyUnusable, ManifestError)
+
+
+@dataclass
+class DrillOptions:
+    """What to rehearse and against which objectives; defaults are the security page's."""
+
+    backup_id: str | None = None
+    scratch_dsn: str | None = None
+    scratch_parent: Path | None = None
+    production_dsns: list[str] = field(default_factory=list)
+    app_role: str = "claver_app"
+    tenant_schemas: list[str] = field(default_factory=lambda: ["public"])
+    tenant_column: str = "tenant_id"
+    tenant_setting: str | None = None
+    rpo: timedelta = timedelta(hours=24)
+    rto: timedelta = timedelta(hours=4)
+    jobs: int = 1
+    quiet: bool = False
+    on_restore_started: Callable[[Scratch], None] | None = None
+
+
+def classify(exc: BaseException) -> str | None:
+    """Findings fail the drill (exit 1); anything that stopped a step from running is an error."""
+    if isinstance(exc, FINDINGS):
+        return "fail"
+    if isinstance(exc, Exception):
+        return "error"
+    return None
+
+
+class Drill:
+    """One rehearsal; `run()` returns the record (a dict ready for JSON)."""
+
+    def __init__(self, store: BackupStore, kms: Any, options: DrillOptions) -> None:
+        self.store = store
+        self.kms = kms
+        self.options = options
+        self.steps = Steps(classify)
+        self.manifest: Manifest | None = None
+        self.scratch: Scratch | None = None
+        self.read: ReadProgress | None = None
+        self.progress = Progress("drill", quiet=options.quiet)
+        self.started = datetime.now(UTC)
+        self.clock = time.monotonic()
+        self.verified_after: float | None = None
+
+    def run(self) -> dict:
+        run, backup = self.steps.run, ("select-backup",)
+        run("select-backup", CONTROLS[1:], self._select)
+        run("rpo", ("RPO-RTO",), self._rpo, needs=backup)
+        run("kms-key", ("BACKUP-DAILY-35D", "RESTORE-DRILL"), self._key, needs=backup)
+        run("retention", ("BACKUP-DAILY-35D",), self._retention, needs=backup)
+        try:
+            run("scratch", ("RESTORE-DRILL",), self._create_scratch, needs=(*backup, "kms-key"))
+            run("restore", ("RESTORE-DRILL",), self._restore, needs=("scratch",))
+            run("verify-tables", ("RESTORE-DRILL",), self._tables, needs=("restore",))
+            run("verify-rls", ("TENANT-ISOLATION",), self._rls, needs=("restore",))
+            run("verify-isolation", ("TENANT-ISOLATION",), self._isolation, needs=("restore",))
+            self.verified_after = time.monotonic() - self.clock
+            run("rto", ("RPO-RTO",), self._rto, needs=("restore",))
+        finally:
+            run("teardown", ("RESTORE-DRILL",), self._teardown)
+        return self.record()
+
+    # -- steps ---------------------------------------------------------------------------------
+
+    def _select(self, step: Step) -> None:
+        wanted = self.options.backup_id
+        self.progress.say("looking for " + (f"backup {wanted}" if wanted else "the latest backup"))
+        if wanted:
+            self.manifest = self.store.get_manifest(wanted)
+            if self.manifest is None:
+                raise StepFailed(f"backup {wanted} has no manifest: it is incomplete or missing")
+        else:
+            self.manifest = self.store.latest_complete()
+            if self.manifest is None:
+                raise StepFailed(f"no complete backup in s3://{self.store.bucket}/"
+                                 f"{self.store.prefix}/")
+        step.detail = f"backup {self.manifest.backup_id} finished {self.manifest.finished_at}"
+
+    def _rpo(self, step: Step) -> None:
+        age = self.started - self.manifest.finished
+        step.detail = f"age {_hours(age)} h, objective {_hours(self.options.rpo)} h"
+        if age > self.options.rpo:
+            step.findings.append(f"latest backup is {_hours(age)} h old: RPO of "
+                                 f"{_hours(self.options.rpo)} h exceeded")
+
+    def _key(self, step: Step) -> None:
+        problem = key_problem(self.kms, self.manifest.kms_key_id)
+        if problem:
+            step.findings.append(problem)
+        step.detail = f"{self.manifest.kms_key_id}: " + ("unusable" if problem else "enabled")
+
+    def _retention(self, step: Step) -> None:
+        head = self.store.s3.head_object(Bucket=self.store.bucket, Key=self.manifest.object_key,
+                                         **_version(self.manifest.object_version))
+        until = head.get("ObjectLockRetainUntilDate")
+        needed = self.manifest.finished + RETENTION - RETENTION_SLACK
+        if head.get("ObjectLockMode") != "COMPLIANCE" or until is None:
+            step.findings.append(f"{self.manifest.object_key} has no COMPLIANCE Object Lock: it "
+                                 "can be deleted before 35 days")
+        elif until < needed:
+            step.findings.append(f"{self.manifest.object_key} is locked only until {until}")
+        step.detail = f"locked until {until}" if until else "no Object Lock"
+
+    def _create_scratch(self, step: Step) -> None:
+        if self.options.scratch_dsn:
+            refuse_production(self.options.scratch_dsn,
+                              [*self.options.production_dsns, self.manifest.source])
+            self.scratch = RemoteScratch(self.options.scratch_dsn, self.options.scratch_parent)
+        else:
+            self.progress.say("starting a scratch PostgreSQL")
+            self.scratch = LocalScratch(self.options.scratch_parent)
+        self.scratch.prepare_roles(self.manifest.roles)
+        step.detail = f"{self.scratch.kind}: {dsn_util.redact(self.scratch.dsn)}"
+
+    def _restore(self, step: Step) -> None:
+        self.read = ReadProgress(self.manifest.object_key)
+        progress = Progress("drill restore", quiet=self.options.quiet)
+        hook = self.options.on_restore_started
+
+        def started() -> None:
+            progress.say("restore started")
+            if hook is not None:
+                hook(self.scratch)
+
+        plaintext = progress.track(read_dump(self.store, self.kms, self.manifest, self.read))
+        restore_archive(plaintext, self.manifest.dump_format, self.scratch, self.options.jobs,
+                        started)
+        step.detail = (f"{self.read.object_bytes:,} bytes read (version {self.read.version_id}), "
+                       f"SHA-256 and every chunk authentic, {self.read.dump_bytes:,} bytes "
+                       f"restored ({self.manifest.dump_format}, {self.options.jobs} job(s))")
+
+    def _tables(self, step: Step) -> None:
+        with connect(self.scratch.dsn) as conn:
+            step.findings += checks.compare_tables(conn, self.manifest)
+        rows = sum(t.rows for t in self.manifest.tables)
+        step.detail = f"{len(self.manifest.tables)} tables, {rows:,} rows checked"
+
+    def _rls(self, step: Step) -> None:
+        opts = self.options
+        with connect(self.scratch.dsn, autocommit=True) as conn:
+            step.findings += checks.rls_posture(conn, opts.tenant_schemas, opts.tenant_column)
+        step.detail = f"tenant schemas {', '.join(opts.tenant_schemas)}"
+
+    def _isolation(self, step: Step) -> None:
+        opts = self.options
+        with connect(self.scratch.dsn, autocommit=True) as conn:
+            step.findings += checks.app_role_findings(conn, opts.app_role)
+            setting = opts.tenant_setting or checks.tenant_setting(conn, opts.tenant_schemas)
+            if setting is None:
+                raise StepError("cannot tell which setting the policies read the tenant from; "
+                                "pass --tenant-setting")
+            step.findings += checks.cross_tenant_reads(conn, opts.app_role, setting,
+                                                       opts.tenant_schemas, opts.tenant_column)
+        step.detail = f"as {opts.app_role}, tenant from {setting}"
+
+    def _rto(self, step: Step) -> None:
+        measured = timedelta(seconds=self.verified_after)
+        step.detail = f"{measured.total_seconds():.1f} s, objective {_hours(self.options.rto)} h"
+        if measured > self.options.rto:
+            step.findings.append(f"restore and verification took {_hours(measured)} h: RTO of "
+                                 f"{_hours(self.options.rto)} h exceeded")
+
+    def _teardown(self, step: Step) -> None:
+        if self.scratch is not None:
+            self.progress.say("tearing the scratch environment down")
+            with _uninterruptible():
+                self.scratch.destroy()
+            step.detail = f"{self.scratch.kind} scratch removed"
+        else:
+            step.detail = "nothing to remove"
+
+    # -- record --------------------------------------------------------------------------------
+
+    def record(self) -> dict:
+        controls = control_results(self.steps, CONTROLS)
+        code = exit_code(controls)
+        manifest = self.manifest
+        return {
+            "format": FORMAT,
+            "drill_id": f"{self.started.strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(3)}",
+            "started_at": self.started.isoformat(),
+            "finished_at": datetime.now(UTC).isoformat(),
+            "status": {0: "pass", 1: "fail"}.get(code, "error"),
+            "exit_code": code,
+            "reason": _reason(self.steps.problems()),
+            "backup": None if manifest is None else {
+                "backup_id": manifest.backup_id, "finished_at": manifest.finished_at,
+                "source": manifest.source, "bucket": self.store.bucket,
+                "object_key": manifest.object_key, "object_version": manifest.object_version,
+                "object_sha256": manifest.object_sha256, "kms_key_id": manifest.kms_key_id,
+            },
+            "object_read": None if self.read is None else {
+                "key": self.read.object_key, "version_id": self.read.version_id,
+                "bytes": self.read.object_bytes, "sha256": self.read.sha256 or None,
+            },
+            "scratch": self.scratch.describe() if self.scratch else None,
+            "rpo": self._objective(self.options.rpo, None if manifest is None
+                                   else (self.started - manifest.finished).total_seconds()),
+            "rto": self._objective(self.options.rto, self.verified_after
+                                   if self.steps.get("rto") and
+                                   self.steps.get("rto").status != "skipped" else None),
+            "steps": [s.to_json() for s in self.steps.items],
+            "controls": [c.to_json() for c in controls],
+        }
+
+    @staticmethod
+    def _objective(objective: timedelta, measured: float | None) -> dict:
+        return {"objective_seconds": objective.total_seconds(),
+                "measured_seconds": None if measured is None else round(measured, 3),
+                "met": None if measured is None else measured <= objective.total_seconds()}
+
+
+def run_drill(store: BackupStore, kms: Any, options: DrillOptions) -> dict:
+    """Runs one drill and returns its record; exit code in record['exit_code']."""
+    return Drill(store, kms, options).run()
+
+
+def _reason(problems: list[Step]) -> str | None:
+    """One line naming every step that failed or could not run, with its first finding."""
+    if not problems:
+        return None
+    parts = [f"{s.name}: {(s.findings or [s.detail])[0]}" for s in problems]
+    return dsn_util.redact(" ".join("; ".join(parts).split()))
+
+
+@contextlib.contextmanager
+def _uninterruptible() -> Iterator[None]:
+    """A second Ctrl-C must not leave a half-removed scratch server behind."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _hours(delta: timedelta) -> str:
+    return f"{delta.total_seconds() / 3600:.1f}"
+
+
+def _version(version: str | None) -> dict:
+    return {"VersionId": version} if version else {}
+
