@@ -3,8 +3,7 @@
 import re
 from typing import Any
 
-from checkov.common.models.enums import CheckCategories
-from trust_check_support import Metadata, TrustCheck, attr, rule_enabled, rules_of_phase
+from trust_check_support import Metadata, RulesetPhaseCheck, attr, rule_enabled
 
 AUTH_PATH = re.compile(r"/(auth|login|log-in|signin|sign-in|session|token|oauth|password)", re.I)
 
@@ -19,20 +18,16 @@ METADATA = Metadata(
 )
 
 
-class AuthRateLimitCoversAuthPaths(TrustCheck):
+class AuthRateLimitCoversAuthPaths(RulesetPhaseCheck):
     def __init__(self) -> None:
         super().__init__(
             check_id="CKV_TRUST_28",
             name="Ensure an enabled rate-limit rule covers the authentication endpoints",
-            category=CheckCategories.APPLICATION_SECURITY,
-            resources=["cloudflare_ruleset"],
+            phase="http_ratelimit",
             metadata=METADATA,
         )
 
-    def problems(self, conf: dict[str, list[Any]]) -> list[str] | None:
-        rules = rules_of_phase(conf, "http_ratelimit")
-        if rules is None:
-            return None
+    def rule_problems(self, rules: list[dict[str, Any]]) -> list[str]:
         if any(rule_enabled(r) and AUTH_PATH.search(str(attr(r, "expression"))) for r in rules):
             return []
         return ["no enabled rule's expression matches an auth path (/auth, /login, /token, ...)"]

@@ -2,16 +2,7 @@
 
 from typing import Any
 
-from checkov.common.models.enums import CheckCategories
-from trust_check_support import (
-    Metadata,
-    TrustCheck,
-    attr,
-    number,
-    rule_enabled,
-    rules_of_phase,
-    shown,
-)
+from trust_check_support import Metadata, RulesetPhaseCheck, attr, number, rule_enabled, shown
 
 MAX_ATTEMPTS = 10
 
@@ -27,21 +18,17 @@ METADATA = Metadata(
 )
 
 
-class AuthRateLimitLockout(TrustCheck):
+class AuthRateLimitLockout(RulesetPhaseCheck):
     def __init__(self) -> None:
         super().__init__(
             check_id="CKV_TRUST_27",
             name="Ensure rate-limit rules are enabled and block after at most "
             f"{MAX_ATTEMPTS} attempts",
-            category=CheckCategories.APPLICATION_SECURITY,
-            resources=["cloudflare_ruleset"],
+            phase="http_ratelimit",
             metadata=METADATA,
         )
 
-    def problems(self, conf: dict[str, list[Any]]) -> list[str] | None:
-        rules = rules_of_phase(conf, "http_ratelimit")
-        if rules is None:
-            return None
+    def rule_problems(self, rules: list[dict[str, Any]]) -> list[str]:
         if not rules:
             return ["the http_ratelimit ruleset has no rules"]
         return [

@@ -2,8 +2,7 @@
 
 from typing import Any
 
-from checkov.common.models.enums import CheckCategories
-from trust_check_support import Metadata, TrustCheck, attr, rule_enabled, rules_of_phase
+from trust_check_support import Metadata, RulesetPhaseCheck, attr, rule_enabled
 
 HEADER = "content-security-policy"
 
@@ -19,20 +18,16 @@ METADATA = Metadata(
 )
 
 
-class ContentSecurityPolicyHeader(TrustCheck):
+class ContentSecurityPolicyHeader(RulesetPhaseCheck):
     def __init__(self) -> None:
         super().__init__(
             check_id="CKV_TRUST_29",
             name="Ensure responses set a Content-Security-Policy header with script-src",
-            category=CheckCategories.APPLICATION_SECURITY,
-            resources=["cloudflare_ruleset"],
+            phase="http_response_headers_transform",
             metadata=METADATA,
         )
 
-    def problems(self, conf: dict[str, list[Any]]) -> list[str] | None:
-        rules = rules_of_phase(conf, "http_response_headers_transform")
-        if rules is None:
-            return None
+    def rule_problems(self, rules: list[dict[str, Any]]) -> list[str]:
         if any(_sets_csp_with_script_src(rule) for rule in rules):
             return []
         return ["no enabled rule sets Content-Security-Policy with a script-src directive"]

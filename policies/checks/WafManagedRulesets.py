@@ -2,8 +2,7 @@
 
 from typing import Any
 
-from checkov.common.models.enums import CheckCategories
-from trust_check_support import Metadata, TrustCheck, attr, is_true, rule_enabled, rules_of_phase
+from trust_check_support import Metadata, RulesetPhaseCheck, attr, is_true, rule_enabled
 
 METADATA = Metadata(
     control="WAF",
@@ -24,20 +23,16 @@ MANAGED_RULESETS = {
 PHASE = "http_request_firewall_managed"
 
 
-class WafManagedRulesets(TrustCheck):
+class WafManagedRulesets(RulesetPhaseCheck):
     def __init__(self) -> None:
         super().__init__(
             check_id="CKV_TRUST_26",
             name="Ensure the Cloudflare Managed and OWASP Core rulesets are deployed and enforcing",
-            category=CheckCategories.APPLICATION_SECURITY,
-            resources=["cloudflare_ruleset"],
+            phase=PHASE,
             metadata=METADATA,
         )
 
-    def problems(self, conf: dict[str, list[Any]]) -> list[str] | None:
-        rules = rules_of_phase(conf, PHASE)
-        if rules is None:
-            return None
+    def rule_problems(self, rules: list[dict[str, Any]]) -> list[str]:
         enforced = {attr(rule, "action_parameters", "id") for rule in rules if _enforces(rule)}
         return [
             f"{name} ({ruleset_id}) is not executed by an enabled rule"

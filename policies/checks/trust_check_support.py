@@ -94,6 +94,29 @@ class ZoneSettingCheck(TrustCheck):
         return [f"{self.setting_id} is {value!r}, expected one of {list(self.allowed)}"]
 
 
+class RulesetPhaseCheck(TrustCheck):
+    """A check of the rules of one `cloudflare_ruleset` phase; rulesets of other phases are
+    not its business (UNKNOWN)."""
+
+    def __init__(self, *, check_id: str, name: str, phase: str, metadata: Metadata) -> None:
+        self.phase = phase
+        super().__init__(
+            check_id=check_id,
+            name=name,
+            category=CheckCategories.APPLICATION_SECURITY,
+            resources=["cloudflare_ruleset"],
+            metadata=metadata,
+        )
+
+    def problems(self, conf: dict[str, list[Any]]) -> list[str] | None:
+        rules = rules_of_phase(conf, self.phase)
+        return None if rules is None else self.rule_problems(rules)
+
+    def rule_problems(self, rules: list[dict[str, Any]]) -> list[str]:
+        """What breaks the control in this phase's rules (empty: nothing)."""
+        raise NotImplementedError
+
+
 def unwrap(value: Any) -> Any:
     """The plan parser wraps scalars and objects in one-element lists; take them out."""
     while isinstance(value, list) and len(value) == 1:

@@ -55,6 +55,37 @@ def test_garbage_preview_exits_2_with_one_line(tmp_path: Path, content: str,
     assert result.stderr.count("\n") == 1 and reason in result.stderr
 
 
+GARBAGE = {
+    "empty": (b"", "not JSON"),
+    "a list": (b"[]", "output ("),
+    "steps not a list": (b'{"steps": 5}', "output ("),
+    "binary": (bytes(range(256)), "not JSON"),
+}
+
+
+@pytest.mark.parametrize("flag", ["--preview", "--state"])
+@pytest.mark.parametrize("kind", [*GARBAGE, "a directory", "a missing path"])
+def test_unreadable_input_exits_2_with_one_line(tmp_path: Path, flag: str, kind: str) -> None:
+    path = tmp_path / "input.json"
+    if kind == "a directory":
+        path.mkdir()
+    elif kind != "a missing path":
+        path.write_bytes(GARBAGE[kind][0])
+    result = _gate(flag, str(path))
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("trustctl: error: ")
+    assert GARBAGE.get(kind, ("", "cannot read"))[1] in result.stderr
+
+
+def test_unwritable_output_exits_2_with_one_line(tmp_path: Path) -> None:
+    result = _gate("--state", str(FIXTURES / "stack-export-data-stores.json"),
+                   "--output", str(tmp_path))
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and "--output" in result.stderr
+    assert "cannot write" in result.stderr
+
+
 def test_a_program_that_raises_exits_2_with_one_line() -> None:
     result = _gate("--program", str(PROGRAM.parent / "raises"), "--stack", "test")
     assert result.exit_code == 2

@@ -84,4 +84,7 @@ def test_junit_has_one_case_per_control(failing: GateReport) -> None:
 def test_table_names_control_check_resource_and_line(failing: GateReport) -> None:
     text = to_table(failing)
     assert "NO-PUBLIC-DB  CKV_AWS_17  legacy-db  infra/data_stores.py:80" in text
+    remediation = next(c.remediation for c in load_catalog() if c.id == "NO-PUBLIC-DB")
+    assert f"Fix: {remediation}" in text
+    assert [line for line in text.splitlines() if line != line.rstrip()] == []
     assert "Exceptions in force: 1" in text

@@ -55,3 +55,13 @@ def test_finding_points_at_the_declaring_line(checked: dict[str, Checked]) -> No
     assert finding.resource == "data-key" and finding.file and finding.line
     declared = (PROGRAM / finding.file).read_text().splitlines()[finding.line - 1]
     assert "aws.kms.Key(" in declared
+
+
+def test_ssh_open_to_the_world_breaks_private_network_not_no_public_db(
+        checked: dict[str, Checked]) -> None:
+    report = checked["mutation:sg-ssh-open"].report()
+    status = {c.id: c.status for c in report.controls}
+    assert (status["PRIVATE-NETWORK"], status["NO-PUBLIC-DB"]) == (Status.FAIL, Status.PASS)
+    network = next(c for c in report.controls if c.id == "PRIVATE-NETWORK")
+    assert [(f.check_id, f.resource) for f in network.findings] == [
+        ("CKV_AWS_24", "ssh-from-anywhere")]

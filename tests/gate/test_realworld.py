@@ -37,6 +37,13 @@ def test_stratify_bucket_without_kms_fails_at_rest_encryption(checked: dict[str,
 def test_tf_migrate_state_flags_ssh_open_to_the_world(checked: dict[str, Checked]) -> None:
     item = checked["realworld:tf-migrate-dns-to-db-converted-state.json"]
     assert item.outcome("CKV_AWS_24", "public_bastion_sg_this_name_prefix[0]") is False
+    # SSH is an admin port, not a database port: PRIVATE-NETWORK fails on it, NO-PUBLIC-DB does not
+    report = item.report()
+    by_control = {c.id: {(f.check_id, f.resource) for f in c.findings} for c in report.controls}
+    assert ("CKV_AWS_24", "public_bastion_sg_this_name_prefix[0]") in by_control["PRIVATE-NETWORK"]
+    assert not any(r == "public_bastion_sg_this_name_prefix[0]"
+                   for _, r in by_control["NO-PUBLIC-DB"])
+    assert "CKV_AWS_24" not in {f.check_id for f in report.advisories}
     assert [r.type for r in item.plan.skipped_inert] == ["null:index/resource:Resource"]
     # references were recovered from ids: the ALB's security groups are connected to it
     assert item.outcome("CKV2_AWS_5", "loadbalancer_sg_this_name_prefix[0]") is True

@@ -88,6 +88,14 @@ def test_garbage_previews_are_refused_in_one_line(tmp_path: Path, content: str,
     ('{"deployment": {"resources": [1]}}', "a resource is not an object"),
     ('{"deployment": {"resources": [{"urn": "urn:pulumi:a::b::aws:kms/key:Key::k", '
      '"type": "aws:kms/key:Key", "inputs": [1]}]}}', "`inputs` is not an object"),
+    ('{"deployment": {"resources": [{"urn": "urn:pulumi:a::b::aws:kms/key:Key::k", '
+     '"type": "aws:kms/key:Key", "dependencies": 5}]}}', "`dependencies` is not a list of URNs"),
+    ('{"deployment": {"resources": [{"urn": "urn:pulumi:a::b::aws:kms/key:Key::k", '
+     '"type": "aws:kms/key:Key", "propertyDependencies": [1]}]}}',
+     "`propertyDependencies` is not an object"),
+    ('{"deployment": {"resources": [{"urn": "urn:pulumi:a::b::aws:kms/key:Key::k", '
+     '"type": "aws:kms/key:Key", "propertyDependencies": {"policy": 5}}]}}',
+     "`propertyDependencies`.policy is not a list of URNs"),
 ])
 def test_garbage_states_are_refused_in_one_line(tmp_path: Path, content: str,
                                                  reason: str) -> None:

@@ -294,11 +294,17 @@ def security_group_scenario() -> Scenario:
 
     s.expect(
         PASSED,
-        "CKV_TRUST_25",
+        "CKV_TRUST_25 CKV_AWS_24 CKV_AWS_25",
         group(
             "web", ingress(443, 443, ["0.0.0.0/0", "::/0"]), ingress(5432, 5432, ["10.0.0.0/16"])
         ),
     )
+    # admin ports open to the world break PRIVATE-NETWORK, not NO-PUBLIC-DB (no database port)
+    ssh_world = group("ssh_world", ingress(22, 22, ["0.0.0.0/0"]))
+    s.expect(FAILED, "CKV_AWS_24", ssh_world)
+    s.expect(PASSED, "CKV_TRUST_25 CKV_AWS_25", ssh_world)
+    s.expect(FAILED, "CKV_AWS_25", group("rdp_world_v6", ingress(3389, 3389, ["::/0"])))
+    s.expect(PASSED, "CKV_AWS_24", group("ssh_office", ingress(22, 22, ["203.0.113.0/24"])))
     s.expect(FAILED, "CKV_TRUST_25", group("pg_world", ingress(5432, 5432, ["0.0.0.0/0"])))
     s.expect(FAILED, "CKV_TRUST_25", group("redis_v6", ingress(6379, 6379, ["::/0"])))
     s.expect(FAILED, "CKV_TRUST_25", group("wide_range", ingress(1000, 6000, ["0.0.0.0/0"])))
@@ -319,6 +325,7 @@ def security_group_scenario() -> Scenario:
 
     s.expect(PASSED, "CKV_TRUST_25", rule("https", "ingress", 443, "0.0.0.0/0"))
     s.expect(FAILED, "CKV_TRUST_25", rule("mysql_world", "ingress", 3306, "0.0.0.0/0"))
+    s.expect(FAILED, "CKV_AWS_24", rule("ssh_rule_world", "ingress", 22, "0.0.0.0/0"))
     s.expect(NOT_APPLICABLE, "CKV_TRUST_25", rule("egress_pg", "egress", 5432, "0.0.0.0/0"))
 
     def vpc_rule(name: str, port: int, **cidr: str) -> Resource:

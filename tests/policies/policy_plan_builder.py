@@ -64,25 +64,15 @@ def plan_document(resources: list[Resource]) -> dict[str, Any]:
         "planned_values": {
             "root_module": {
                 "resources": [
-                    {
-                        "address": r.address,
-                        "mode": "managed",
-                        "type": r.type,
-                        "name": r.name,
-                        "provider_name": _provider(r.type),
-                        "schema_version": 0,
-                        "values": r.values,
-                    }
+                    {**_block(r), "provider_name": _provider(r.type), "schema_version": 0,
+                     "values": r.values}
                     for r in resources
                 ]
             }
         },
         "resource_changes": [
             {
-                "address": r.address,
-                "mode": "managed",
-                "type": r.type,
-                "name": r.name,
+                **_block(r),
                 "provider_name": _provider(r.type),
                 "change": {"actions": ["create"], "before": None, "after": r.values},
             }
@@ -91,20 +81,18 @@ def plan_document(resources: list[Resource]) -> dict[str, Any]:
         "configuration": {
             "root_module": {
                 "resources": [
-                    {
-                        "address": r.address,
-                        "mode": "managed",
-                        "type": r.type,
-                        "name": r.name,
-                        "provider_config_key": r.type.split("_")[0],
-                        "expressions": _expressions(r.refs),
-                        "schema_version": 0,
-                    }
+                    {**_block(r), "provider_config_key": r.type.split("_")[0],
+                     "expressions": _expressions(r.refs), "schema_version": 0}
                     for r in resources
                 ]
             }
         },
     }
+
+
+def _block(r: Resource) -> dict[str, str]:
+    """What every section of a plan says to name a resource."""
+    return {"address": r.address, "mode": "managed", "type": r.type, "name": r.name}
 
 
 def _provider(resource_type: str) -> str:

@@ -57,12 +57,12 @@ def gate(
         declared = _declared(program, stack, preview, state)
         report = check(declared, exceptions_path=exceptions, checkov=checkov)
     if tf_plan_out is not None:
-        tf_plan_out.write_text(json.dumps(report.tf_plan, indent=1))
+        _write(tf_plan_out, json.dumps(report.tf_plan, indent=1), "--tf-plan-out")
     text = _render(report, output_format, _fallback_uri(program, preview, state))
     if output is None:
         typer.echo(text, nl=False)
     else:
-        output.write_text(text)
+        _write(output, text, "--output")
     if report.unchecked:
         types = sorted({r.type for r in report.unchecked})
         raise InputError(f"{len(report.unchecked)} resource(s) of unknown type could not be "
@@ -81,6 +81,13 @@ def _declared(program: Path | None, stack: str, preview: Path | None,
     if state is not None:
         return from_state(state)
     return from_program(program or REPO_ROOT, stack)
+
+
+def _write(path: Path, text: str, flag: str) -> None:
+    try:
+        path.write_text(text)
+    except OSError as exc:
+        raise InputError(f"{flag} {path}: cannot write ({exc.strerror})") from exc
 
 
 def _fallback_uri(program: Path | None, preview: Path | None, state: Path | None) -> str:

@@ -47,6 +47,7 @@ class GateReport:
     unchecked: list[PlannedResource] = field(default_factory=list)
     checked_resources: int = 0
     tf_plan: dict = field(default_factory=dict)  # the translated plan checkov read
+    remediation: dict[str, str] = field(default_factory=dict)  # control id -> what to do
 
 
 def evaluate(
@@ -58,6 +59,7 @@ def evaluate(
         origin=origin, controls=[],
         exceptions=[e for e in exceptions if not e.expired(today)],
         unchecked=plan.unchecked, checked_resources=len(plan.resources), tf_plan=plan.document,
+        remediation={c.id: c.remediation for c in catalog},
     )
     missing = missing_by_control(plan.document["planned_values"]["root_module"]["resources"])
     required = controls_with_requirements()
@@ -115,7 +117,7 @@ def _what(result: CheckResult) -> str:
     if result.details:
         return f"{result.check_name}: {'; '.join(result.details)}"
     if result.evaluated_keys:
-        return f"{result.check_name} (evaluated: {', '.join(result.evaluated_keys)})"
+        return f"{result.check_name} (evaluated: {', '.join(sorted(result.evaluated_keys))})"
     return result.check_name
 
 

@@ -53,7 +53,7 @@ def load_exceptions(path: Path = EXCEPTIONS_PATH,
         return []
     try:
         doc = yaml.safe_load(path.read_text()) or {}
-    except (OSError, yaml.YAMLError) as exc:
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise InputError(f"cannot read exceptions {path}: {exc}") from exc
     entries = doc.get("exceptions") if isinstance(doc, dict) else None
     if not isinstance(entries, list):

@@ -20,6 +20,11 @@ def where(finding: Finding) -> str:
     return f"{finding.file}:{finding.line}" if finding.line else finding.file
 
 
+def _located(finding: Finding, separator: str) -> str:
+    """Check, resource and file:line, whichever the finding has (a missing declaration has none)."""
+    return separator.join(p for p in (finding.check_id, finding.resource, where(finding)) if p)
+
+
 def to_json(report: GateReport) -> str:
     doc = {
         "tool": "trustctl gate",
@@ -47,9 +52,14 @@ def to_table(report: GateReport) -> str:
     if failing:
         lines += ["", "Findings:"]
     for control in failing:
+        lines.append("")
+        lines.append(f"{control.id}: {len(control.findings)} finding(s). "
+                     f"Fix: {report.remediation.get(control.id, '-')}")
         for f in control.findings:
-            lines.append(f"  {control.id}  {f.check_id or '-'}  {f.resource or '-'}  {where(f)}")
-            lines.append(f"      {f.message}" + (f"\n      {f.urn}" if f.urn else ""))
+            lines.append("  " + "  ".join(p for p in (control.id, _located(f, "  ")) if p))
+            lines.append(f"      {f.message}")
+            if f.urn:
+                lines.append(f"      {f.urn}")
     lines += ["", f"Exceptions in force: {len(report.exceptions) or 'none'}"]
     lines += [f"  {e.control or '-'} {e.check or '-'} {e.resource}: {e.reason} "
               f"(owner {e.owner}, expires {e.expires.isoformat()})" for e in report.exceptions]
@@ -84,9 +94,8 @@ def to_junit(report: GateReport) -> str:
         case = ET.SubElement(suite, "testcase", classname="controls", name=control.id)
         if control.status == Status.FAIL:
             failure = ET.SubElement(case, "failure", message=f"{len(control.findings)} finding(s)")
-            failure.text = "\n".join(
-                f"{f.check_id or '-'} {f.resource or '-'} {where(f)}: {f.message}"
-                for f in control.findings)
+            failure.text = "\n".join(": ".join(p for p in (_located(f, " "), f.message) if p)
+                                     for f in control.findings)
         elif control.status == Status.NOT_APPLICABLE:
             ET.SubElement(case, "skipped", message="not verified by the static gate")
     ET.indent(suite)

@@ -31,6 +31,7 @@ MUTATIONS = {
     "trail-no-data-events": "ACCESS-LOGGED",  # CloudTrail records no S3 object reads
     "subnet-public-ip": "PRIVATE-NETWORK",  # the private subnet hands out public IPs
     "no-s3-endpoint": "PRIVATE-NETWORK",  # the VPC has no S3 endpoint
+    "sg-ssh-open": "PRIVATE-NETWORK",  # a rule opens SSH (22) to 0.0.0.0/0: admin, not DB
     "public-rds": "NO-PUBLIC-DB",  # an RDS instance that is publicly accessible
     "sg-postgres-open": "NO-PUBLIC-DB",  # a security group opens 5432 to 0.0.0.0/0
     "waf-no-owasp": "WAF",  # the OWASP Core Ruleset is not deployed
@@ -171,6 +172,11 @@ app_sg = aws.ec2.SecurityGroup(
         "cidr_blocks": ["0.0.0.0/0"] if broken("sg-postgres-open") else ["10.20.0.0/16"],
     }],
 )
+if broken("sg-ssh-open"):
+    aws.vpc.SecurityGroupIngressRule(
+        "ssh-from-anywhere", security_group_id=app_sg.id, ip_protocol="tcp", from_port=22,
+        to_port=22, cidr_ipv4="0.0.0.0/0",
+    )
 if broken("public-rds"):
     db_subnets = aws.rds.SubnetGroup("db", subnet_ids=[s.id for s in subnets])
     aws.rds.Instance(
