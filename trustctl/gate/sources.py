@@ -10,11 +10,8 @@ providers) and component resources declare nothing themselves and are left out e
 
 from __future__ import annotations
 
-import gc
 import json
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,10 +41,9 @@ def from_program(program_dir: Path, stack: str) -> Declared:
     if not program_dir.is_dir():
         raise InputError(f"--program {program_dir}: not a directory")
     try:
-        with _long_lived_objects():
-            from trustctl.plan import plan_program  # pulls in the Pulumi SDKs: load late
+        from trustctl.plan import plan_program  # pulls in the Pulumi SDKs: load late
 
-            plan = plan_program(program_dir, stack=stack)
+        plan = plan_program(program_dir, stack=stack)
     except TrustctlError:
         raise
     except Exception as exc:  # a program that raises could not be checked
@@ -55,18 +51,6 @@ def from_program(program_dir: Path, stack: str) -> Declared:
                          f"{type(exc).__name__}: {exc}") from exc
     plan.resources = [r for r in plan.resources if _is_declared(r.type, r.custom)]
     return Declared(plan, f"program {program_dir} (stack {stack})")
-
-
-@contextmanager
-def _long_lived_objects() -> Iterator[None]:
-    """The Pulumi SDKs build ~450 000 objects that live until the process ends: collecting
-    garbage while they are built, and again at exit, costs over a second and frees nothing."""
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        gc.enable()
 
 
 def from_preview(path: Path) -> Declared:

@@ -7,6 +7,7 @@ process exactly as `pulumi preview` would run it, and every resource registratio
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import runpy
 import sys
@@ -74,10 +75,22 @@ def _program_context(program_dir: Path) -> Iterator[None]:
                 del sys.modules[name]
 
 
+@contextlib.contextmanager
+def _long_lived_objects() -> Iterator[None]:
+    """The Pulumi SDKs build ~450 000 objects that live until the process ends: collecting
+    garbage while they are built, and again at exit, costs over a second and frees nothing."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.enable()
+
+
 def _run(project: PulumiProject, stack: str, monitor: RecordingMonitor) -> None:
     set_mocks(monitor.mocks, project=project.name, stack=stack, preview=False, monitor=monitor)
     set_all_config(dict(project.config), list(project.secret_keys))
-    with _program_context(project.program_dir):
+    with _long_lived_objects(), _program_context(project.program_dir):
         _sync_await(
             run_pulumi_func(
                 lambda: runpy.run_path(str(project.program_dir), run_name="__main__")
