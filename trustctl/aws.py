@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from trustctl.errors import InputError
+
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 LOCAL_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 
@@ -32,12 +34,18 @@ class AwsTarget:
 def client(service: str, target: AwsTarget) -> Any:
     """A boto3 client for `service` at `target` (endpoint and dummy credentials when local)."""
     import boto3  # here, not at the top: commands that never call AWS start a second sooner
+    from botocore.exceptions import BotoCoreError
 
     if target.is_local:
         session = boto3.session.Session(region_name=target.region, **LOCAL_CREDENTIALS)
     else:
         session = boto3.session.Session(region_name=target.region)
-    return session.client(service, endpoint_url=target.endpoint_url)
+    try:
+        return session.client(service, endpoint_url=target.endpoint_url)
+    except BotoCoreError as exc:  # e.g. a malformed region
+        raise InputError(f"cannot make an AWS {service} client: {exc}") from None
+    except ValueError:  # botocore's "Invalid endpoint": bad input, not an internal error
+        raise InputError(f"not a valid AWS endpoint URL: {target.endpoint_url}") from None
 
 
 class MotoServer:

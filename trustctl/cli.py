@@ -12,6 +12,7 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
+from trustctl.dsn import redact_text
 from trustctl.errors import TrustctlError
 
 EXIT_COULD_NOT_RUN = 2
@@ -32,7 +33,9 @@ class _FailClosedGroup(TyperGroup):
             typer.echo("trustctl: interrupted", err=True)
             sys.exit(130)
         except Exception as exc:  # fail closed on anything unexpected
-            typer.echo(f"trustctl: internal error: {type(exc).__name__}: {exc}", err=True)
+            first_line = (str(exc).splitlines() or [""])[0]
+            typer.echo(f"trustctl: internal error: {type(exc).__name__}: {redact_text(first_line)}",
+                       err=True)
             sys.exit(EXIT_COULD_NOT_RUN)
 
 

@@ -19,9 +19,12 @@ DEFAULT_PORT = 5432
 _URI_PREFIX = re.compile(r"^\s*postgres(?:ql)?://", re.IGNORECASE)
 # user:password@ -- up to the LAST '@', so a password with an unencoded '@' or '/' is still hidden.
 _URI_USERINFO_PASSWORD = re.compile(r"^(\s*postgres(?:ql)?://[^:@/?#]*:)(.*)(@)", re.IGNORECASE)
-_URI_QUERY_PASSWORD = re.compile(r"([?&]password=)([^&#]*)", re.IGNORECASE)
+_URI_QUERY_PASSWORD = re.compile(r"([?&]password=)([^&#\s]*)", re.IGNORECASE)
 # key=value form: password=secret, password = 'se cret', password='it\'s'
 _KEYWORD_PASSWORD = re.compile(r"(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'?|\S*)", re.IGNORECASE)
+
+# a URI inside free text (an error message): userinfo password up to the '@' before the host
+_EMBEDDED_URI_PASSWORD = re.compile(r"(postgres(?:ql)?://[^:@/\s]*:)([^\s]*)(@)", re.IGNORECASE)
 
 _LOOPBACK_HOSTS = frozenset({"", "localhost", "127.0.0.1", "::1", "0.0.0.0", "::"})
 
@@ -32,6 +35,13 @@ def redact(dsn: str) -> str:
         hidden = _URI_USERINFO_PASSWORD.sub(rf"\g<1>{REDACTED}\g<3>", dsn, count=1)
         return _URI_QUERY_PASSWORD.sub(rf"\g<1>{REDACTED}", hidden)
     return _KEYWORD_PASSWORD.sub(rf"\g<1>{REDACTED}", dsn)
+
+
+def redact_text(text: str) -> str:
+    """Hide the password of every DSN inside free text, such as an exception's message."""
+    hidden = _EMBEDDED_URI_PASSWORD.sub(rf"\g<1>{REDACTED}\g<3>", text)
+    hidden = _URI_QUERY_PASSWORD.sub(rf"\g<1>{REDACTED}", hidden)
+    return _KEYWORD_PASSWORD.sub(rf"\g<1>{REDACTED}", hidden)
 
 
 def parse(dsn: str) -> dict:

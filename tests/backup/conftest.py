@@ -1,3 +1,3 @@
 """Shared backup fixtures (see tests/backup/fixtures.py)."""
 
-from backup.fixtures import location, locked_location, source  # noqa: F401
+from backup.fixtures import location, locked_location, source, spy  # noqa: F401

@@ -6,15 +6,20 @@ claver_app) seeded small; the bucket and the backup KMS key live on the session'
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import base64
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 
 from trustctl import aws
+from trustctl.backup import run as backup_run
 from trustctl.backup.manifest import Manifest
 from trustctl.backup.run import BackupTarget, run_backup
 from trustctl.backup.settings import Location
+from trustctl.drill import run as drill_run
+from trustctl.drill.scratch import LocalScratch
 from trustctl.postgres import LocalPostgres
 from trustctl.sandbox.seed import APP_ROLE, DATABASE, seed
 
@@ -37,6 +42,50 @@ class Source:
     @property
     def app_dsn(self) -> str:
         return self.pg.dsn(DATABASE, APP_ROLE, self.app_password)
+
+
+@dataclass
+class SecretSpy:
+    """Every secret a drill test could leak: the source's passwords, and (captured as the real
+    code makes them) each backup's plaintext data key and each scratch server's password."""
+
+    source: Source
+    data_keys: list[bytes] = field(default_factory=list)
+    scratch_passwords: list[str] = field(default_factory=list)
+
+    def texts(self) -> list[str]:
+        keys = [form for key in self.data_keys
+                for form in (base64.b64encode(key).decode(), key.hex(), repr(key)[2:-1])]
+        return [self.source.pg.state()["password"], self.source.app_password,
+                *self.scratch_passwords, *keys]
+
+    def assert_absent(self, *outputs: str) -> None:
+        everything = "\n".join(outputs)
+        leaked = [i for i, secret in enumerate(self.texts()) if secret in everything]
+        assert not leaked, f"secrets #{leaked} leaked"
+
+
+@pytest.fixture
+def spy(source: Source, monkeypatch: pytest.MonkeyPatch) -> Iterator[SecretSpy]:
+    """Records the secrets the real code makes, so tests can prove none of them leaks:
+    each backup's data key (unwrapped again through KMS) and each scratch server's password."""
+    seen = SecretSpy(source)
+    make_key = backup_run.new_data_key
+
+    def new_data_key(kms, key_id: str, context: dict[str, str]):
+        made = make_key(kms, key_id, context)
+        plain = kms.decrypt(CiphertextBlob=made[1], EncryptionContext=context)["Plaintext"]
+        seen.data_keys.append(plain)
+        return made
+
+    class SpiedScratch(LocalScratch):
+        def __init__(self, parent: Path | None = None) -> None:
+            super().__init__(parent)
+            seen.scratch_passwords.append(self.server.state()["password"])
+
+    monkeypatch.setattr(backup_run, "new_data_key", new_data_key)
+    monkeypatch.setattr(drill_run, "LocalScratch", SpiedScratch)
+    yield seen
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,8 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from backup.fixtures import Source, take_backup
+from backup.fixtures import BUCKET, SecretSpy, Source, take_backup
+from trustctl.aws import AwsTarget
 from trustctl.backup.settings import DEFAULT_DSN_ENV, Location
 from trustctl.cli import app
 
@@ -23,7 +24,7 @@ def assert_no_secret(source: Source, *texts: str) -> None:
         assert not any(secret in text for text in texts)
 
 
-def test_run_list_verify(source: Source, location: Location) -> None:
+def test_run_list_verify(spy: SecretSpy, source: Source, location: Location) -> None:
     run = cli(location, "run", "--kms-key", location.kms_key_id, "--format", "json",
               env={DEFAULT_DSN_ENV: source.dsn})
     assert run.exit_code == 0, run.stderr
@@ -38,6 +39,9 @@ def test_run_list_verify(source: Source, location: Location) -> None:
     assert report["controls"][0] == {"id": "BACKUP-DAILY-35D", "status": "pass", "findings": [],
                                      "checks": ["backup-verify"]}
     assert_no_secret(source, run.stdout, run.stderr, listed.stdout, verified.stdout)
+    assert len(spy.data_keys) == 1
+    spy.assert_absent(run.stdout, run.stderr, listed.stdout, listed.stderr, verified.stdout,
+                      verified.stderr)
 
 
 def test_run_without_dsn_or_key_cannot_run(location: Location) -> None:
@@ -53,7 +57,8 @@ def test_run_without_dsn_or_key_cannot_run(location: Location) -> None:
     (lambda body: body[:-5000], "truncated"),
     (lambda body: body[:-900] + bytes([body[-900] ^ 1]) + body[-899:], "authentication failed"),
 ])
-def test_verify_reads_to_the_end(source: Source, location: Location, cut, reason: str) -> None:
+def test_verify_reads_to_the_end(spy: SecretSpy, source: Source, location: Location, cut,
+                                 reason: str) -> None:
     manifest = take_backup(source, location)
     s3 = location.store().s3
     body = s3.get_object(Bucket=location.bucket, Key=manifest.object_key)["Body"].read()
@@ -61,6 +66,8 @@ def test_verify_reads_to_the_end(source: Source, location: Location, cut, reason
     result = cli(location, "verify", manifest.backup_id)
     assert result.exit_code == 1
     assert reason in result.stdout and len(result.stderr.strip().splitlines()) == 1
+    assert spy.data_keys
+    spy.assert_absent(result.stdout, result.stderr)
 
 
 def test_incomplete_backup_is_listed_and_fails_verify(source: Source,
@@ -73,3 +80,45 @@ def test_incomplete_backup_is_listed_and_fails_verify(source: Source,
     assert store.latest_complete() is None
     verified = cli(location, "verify", manifest.backup_id)
     assert verified.exit_code == 1 and "no manifest" in verified.stderr
+
+
+def assert_could_not_run(result, says: str) -> None:
+    """Exit 2, exactly one line on stderr saying why, no traceback, no stdout."""
+    assert result.exit_code == 2, result.stdout + result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("trustctl: error:"), result.stderr
+    assert says in lines[0] and "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
+def test_verify_of_unknown_backup_id_cannot_run(location: Location) -> None:
+    result = cli(location, "verify", "NOSUCHID")
+    assert_could_not_run(result, f"no backup NOSUCHID in s3://{location.bucket}/backups/")
+
+
+@pytest.mark.parametrize("command", [("list",), ("verify", "SOMEID"),
+                                     ("run", "--kms-key", "alias/backup")])
+def test_unreachable_aws_endpoint_cannot_run(source: Source, command: tuple[str, ...]) -> None:
+    nowhere = Location(AwsTarget("eu-west-2", "http://127.0.0.1:1"), BUCKET, "backups", None)
+    result = cli(nowhere, *command, env={DEFAULT_DSN_ENV: source.dsn})
+    assert_could_not_run(result, "Could not connect to the endpoint URL")
+    assert_no_secret(source, result.stdout, result.stderr)
+
+
+@pytest.mark.parametrize(("region", "endpoint", "says"), [
+    ("eu-west-2", "not a url", "not a valid AWS endpoint URL: not a url"),
+    ("eu west", "http://127.0.0.1:1", "cannot make an AWS s3 client"),
+])
+def test_malformed_aws_location_cannot_run(region: str, endpoint: str, says: str) -> None:
+    malformed = Location(AwsTarget(region, endpoint), BUCKET, "backups", None)
+    assert_could_not_run(cli(malformed, "list"), says)
+
+
+@pytest.mark.parametrize("dsn", ["postgresql://u:Hidden-Pw@127.0.0.1:notaport/x",
+                                 "host=127.0.0.1 password='Hidden-Pw port=5",
+                                 "postgresql://u:Hidden-Pw@127.0.0.1/x?sslmode=nonsense"])
+def test_malformed_source_dsn_cannot_run(location: Location, dsn: str) -> None:
+    result = cli(location, "run", "--kms-key", location.kms_key_id, env={DEFAULT_DSN_ENV: dsn})
+    assert_could_not_run(result, "trustctl: error:")
+    assert "Hidden-Pw" not in result.stderr
+    assert location.store().backup_ids() == []  # nothing half-written

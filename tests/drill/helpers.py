@@ -9,11 +9,14 @@ from pathlib import Path
 
 import psutil
 import psycopg
-from backup.fixtures import Source
+from backup.fixtures import SecretSpy, Source
 from typer.testing import CliRunner
 
 from trustctl.backup.settings import Location
 from trustctl.cli import app
+
+REASON_PREFIXES = ("trustctl: drill fail:", "trustctl: drill error:",
+                   "trustctl: drill interrupted:", "trustctl: error:")
 
 
 @dataclass
@@ -22,6 +25,7 @@ class CliResult:
     stdout: str
     stderr: str
     record: dict | None
+    scratch_parent: Path | None = None
 
 
 def location_args(where: Location) -> list[str]:
@@ -31,33 +35,49 @@ def location_args(where: Location) -> list[str]:
 
 def run_drill_cli(where: Location, evidence: Path, *extra: str,
                   env: dict[str, str] | None = None) -> CliResult:
+    """The drill through the CLI, its embedded scratch server under `<evidence>-scratch`."""
+    scratch_parent = evidence.with_name(evidence.name + "-scratch")
+    scratch_parent.mkdir(parents=True, exist_ok=True)
     result = CliRunner().invoke(
         app, ["drill", *location_args(where), "--evidence-dir", str(evidence),
-              "--format", "json", *extra], env=env)
+              "--scratch-dir", str(scratch_parent), "--format", "json", *extra], env=env)
     records = sorted(evidence.glob("drill-*.json"))
     record = json.loads(records[-1].read_text()) if records else None
-    return CliResult(result.exit_code, result.stdout, result.stderr, record)
+    return CliResult(result.exit_code, result.stdout, result.stderr, record, scratch_parent)
 
 
-def assert_clean(result: CliResult, source: Source) -> None:
+def assert_clean(result: CliResult, spy: SecretSpy) -> None:
     """No secret anywhere, a one-line reason on stderr, no scratch server or directory left."""
-    secrets = (source.pg.state()["password"], source.app_password)
-    everything = result.stdout + result.stderr + json.dumps(result.record)
-    assert not any(secret in everything for secret in secrets)
+    record = result.record or {}
+    if record.get("backup"):
+        assert spy.data_keys, "the backup's data key was not captured: the check is vacuous"
+    if (record.get("scratch") or {}).get("kind") == "embedded":
+        assert spy.scratch_passwords, "the scratch password was not captured"
+    spy.assert_absent(result.stdout, result.stderr, json.dumps(result.record))
     if result.code:
-        reasons = [line for line in result.stderr.splitlines()
-                   if line.startswith(("trustctl: drill fail:", "trustctl: drill error:",
-                                       "trustctl: error:"))]
-        assert len(reasons) == 1, result.stderr
-    scratch = (result.record or {}).get("scratch")
+        assert_one_line_reason(result.stderr)
+    scratch = record.get("scratch")
     if scratch and scratch.get("data_dir"):
         assert_no_server_left(Path(scratch["data_dir"]))
+    if result.scratch_parent is not None:
+        assert not list(result.scratch_parent.iterdir())
+        assert_no_process_under(result.scratch_parent)
+
+
+def assert_one_line_reason(stderr: str) -> None:
+    reasons = [line for line in stderr.splitlines() if line.startswith(REASON_PREFIXES)]
+    assert len(reasons) == 1, stderr
+    assert "Traceback" not in stderr
 
 
 def assert_no_server_left(data_dir: Path) -> None:
     assert not data_dir.exists() and not data_dir.parent.exists()
+    assert_no_process_under(data_dir)
+
+
+def assert_no_process_under(path: Path) -> None:
     for process in psutil.process_iter(["cmdline"]):
-        assert str(data_dir) not in " ".join(process.info["cmdline"] or []), process
+        assert str(path) not in " ".join(process.info["cmdline"] or []), process
 
 
 @contextmanager

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -15,9 +17,11 @@ import pytest
 from backup.fixtures import Source, take_backup
 
 from drill.helpers import (
+    SecretSpy,
     altered,
     assert_clean,
     assert_no_server_left,
+    assert_one_line_reason,
     location_args,
     run_drill_cli,
 )
@@ -26,6 +30,7 @@ from trustctl.backup.settings import Location
 from trustctl.drill.command import HOLD_ENV
 from trustctl.drill.run import DrillOptions, run_drill
 from trustctl.drill.scratch import LocalScratch, Scratch
+from trustctl.postgres import PASSWORD_FILE
 
 
 def rewrite_object(where: Location, manifest: Manifest, change) -> None:
@@ -52,8 +57,9 @@ def flip_byte(body: bytes) -> bytes:
     (flip_byte, "authentication failed"),
     (lambda body: body[: len(body) - 1000], "truncated"),
 ])
-def test_damaged_object_fails_integrity(source: Source, location: Location, tmp_path: Path,
-                                        damage, reason: str) -> None:
+def test_damaged_object_fails_integrity(
+        spy: SecretSpy, source: Source, location: Location, tmp_path: Path,
+        damage, reason: str) -> None:
     manifest = take_backup(source, location)
     rewrite_object(location, manifest, damage)
     result = run_drill_cli(location, tmp_path)
@@ -61,10 +67,10 @@ def test_damaged_object_fails_integrity(source: Source, location: Location, tmp_
     restore = next(s for s in result.record["steps"] if s["name"] == "restore")
     assert restore["status"] == "fail" and reason in restore["findings"][0]
     assert f"restore: envelope {reason}" in result.stderr or reason in result.stderr
-    assert_clean(result, source)
+    assert_clean(result, spy)
 
 
-def test_manifest_checksum_mismatch_fails(source: Source, location: Location,
+def test_manifest_checksum_mismatch_fails(spy: SecretSpy, source: Source, location: Location,
                                           tmp_path: Path) -> None:
     manifest = take_backup(source, location)
     rewrite_manifest(location, manifest, object_sha256="0" * 64)
@@ -72,10 +78,10 @@ def test_manifest_checksum_mismatch_fails(source: Source, location: Location,
     assert result.code == 1
     assert "SHA-256 does not match" in result.stderr
     assert {c["id"]: c["status"] for c in result.record["controls"]}["RESTORE-DRILL"] == "fail"
-    assert_clean(result, source)
+    assert_clean(result, spy)
 
 
-def test_missing_manifest_is_incomplete_and_never_latest(source: Source,
+def test_missing_manifest_is_incomplete_and_never_latest(spy: SecretSpy, source: Source,
                                                          locked_location: Location,
                                                          tmp_path: Path) -> None:
     older = take_backup(source, locked_location)
@@ -85,7 +91,7 @@ def test_missing_manifest_is_incomplete_and_never_latest(source: Source,
     assert store.latest_complete().backup_id == older.backup_id
     named = run_drill_cli(locked_location, tmp_path / "named", "--backup", newer.backup_id)
     assert named.code == 1 and "has no manifest" in named.stderr
-    assert_clean(named, source)
+    assert_clean(named, spy)
     latest = run_drill_cli(locked_location, tmp_path / "latest")
     assert latest.code == 0, latest.stderr
     assert latest.record["backup"]["backup_id"] == older.backup_id
@@ -96,7 +102,7 @@ def test_missing_manifest_is_incomplete_and_never_latest(source: Source,
     (lambda kms, key: kms.schedule_key_deletion(KeyId=key, PendingWindowInDays=7),
      "pending deletion"),
 ])
-def test_unusable_kms_key_is_a_finding(source: Source, locked_location: Location,
+def test_unusable_kms_key_is_a_finding(spy: SecretSpy, source: Source, locked_location: Location,
                                        tmp_path: Path, spoil, reason: str) -> None:
     take_backup(source, locked_location)
     spoil(locked_location.kms(), locked_location.kms_key_id.rsplit("/", 1)[-1])
@@ -104,20 +110,20 @@ def test_unusable_kms_key_is_a_finding(source: Source, locked_location: Location
     assert result.code == 1 and reason in result.stderr
     steps = {s["name"]: s["status"] for s in result.record["steps"]}
     assert steps["kms-key"] == "fail" and steps["restore"] == "skipped"
-    assert_clean(result, source)
+    assert_clean(result, spy)
 
 
-def test_wrong_kms_key_cannot_unwrap(source: Source, location: Location,
+def test_wrong_kms_key_cannot_unwrap(spy: SecretSpy, source: Source, location: Location,
                                      tmp_path: Path) -> None:
     manifest = take_backup(source, location)
     other = location.kms().create_key(Description="not the backup key")["KeyMetadata"]["Arn"]
     rewrite_manifest(location, manifest, kms_key_id=other)
     result = run_drill_cli(location, tmp_path)
     assert result.code == 1 and "KMS refused to unwrap" in result.stderr
-    assert_clean(result, source)
+    assert_clean(result, spy)
 
 
-def test_backup_older_than_rpo_fails(source: Source, location: Location,
+def test_backup_older_than_rpo_fails(spy: SecretSpy, source: Source, location: Location,
                                      tmp_path: Path) -> None:
     manifest = take_backup(source, location)
     stale = (datetime.now(UTC) - timedelta(hours=25)).isoformat()
@@ -126,11 +132,11 @@ def test_backup_older_than_rpo_fails(source: Source, location: Location,
     assert result.code == 1 and "RPO of 24.0 h exceeded" in result.stderr
     assert result.record["rpo"]["met"] is False
     assert {c["id"]: c["status"] for c in result.record["controls"]}["RPO-RTO"] == "fail"
-    assert_clean(result, source)
+    assert_clean(result, spy)
 
 
 @pytest.mark.parametrize("database", ["claver", "postgres"])
-def test_production_as_scratch_target_is_refused(source: Source, location: Location,
+def test_production_as_scratch_target_is_refused(spy: SecretSpy, source: Source, location: Location,
                                                  tmp_path: Path, database: str) -> None:
     take_backup(source, location)
     with psycopg.connect(source.pg.dsn()) as conn:
@@ -139,11 +145,15 @@ def test_production_as_scratch_target_is_refused(source: Source, location: Locat
     assert result.code == 2 and "refusing scratch target" in result.stderr
     with psycopg.connect(source.pg.dsn()) as conn:
         assert conn.execute("SELECT count(*) FROM pg_database").fetchone()[0] == before
-    assert_clean(result, source)
+    assert result.record["status"] == "error" and result.record["scratch"] is None
+    scratch = next(s for s in result.record["steps"] if s["name"] == "scratch")
+    assert scratch["status"] == "error" and "refusing scratch target" in scratch["findings"][0]
+    assert_clean(result, spy)
 
 
-def test_scratch_server_dying_mid_restore_is_could_not_run(source: Source,
-                                                           locked_location: Location) -> None:
+def test_scratch_server_dying_mid_restore_is_could_not_run(
+        spy: SecretSpy, source: Source, locked_location: Location,
+        capsys: pytest.CaptureFixture[str]) -> None:
     take_backup(source, locked_location)
     killed: list[Path] = []
 
@@ -152,17 +162,21 @@ def test_scratch_server_dying_mid_restore_is_could_not_run(source: Source,
         killed.append(scratch.data_dir)
         os.kill(scratch.pid, signal.SIGKILL)
 
-    options = DrillOptions(quiet=True, on_restore_started=kill_scratch)
+    options = DrillOptions(on_restore_started=kill_scratch)
     record = run_drill(locked_location.store(), locked_location.kms(), options)
     assert record["exit_code"] == 2
     restore = next(s for s in record["steps"] if s["name"] == "restore")
     assert restore["status"] == "error" and "scratch server stopped" in restore["findings"][0]
     assert next(s for s in record["steps"] if s["name"] == "teardown")["status"] == "pass"
+    assert record["reason"].startswith("restore: the scratch server stopped")
+    assert "\n" not in record["reason"]
     assert_no_server_left(killed[0])
+    assert spy.data_keys and spy.scratch_passwords
+    spy.assert_absent(json.dumps(record), *capsys.readouterr())
 
 
-def test_sigint_mid_restore_tears_down(source: Source, locked_location: Location,
-                                       tmp_path: Path) -> None:
+def test_sigint_mid_restore_tears_down(spy: SecretSpy, source: Source,
+                                       locked_location: Location, tmp_path: Path) -> None:
     take_backup(source, locked_location)
     scratch_parent = tmp_path / "scratch"
     scratch_parent.mkdir()
@@ -181,12 +195,28 @@ def test_sigint_mid_restore_tears_down(source: Source, locked_location: Location
     assert "restore started" in stderr[-1], "".join(stderr)
     data_dirs = list(scratch_parent.glob("trustctl-drill-*/data"))
     assert len(data_dirs) == 1
+    spy.scratch_passwords.append((data_dirs[0] / PASSWORD_FILE).read_text().strip())
+    assert spy.data_keys and spy.scratch_passwords[0]
     process.send_signal(signal.SIGINT)
-    _, rest = process.communicate(timeout=60)
+    stdout, rest = process.communicate(timeout=60)
     assert process.returncode == 130, rest
     assert "interrupted" in rest
+    assert_one_line_reason(rest)
     assert_no_server_left(data_dirs[0])
     assert not list(scratch_parent.iterdir())
+    # the interrupted drill is on record: the steps it got through, torn down, not passed
+    records = list((tmp_path / "evidence").glob("drill-*.json"))
+    assert len(records) == 1
+    record = json.loads(records[0].read_text())
+    assert record["status"] == "interrupted" and record["exit_code"] == 130
+    assert record["reason"] == "restore: interrupted"
+    steps = {s["name"]: s["status"] for s in record["steps"]}
+    assert steps == {"select-backup": "pass", "rpo": "pass", "kms-key": "pass",
+                     "retention": "pass", "scratch": "pass", "restore": "error",
+                     "teardown": "pass"}
+    assert {c["status"] for c in record["controls"]} == {"error"}  # nothing proven
+    assert "INTERRUPTED" in stdout
+    spy.assert_absent(stdout, "".join(stderr), rest, records[0].read_text())
 
 
 @pytest.mark.parametrize(("change", "undo", "finding"), [
@@ -196,20 +226,25 @@ def test_sigint_mid_restore_tears_down(source: Source, locked_location: Location
      "ALTER TABLE payments FORCE ROW LEVEL SECURITY", "public.payments: row-level security is "
      "not forced"),
 ])
-def test_rls_off_or_not_forced_fails(source: Source, locked_location: Location, tmp_path: Path,
-                                     change: str, undo: str, finding: str) -> None:
+def test_rls_off_or_not_forced_fails(
+        spy: SecretSpy, source: Source, locked_location: Location, tmp_path: Path,
+        change: str, undo: str, finding: str) -> None:
     with altered(source, change, undo):
         take_backup(source, locked_location)
     result = run_drill_cli(locked_location, tmp_path)
     assert result.code == 1 and finding in result.stderr
+    rls = next(s for s in result.record["steps"] if s["name"] == "verify-rls")
+    assert rls["detail"] == ("10 tables in public: 9 with tenant_id, RLS enabled and forced "
+                             "and a policy; 1 without (see findings)")
     assert {c["id"]: c["status"] for c in result.record["controls"]} == {
         "TENANT-ISOLATION": "fail", "BACKUP-DAILY-35D": "pass", "RESTORE-DRILL": "pass",
         "RPO-RTO": "pass"}
-    assert_clean(result, source)
+    assert_clean(result, spy)
 
 
-def test_tenant_reading_another_tenants_rows_fails(source: Source, locked_location: Location,
-                                                   tmp_path: Path) -> None:
+def test_tenant_reading_another_tenants_rows_fails(
+        spy: SecretSpy, source: Source, locked_location: Location,
+        tmp_path: Path) -> None:
     with altered(source, "CREATE POLICY leak ON customers USING (true)",
                  "DROP POLICY leak ON customers"):
         take_backup(source, locked_location)
@@ -219,15 +254,18 @@ def test_tenant_reading_another_tenants_rows_fails(source: Source, locked_locati
     assert isolation["status"] == "fail"
     assert any("public.customers" in f and "rows of other tenants" in f
                for f in isolation["findings"])
-    assert_clean(result, source)
+    leaked = re.search(r": (\d+) rows of other tenants visible", isolation["detail"])
+    assert leaked and int(leaked[1]) > 0, isolation["detail"]
+    assert_clean(result, spy)
 
 
-def test_vacuous_isolation_check_cannot_pass(source: Source, locked_location: Location,
-                                             tmp_path: Path) -> None:
+def test_vacuous_isolation_check_cannot_pass(
+        spy: SecretSpy, source: Source, locked_location: Location,
+        tmp_path: Path) -> None:
     """A wrong tenant setting makes every session see nothing: that proves nothing (exit 2)."""
     take_backup(source, locked_location)
     result = run_drill_cli(locked_location, tmp_path, "--tenant-setting", "app.not_the_tenant")
     assert result.code == 2 and "sees none of its own rows" in result.stderr
     assert {c["id"]: c["status"] for c in result.record["controls"]}["TENANT-ISOLATION"] == \
         "error"
-    assert_clean(result, source)
+    assert_clean(result, spy)

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import base64
 import json
+import re
 from pathlib import Path
 
 import pytest
 from backup.fixtures import Source, take_backup
 
+from drill.helpers import SecretSpy
 from trustctl.backup.run import BackupTarget, run_backup
 from trustctl.backup.settings import Location
 from trustctl.backup.verify import verify_backup
+from trustctl.drill.command import summary
 from trustctl.drill.run import DrillOptions, run_drill
 
 
-def test_drill_of_good_backup_passes(source: Source, locked_location: Location) -> None:
+def test_drill_of_good_backup_passes(spy: SecretSpy, source: Source,
+                                     locked_location: Location) -> None:
     manifest = take_backup(source, locked_location)
     record = run_drill(locked_location.store(), locked_location.kms(), DrillOptions(quiet=True))
     assert record["exit_code"] == 0, record["reason"]
@@ -31,6 +36,23 @@ def test_drill_of_good_backup_passes(source: Source, locked_location: Location) 
     assert record["rpo"]["met"] and record["rto"]["met"]
     text = json.dumps(record)
     assert source.pg.state()["password"] not in text
+    spy.assert_absent(text)
+    with pytest.raises(AssertionError):  # the spy holds the real key and scratch password
+        spy.assert_absent(base64.b64encode(spy.data_keys[0]).decode(), spy.scratch_passwords[0])
+    # an auditor reads what each verification proved, in figures, not the options used
+    details = {s["name"]: s["detail"] for s in record["steps"]}
+    rows = sum(t.rows for t in manifest.tables)
+    assert details["verify-tables"] == (f"10 tables, {rows:,} rows: counts and checksums equal "
+                                        "the manifest's")
+    assert details["verify-rls"] == ("10 tables in public: tenant_id, RLS enabled and forced, "
+                                     "a policy on each")
+    isolation = re.fullmatch(
+        r"3 tenants x 10 tables as claver_app \(app\.tenant_id\): 0 rows of other tenants "
+        r"visible, own rows visible in (\d+) of 30 sessions", details["verify-isolation"])
+    assert isolation and int(isolation[1]) > 0, details["verify-isolation"]
+    text = summary(record, Path("drill.json"))
+    assert "10 tables in public: tenant_id, RLS enabled and forced" in text
+    assert "0 rows of other tenants visible" in text
 
 
 @pytest.mark.parametrize(("dump_jobs", "restore_jobs"), [(2, 2), (1, 2)])

@@ -13,16 +13,17 @@ import psycopg
 import pytest
 from backup.fixtures import Source, take_backup
 
-from drill.helpers import assert_clean, run_drill_cli
+from drill.helpers import SecretSpy, assert_clean, run_drill_cli
 from trustctl.backup.settings import Location
 from trustctl.postgres import LocalPostgres
 from trustctl.sandbox import down
 from trustctl.sandbox.state import HOME_ENV
 
 
-def test_scratch_server_by_dsn_is_left_as_found(source: Source, locked_location: Location,
-                                                postgres_factory: Callable[[str], LocalPostgres],
-                                                tmp_path: Path) -> None:
+def test_scratch_server_by_dsn_is_left_as_found(
+        spy: SecretSpy, source: Source, locked_location: Location,
+        postgres_factory: Callable[[str], LocalPostgres],
+        tmp_path: Path) -> None:
     take_backup(source, locked_location)
     scratch = postgres_factory("scratch-server")
     query = "SELECT (SELECT array_agg(datname ORDER BY 1) FROM pg_database), " \
@@ -36,7 +37,7 @@ def test_scratch_server_by_dsn_is_left_as_found(source: Source, locked_location:
     assert scratch.state()["password"] not in result.stdout + result.stderr
     with psycopg.connect(scratch.dsn()) as conn:
         assert conn.execute(query).fetchone() == before
-    assert_clean(result, source)
+    assert_clean(result, spy)
 
 
 @pytest.mark.slow

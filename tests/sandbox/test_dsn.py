@@ -68,3 +68,13 @@ def test_same_server_normalises_host_spellings(a: str, b: str) -> None:
 )
 def test_same_server_tells_different_servers_apart(a: str, b: str) -> None:
     assert not dsn.same_server(a, b)
+
+
+def test_redact_text_hides_every_password_inside_a_message() -> None:
+    message = ("connection to postgresql://backup:s3cr3t@db:5432/claver?password=q1 failed; "
+               "retry with host=db password='p w' or postgres://app:an@ther@h/d")
+    hidden = dsn.redact_text(message)
+    for secret in ("s3cr3t", "q1", "p w", "an@ther"):
+        assert secret not in hidden
+    assert hidden.startswith("connection to postgresql://backup:***@db:5432/claver?password=***")
+    assert "postgres://app:***@h/d" in hidden

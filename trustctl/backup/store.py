@@ -153,6 +153,12 @@ class BackupStore:
             raise
         return Manifest.from_bytes(body.read())
 
+    def exists(self, backup_id: str) -> bool:
+        """True when any object (dump or manifest) of that backup is in the bucket."""
+        listed = self.s3.list_objects_v2(Bucket=self.bucket, Prefix=f"{self.prefix}/{backup_id}/",
+                                         MaxKeys=1)
+        return listed.get("KeyCount", 0) > 0
+
     def backup_ids(self) -> list[str]:
         """Every backup id with any object under the prefix, oldest first."""
         ids: set[str] = set()

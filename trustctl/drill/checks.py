@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
 import psycopg
 from psycopg import sql
@@ -60,24 +61,42 @@ def compare_tables(conn: psycopg.Connection, manifest: Manifest) -> list[str]:
     return findings
 
 
-def rls_posture(conn: psycopg.Connection, schemas: list[str], column: str) -> list[str]:
+@dataclass
+class Posture:
+    """What the RLS posture check saw: how many tenant tables, how many fall short, and why."""
+
+    tables: int = 0
+    short: int = 0
+    findings: list[str] = field(default_factory=list)
+
+    def summary(self, schemas: list[str], column: str) -> str:
+        where = f"{self.tables} tables in {', '.join(schemas)}"
+        if not self.short:
+            return f"{where}: {column}, RLS enabled and forced, a policy on each"
+        return (f"{where}: {self.tables - self.short} with {column}, RLS enabled and forced and "
+                f"a policy; {self.short} without (see findings)")
+
+
+def rls_posture(conn: psycopg.Connection, schemas: list[str], column: str) -> Posture:
     """Tenant column, RLS enabled and forced, and a policy on every tenant table."""
     rows = conn.execute(_POSTURE, (column, schemas)).fetchall()
     if not rows:
-        return [f"no table found in tenant schemas {', '.join(schemas)}"]
-    findings = []
+        return Posture(findings=[f"no table found in tenant schemas {', '.join(schemas)}"])
+    posture = Posture(tables=len(rows))
     for schema, table, enabled, forced, policies, has_column in rows:
         name = f"{schema}.{table}"
+        before = len(posture.findings)
         if not has_column:
-            findings.append(f"table {name} has no {column} column")
+            posture.findings.append(f"table {name} has no {column} column")
         if not enabled:
-            findings.append(f"table {name}: row-level security is disabled")
+            posture.findings.append(f"table {name}: row-level security is disabled")
         elif not forced:
-            findings.append(f"table {name}: row-level security is not forced (its owner "
-                            "bypasses it)")
+            posture.findings.append(f"table {name}: row-level security is not forced (its "
+                                    "owner bypasses it)")
         if policies == 0:
-            findings.append(f"table {name} has no RLS policy")
-    return findings
+            posture.findings.append(f"table {name} has no RLS policy")
+        posture.short += len(posture.findings) > before
+    return posture
 
 
 def tenant_setting(conn: psycopg.Connection, schemas: list[str]) -> str | None:
@@ -105,8 +124,25 @@ def app_role_findings(conn: psycopg.Connection, app_role: str) -> list[str]:
     return findings
 
 
+@dataclass
+class Isolation:
+    """What the tenant sessions saw, in figures an auditor can check against the data."""
+
+    tenants: int
+    tables: int
+    sessions: int = 0
+    sessions_with_own_rows: int = 0
+    leaked_rows: int = 0
+    findings: list[str] = field(default_factory=list)
+
+    def summary(self, app_role: str, setting: str) -> str:
+        return (f"{self.tenants} tenants x {self.tables} tables as {app_role} ({setting}): "
+                f"{self.leaked_rows} rows of other tenants visible, own rows visible in "
+                f"{self.sessions_with_own_rows} of {self.sessions} sessions")
+
+
 def cross_tenant_reads(conn: psycopg.Connection, app_role: str, setting: str,
-                       schemas: list[str], column: str) -> list[str]:
+                       schemas: list[str], column: str) -> Isolation:
     """As `app_role`, for a sample of tenants, counts rows of other tenants it can read."""
     tables = [(s, t) for s, t, *_rest, has_column in conn.execute(_POSTURE, (column, schemas))
               if has_column]
@@ -114,24 +150,25 @@ def cross_tenant_reads(conn: psycopg.Connection, app_role: str, setting: str,
     if len(tenants) < 2:
         raise DependencyError("fewer than two tenants in the restored data: isolation between "
                               "tenants cannot be shown")
-    findings = []
-    own_rows_seen = False
+    seen = Isolation(tenants=len(tenants), tables=len(tables))
     for schema, table in tables:
         for tenant in tenants:
             result = _tenant_view(conn, app_role, setting, schema, table, column, tenant)
             if isinstance(result, str):
-                findings.append(f"table {schema}.{table}: {result}")
+                seen.findings.append(f"table {schema}.{table}: {result}")
                 break
             leaked, own = result
-            own_rows_seen = own_rows_seen or own > 0
+            seen.sessions += 1
+            seen.sessions_with_own_rows += own > 0
+            seen.leaked_rows += leaked
             if leaked:
-                findings.append(f"table {schema}.{table}: a session of tenant {tenant} as "
-                                f"{app_role} reads {leaked} rows of other tenants")
+                seen.findings.append(f"table {schema}.{table}: a session of tenant {tenant} as "
+                                     f"{app_role} reads {leaked} rows of other tenants")
                 break
-    if not own_rows_seen and not findings:
+    if not seen.sessions_with_own_rows and not seen.findings:
         raise DependencyError(f"a tenant session as {app_role} sees none of its own rows: the "
                               f"check would prove nothing (is {setting} the right setting?)")
-    return findings
+    return seen
 
 
 def _sample_tenants(conn: psycopg.Connection, tables: list[tuple[str, str]],

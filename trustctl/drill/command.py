@@ -1,7 +1,9 @@
 """`trustctl drill`: rehearse a restore of the latest backup and record the evidence.
 
 Exit 0 when every step passed, 1 when the drill ran and something failed (integrity, RPO, RTO,
-verification, isolation), 2 when it could not run. Progress goes to stderr.
+verification, isolation), 2 when it could not run, 130 when interrupted. Progress goes to
+stderr. Once the drill has started, its record is written whatever the outcome, so failed,
+unrunnable and interrupted drills leave evidence too.
 """
 
 from __future__ import annotations
@@ -19,9 +21,9 @@ import typer
 
 from trustctl.backup import settings
 from trustctl.backup.run import BackupTarget, run_backup
-from trustctl.drill.record import write_record
+from trustctl.drill.record import check_evidence_dir, write_record
 from trustctl.drill.run import DrillOptions, run_drill
-from trustctl.drill.scratch import Scratch, refuse_production
+from trustctl.drill.scratch import Scratch
 from trustctl.errors import InputError
 
 # Test-only: seconds to hold once the restore has started (so a test can interrupt it there).
@@ -54,15 +56,21 @@ def drill_command(
         "--app-role", help="Role the application connects as.")] = "claver_app",
     tenant_schema: Annotated[list[str] | None, typer.Option(
         "--tenant-schema", help="Schema whose tables are tenant tables (repeatable).")] = None,
-    tenant_column: Annotated[str, typer.Option("--tenant-column")] = "tenant_id",
+    tenant_column: Annotated[str, typer.Option(
+        "--tenant-column", help="Column naming a row's tenant, required on every tenant "
+        "table.")] = "tenant_id",
     tenant_setting: Annotated[str | None, typer.Option(
         "--tenant-setting", help="Setting the policies read the tenant from (default: found "
         "in the policies).")] = None,
     jobs: Annotated[int, typer.Option(
         "--jobs", min=1, help="Parallel restore (pg_restore -j N). Costs: the decrypted dump "
         "is written in plaintext to the scratch directory first.")] = 1,
-    rpo_hours: Annotated[float, typer.Option("--rpo-hours")] = 24.0,
-    rto_hours: Annotated[float, typer.Option("--rto-hours")] = 4.0,
+    rpo_hours: Annotated[float, typer.Option(
+        "--rpo-hours", help="Recovery point objective: the backup may be at most this old.")
+    ] = 24.0,
+    rto_hours: Annotated[float, typer.Option(
+        "--rto-hours", help="Recovery time objective: restore and verification must finish "
+        "within it.")] = 4.0,
     bucket: settings.BucketOption = None,
     prefix: settings.PrefixOption = settings.DEFAULT_PREFIX,
     region: settings.RegionOption = None,
@@ -73,8 +81,26 @@ def drill_command(
     output: settings.FormatOption = "text",
 ) -> None:
     """Restore the latest backup into a scratch database and prove it: integrity, row counts,
-    checksums, RLS enabled and forced, no cross-tenant read, RPO and RTO."""
+    checksums, RLS enabled and forced, no cross-tenant read, RPO and RTO.
+
+    The latest complete backup (one with a manifest; --backup picks another) is read once:
+    decrypted and verified as it streams into pg_restore. The scratch database is a fresh
+    embedded PostgreSQL on this host unless TRUSTCTL_SCRATCH_DSN (or --scratch-dsn) names a
+    scratch server; the production server (the DSN in TRUSTCTL_BACKUP_DSN, the backup's
+    recorded source, the sandbox's with --sandbox) is refused. The scratch is torn down
+    whatever happens, Ctrl-C included, and a JSON record (drill-<id>.json) is written to
+    --evidence-dir for every drill that started: passed, failed, unrunnable or interrupted.
+
+    Exit codes: 0 every step passed; 1 a finding; 2 could not run; 130 interrupted.
+
+    \b
+    Examples:
+      trustctl drill --sandbox
+      TRUSTCTL_SCRATCH_DSN=postgresql://drill@scratch-db:5432/postgres \\
+        trustctl drill --bucket claver-backups --region eu-west-2 --format json
+    """
     output = settings.check_format(output)
+    check_evidence_dir(evidence_dir)
     signal.signal(signal.SIGTERM, _interrupt)  # teardown runs on SIGTERM as on Ctrl-C
     production = [os.environ[production_dsn_env]] if os.environ.get(production_dsn_env) else []
     if sandbox:
@@ -82,8 +108,6 @@ def drill_command(
         production.append(info.dsn)
     else:
         where = settings.location(bucket, prefix, region, endpoint_url, None)
-    if scratch_dsn:
-        refuse_production(scratch_dsn, production)  # before touching anything
     options = DrillOptions(
         backup_id=backup_id, scratch_dsn=scratch_dsn, scratch_parent=scratch_dir,
         production_dsns=production, app_role=app_role,
@@ -109,7 +133,8 @@ def drill_command(
 
 def summary(record: dict, path: Path) -> str:
     """The human summary: verdict, backup, each step, objectives, controls, where the record is."""
-    verdict = {"pass": "PASSED", "fail": "FAILED", "error": "COULD NOT RUN"}[record["status"]]
+    verdict = {"pass": "PASSED", "fail": "FAILED", "error": "COULD NOT RUN",
+               "interrupted": "INTERRUPTED"}[record["status"]]
     lines = [f"Restore drill {record['drill_id']}: {verdict}"]
     if record["backup"]:
         backup = record["backup"]

@@ -9,6 +9,7 @@ only when all of its steps passed: a control is never passed by a step that did 
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from trustctl.dsn import redact
+from trustctl.errors import InputError
 from trustctl.results import ControlResult, Finding, Status
 
 FORMAT = "trustctl-drill-record/1"
@@ -108,6 +110,16 @@ def control_results(steps: Steps, control_ids: tuple[str, ...]) -> list[ControlR
         results.append(ControlResult(control, status, findings,
                                      checks=[f"drill:{s.name}" for s in mine]))
     return results
+
+
+def check_evidence_dir(directory: Path) -> None:
+    """Refuses, before hours of restore, a record directory the drill could not write to."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot use {directory} for drill records: {exc.strerror}") from None
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise InputError(f"cannot write drill records to {directory}: permission denied")
 
 
 def write_record(record: dict[str, Any], directory: Path) -> Path:

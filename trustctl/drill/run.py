@@ -3,7 +3,8 @@
 The backup is verified and decrypted while it streams into pg_restore (the AEAD stream releases
 only authenticated bytes; size and SHA-256 are compared with the manifest at the end), so the
 restore costs one read of the object. The scratch environment is torn down in a `finally`,
-whatever happened (a failed check, a dead scratch server, Ctrl-C).
+whatever happened (a failed check, a dead scratch server, Ctrl-C), and a record is returned
+even then: an interrupted drill is recorded as `interrupted` with the steps it got through.
 """
 
 from __future__ import annotations
@@ -30,9 +31,10 @@ from trustctl.drill import checks
 from trustctl.drill.record import FORMAT, Step, StepError, StepFailed, Steps, control_results
 from trustctl.drill.restore import restore_archive
 from trustctl.drill.scratch import LocalScratch, RemoteScratch, Scratch, refuse_production
-from trustctl.results import exit_code
+from trustctl.results import ControlResult, Finding, Status, exit_code
 
 CONTROLS = ("TENANT-ISOLATION", "BACKUP-DAILY-35D", "RESTORE-DRILL", "RPO-RTO")
+EXIT_INTERRUPTED = 130
 RETENTION_SLACK = timedelta(hours=1)
 FINDINGS = (StepFailed, IntegrityError, KeyUnusable, ManifestError)
 
@@ -80,8 +82,17 @@ class Drill:
         self.started = datetime.now(UTC)
         self.clock = time.monotonic()
         self.verified_after: float | None = None
+        self.interrupted = False
 
     def run(self) -> dict:
+        """Every step, then the record; Ctrl-C ends the steps early but still yields a record."""
+        try:
+            self._run_steps()
+        except KeyboardInterrupt:
+            self.interrupted = True
+        return self.record()
+
+    def _run_steps(self) -> None:
         run, backup = self.steps.run, ("select-backup",)
         run("select-backup", CONTROLS[1:], self._select)
         run("rpo", ("RPO-RTO",), self._rpo, needs=backup)
@@ -97,7 +108,6 @@ class Drill:
             run("rto", ("RPO-RTO",), self._rto, needs=("restore",))
         finally:
             run("teardown", ("RESTORE-DRILL",), self._teardown)
-        return self.record()
 
     # -- steps ---------------------------------------------------------------------------------
 
@@ -106,6 +116,9 @@ class Drill:
         self.progress.say("looking for " + (f"backup {wanted}" if wanted else "the latest backup"))
         if wanted:
             self.manifest = self.store.get_manifest(wanted)
+            if self.manifest is None and not self.store.exists(wanted):
+                raise StepError(f"no backup {wanted} in s3://{self.store.bucket}/"
+                                f"{self.store.prefix}/ (see `trustctl backup list`)")
             if self.manifest is None:
                 raise StepFailed(f"backup {wanted} has no manifest: it is incomplete or missing")
         else:
@@ -172,13 +185,16 @@ class Drill:
         with connect(self.scratch.dsn) as conn:
             step.findings += checks.compare_tables(conn, self.manifest)
         rows = sum(t.rows for t in self.manifest.tables)
-        step.detail = f"{len(self.manifest.tables)} tables, {rows:,} rows checked"
+        verdict = "differ from" if step.findings else "equal"
+        step.detail = (f"{len(self.manifest.tables)} tables, {rows:,} rows: counts and "
+                       f"checksums {verdict} the manifest's")
 
     def _rls(self, step: Step) -> None:
         opts = self.options
         with connect(self.scratch.dsn, autocommit=True) as conn:
-            step.findings += checks.rls_posture(conn, opts.tenant_schemas, opts.tenant_column)
-        step.detail = f"tenant schemas {', '.join(opts.tenant_schemas)}"
+            posture = checks.rls_posture(conn, opts.tenant_schemas, opts.tenant_column)
+        step.findings += posture.findings
+        step.detail = posture.summary(opts.tenant_schemas, opts.tenant_column)
 
     def _isolation(self, step: Step) -> None:
         opts = self.options
@@ -188,9 +204,10 @@ class Drill:
             if setting is None:
                 raise StepError("cannot tell which setting the policies read the tenant from; "
                                 "pass --tenant-setting")
-            step.findings += checks.cross_tenant_reads(conn, opts.app_role, setting,
-                                                       opts.tenant_schemas, opts.tenant_column)
-        step.detail = f"as {opts.app_role}, tenant from {setting}"
+            isolation = checks.cross_tenant_reads(conn, opts.app_role, setting,
+                                                  opts.tenant_schemas, opts.tenant_column)
+        step.findings += isolation.findings
+        step.detail = isolation.summary(opts.app_role, setting)
 
     def _rto(self, step: Step) -> None:
         measured = timedelta(seconds=self.verified_after)
@@ -212,14 +229,16 @@ class Drill:
 
     def record(self) -> dict:
         controls = control_results(self.steps, CONTROLS)
-        code = exit_code(controls)
+        if self.interrupted:
+            _unverified(controls, "the drill was interrupted")
+        code = EXIT_INTERRUPTED if self.interrupted else exit_code(controls)
         manifest = self.manifest
         return {
             "format": FORMAT,
             "drill_id": f"{self.started.strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(3)}",
             "started_at": self.started.isoformat(),
             "finished_at": datetime.now(UTC).isoformat(),
-            "status": {0: "pass", 1: "fail"}.get(code, "error"),
+            "status": {0: "pass", 1: "fail", EXIT_INTERRUPTED: "interrupted"}.get(code, "error"),
             "exit_code": code,
             "reason": _reason(self.steps.problems()),
             "backup": None if manifest is None else {
@@ -252,6 +271,14 @@ class Drill:
 def run_drill(store: BackupStore, kms: Any, options: DrillOptions) -> dict:
     """Runs one drill and returns its record; exit code in record['exit_code']."""
     return Drill(store, kms, options).run()
+
+
+def _unverified(controls: list[ControlResult], why: str) -> None:
+    """A control that passed its steps so far is not proven by a drill that did not finish."""
+    for control in controls:
+        if control.status is Status.PASS:
+            control.status = Status.ERROR
+            control.findings.append(Finding(f"not verified: {why}", check_id="drill"))
 
 
 def _reason(problems: list[Step]) -> str | None:

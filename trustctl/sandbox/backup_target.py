@@ -22,17 +22,19 @@ KEY_ROTATION_DAYS = 365
 
 
 @dataclass(frozen=True)
-class BackupTarget:
+class DeclaredBackup:
+    """The sandbox's backup bucket and KMS key, as created on moto."""
+
     bucket: str
     key_id: str
     key_arn: str
 
 
-def declare(target: AwsTarget) -> BackupTarget:
+def declare(target: AwsTarget) -> DeclaredBackup:
     """Create the backup key and the backup bucket at `target` (an empty moto server)."""
     key_id, key_arn = _backup_key(target)
     _backup_bucket(target, key_arn)
-    return BackupTarget(bucket=BACKUP_BUCKET, key_id=key_id, key_arn=key_arn)
+    return DeclaredBackup(bucket=BACKUP_BUCKET, key_id=key_id, key_arn=key_arn)
 
 
 def _backup_key(target: AwsTarget) -> tuple[str, str]:

