@@ -1,7 +1,8 @@
 """The `trustctl` command: one Typer app, one sub-command module per flow.
 
 Every error a user can act on ends the command with exit 2 and one line on stderr; so does an
-unexpected one (fail closed: never exit 0 when something could not be checked).
+unexpected one (fail closed: never exit 0 when something could not be checked). Everything the
+command prints passes through `trustctl.redaction` (see `main`): no secret reaches a terminal.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from trustctl.dsn import redact_text
+from trustctl import redaction
 from trustctl.errors import TrustctlError
 
 EXIT_COULD_NOT_RUN = 2
@@ -20,6 +21,12 @@ EXIT_COULD_NOT_RUN = 2
 
 class _FailClosedGroup(TyperGroup):
     """Turns exceptions from any sub-command into exit 2 with a one-line reason."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        """The one door out: stdout and stderr are redacted for the whole command."""
+        redaction.remember_environment()
+        with redaction.redacting_output():
+            return super().main(*args, **kwargs)
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -34,8 +41,7 @@ class _FailClosedGroup(TyperGroup):
             sys.exit(130)
         except Exception as exc:  # fail closed on anything unexpected
             first_line = (str(exc).splitlines() or [""])[0]
-            typer.echo(f"trustctl: internal error: {type(exc).__name__}: {redact_text(first_line)}",
-                       err=True)
+            typer.echo(f"trustctl: internal error: {type(exc).__name__}: {first_line}", err=True)
             sys.exit(EXIT_COULD_NOT_RUN)
 
 

@@ -1,85 +1,165 @@
-"""Postgres connection strings: hide their passwords, read their parts, tell servers apart.
+"""Postgres connection strings: the one place that reads them and holds their passwords.
 
-Every DSN that reaches output, logs or evidence goes through `redact` first. `same_server` lets
-the restore drill refuse a scratch DSN that points at the production database.
+`Dsn.parse` accepts what people paste (a `postgres://`/`postgresql://` URI, with or without a
+`+driver` suffix such as `postgresql+psycopg://`, or libpq key=value pairs; `?password=`,
+percent-encoded or unencoded odd characters in the password, IPv6 and Unix-socket hosts) and
+refuses anything else without echoing it. The password stays inside the object: `str()`,
+`repr()` and `conninfo()` never hold it; it reaches libpq in-process (`libpq_params`) or a
+child program through PGPASSWORD (`child_env`), never argv. Every password read is
+remembered by `trustctl.redaction`, so no message can show it later either.
 """
 
 from __future__ import annotations
 
+import os
 import re
+from dataclasses import dataclass, field
+from urllib.parse import quote, unquote
 
 import psycopg
-from psycopg.conninfo import conninfo_to_dict
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
+from trustctl import redaction
 from trustctl.errors import InputError
 
-REDACTED = "***"
 DEFAULT_PORT = 5432
+ACCEPTED_FORMS = ("postgresql://user:password@host:port/dbname (also postgres://, "
+                  "postgresql+driver://, ?password=...) or key=value pairs "
+                  "(host=... port=... dbname=... user=... password=...)")
 
-_URI_PREFIX = re.compile(r"^\s*postgres(?:ql)?://", re.IGNORECASE)
-# user:password@ -- up to the LAST '@', so a password with an unencoded '@' or '/' is still hidden.
-_URI_USERINFO_PASSWORD = re.compile(r"^(\s*postgres(?:ql)?://[^:@/?#]*:)(.*)(@)", re.IGNORECASE)
-_URI_QUERY_PASSWORD = re.compile(r"([?&]password=)([^&#\s]*)", re.IGNORECASE)
-# key=value form: password=secret, password = 'se cret', password='it\'s'
-_KEYWORD_PASSWORD = re.compile(r"(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'?|\S*)", re.IGNORECASE)
-
-# a URI inside free text (an error message): userinfo password up to the '@' before the host
-_EMBEDDED_URI_PASSWORD = re.compile(r"(postgres(?:ql)?://[^:@/\s]*:)([^\s]*)(@)", re.IGNORECASE)
-
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*)://", re.IGNORECASE)
+_POSTGRES_SCHEMES = frozenset({"postgres", "postgresql"})
 _LOOPBACK_HOSTS = frozenset({"", "localhost", "127.0.0.1", "::1", "0.0.0.0", "::"})
 
 
-def redact(dsn: str) -> str:
-    """Return `dsn` with every password replaced by '***' (URI userinfo, URI query, key=value)."""
-    if _URI_PREFIX.match(dsn):
-        hidden = _URI_USERINFO_PASSWORD.sub(rf"\g<1>{REDACTED}\g<3>", dsn, count=1)
-        return _URI_QUERY_PASSWORD.sub(rf"\g<1>{REDACTED}", hidden)
-    return _KEYWORD_PASSWORD.sub(rf"\g<1>{REDACTED}", dsn)
+@dataclass(frozen=True)
+class Dsn:
+    """A parsed connection string: libpq parameters without the password, and the password."""
+
+    params: tuple[tuple[str, str], ...]
+    origin: str = field(default="", compare=False)  # the variable or flag it came from
+    _password: str | None = field(default=None, repr=False, compare=False)
+
+    @classmethod
+    def parse(cls, raw: str, origin: str) -> Dsn:
+        """Reads `raw`; `origin` names where it came from (a variable or flag) for the error."""
+        text = raw.strip()
+        try:
+            params = conninfo_to_dict(_libpq_spelling(text, origin))
+        except psycopg.ProgrammingError:
+            redaction.remember(text)  # libpq's message may quote it: never pass it on
+            raise InputError(f"{origin} is not a valid Postgres connection string; "
+                             f"accepted: {ACCEPTED_FORMS}") from None
+        password = params.pop("password", None)
+        redaction.remember(password)
+        if not str(params.get("port") or DEFAULT_PORT).isdigit():
+            raise InputError(f"{origin} has a port that is not a number")
+        return cls(tuple(sorted((k, str(v)) for k, v in params.items())), origin, password)
+
+    # -- what it says ------------------------------------------------------------------------
+
+    def get(self, name: str) -> str | None:
+        return dict(self.params).get(name) or None
+
+    @property
+    def host(self) -> str | None:
+        return self.get("host") or self.get("hostaddr")
+
+    @property
+    def port(self) -> int:
+        return int(self.get("port") or DEFAULT_PORT)
+
+    @property
+    def user(self) -> str | None:
+        return self.get("user")
+
+    @property
+    def dbname(self) -> str | None:
+        """The database; libpq defaults it to the user name."""
+        return self.get("dbname") or self.user
+
+    @property
+    def has_password(self) -> bool:
+        return self._password is not None
+
+    def __str__(self) -> str:
+        """A URI without the password, for messages, manifests and records."""
+        host = self.host or ""
+        shown_host = f"[{host}]" if ":" in host else quote(host, safe="")
+        user = f"{quote(self.user, safe='')}@" if self.user else ""
+        extra = "&".join(f"{k}={quote(v, safe='')}" for k, v in self.params
+                         if k not in ("host", "hostaddr", "port", "user", "dbname"))
+        return (f"postgresql://{user}{shown_host}:{self.port}/{quote(self.dbname or '', safe='')}"
+                + (f"?{extra}" if extra else ""))
+
+    def __repr__(self) -> str:
+        return f"Dsn({str(self)!r})"
+
+    # -- where the password goes -------------------------------------------------------------
+
+    def conninfo(self) -> str:
+        """libpq key=value string WITHOUT the password: safe on a command line."""
+        return make_conninfo("", **dict(self.params))
+
+    def libpq_params(self) -> dict[str, str]:
+        """Every parameter, password included, for libpq in this process (psycopg.connect)."""
+        params = dict(self.params)
+        if self._password is not None:
+            params["password"] = self._password
+        return params
+
+    def child_env(self, base: dict[str, str] | None = None) -> dict[str, str]:
+        """Environment for a libpq child (pg_dump, pg_restore, psql): password in PGPASSWORD."""
+        env = {**(os.environ if base is None else base),
+               "PGCONNECT_TIMEOUT": os.environ.get("PGCONNECT_TIMEOUT", "10")}
+        env.pop("PGPASSWORD", None)
+        if self._password is not None:
+            env["PGPASSWORD"] = self._password
+        return env
+
+    # -- related connection strings ----------------------------------------------------------
+
+    def with_dbname(self, dbname: str) -> Dsn:
+        return Dsn(tuple(sorted({**dict(self.params), "dbname": dbname}.items())),
+                   self.origin, self._password)
+
+    def same_host(self, other: Dsn) -> bool:
+        """True when both reach one server (host and port). Loopback names (localhost,
+        127.0.0.1, ::1) and Unix-socket directories count as one host, so a scratch DSN
+        cannot slip past the check by spelling a local server differently."""
+        return (_normal_host(self.host) == _normal_host(other.host)
+                and self.port == other.port)
+
+    def same_database(self, other: Dsn) -> bool:
+        """True when both reach the same database: same server and dbname."""
+        return self.same_host(other) and self.dbname == other.dbname
 
 
-def redact_text(text: str) -> str:
-    """Hide the password of every DSN inside free text, such as an exception's message."""
-    hidden = _EMBEDDED_URI_PASSWORD.sub(rf"\g<1>{REDACTED}\g<3>", text)
-    hidden = _URI_QUERY_PASSWORD.sub(rf"\g<1>{REDACTED}", hidden)
-    return _KEYWORD_PASSWORD.sub(rf"\g<1>{REDACTED}", hidden)
-
-
-def parse(dsn: str) -> dict:
-    """Return {host, port, dbname, user} of a DSN (URI or key=value); missing parts are None.
-
-    The port defaults to 5432 and the database to the user name, as libpq does.
-    """
-    try:
-        params = conninfo_to_dict(dsn)
-    except psycopg.ProgrammingError:
-        # libpq's message can quote part of the string, password included: never pass it on.
-        raise InputError(f"not a valid Postgres DSN: {redact(dsn)}") from None
-    user = params.get("user") or None
-    port = params.get("port") or DEFAULT_PORT
-    try:
-        port = int(port)
-    except ValueError:
-        raise InputError(f"not a valid port in Postgres DSN: {redact(dsn)}") from None
-    return {
-        "host": params.get("host") or params.get("hostaddr") or None,
-        "port": port,
-        "dbname": params.get("dbname") or user,
-        "user": user,
-    }
-
-
-def same_server(a: str, b: str) -> bool:
-    """True when two DSNs reach the same database: host, port and dbname equal.
-
-    Loopback names (localhost, 127.0.0.1, ::1) and Unix-socket directories count as one host,
-    so a scratch DSN cannot slip past the check by spelling a local server differently.
-    """
-    left, right = parse(a), parse(b)
-    return (
-        _normal_host(left["host"]) == _normal_host(right["host"])
-        and left["port"] == right["port"]
-        and left["dbname"] == right["dbname"]
-    )
+def _libpq_spelling(text: str, origin: str) -> str:
+    """`text` as libpq reads it: a `postgresql://` URI with an encoded userinfo, or key=value."""
+    scheme = _SCHEME.match(text)
+    if scheme is None:
+        if "=" not in text:
+            redaction.remember(text)
+            raise InputError(f"{origin} is not a Postgres connection string; "
+                             f"accepted: {ACCEPTED_FORMS}")
+        return text
+    name = scheme.group(1).lower().split("+", 1)[0]
+    if name not in _POSTGRES_SCHEMES:
+        redaction.remember(text)
+        raise InputError(f"{origin} is a {name}:// URI, not a Postgres connection string; "
+                         f"accepted: {ACCEPTED_FORMS}")
+    rest = text[scheme.end():]
+    # userinfo ends at the LAST '@' of the authority, so an unencoded '@', '/' or '?' in a
+    # password is read as part of it (libpq would stop at the first one and misread the host)
+    at = rest.rfind("@")
+    if at < 0:
+        return "postgresql://" + rest
+    user, colon, password = rest[:at].partition(":")
+    userinfo = quote(unquote(user), safe="")
+    if colon:
+        userinfo += ":" + quote(unquote(password), safe="")
+    return f"postgresql://{userinfo}@{rest[at + 1:]}"
 
 
 def _normal_host(host: str | None) -> str:

@@ -20,6 +20,7 @@ from trustctl.backup.run import BackupTarget, run_backup
 from trustctl.backup.settings import Location
 from trustctl.drill import run as drill_run
 from trustctl.drill.scratch import LocalScratch
+from trustctl.dsn import Dsn
 from trustctl.postgres import LocalPostgres
 from trustctl.sandbox.seed import APP_ROLE, DATABASE, seed
 
@@ -42,6 +43,10 @@ class Source:
     @property
     def app_dsn(self) -> str:
         return self.pg.dsn(DATABASE, APP_ROLE, self.app_password)
+
+    def database(self, raw: str | None = None) -> Dsn:
+        """The source (or the DSN `raw` on it) as the value object the code takes."""
+        return Dsn.parse(raw or self.dsn, "the test source")
 
 
 @dataclass
@@ -116,4 +121,4 @@ def locked_location(aws: aws.AwsTarget) -> Location:
 
 def take_backup(source: Source, where: Location) -> Manifest:
     target = BackupTarget(where.store(), where.kms(), where.kms_key_id)
-    return run_backup(source.dsn, target, quiet=True)
+    return run_backup(source.database(), target, quiet=True)

@@ -58,7 +58,7 @@ def test_object_lock_bucket_gets_35_day_compliance_retention(source: Source,
 def test_role_subject_to_rls_is_refused(source: Source, location: Location) -> None:
     target = BackupTarget(location.store(), location.kms(), location.kms_key_id)
     with pytest.raises(InputError, match="BYPASSRLS"):
-        run_backup(source.app_dsn, target, quiet=True)
+        run_backup(source.database(source.app_dsn), target, quiet=True)
 
 
 def test_failed_dump_leaves_nothing_in_the_bucket(source: Source, location: Location) -> None:
@@ -68,7 +68,7 @@ def test_failed_dump_leaves_nothing_in_the_bucket(source: Source, location: Loca
     target = BackupTarget(location.store(), location.kms(), location.kms_key_id)
     dsn = source.pg.dsn("claver", "blind_backup", "Blind-Pass-1")
     with pytest.raises(BackupFailed, match="permission denied") as failure:
-        run_backup(dsn, target, quiet=True)
+        run_backup(source.database(dsn), target, quiet=True)
     assert "Blind-Pass-1" not in str(failure.value)
     s3 = location.store().s3
     assert s3.list_objects_v2(Bucket=location.bucket).get("KeyCount") == 0
@@ -80,5 +80,5 @@ def test_disabled_key_stops_the_backup_before_dumping(source: Source,
     location.kms().disable_key(KeyId=location.kms_key_id.rsplit("/", 1)[-1])
     target = BackupTarget(location.store(), location.kms(), location.kms_key_id)
     with pytest.raises(BackupFailed, match="Disabled"):
-        run_backup(source.dsn, target, quiet=True)
+        run_backup(source.database(), target, quiet=True)
     assert location.store().s3.list_objects_v2(Bucket=location.bucket).get("KeyCount") == 0

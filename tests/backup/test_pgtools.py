@@ -7,20 +7,13 @@ import subprocess
 from pathlib import Path
 
 from backup.fixtures import Source
-from trustctl.backup.pgtools import ToolProcess, split_password
-
-
-def test_password_goes_to_the_environment_not_argv() -> None:
-    conninfo, env = split_password("postgresql://app:S3cret-pw@db.example:6543/claver")
-    assert "S3cret-pw" not in conninfo
-    assert "db.example" in conninfo and "6543" in conninfo and "claver" in conninfo
-    assert env["PGPASSWORD"] == "S3cret-pw"
+from trustctl.backup.pgtools import ToolProcess
 
 
 def test_truncated_custom_dump_passes_list_but_not_a_full_read(source: Source,
                                                                tmp_path: Path) -> None:
     """The trap `backup verify` avoids: the table of contents is at the front."""
-    dump = ToolProcess("pg_dump", ["-Fc", "-Z0"], source.dsn, stdout=subprocess.PIPE)
+    dump = ToolProcess("pg_dump", ["-Fc", "-Z0"], source.database(), stdout=subprocess.PIPE)
     archive = dump.process.stdout.read()
     assert dump.wait() == 0
     assert str(source.pg.state()["password"]) not in " ".join(dump.process.args)

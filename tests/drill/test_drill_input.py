@@ -55,16 +55,28 @@ def test_malformed_endpoint_url_cannot_run(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("scratch_dsn", "says"), [
-    (f"postgresql://drill:{HIDDEN}@127.0.0.1:notaport/scratch", "not a valid port"),
-    (f"host=127.0.0.1 password='{HIDDEN} dbname=scratch", "not a valid Postgres DSN"),
-    (f"postgresql://drill:{HIDDEN}@127.0.0.1:1/scratch", "cannot connect"),
+    (f"postgresql://drill:{HIDDEN}@127.0.0.1:notaport/scratch", "has a port that is not a number"),
+    (f"host=127.0.0.1 password='{HIDDEN} dbname=scratch", "is not a valid Postgres connection"),
+    (f"mysql://drill:{HIDDEN}@127.0.0.1/scratch", "is a mysql:// URI, not a Postgres"),
+    (f"{HIDDEN}", "is not a Postgres connection string"),
 ])
-def test_bad_scratch_dsn_cannot_run(spy: SecretSpy, source: Source, locked_location: Location,
-                                    tmp_path: Path, scratch_dsn: str, says: str) -> None:
+def test_malformed_scratch_dsn_is_refused_before_the_drill(locked_location: Location,
+                                                           tmp_path: Path, scratch_dsn: str,
+                                                           says: str) -> None:
+    result = run_drill_cli(locked_location, tmp_path, env={"TRUSTCTL_SCRATCH_DSN": scratch_dsn})
+    assert result.code == 2 and result.record is None
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("trustctl: error: --scratch-dsn / TRUSTCTL_SCRATCH_DSN ")
+    assert says in line
+    assert "accepted: postgresql://" in line and HIDDEN not in line + result.stdout
+
+
+def test_unreachable_scratch_dsn_cannot_run(spy: SecretSpy, source: Source,
+                                            locked_location: Location, tmp_path: Path) -> None:
     take_backup(source, locked_location)
-    result = run_drill_cli(locked_location, tmp_path,
-                           env={"TRUSTCTL_SCRATCH_DSN": scratch_dsn})
-    assert_could_not_run(result, spy, "scratch", says)
+    result = run_drill_cli(locked_location, tmp_path, env={
+        "TRUSTCTL_SCRATCH_DSN": f"postgresql://drill:{HIDDEN}@127.0.0.1:1/scratch"})
+    assert_could_not_run(result, spy, "scratch", "cannot connect")
     assert step(result.record, "restore")["status"] == "skipped"
 
 

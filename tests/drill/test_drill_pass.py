@@ -60,7 +60,7 @@ def test_parallel_dump_and_restore(source: Source, locked_location: Location,
                                    dump_jobs: int, restore_jobs: int, tmp_path: Path) -> None:
     target = BackupTarget(locked_location.store(), locked_location.kms(),
                           locked_location.kms_key_id)
-    manifest = run_backup(source.dsn, target, quiet=True, jobs=dump_jobs, work_dir=tmp_path)
+    manifest = run_backup(source.database(), target, quiet=True, jobs=dump_jobs, work_dir=tmp_path)
     assert manifest.dump_format == ("directory-tar" if dump_jobs > 1 else "custom")
     assert not list(tmp_path.iterdir())  # the plaintext directory dump is gone
     assert verify_backup(locked_location.store(), locked_location.kms(), manifest,

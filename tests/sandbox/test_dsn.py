@@ -1,48 +1,75 @@
-"""dsn.redact hides every password form; dsn.same_server sees through spellings of one server."""
+"""Dsn reads every accepted form, never shows its password, refuses the rest without echoing it,
+and tells servers apart through different spellings of one."""
 
 from __future__ import annotations
 
 import pytest
 
-from trustctl import dsn
+from trustctl.dsn import Dsn
 from trustctl.errors import InputError
 
-SECRET = "s3cr%40t-p4ss"
+SECRET = "s3cr@t/p4ss:w%rd?&='\" x"
+ENCODED = "s3cr%40t%2Fp4ss%3Aw%25rd%3F%26%3D%27%22%20x"
 
 
 @pytest.mark.parametrize(
-    ("raw", "expected"),
+    ("raw", "shown", "password"),
     [
-        (f"postgresql://app:{SECRET}@db.example.com:5432/claver",
-         "postgresql://app:***@db.example.com:5432/claver"),
-        (f"postgres://app:{SECRET}@db.example.com/claver?sslmode=require",
-         "postgres://app:***@db.example.com/claver?sslmode=require"),
-        (f"postgresql://app@db.example.com/claver?sslmode=require&password={SECRET}&x=1",
-         "postgresql://app@db.example.com/claver?sslmode=require&password=***&x=1"),
-        ("postgresql://app:p@ss/w0rd@db.example.com/claver",
-         "postgresql://app:***@db.example.com/claver"),
-        (f"host=db.example.com password={SECRET} user=app",
-         "host=db.example.com password=*** user=app"),
-        ("host=db.example.com password = 'with space \\' quote' dbname=claver",
-         "host=db.example.com password = *** dbname=claver"),
-        ("postgresql://app@db.example.com/claver", "postgresql://app@db.example.com/claver"),
+        (f"postgresql://app:{ENCODED}@db.example.com:5432/claver",
+         "postgresql://app@db.example.com:5432/claver", SECRET),
+        (f"postgres://app:{ENCODED}@db.example.com/claver?sslmode=require",
+         "postgresql://app@db.example.com:5432/claver?sslmode=require", SECRET),
+        (f"postgresql+psycopg://app:{ENCODED}@db.example.com/claver",
+         "postgresql://app@db.example.com:5432/claver", SECRET),
+        ("POSTGRESQL+ASYNCPG://app:p@ss/w0rd@db.example.com/claver",  # unencoded, as pasted
+         "postgresql://app@db.example.com:5432/claver", "p@ss/w0rd"),
+        (f"postgresql://app@db.example.com/claver?sslmode=require&password={ENCODED}",
+         "postgresql://app@db.example.com:5432/claver?sslmode=require", SECRET),
+        ("host=db.example.com password='with space \\' quote' user=app dbname=claver",
+         "postgresql://app@db.example.com:5432/claver", "with space ' quote"),
+        ("postgresql://app:pw-v6-1@[2001:db8::5]:6543/claver",
+         "postgresql://app@[2001:db8::5]:6543/claver", "pw-v6-1"),
+        ("postgresql://app:pw-sock@%2Fvar%2Frun%2Fpostgresql/claver",
+         "postgresql://app@%2Fvar%2Frun%2Fpostgresql:5432/claver", "pw-sock"),
+        ("host=/var/run/postgresql dbname=claver user=app",
+         "postgresql://app@%2Fvar%2Frun%2Fpostgresql:5432/claver", None),
     ],
 )
-def test_redact_hides_the_password_and_keeps_the_rest(raw: str, expected: str) -> None:
-    assert dsn.redact(raw) == expected
+def test_parse_keeps_the_password_inside(raw: str, shown: str, password: str | None) -> None:
+    dsn = Dsn.parse(raw, "TEST_DSN")
+    assert str(dsn) == shown
+    assert repr(dsn) == f"Dsn({shown!r})"
+    assert dsn.libpq_params().get("password") == password
+    assert dsn.child_env({}).get("PGPASSWORD") == password
+    if password:
+        assert password not in dsn.conninfo() + str(dsn) + repr(dsn)
+    assert Dsn.parse(str(dsn), "shown").same_database(dsn)  # what is shown still says where
 
 
-def test_parse_reads_uri_and_keyword_forms_with_libpq_defaults() -> None:
-    assert dsn.parse(f"postgresql://app:{SECRET}@Db.Example.com:6543/claver") == {
-        "host": "Db.Example.com", "port": 6543, "dbname": "claver", "user": "app"}
-    assert dsn.parse("host=10.0.0.5 user=backup") == {
-        "host": "10.0.0.5", "port": 5432, "dbname": "backup", "user": "backup"}
-
-
-def test_parse_error_does_not_echo_the_password() -> None:
+@pytest.mark.parametrize(
+    ("raw", "says"),
+    [
+        ("mysql://root:Hunter2-Secret@db/x", "is a mysql:// URI"),
+        ("https://user:Hunter2-Secret@example.com/", "is a https:// URI"),
+        ("Hunter2-Secret", "is not a Postgres connection string"),
+        ("host=h password=Hunter2-Secret dangling", "is not a valid Postgres connection string"),
+        ("postgresql://u:Hunter2-Secret@h/d?nosuchparam=1", "is not a valid Postgres"),
+        ("postgresql://u:Hunter2-Secret@h:port/d", "has a port that is not a number"),
+    ],
+)
+def test_not_a_dsn_is_refused_without_echo(raw: str, says: str) -> None:
     with pytest.raises(InputError) as caught:
-        dsn.parse("host=h password=hunter2secret dangling")
-    assert "hunter2secret" not in str(caught.value)
+        Dsn.parse(raw, "TRUSTCTL_SCRATCH_DSN")
+    message = str(caught.value)
+    assert message.startswith("TRUSTCTL_SCRATCH_DSN ") and says in message
+    assert "Hunter2" not in message and "\n" not in message
+
+
+def test_libpq_defaults_and_with_dbname() -> None:
+    dsn = Dsn.parse("host=10.0.0.5 user=backup password=pw-12345", "X")
+    assert (dsn.host, dsn.port, dsn.dbname, dsn.user) == ("10.0.0.5", 5432, "backup", "backup")
+    other = dsn.with_dbname("scratch")
+    assert other.dbname == "scratch" and other.libpq_params()["password"] == "pw-12345"
 
 
 @pytest.mark.parametrize(
@@ -54,27 +81,19 @@ def test_parse_error_does_not_echo_the_password() -> None:
         ("host=/var/run/postgresql dbname=claver", "postgresql://b@127.0.0.1/claver"),
     ],
 )
-def test_same_server_normalises_host_spellings(a: str, b: str) -> None:
-    assert dsn.same_server(a, b)
+def test_same_database_normalises_host_spellings(a: str, b: str) -> None:
+    assert Dsn.parse(a, "a").same_database(Dsn.parse(b, "b"))
 
 
 @pytest.mark.parametrize(
-    ("a", "b"),
+    ("a", "b", "host"),
     [
-        ("postgresql://a@localhost:5433/claver", "postgresql://a@localhost:5434/claver"),
-        ("postgresql://a@localhost:5433/claver", "postgresql://a@localhost:5433/scratch"),
-        ("postgresql://a@db.example.com/claver", "postgresql://a@127.0.0.1/claver"),
+        ("postgresql://a@localhost:5433/claver", "postgresql://a@localhost:5434/claver", False),
+        ("postgresql://a@localhost:5433/claver", "postgresql://a@localhost:5433/scratch", True),
+        ("postgresql://a@db.example.com/claver", "postgresql://a@127.0.0.1/claver", False),
     ],
 )
-def test_same_server_tells_different_servers_apart(a: str, b: str) -> None:
-    assert not dsn.same_server(a, b)
-
-
-def test_redact_text_hides_every_password_inside_a_message() -> None:
-    message = ("connection to postgresql://backup:s3cr3t@db:5432/claver?password=q1 failed; "
-               "retry with host=db password='p w' or postgres://app:an@ther@h/d")
-    hidden = dsn.redact_text(message)
-    for secret in ("s3cr3t", "q1", "p w", "an@ther"):
-        assert secret not in hidden
-    assert hidden.startswith("connection to postgresql://backup:***@db:5432/claver?password=***")
-    assert "postgres://app:***@h/d" in hidden
+def test_different_databases_are_told_apart(a: str, b: str, host: bool) -> None:
+    left, right = Dsn.parse(a, "a"), Dsn.parse(b, "b")
+    assert not left.same_database(right)
+    assert left.same_host(right) is host

@@ -69,10 +69,10 @@ def run_command(
     output = settings.check_format(output)
     if sandbox:
         where, info = settings.sandbox_location(prefix)
-        dsn = info.dsn
+        dsn = info.database()
     else:
-        where = settings.location(bucket, prefix, region, endpoint_url, kms_key)
         dsn = settings.source_dsn(dsn_env)
+        where = settings.location(bucket, prefix, region, endpoint_url, kms_key)
     if not where.kms_key_id:
         raise InputError("no backup KMS key: pass --kms-key (or TRUSTCTL_BACKUP_KMS_KEY)")
     with settings.aws_errors("backup"):

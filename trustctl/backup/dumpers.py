@@ -23,6 +23,7 @@ from typing import BinaryIO
 
 from trustctl.backup.pgtools import ToolProcess
 from trustctl.backup.progress import Progress
+from trustctl.dsn import Dsn
 from trustctl.errors import TrustctlError
 
 READ_SIZE = 1 << 20
@@ -78,7 +79,7 @@ class CustomDump:
 
     format = "custom"
 
-    def __init__(self, dsn: str, snapshot: str) -> None:
+    def __init__(self, dsn: Dsn, snapshot: str) -> None:
         self.tool = ToolProcess("pg_dump", ["-Fc", "-Z0", f"--snapshot={snapshot}"], dsn,
                                 stdout=subprocess.PIPE)
 
@@ -94,7 +95,7 @@ class DirectoryDump:
 
     format = "directory-tar"
 
-    def __init__(self, dsn: str, snapshot: str, jobs: int, work_dir: Path | None) -> None:
+    def __init__(self, dsn: Dsn, snapshot: str, jobs: int, work_dir: Path | None) -> None:
         self.root = Path(tempfile.mkdtemp(prefix="trustctl-backup-", dir=work_dir))
         self.root.chmod(0o700)
         self.dsn, self.snapshot, self.jobs = dsn, snapshot, jobs
@@ -111,7 +112,7 @@ class DirectoryDump:
                           stdout=subprocess.PIPE)
         yield from _stream(tar, progress)
 
-    def _start(self, name: str, args: list[str], dsn: str | None, **kwargs) -> ToolProcess:
+    def _start(self, name: str, args: list[str], dsn: Dsn | None, **kwargs) -> ToolProcess:
         tool = ToolProcess(name, args, dsn, **kwargs)
         self.tools.append(tool)
         return tool

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 from trustctl.backup.inventory import Role, TableStats
+from trustctl.redaction import redact
 
 FORMAT = "trustctl-backup-manifest/1"
 
@@ -54,7 +55,8 @@ class Manifest:
         return datetime.fromisoformat(self.finished_at)
 
     def to_bytes(self) -> bytes:
-        return json.dumps(asdict(self), indent=2, sort_keys=True).encode()
+        """The stored manifest, redacted like every other record trustctl writes."""
+        return redact(json.dumps(asdict(self), indent=2, sort_keys=True)).encode()
 
     @classmethod
     def from_bytes(cls, raw: bytes) -> Manifest:

@@ -1,7 +1,7 @@
 """Running pg_dump and pg_restore without putting a password on a command line.
 
-The password travels in PGPASSWORD (the child's environment only, not argv, which any local
-user can read in /proc). Their stderr is kept (last lines only) and redacted for messages.
+The password travels in PGPASSWORD (`Dsn.child_env`: the child's environment only, not argv,
+which any local user can read in /proc). Their stderr is kept (last lines only) and redacted.
 Never `--enable-row-security`: it silently dumps only the rows one role may see.
 """
 
@@ -15,24 +15,12 @@ import threading
 from collections import deque
 from collections.abc import Iterable
 
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
-
-from trustctl import dsn as dsn_util
+from trustctl import redaction
+from trustctl.dsn import Dsn
 from trustctl.errors import DependencyError
 from trustctl.postgres import pg_tool
 
 STDERR_LINES = 20
-
-
-def split_password(dsn: str) -> tuple[str, dict[str, str]]:
-    """(DSN without password, environment that carries it) for a libpq child process."""
-    params = conninfo_to_dict(dsn)
-    password = params.pop("password", None)
-    env = {**os.environ, "PGCONNECT_TIMEOUT": os.environ.get("PGCONNECT_TIMEOUT", "10")}
-    env.pop("PGPASSWORD", None)
-    if password is not None:
-        env["PGPASSWORD"] = password
-    return make_conninfo("", **params), env
 
 
 def tool_version(name: str) -> str:
@@ -51,7 +39,7 @@ def _program(name: str) -> str:
 class ToolProcess:
     """A pg_dump/pg_restore child whose stderr is drained in a thread (no pipe deadlock)."""
 
-    def __init__(self, name: str, args: list[str], dsn: str | None, *,
+    def __init__(self, name: str, args: list[str], dsn: Dsn | None, *,
                  stdin: int | None = None, stdout: int | None = None,
                  program: str | None = None) -> None:
         """`dsn` None runs the tool without a database (e.g. pg_restore -f); `program` runs a
@@ -59,8 +47,8 @@ class ToolProcess:
         if dsn is None:
             target, env = [], dict(os.environ)
         else:
-            conninfo, env = split_password(dsn)
-            target = ["--no-password", "-d", conninfo]
+            env = dsn.child_env()
+            target = ["--no-password", "-d", dsn.conninfo()]
         self.name = name
         self._tail: deque[str] = deque(maxlen=STDERR_LINES)
         self.process = subprocess.Popen(
@@ -110,4 +98,4 @@ class ToolProcess:
         lines = [line for line in self._tail if line.strip()]
         errors = [line for line in lines if "error" in line.lower() or "fatal" in line.lower()]
         text = (errors or lines or [f"{self.name} exited with {self.process.returncode}"])[0]
-        return dsn_util.redact(text)
+        return redaction.redact(text)

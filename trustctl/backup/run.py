@@ -22,7 +22,7 @@ from typing import Any
 import psycopg
 import zstandard
 
-from trustctl import dsn as dsn_util
+from trustctl import redaction
 from trustctl.backup import inventory
 from trustctl.backup.dumpers import BackupFailed, CustomDump, DirectoryDump
 from trustctl.backup.keys import KeyUnusable, new_data_key
@@ -30,6 +30,7 @@ from trustctl.backup.manifest import Manifest
 from trustctl.backup.pgtools import tool_version
 from trustctl.backup.progress import Progress
 from trustctl.backup.store import BackupStore
+from trustctl.dsn import Dsn
 from trustctl.envelope import Header, encrypt
 from trustctl.errors import DependencyError, InputError
 
@@ -58,17 +59,17 @@ def encryption_context(backup_id: str, object_key: str) -> dict[str, str]:
     return {"trustctl:backup-id": backup_id, "trustctl:object": object_key}
 
 
-def connect(dsn: str, **kwargs: Any) -> psycopg.Connection:
+def connect(dsn: Dsn, **kwargs: Any) -> psycopg.Connection:
     """psycopg.connect with a one-line, password-free error."""
     try:
-        return psycopg.connect(dsn, connect_timeout=10, **kwargs)
+        return psycopg.connect(connect_timeout=10, **dsn.libpq_params(), **kwargs)
     except psycopg.Error as exc:
         reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
-        raise DependencyError(f"cannot connect to {dsn_util.redact(dsn)}: "
-                              f"{dsn_util.redact(reason)}") from None
+        raise DependencyError(f"cannot connect to {dsn} ({dsn.origin}): "
+                              f"{redaction.redact(reason)}") from None
 
 
-def run_backup(source_dsn: str, target: BackupTarget, *, quiet: bool = False, jobs: int = 1,
+def run_backup(source_dsn: Dsn, target: BackupTarget, *, quiet: bool = False, jobs: int = 1,
                work_dir: Path | None = None) -> Manifest:
     """Takes one backup and returns its manifest (already stored, last).
 
@@ -112,7 +113,7 @@ def run_backup(source_dsn: str, target: BackupTarget, *, quiet: bool = False, jo
             stats.join()
         conn.rollback()
     manifest = Manifest(
-        backup_id=backup_id, source=dsn_util.redact(source_dsn), started_at=started.isoformat(),
+        backup_id=backup_id, source=str(source_dsn), started_at=started.isoformat(),
         finished_at=datetime.now(UTC).isoformat(), object_key=object_key,
         object_version=stored.version, object_bytes=stored.size, object_sha256=stored.sha256,
         dump_bytes=progress.bytes, kms_key_id=key_arn,
@@ -151,7 +152,7 @@ class _StatsInBackground:
         if self.error is not None:
             text = str(self.error).strip()
             reason = text.splitlines()[0] if text else type(self.error).__name__
-            raise BackupFailed(f"row counts failed: {dsn_util.redact(reason)}")
+            raise BackupFailed(f"row counts failed: {redaction.redact(reason)}")
 
 
 def _dump_stream(dump: CustomDump | DirectoryDump, stats: _StatsInBackground,

@@ -17,6 +17,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from trustctl import aws
 from trustctl.backup.store import BackupStore
+from trustctl.dsn import Dsn
 from trustctl.errors import DependencyError, InputError
 from trustctl.sandbox import SandboxInfo, ensure_up
 
@@ -75,11 +76,11 @@ def sandbox_location(prefix: str = DEFAULT_PREFIX) -> tuple[Location, SandboxInf
     return Location(info.aws_target, info.backup_bucket, prefix, info.kms_key_arn), info
 
 
-def source_dsn(env_name: str) -> str:
+def source_dsn(env_name: str) -> Dsn:
     value = os.environ.get(env_name, "").strip()
     if not value:
         raise InputError(f"no source database: set {env_name} to its DSN (or use --sandbox)")
-    return value
+    return Dsn.parse(value, env_name)
 
 
 def check_format(output: str) -> str:

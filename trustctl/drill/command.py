@@ -24,10 +24,12 @@ from trustctl.backup.run import BackupTarget, run_backup
 from trustctl.drill.record import check_evidence_dir, write_record
 from trustctl.drill.run import DrillOptions, run_drill
 from trustctl.drill.scratch import Scratch
+from trustctl.dsn import Dsn
 from trustctl.errors import InputError
 
 # Test-only: seconds to hold once the restore has started (so a test can interrupt it there).
 HOLD_ENV = "TRUSTCTL_DRILL_TEST_HOLD_SECONDS"
+SCRATCH_DSN_ORIGIN = "--scratch-dsn / TRUSTCTL_SCRATCH_DSN"
 
 
 def register(app: typer.Typer) -> None:
@@ -102,14 +104,16 @@ def drill_command(
     output = settings.check_format(output)
     check_evidence_dir(evidence_dir)
     signal.signal(signal.SIGTERM, _interrupt)  # teardown runs on SIGTERM as on Ctrl-C
-    production = [os.environ[production_dsn_env]] if os.environ.get(production_dsn_env) else []
+    scratch = Dsn.parse(scratch_dsn, SCRATCH_DSN_ORIGIN) if scratch_dsn else None
+    production = ([settings.source_dsn(production_dsn_env)]
+                  if os.environ.get(production_dsn_env, "").strip() else [])
     if sandbox:
         where, info = settings.sandbox_location(prefix)
-        production.append(info.dsn)
+        production.append(info.database())
     else:
         where = settings.location(bucket, prefix, region, endpoint_url, None)
     options = DrillOptions(
-        backup_id=backup_id, scratch_dsn=scratch_dsn, scratch_parent=scratch_dir,
+        backup_id=backup_id, scratch_dsn=scratch, scratch_parent=scratch_dir,
         production_dsns=production, app_role=app_role,
         tenant_schemas=tenant_schema or ["public"], tenant_column=tenant_column,
         tenant_setting=tenant_setting, rpo=_positive_hours(rpo_hours, "--rpo-hours"),
@@ -119,7 +123,7 @@ def drill_command(
     with settings.aws_errors("drill"):
         if sandbox and backup_id is None and store.latest_complete() is None:
             typer.echo("trustctl: drill: the sandbox holds no backup: taking one", err=True)
-            run_backup(info.dsn, BackupTarget(store, kms, where.kms_key_id))
+            run_backup(info.database(), BackupTarget(store, kms, where.kms_key_id))
         record = run_drill(store, kms, options)
     path = write_record(record, evidence_dir)
     if output == "json":

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from trustctl.dsn import redact
 from trustctl.errors import InputError
+from trustctl.redaction import redact, write_file
 from trustctl.results import ControlResult, Finding, Status
 
 FORMAT = "trustctl-drill-record/1"
@@ -123,8 +123,8 @@ def check_evidence_dir(directory: Path) -> None:
 
 
 def write_record(record: dict[str, Any], directory: Path) -> Path:
-    """Writes `drill-<id>.json` (never holds a secret: DSNs are redacted before they get here)."""
+    """Writes `drill-<id>.json`, redacted again and readable by owner and group only."""
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"drill-{record['drill_id']}.json"
-    path.write_text(json.dumps(record, indent=2) + "\n")
+    write_file(path, json.dumps(record, indent=2) + "\n")
     return path

@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from trustctl import dsn as dsn_util
+from trustctl import redaction
 from trustctl.backup.keys import KeyUnusable, key_problem
 from trustctl.backup.manifest import Manifest, ManifestError
 from trustctl.backup.progress import Progress
@@ -31,6 +31,7 @@ from trustctl.drill import checks
 from trustctl.drill.record import FORMAT, Step, StepError, StepFailed, Steps, control_results
 from trustctl.drill.restore import restore_archive
 from trustctl.drill.scratch import LocalScratch, RemoteScratch, Scratch, refuse_production
+from trustctl.dsn import Dsn
 from trustctl.results import ControlResult, Finding, Status, exit_code
 
 CONTROLS = ("TENANT-ISOLATION", "BACKUP-DAILY-35D", "RESTORE-DRILL", "RPO-RTO")
@@ -44,9 +45,9 @@ class DrillOptions:
     """What to rehearse and against which objectives; defaults are the security page's."""
 
     backup_id: str | None = None
-    scratch_dsn: str | None = None
+    scratch_dsn: Dsn | None = None
     scratch_parent: Path | None = None
-    production_dsns: list[str] = field(default_factory=list)
+    production_dsns: list[Dsn] = field(default_factory=list)
     app_role: str = "claver_app"
     tenant_schemas: list[str] = field(default_factory=lambda: ["public"])
     tenant_column: str = "tenant_id"
@@ -155,14 +156,14 @@ class Drill:
 
     def _create_scratch(self, step: Step) -> None:
         if self.options.scratch_dsn:
-            refuse_production(self.options.scratch_dsn,
-                              [*self.options.production_dsns, self.manifest.source])
+            recorded = Dsn.parse(self.manifest.source, f"backup {self.manifest.backup_id}'s source")
+            refuse_production(self.options.scratch_dsn, [*self.options.production_dsns, recorded])
             self.scratch = RemoteScratch(self.options.scratch_dsn, self.options.scratch_parent)
         else:
             self.progress.say("starting a scratch PostgreSQL")
             self.scratch = LocalScratch(self.options.scratch_parent)
         self.scratch.prepare_roles(self.manifest.roles)
-        step.detail = f"{self.scratch.kind}: {dsn_util.redact(self.scratch.dsn)}"
+        step.detail = f"{self.scratch.kind}: {self.scratch.dsn}"
 
     def _restore(self, step: Step) -> None:
         self.read = ReadProgress(self.manifest.object_key)
@@ -286,7 +287,7 @@ def _reason(problems: list[Step]) -> str | None:
     if not problems:
         return None
     parts = [f"{s.name}: {(s.findings or [s.detail])[0]}" for s in problems]
-    return dsn_util.redact(" ".join("; ".join(parts).split()))
+    return redaction.redact(" ".join("; ".join(parts).split()))
 
 
 @contextlib.contextmanager

@@ -20,38 +20,29 @@ from pathlib import Path
 
 import psycopg
 from psycopg import sql
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from trustctl import dsn as dsn_util
 from trustctl.backup.inventory import Role
 from trustctl.backup.run import connect
+from trustctl.dsn import Dsn
 from trustctl.errors import DependencyError, InputError
 from trustctl.postgres import LocalPostgres
 
 SCRATCH_DATABASE = "restored"
 
 
-def refuse_production(scratch_dsn: str, production: list[str]) -> None:
+def refuse_production(scratch_dsn: Dsn, production: list[Dsn]) -> None:
     """Refuses a scratch DSN on the same server (host and port) as any production DSN."""
-    scratch_db = dsn_util.parse(scratch_dsn)["dbname"]
     for prod in production:
-        same_host = make_conninfo(_strip_password(prod), dbname=scratch_db or "postgres")
-        if dsn_util.same_server(scratch_dsn, prod) or dsn_util.same_server(scratch_dsn, same_host):
-            raise InputError(f"refusing scratch target {dsn_util.redact(scratch_dsn)}: it is the "
-                             f"production server ({dsn_util.redact(prod)}); use a scratch server")
-
-
-def _strip_password(dsn: str) -> str:
-    params = conninfo_to_dict(dsn)
-    params.pop("password", None)
-    return make_conninfo("", **params)
+        if scratch_dsn.same_host(prod):
+            raise InputError(f"refusing scratch target {scratch_dsn}: it is the "
+                             f"production server ({prod}); use a scratch server")
 
 
 class Scratch:
     """A database to restore into; `destroy()` leaves nothing behind (idempotent)."""
 
     kind = "scratch"
-    dsn: str
+    dsn: Dsn
     data_dir: Path | None = None
     work_parent: Path | None = None
     _work: Path | None = None
@@ -90,7 +81,7 @@ class Scratch:
             return False
 
     def describe(self) -> dict:
-        return {"kind": self.kind, "target": dsn_util.redact(self.dsn),
+        return {"kind": self.kind, "target": str(self.dsn),
                 "data_dir": str(self.data_dir) if self.data_dir else None}
 
     def destroy(self) -> None:
@@ -116,13 +107,14 @@ class LocalScratch(Scratch):
         self.server: LocalPostgres | None = None
         try:
             self.server = LocalPostgres.start(self.data_dir)
-            with connect(self.server.dsn(), autocommit=True) as conn:
+            admin = Dsn.parse(self.server.dsn(), "the scratch server")
+            with connect(admin, autocommit=True) as conn:
                 conn.execute(sql.SQL("CREATE DATABASE {}").format(
                     sql.Identifier(SCRATCH_DATABASE)))
         except BaseException:
             self.destroy()
             raise
-        self.dsn = self.server.dsn(SCRATCH_DATABASE)
+        self.dsn = Dsn.parse(self.server.dsn(SCRATCH_DATABASE), "the scratch server")
 
     @property
     def pid(self) -> int:
@@ -143,14 +135,14 @@ class RemoteScratch(Scratch):
 
     kind = "dsn"
 
-    def __init__(self, server_dsn: str, work_parent: Path | None = None) -> None:
+    def __init__(self, server_dsn: Dsn, work_parent: Path | None = None) -> None:
         self.server_dsn = server_dsn
         self.work_parent = work_parent
         self.database = f"trustctl_drill_{secrets.token_hex(4)}"
         self.roles: list[str] = []
         with connect(server_dsn, autocommit=True) as conn:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(self.database)))
-        self.dsn = make_conninfo(server_dsn, dbname=self.database)
+        self.dsn = server_dsn.with_dbname(self.database)
 
     def _created_role(self, name: str) -> None:
         self.roles.append(name)

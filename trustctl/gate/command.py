@@ -21,6 +21,7 @@ from trustctl.gate.render import to_json, to_junit, to_table
 from trustctl.gate.run import check
 from trustctl.gate.sarif import to_sarif
 from trustctl.gate.sources import Declared, from_preview, from_program, from_state
+from trustctl.redaction import write_file
 from trustctl.results import exit_code
 
 
@@ -85,7 +86,7 @@ def _declared(program: Path | None, stack: str, preview: Path | None,
 
 def _write(path: Path, text: str, flag: str) -> None:
     try:
-        path.write_text(text)
+        write_file(path, text)
     except OSError as exc:
         raise InputError(f"{flag} {path}: cannot write ({exc.strerror})") from exc
 

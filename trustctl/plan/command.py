@@ -10,6 +10,7 @@ import typer
 
 from trustctl.errors import InputError
 from trustctl.plan.planner import plan_program
+from trustctl.redaction import write_file
 
 
 def plan(
@@ -42,7 +43,7 @@ def plan(
         typer.echo(text)
     else:
         try:
-            output.write_text(text + "\n")
+            write_file(output, text + "\n")
         except OSError as exc:
             raise InputError(f"cannot write {output}: {exc.strerror}") from exc
     types = {r.type for r in result.resources}

@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from trustctl import redaction
 from trustctl.errors import InputError
 
 SECRET_PLACEHOLDER = "[secret]"
@@ -93,6 +94,7 @@ def load_project(project_dir: Path, stack: str) -> PulumiProject:
         full = _full_key(key, name)
         if isinstance(value, dict) and set(value) == {"secure"}:
             config[full] = SECRET_PLACEHOLDER
+            redaction.remember(str(value["secure"]))  # ciphertext today; never shown either
             secret_keys.append(full)
         else:
             config[full] = _as_config_string(value)

@@ -6,7 +6,6 @@ import json
 import os
 from enum import StrEnum
 from typing import Annotated
-from urllib.parse import unquote, urlsplit
 
 import typer
 
@@ -85,12 +84,9 @@ def psql(
     info = lifecycle.status()
     if info is None:
         raise TrustctlError("the sandbox is not up; start it with `trustctl sandbox up`")
-    parts = urlsplit(info.app_dsn if app else info.dsn)
-    env = {**os.environ, "PGPASSWORD": unquote(parts.password or "")}
+    database = info.database(app)
     program = str(pg_tool("psql"))
-    os.execve(program, [program, "-h", info.pg_host, "-p", str(info.pg_port),
-                        "-U", unquote(parts.username or ""), "-d", info.pg_database, *ctx.args],
-              env)
+    os.execve(program, [program, "-d", database.conninfo(), *ctx.args], database.child_env())
 
 
 @sandbox.command()

@@ -4,7 +4,8 @@ Run as `python -m trustctl.sandbox.daemon <dir> <size_mb>` in its own session by
 starts moto (state in memory, so the backup key and bucket are created on every start) and
 Postgres, seeds the database, writes state.json, then waits. SIGTERM (from `down`), SIGINT or
 SIGHUP stop moto and Postgres and remove the server's data. Progress goes to stdout, which
-`up` points at daemon.log and echoes. No password is ever printed.
+`up` points at daemon.log and echoes. No password is ever printed: the server's passwords are
+remembered by `trustctl.redaction`, which every line passes through.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 
+from trustctl import redaction
 from trustctl.aws import MotoServer
 from trustctl.postgres import LocalPostgres
 from trustctl.sandbox import backup_target, seed
@@ -31,7 +33,12 @@ class _Stop(BaseException):
 
 
 def main(argv: list[str]) -> int:
-    directory, target_mb = Path(argv[0]), int(argv[1])
+    redaction.remember_environment()
+    with redaction.redacting_output():
+        return _serve(Path(argv[0]), int(argv[1]))
+
+
+def _serve(directory: Path, target_mb: int) -> int:
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(signum, _raise_stop)
     state: dict = {"daemon_pid": os.getpid(), "phase": "starting"}
@@ -43,8 +50,10 @@ def main(argv: list[str]) -> int:
         backup = backup_target.declare(moto.target(backup_target.REGION))
         _progress(f"moto on {moto.url}: backup bucket {backup.bucket}, key {backup.key_id}")
         pg = LocalPostgres.start(directory / PGDATA)
+        redaction.remember(pg.state()["password"])
         _progress(f"postgres on {pg.host}:{pg.port}; seeding about {target_mb} MB")
         app_password = seed.seed(pg, target_mb, _progress)
+        redaction.remember(app_password)
         info = SandboxInfo(
             aws_endpoint=moto.url, region=backup_target.REGION, backup_bucket=backup.bucket,
             kms_key_id=backup.key_id, kms_key_arn=backup.key_arn,

@@ -15,6 +15,7 @@ from typing import Any
 
 from trustctl.aws import AwsTarget
 from trustctl.catalog import REPO_ROOT
+from trustctl.dsn import Dsn
 
 HOME_ENV = "TRUSTCTL_HOME"
 STATE_FILE = "state.json"
@@ -52,6 +53,11 @@ class SandboxInfo:
     started_at: str
     dsn: str = field(repr=False)
     app_dsn: str = field(repr=False)
+
+    def database(self, app: bool = False) -> Dsn:
+        """The sandbox database as its superuser (what backup reads and the drill refuses),
+        or as the application role."""
+        return Dsn.parse(self.app_dsn if app else self.dsn, "the sandbox's state")
 
     @property
     def aws_target(self) -> AwsTarget:
