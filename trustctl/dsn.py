@@ -47,13 +47,12 @@ class Dsn:
         try:
             params = conninfo_to_dict(_libpq_spelling(text, origin))
         except psycopg.ProgrammingError:
-            redaction.remember(text)  # libpq's message may quote it: never pass it on
-            raise InputError(f"{origin} is not a valid Postgres connection string; "
-                             f"accepted: {ACCEPTED_FORMS}") from None
+            # libpq's message may quote the string: never pass it on
+            raise _refused(text, origin, "is not a valid Postgres connection string") from None
         password = params.pop("password", None)
         redaction.remember(password)
         if not str(params.get("port") or DEFAULT_PORT).isdigit():
-            raise InputError(f"{origin} has a port that is not a number")
+            raise _refused(text, origin, "has a port that is not a number")
         return cls(tuple(sorted((k, str(v)) for k, v in params.items())), origin, password)
 
     # -- what it says ------------------------------------------------------------------------
@@ -140,15 +139,11 @@ def _libpq_spelling(text: str, origin: str) -> str:
     scheme = _SCHEME.match(text)
     if scheme is None:
         if "=" not in text:
-            redaction.remember(text)
-            raise InputError(f"{origin} is not a Postgres connection string; "
-                             f"accepted: {ACCEPTED_FORMS}")
+            raise _refused(text, origin, "is not a Postgres connection string")
         return text
     name = scheme.group(1).lower().split("+", 1)[0]
     if name not in _POSTGRES_SCHEMES:
-        redaction.remember(text)
-        raise InputError(f"{origin} is a {name}:// URI, not a Postgres connection string; "
-                         f"accepted: {ACCEPTED_FORMS}")
+        raise _refused(text, origin, f"is a {name}:// URI, not a Postgres connection string")
     rest = text[scheme.end():]
     # userinfo ends at the LAST '@' of the authority, so an unencoded '@', '/' or '?' in a
     # password is read as part of it (libpq would stop at the first one and misread the host)
@@ -160,6 +155,13 @@ def _libpq_spelling(text: str, origin: str) -> str:
     if colon:
         userinfo += ":" + quote(unquote(password), safe="")
     return f"postgresql://{userinfo}@{rest[at + 1:]}"
+
+
+def _refused(text: str, origin: str, what: str) -> InputError:
+    """The one-line refusal: names the variable or flag, never echoes the string, which is
+    remembered as a secret in case something else quotes it."""
+    redaction.remember(text)
+    return InputError(f"{origin} {what}; accepted: {ACCEPTED_FORMS}")
 
 
 def _normal_host(host: str | None) -> str:
