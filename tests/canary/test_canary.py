@@ -1,0 +1,93 @@
+"""No secret escapes any command, in any DSN form, on success or on any failure path.
+
+Each case runs the real CLI in its own process (see canary.py for what is watched). A new
+command joins by adding one Case below.
+"""
+
+from __future__ import annotations
+
+import stat
+
+import pytest
+
+from canary.canary import Case
+from canary.conftest import World
+from trustctl.drill.command import HOLD_ENV
+
+DSN_FORMS = ("uri_driver_pasted", "uri_encoded", "uri_query", "key_value")
+SCRATCH = {"TRUSTCTL_SCRATCH_DSN": "{scratch}"}
+
+
+def _backup_run(name: str, dsn: str, codes: tuple[int, ...], **kwargs: object) -> Case:
+    return Case(name, ["backup", "run", "{location}", "--kms-key", "{kms_key}"], codes,
+                env={"TRUSTCTL_BACKUP_DSN": dsn}, **kwargs)
+
+
+CASES = [
+    Case("plan", ["plan", "--program", "{secure_program}", "--stack", "test",
+                  "--output", "{work}/plan.json"], (0,)),
+    Case("plan-raises", ["plan", "--program", "{raising_program}", "--stack", "test"], (2,)),
+    Case("gate-pass-json", ["gate", "--program", "{secure_program}", "--stack", "test",
+                            "--format", "json", "--tf-plan-out", "{work}/tf-plan.json"], (0,)),
+    Case("gate-fail-sarif", ["gate", "--program", "{secure_program}", "--stack", "broken",
+                             "--format", "sarif", "--output", "{work}/gate.sarif"], (1,)),
+    Case("gate-raises-junit", ["gate", "--program", "{raising_program}", "--stack", "test",
+                               "--format", "junit", "--output", "{work}/gate.xml"], (2,)),
+    Case("sandbox-up-again", ["sandbox", "up"], (0,)),
+    Case("sandbox-status", ["sandbox", "status", "--format", "json"], (0,)),
+    Case("sandbox-psql", ["sandbox", "psql", "--", "-c", "SELECT pg_sleep(0.5)"], (0,),
+         must_see_process="psql"),
+    *[_backup_run(f"backup-run-{form}", f"{{source_{form}}}", (0,), must_see_process="pg_dump")
+      for form in DSN_FORMS],
+    _backup_run("backup-run-ipv6-unreachable", "{ipv6_source}", (2,)),
+    _backup_run("backup-run-unix-socket-missing", "{socket_source}", (2,)),
+    _backup_run("backup-run-wrong-password", "{wrong_password_source}", (2,)),
+    _backup_run("backup-run-mysql", "mysql://root:{password}@db/x", (2,)),
+    _backup_run("backup-run-not-a-dsn", "{password}", (2,)),
+    Case("backup-list", ["backup", "list", "{location}", "--format", "json"], (0,)),
+    Case("backup-verify", ["backup", "verify", "{backup_id}", "{location}"], (0,)),
+    Case("backup-verify-unknown", ["backup", "verify", "20990101T000000Z-000000",
+                                   "{location}"], (2,)),
+    Case("drill-pass", ["drill", "--sandbox", "--evidence-dir", "{work}/evidence"], (0,),
+         env=SCRATCH, must_see_process="pg_restore"),
+    Case("drill-fail-rpo", ["drill", "--sandbox", "--evidence-dir", "{work}/evidence",
+                            "--rpo-hours", "0.000001"], (1,), env=SCRATCH),
+    Case("drill-refuses-production", ["drill", "--sandbox", "--evidence-dir", "{work}/evidence"],
+         (2,), env={"TRUSTCTL_SCRATCH_DSN": "{production_as_scratch}"}),
+    Case("drill-bad-scratch-dsn", ["drill", "--sandbox", "--evidence-dir", "{work}/evidence"],
+         (2,), env={"TRUSTCTL_SCRATCH_DSN": "mysql://root:{password}@db/x"}),
+    Case("drill-interrupted", ["drill", "--sandbox", "--evidence-dir", "{work}/evidence"],
+         (130,), env={**SCRATCH, HOLD_ENV: "60"}, interrupt_after="restore started"),
+]
+
+
+def _fill(text: str, world: World) -> str:
+    return text.format(work=world.work, **world.values)
+
+
+def _argv(case: Case, world: World) -> list[str]:
+    argv: list[str] = []
+    for item in case.argv:
+        argv += world.location if item == "{location}" else [_fill(item, world)]
+    return argv
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_no_canary_escapes(world: World, case: Case) -> None:
+    run = world.run(_argv(case, world), {k: _fill(v, world) for k, v in case.env.items()},
+                    interrupt_after=case.interrupt_after)
+    assert run.code in case.codes, f"exit {run.code}: {run.stderr[-2000:]}"
+    assert not run.leaks(world.secrets), run.leaks(world.secrets)
+    if run.code:
+        assert "Traceback" not in run.stderr
+    if case.must_see_process:  # the process watch saw the tool, so its argv was checked
+        assert any(case.must_see_process in line.split(" ", 1)[0] for line in run.cmdlines)
+
+
+def test_evidence_files_are_not_world_readable(world: World) -> None:
+    """Runs after the cases above (same session): every record and report is 0640 or stricter."""
+    written = [p for p in world.work.rglob("*") if p.is_file()]
+    assert any(p.name.startswith("drill-") for p in written), "no drill record was written"
+    for path in written:
+        assert not stat.S_IMODE(path.stat().st_mode) & 0o027, path
