@@ -18,7 +18,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
@@ -28,7 +27,7 @@ MARK = "Cn4ry"
 PASSWORD = f"{MARK}A'p@ss/w:rd%?&= \"x\\y{MARK}Z"
 PRIVATE_FILES = ("state.json", "trustctl-superuser-password")
 PRIVATE_DIRS = ("pgdata", "data")  # Postgres data directories (the server's own files)
-SAMPLE_SECONDS = 0.005
+SAMPLE_SECONDS = 0.02  # pg_dump/pg_restore/psql live far longer
 
 
 def secret(name: str) -> str:
@@ -92,15 +91,17 @@ class ProcessWatch:
         self._thread.join()
 
     def _sample(self) -> None:
-        while not self._stop.is_set():
-            for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        while not self._stop.wait(SAMPLE_SECONDS):
+            for entry in os.scandir("/proc"):
+                if not entry.name.isdigit():
+                    continue
                 try:
-                    raw = cmdline.read_bytes()
+                    with open(f"/proc/{entry.name}/cmdline", "rb") as cmdline:
+                        raw = cmdline.read()
                 except OSError:
                     continue  # the process ended
                 if raw:
                     self.lines.add(raw.replace(b"\0", b" ").decode(errors="replace"))
-            time.sleep(SAMPLE_SECONDS)
 
 
 def run_trustctl(argv: list[str], env: dict[str, str], cwd: Path, watched: list[Path], *,

@@ -5,10 +5,12 @@ sandbox is always torn down."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
-from collections.abc import Callable, Iterator
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -56,22 +58,32 @@ class World:
     secrets: list[str]  # non-canary secrets that must not show either (the sandbox's passwords)
     values: dict[str, str]
     location: list[str]
+    server_logs: list[Path]  # shown when a case ends unexpectedly
+
+    def log_tails(self) -> str:
+        return "\n".join(f"{log}:\n" + "\n".join(log.read_text().splitlines()[-8:])
+                         for log in self.server_logs if log.exists())
 
     def run(self, argv: list[str], env: dict[str, str] | None = None, **kwargs: object) -> Run:
         return run_trustctl(argv, {**self.env, **(env or {})}, self.work, self.watched, **kwargs)
 
 
 @pytest.fixture(scope="session")
-def world(tmp_path_factory: pytest.TempPathFactory,
-          postgres_factory: Callable[[str], LocalPostgres]) -> Iterator[World]:
-    root = tmp_path_factory.mktemp("canary")
+def world() -> Iterator[World]:
+    # Not under pytest's basetemp: every pytest that starts on this machine makes that 0700
+    # for a moment, and the Postgres servers (run as another user when we are root) then
+    # lose their own data directories.
+    root = Path(tempfile.mkdtemp(prefix="trustctl-canary-"))
     home, work, programs = root / "home", root / "work", root / "programs"
     for directory in (home, work, programs):
         directory.mkdir()
     env = {**os.environ, "TRUSTCTL_HOME": str(home), "AWS_ACCESS_KEY_ID": "canary-key-id",
            "NO_COLOR": "1", **ENVIRONMENT_SECRETS}
-    world = World(env, work, [work, home], [], _programs(programs), [])
-    try:
+    world = World(env, work, [work, home], [], _programs(programs), [], [])
+    with contextlib.ExitStack() as stack:
+        stack.callback(shutil.rmtree, root, ignore_errors=True)
+        stack.callback(kill_leftovers, home / "sandbox")
+        stack.callback(world.run, ["sandbox", "down"])
         up = world.run(["sandbox", "up", "--size-mb", "2", "--format", "json"])
         assert up.code == 0, up.stderr
         assert not up.leaks([]), up.leaks([])
@@ -80,8 +92,10 @@ def world(tmp_path_factory: pytest.TempPathFactory,
         world.secrets = [conninfo_to_dict(info[k])["password"]
                          for k in ("dsn", "app_dsn")]
         _canary_superuser(info["dsn"])
-        scratch = postgres_factory("canary-scratch")
+        scratch = stack.enter_context(LocalPostgres.start(root / "scratch" / "data"))
         _canary_superuser(scratch.dsn())
+        world.server_logs = [home / "sandbox" / "pgdata" / "server.log",
+                             scratch.data_dir / "server.log"]
         world.location = ["--bucket", info["backup_bucket"], "--region", info["region"],
                           "--endpoint-url", info["aws_endpoint"]]
         world.values.update(_connection_values(info["pg_port"], scratch.port, info["kms_key_arn"]))
@@ -90,9 +104,6 @@ def world(tmp_path_factory: pytest.TempPathFactory,
         world.values["backup_id"] = json.loads(backup.stdout)["backup_id"]
         world.env["TRUSTCTL_BACKUP_DSN"] = world.values["source_key_value"]
         yield world
-    finally:
-        world.run(["sandbox", "down"])
-        kill_leftovers(home / "sandbox")
 
 
 def _programs(directory: Path) -> dict[str, str]:
@@ -130,7 +141,8 @@ def _connection_values(source_port: int, scratch_port: int, kms_key: str) -> dic
         **values,
         "kms_key": kms_key,
         "password": PASSWORD,
-        "scratch": dsn_forms("localhost", scratch_port, CANARY_ROLE, "postgres")["uri-encoded"],
+        **{f"scratch_{form.replace('-', '_')}": dsn for form, dsn in
+           dsn_forms("localhost", scratch_port, CANARY_ROLE, "postgres").items()},
         "production_as_scratch": dsn_forms("127.0.0.1", source_port, CANARY_ROLE,
                                            "postgres")["uri-driver-pasted"],
         "ipv6_source": f"postgresql://{CANARY_ROLE}:{encoded}@[::1]:{source_port}/claver",
