@@ -80,7 +80,8 @@ def test_no_canary_escapes(world: World, case: Case) -> None:
     run = world.run(_argv(case, world), {k: _fill(v, world) for k, v in case.env.items()},
                     interrupt_after=case.interrupt_after)
     assert run.code in case.codes, f"exit {run.code}: {run.stderr[-2000:]}\n{world.log_tails()}"
-    assert not run.leaks(world.secrets), run.leaks(world.secrets)
+    leaks = run.leaks(world.secrets)  # where, not what: the message must not leak either
+    assert not leaks, f"a secret escaped to {leaks}"
     if run.code:
         assert "Traceback" not in run.stderr
     if case.must_see_process:  # the process watch saw the tool, so its argv was checked
