@@ -23,9 +23,10 @@ from trustctl import redaction
 from trustctl.errors import InputError
 
 DEFAULT_PORT = 5432
-ACCEPTED_FORMS = ("postgresql://user:password@host:port/dbname (also postgres://, "
-                  "postgresql+driver://, ?password=...) or key=value pairs "
-                  "(host=... port=... dbname=... user=... password=...)")
+# Worded without a password, so redaction leaves the hint readable.
+ACCEPTED_FORMS = ("a postgresql:// or postgres:// URI (a +driver suffix is fine), e.g. "
+                  "postgresql://user@host:5432/dbname, or libpq key=value pairs, e.g. "
+                  "'host=db port=5432 dbname=claver user=backup'")
 
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*)://", re.IGNORECASE)
 _POSTGRES_SCHEMES = frozenset({"postgres", "postgresql"})

@@ -68,7 +68,8 @@ def test_malformed_scratch_dsn_is_refused_before_the_drill(locked_location: Loca
     [line] = result.stderr.strip().splitlines()
     assert line.startswith("trustctl: error: --scratch-dsn / TRUSTCTL_SCRATCH_DSN ")
     assert says in line
-    assert "accepted: postgresql://" in line and HIDDEN not in line + result.stdout
+    assert "accepted: a postgresql:// or postgres:// URI" in line
+    assert HIDDEN not in line + result.stdout
 
 
 def test_unreachable_scratch_dsn_cannot_run(spy: SecretSpy, source: Source,

@@ -7,6 +7,7 @@ import pytest
 
 from trustctl.dsn import Dsn
 from trustctl.errors import InputError
+from trustctl.redaction import redact
 
 SECRET = "s3cr@t/p4ss:w%rd?&='\" x"
 ENCODED = "s3cr%40t%2Fp4ss%3Aw%25rd%3F%26%3D%27%22%20x"
@@ -97,3 +98,10 @@ def test_different_databases_are_told_apart(a: str, b: str, host: bool) -> None:
     left, right = Dsn.parse(a, "a"), Dsn.parse(b, "b")
     assert not left.same_database(right)
     assert left.same_host(right) is host
+
+
+def test_the_refusal_survives_redaction_whole() -> None:
+    """The hint about accepted forms must read the same after the last line of defence."""
+    with pytest.raises(InputError) as caught:
+        Dsn.parse("not a dsn", "TRUSTCTL_BACKUP_DSN")
+    assert redact(str(caught.value)) == str(caught.value)
