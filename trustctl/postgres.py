@@ -125,7 +125,7 @@ class LocalPostgres:
             password: str | None = None) -> str:
         """libpq URI, with the superuser's password unless `user` is given.
 
-        Holds a password: pass it through `trustctl.dsn.redact` before any output.
+        Holds a password: read it with `trustctl.dsn.Dsn.parse`, never print it as it is.
         """
         if user is None:
             user, password = self.superuser, self._password
