@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from trustctl import aws
-from trustctl.backup.pgtools import split_password
+from trustctl.archive.location import Location
 from trustctl.backup.run import BackupTarget
-from trustctl.backup.settings import Location
-from trustctl.postgres import LocalPostgres, pg_tool
+from trustctl.dsn import Dsn
+from trustctl.pg.server import LocalPostgres, pg_tool
 from trustctl.sandbox.seed import DATABASE, seed
 
 REGION = "eu-west-2"
@@ -46,7 +46,7 @@ class Bench:
         return int(out) / 2**20
 
     def psql(self, query: str) -> str:
-        conninfo, env = split_password(self.dsn)
+        conninfo, env = _split(self.dsn)
         return subprocess.run([str(pg_tool("psql")), "-At", "-c", query, conninfo], env=env,
                               check=True, capture_output=True, text=True).stdout.strip()
 
@@ -80,9 +80,15 @@ def timed(fn, *args, **kwargs) -> tuple[float, object]:
 
 def shell(command: str, dsn: str) -> None:
     """Runs a shell pipeline with the DSN's password in PGPASSWORD and $DSN without it."""
-    conninfo, env = split_password(dsn)
+    conninfo, env = _split(dsn)
     subprocess.run(["bash", "-o", "pipefail", "-c", command], env={**env, "DSN": conninfo},
                    check=True)
+
+
+def _split(dsn: str) -> tuple[str, dict[str, str]]:
+    """(conninfo without the password, environment carrying it) for a libpq child process."""
+    parsed = Dsn.parse(dsn, "the benchmark database")
+    return parsed.conninfo(), parsed.child_env()
 
 
 def say(message: str) -> None:

@@ -28,11 +28,11 @@ import psutil
 import psycopg
 from backup_setup import Bench, bench, say, shell, timed
 
-from trustctl.backup import inventory
+from trustctl.archive import inventory
+from trustctl.archive.store import BackupStore
 from trustctl.backup.run import BackupTarget, run_backup
-from trustctl.backup.settings import DEFAULT_DSN_ENV
-from trustctl.backup.store import BackupStore
-from trustctl.postgres import pg_tool
+from trustctl.options import DEFAULT_DSN_ENV
+from trustctl.pg.server import pg_tool
 
 
 def baseline(b: Bench, command: str, out: Path) -> float:

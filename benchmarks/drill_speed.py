@@ -16,12 +16,12 @@ import subprocess
 
 from backup_setup import Bench, bench, say, timed
 
-from trustctl.backup.manifest import Manifest
-from trustctl.backup.pgtools import ToolProcess
-from trustctl.backup.reader import ReadProgress, read_dump
+from trustctl.archive.manifest import Manifest
+from trustctl.archive.reader import ReadProgress, read_dump
 from trustctl.backup.run import run_backup
 from trustctl.drill.run import DrillOptions, run_drill
 from trustctl.drill.scratch import LocalScratch
+from trustctl.pg.tools import ToolProcess
 
 RESTORE_AND_VERIFY = ("restore", "verify-tables", "verify-rls", "verify-isolation")
 

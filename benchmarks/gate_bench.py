@@ -18,8 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from trustctl.catalog import REPO_ROOT
 from trustctl.gate.checkov_runner import checkov_args, checkov_env, checkov_venv
+from trustctl.paths import REPO_ROOT
 
 GATE = [sys.executable, "-m", "trustctl.cli", "gate", "--format", "json"]
 

@@ -12,7 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from trustctl.postgres import LocalPostgres
+from trustctl.pg.server import LocalPostgres
 from trustctl.sandbox import seed
 
 

@@ -15,7 +15,8 @@ from typing import Any
 
 import pulumi
 
-PROMISED_RETENTION_DAYS = 35
+from trustctl.promises import BACKUP_RETENTION_DAYS as PROMISED_RETENTION_DAYS
+
 PROMISED_HSTS_MAX_AGE = 63_072_000  # two years, in seconds
 PROMISED_MAX_FAILED_ATTEMPTS = 10
 PROMISED_RTO_MINUTES = 240

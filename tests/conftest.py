@@ -18,8 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from trustctl.aws import AwsTarget, MotoServer
-from trustctl.postgres import LocalPostgres
+from trustctl.aws import AwsTarget
+from trustctl.pg.server import LocalPostgres
+from trustctl.sandbox.moto import MotoServer
 
 TEST_REGION = "eu-west-2"
 REALWORLD = Path(__file__).resolve().parents[2] / "shared" / "realworld"

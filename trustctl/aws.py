@@ -7,12 +7,13 @@ are never sent to a local process.
 
 from __future__ import annotations
 
-import logging
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from trustctl.errors import InputError
+from trustctl.errors import DependencyError, InputError
 
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 LOCAL_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
@@ -48,33 +49,16 @@ def client(service: str, target: AwsTarget) -> Any:
         raise InputError(f"not a valid AWS endpoint URL: {target.endpoint_url}") from None
 
 
-class MotoServer:
-    """moto in server mode on 127.0.0.1, on a free port, in a thread of this process.
+@contextlib.contextmanager
+def aws_errors(what: str) -> Iterator[None]:
+    """AWS could not be reached or refused: exit 2 with one line, no stack trace."""
+    from botocore.exceptions import BotoCoreError, ClientError
 
-    The sandbox's background process runs it this way (the process itself is the detached
-    part), and so do the tests. State lives in memory: it is gone after `stop()`.
-    """
-
-    def __init__(self) -> None:
-        from moto.moto_server.threaded_moto_server import ThreadedMotoServer
-
-        # one line per HTTP request on stderr helps nobody; errors still get through
-        logging.getLogger("werkzeug").setLevel(logging.ERROR)
-        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-        self._server.start()
-        host, port = self._server.get_host_and_port()
-        self.url = f"http://{host}:{port}"
-
-    def target(self, region: str) -> AwsTarget:
-        """An AwsTarget that reaches this server."""
-        return AwsTarget(region=region, endpoint_url=self.url)
-
-    def stop(self) -> None:
-        """Shut the HTTP server down and join its thread."""
-        self._server.stop()
-
-    def __enter__(self) -> MotoServer:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+    try:
+        yield
+    except ClientError as exc:
+        error = exc.response.get("Error", {})
+        raise DependencyError(f"{what}: AWS said {error.get('Code')}: "
+                              f"{error.get('Message', '')}".rstrip(": ")) from None
+    except BotoCoreError as exc:
+        raise DependencyError(f"{what}: {type(exc).__name__}: {exc}") from None

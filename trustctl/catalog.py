@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from trustctl.errors import InputError
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
-CATALOG_PATH = REPO_ROOT / "policies" / "controls.yaml"
+from trustctl.paths import CATALOG_PATH
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,39 @@ class Verification:
     live: tuple[str, ...] = ()
     drill: bool = False
     attested: bool = False
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """A resource of `type` whose values match `match`: dotted paths to `fnmatch` patterns."""
+
+    type: str
+    match: Mapping[str, str]
+
+    def describe(self) -> str:
+        wanted = ", ".join(f"{k}={v}" for k, v in self.match.items())
+        return self.type + (f" with {wanted}" if wanted else "")
+
+    def is_met_by(self, resource_type: str, values: Mapping[str, Any]) -> bool:
+        return resource_type == self.type and all(
+            fnmatchcase(str(_value_at(values, path)), pattern)
+            for path, pattern in self.match.items()
+        )
+
+
+@dataclass(frozen=True)
+class Required:
+    """One of `any_of` must be declared for `control`; `checked_by` then judges its settings."""
+
+    control: str
+    any_of: tuple[Declaration, ...]
+    checked_by: tuple[str, ...]
+
+    def describe(self) -> str:
+        return " or ".join(d.describe() for d in self.any_of)
+
+    def is_met_by(self, resource_type: str, values: Mapping[str, Any]) -> bool:
+        return any(d.is_met_by(resource_type, values) for d in self.any_of)
 
 
 @dataclass(frozen=True)
@@ -33,6 +67,7 @@ class Control:
     risk: str
     remediation: str
     verification: Verification = field(default_factory=Verification)
+    requires: tuple[Required, ...] = ()
 
 
 def _control(raw: dict, path: Path) -> Control:
@@ -53,9 +88,30 @@ def _control(raw: dict, path: Path) -> Control:
                 drill=bool(ver.get("drill", False)),
                 attested=bool(ver.get("attested", False)),
             ),
+            requires=tuple(_required(raw["id"], entry) for entry in raw.get("requires") or ()),
         )
     except (KeyError, TypeError) as exc:
         raise InputError(f"{path}: control {raw.get('id', '?')!r} lacks field {exc}") from exc
+
+
+def _required(control_id: str, raw: dict) -> Required:
+    """`declare:`/`where:`, or `any_of:` a list of them; `checked_by:` the judging checks."""
+    options = raw.get("any_of", [raw])
+    return Required(
+        control=control_id,
+        any_of=tuple(Declaration(o["declare"], dict(o.get("where") or {})) for o in options),
+        checked_by=tuple(raw["checked_by"]),
+    )
+
+
+def _value_at(values: Mapping[str, Any], path: str) -> Any:
+    """`tags.trustctl:purpose` reads values["tags"]["trustctl:purpose"]; tag keys hold no dots."""
+    node: Any = values
+    for key in path.split("."):
+        if not isinstance(node, Mapping):
+            return None
+        node = node.get(key)
+    return node
 
 
 @cache

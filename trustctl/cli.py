@@ -1,4 +1,4 @@
-"""The `trustctl` command: one Typer app, one sub-command module per flow.
+"""The `trustctl` command: one Typer app; each flow's command module registers itself on it.
 
 Every error a user can act on ends the command with exit 2 and one line on stderr; so does an
 unexpected one (fail closed: never exit 0 when something could not be checked). Everything the
@@ -14,7 +14,12 @@ import typer
 from typer.core import TyperGroup
 
 from trustctl import redaction
+from trustctl.backup import command as backup
+from trustctl.drill import command as drill
 from trustctl.errors import TrustctlError
+from trustctl.gate import command as gate
+from trustctl.plan import command as plan
+from trustctl.sandbox import command as sandbox
 
 EXIT_COULD_NOT_RUN = 2
 
@@ -64,9 +69,8 @@ app = typer.Typer(
 def _main() -> None:
     """Claver's security page as code."""
 
-from trustctl import commands  # noqa: E402  (commands import `app`'s siblings, not `app`)
-
-commands.register(app)
+for flow in (plan, gate, sandbox, backup, drill):
+    flow.register(app)
 
 if __name__ == "__main__":
     app()

@@ -11,3 +11,8 @@ class InputError(TrustctlError):
 
 class DependencyError(TrustctlError):
     """A dependency could not be reached or started (Postgres, AWS endpoint, checkov)."""
+
+
+class FindingError(Exception):
+    """What was checked is wrong (a backup tampered with, a key unusable, a restore that fails):
+    a finding, exit 1, never "could not run". Flows classify by this base, not by listing."""

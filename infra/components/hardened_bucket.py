@@ -9,6 +9,8 @@ import pulumi
 import pulumi_aws as aws
 from policy_documents import Statement, deny, document
 
+from trustctl.promises import BACKUP_LOCK_MODE
+
 # What the bucket is for; the gate's checks find the backup bucket by `trustctl:role=backup`.
 ROLE_TAG = "trustctl:role"
 # Statements a caller adds to the bucket policy, given the bucket's ARN (e.g. CloudTrail's).
@@ -125,7 +127,7 @@ class HardenedBucket(pulumi.ComponentResource):
                 f"{name}-object-lock",
                 bucket=self.bucket.id,
                 object_lock_enabled="Enabled",
-                rule={"default_retention": {"mode": "COMPLIANCE", "days": retention.days}},
+                rule={"default_retention": {"mode": BACKUP_LOCK_MODE, "days": retention.days}},
                 opts=child,
             )
         aws.s3.BucketLifecycleConfiguration(

@@ -7,6 +7,8 @@ import pulumi_aws as aws
 from policy_documents import Statement, account_root, allow, document
 from stack_config import StackConfig
 
+from trustctl.promises import KEY_ROTATION_DAYS
+
 # The encryption context keys `trustctl backup` passes with every data key request
 # (trustctl/backup/run.py: backup id and object key). The backup key policy requires them and
 # allows no others, so the writer cannot use the backup key for anything but backups.
@@ -129,7 +131,7 @@ class Keys(pulumi.ComponentResource):
             customer_master_key_spec="SYMMETRIC_DEFAULT",
             key_usage="ENCRYPT_DECRYPT",
             enable_key_rotation=True,
-            rotation_period_in_days=365,
+            rotation_period_in_days=KEY_ROTATION_DAYS,
             deletion_window_in_days=self._config.kms_deletion_window_days,
             tags={PURPOSE_TAG: purpose},
             policy=document(

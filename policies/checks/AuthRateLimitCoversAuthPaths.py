@@ -1,4 +1,4 @@
-"""AUTH-RATE-LIMIT: the rate-limit phase has an enabled rule aimed at the auth endpoints."""
+"""The rate-limit phase has an enabled rule aimed at the auth endpoints."""
 
 import re
 from typing import Any
@@ -8,7 +8,6 @@ from trust_check_support import Metadata, RulesetPhaseCheck, attr, rule_enabled
 AUTH_PATH = re.compile(r"/(auth|login|log-in|signin|sign-in|session|token|oauth|password)", re.I)
 
 METADATA = Metadata(
-    control="AUTH-RATE-LIMIT",
     severity="HIGH",
     risk="Login and token endpoints are left without a brute-force limit.",
     remediation=(

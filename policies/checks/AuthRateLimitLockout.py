@@ -1,4 +1,4 @@
-"""AUTH-RATE-LIMIT: every rate-limit rule is on and locks a client out after <= 10 attempts."""
+"""Every rate-limit rule is on and locks a client out after <= 10 attempts."""
 
 from typing import Any
 
@@ -7,7 +7,6 @@ from trust_check_support import Metadata, RulesetPhaseCheck, attr, number, rule_
 MAX_ATTEMPTS = 10
 
 METADATA = Metadata(
-    control="AUTH-RATE-LIMIT",
     severity="HIGH",
     risk="Credential stuffing and brute force against login go unchecked.",
     remediation=(

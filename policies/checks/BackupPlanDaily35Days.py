@@ -1,4 +1,4 @@
-"""BACKUP-DAILY-35D: the AWS Backup plan runs at least daily and keeps recovery points 35 days."""
+"""The AWS Backup plan runs at least daily and keeps recovery points 35 days."""
 
 import re
 from typing import Any
@@ -7,7 +7,6 @@ from checkov.common.models.enums import CheckCategories
 from trust_check_support import RETENTION_DAYS, Metadata, TrustCheck, attr, items, number, shown
 
 METADATA = Metadata(
-    control="BACKUP-DAILY-35D",
     severity="CRITICAL",
     risk="Data written between backups, or backups deleted before 35 days, cannot be recovered.",
     remediation=(

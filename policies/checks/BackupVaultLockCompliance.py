@@ -1,4 +1,4 @@
-"""BACKUP-DAILY-35D: the vault lock stops anyone deleting a recovery point before 35 days."""
+"""The vault lock stops anyone deleting a recovery point before 35 days."""
 
 from typing import Any
 
@@ -6,7 +6,6 @@ from checkov.common.models.enums import CheckCategories
 from trust_check_support import RETENTION_DAYS, Metadata, TrustCheck, attr, number, shown
 
 METADATA = Metadata(
-    control="BACKUP-DAILY-35D",
     severity="CRITICAL",
     risk="An operator or attacker deletes or shortens backups before they are 35 days old.",
     remediation=(

@@ -1,4 +1,4 @@
-"""CT-MONITOR: certificate-transparency alerts are on and reach someone."""
+"""Certificate-transparency alerts are on and reach someone."""
 
 from typing import Any
 
@@ -6,7 +6,6 @@ from checkov.common.models.enums import CheckCategories
 from trust_check_support import Metadata, TrustCheck, attr, is_true, strings
 
 METADATA = Metadata(
-    control="CT-MONITOR",
     severity="MEDIUM",
     risk="A certificate mis-issued for our domain goes unnoticed.",
     remediation=(

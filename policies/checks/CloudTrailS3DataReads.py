@@ -1,4 +1,4 @@
-"""ACCESS-LOGGED: CloudTrail records S3 object reads (data events), not only management calls."""
+"""CloudTrail records S3 object reads (data events), not only management calls."""
 
 from typing import Any
 
@@ -6,7 +6,6 @@ from checkov.common.models.enums import CheckCategories
 from trust_check_support import Metadata, TrustCheck, attr, items, strings
 
 METADATA = Metadata(
-    control="ACCESS-LOGGED",
     severity="HIGH",
     risk="Reads of customer files leave no trail: management events do not include GetObject.",
     remediation=(

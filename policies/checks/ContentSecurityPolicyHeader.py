@@ -1,4 +1,4 @@
-"""CSP-SRI: every response carries a Content-Security-Policy that restricts scripts."""
+"""Every response carries a Content-Security-Policy that restricts scripts."""
 
 from typing import Any
 
@@ -7,7 +7,6 @@ from trust_check_support import Metadata, RulesetPhaseCheck, attr, rule_enabled
 HEADER = "content-security-policy"
 
 METADATA = Metadata(
-    control="CSP-SRI",
     severity="MEDIUM",
     risk="Injected or tampered third-party scripts run in customers' browsers.",
     remediation=(

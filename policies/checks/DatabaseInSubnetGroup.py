@@ -1,4 +1,4 @@
-"""NO-PUBLIC-DB: a database names its subnet group, instead of landing in the default VPC.
+"""A database names its subnet group, instead of landing in the default VPC.
 
 Without one, AWS places the database in the default VPC, whose subnets are public; with one,
 CKV_TRUST_31 makes sure the group holds only private subnets.
@@ -10,7 +10,6 @@ from checkov.common.models.enums import CheckCategories
 from trust_check_support import Metadata, TrustCheck, attr
 
 METADATA = Metadata(
-    control="NO-PUBLIC-DB",
     severity="CRITICAL",
     risk="A database without a subnet group lands in the default VPC's public subnets.",
     remediation=(

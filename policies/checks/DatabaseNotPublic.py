@@ -1,4 +1,4 @@
-"""NO-PUBLIC-DB: no database resource a change adds gets an internet-facing endpoint."""
+"""No database resource a change adds gets an internet-facing endpoint."""
 
 from typing import Any
 
@@ -6,7 +6,6 @@ from checkov.common.models.enums import CheckCategories
 from trust_check_support import Metadata, TrustCheck, attr, is_true, strings
 
 METADATA = Metadata(
-    control="NO-PUBLIC-DB",
     severity="CRITICAL",
     risk="A database endpoint resolvable and routable from the internet is attacked directly.",
     remediation=(

@@ -1,4 +1,4 @@
-"""NO-PUBLIC-DB: no security group rule opens a database port to 0.0.0.0/0 or ::/0."""
+"""No security group rule opens a database port to 0.0.0.0/0 or ::/0."""
 
 import ipaddress
 from typing import Any
@@ -7,7 +7,6 @@ from checkov.common.models.enums import CheckCategories
 from trust_check_support import Metadata, TrustCheck, attr, items, number, strings
 
 METADATA = Metadata(
-    control="NO-PUBLIC-DB",
     severity="CRITICAL",
     risk="A database port open to the whole internet is scanned and brute-forced within minutes.",
     remediation=(

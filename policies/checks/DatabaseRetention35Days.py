@@ -1,4 +1,4 @@
-"""BACKUP-DAILY-35D / NO-PUBLIC-DB: any database a change adds keeps its backups 35 days."""
+"""Any database a change adds keeps its backups 35 days."""
 
 from typing import Any
 
@@ -6,7 +6,6 @@ from checkov.common.models.enums import CheckCategories
 from trust_check_support import RETENTION_DAYS, Metadata, TrustCheck, attr, is_true, number, shown
 
 METADATA = Metadata(
-    control="BACKUP-DAILY-35D",
     severity="CRITICAL",
     risk="A database added outside the backup design loses data older than its short retention.",
     remediation=(

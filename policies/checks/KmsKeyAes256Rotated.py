@@ -1,4 +1,4 @@
-"""ENC-AT-REST: a KMS key is a symmetric AES-256 key with rotation on and a deletion window."""
+"""A KMS key is a symmetric AES-256 key with rotation on and a deletion window."""
 
 from typing import Any
 
@@ -8,7 +8,6 @@ from trust_check_support import Metadata, TrustCheck, attr, is_true, number, sho
 MIN_DELETION_WINDOW_DAYS = 7
 
 METADATA = Metadata(
-    control="ENC-AT-REST",
     severity="CRITICAL",
     risk="Data is encrypted under a key that is not AES-256, never rotates, or can vanish at once.",
     remediation=(

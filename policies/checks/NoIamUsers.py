@@ -1,4 +1,4 @@
-"""STAFF-ACCESS: no IAM users, passwords or access keys; staff come in through SSO roles."""
+"""No IAM users, passwords or access keys; staff come in through SSO roles."""
 
 from typing import Any
 
@@ -6,7 +6,6 @@ from checkov.common.models.enums import CheckCategories
 from trust_check_support import Metadata, TrustCheck
 
 METADATA = Metadata(
-    control="STAFF-ACCESS",
     severity="CRITICAL",
     risk="IAM users are long-lived, often shared, identities outside SSO and its MFA.",
     remediation=(

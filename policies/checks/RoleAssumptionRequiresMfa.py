@@ -1,4 +1,4 @@
-"""STAFF-ACCESS: a role that people (AWS principals) can assume demands MFA to assume it.
+"""A role that people (AWS principals) can assume demands MFA to assume it.
 
 A workload role, which software assumes, cannot present MFA. It is exempt only when declared
 as such (tag trustctl:access=workload) and trusting nothing but named IAM roles: never an
@@ -12,7 +12,6 @@ from checkov.common.models.enums import CheckCategories
 from trust_check_support import Metadata, TrustCheck, tag, unwrap
 
 METADATA = Metadata(
-    control="STAFF-ACCESS",
     severity="CRITICAL",
     risk="Stolen credentials of a named principal reach production without a second factor.",
     remediation=(

@@ -1,11 +1,10 @@
-"""WAF: the zone's managed-firewall phase deploys the Cloudflare Managed and OWASP rulesets."""
+"""The zone's managed-firewall phase deploys the Cloudflare Managed and OWASP rulesets."""
 
 from typing import Any
 
 from trust_check_support import Metadata, RulesetPhaseCheck, attr, is_true, rule_enabled
 
 METADATA = Metadata(
-    control="WAF",
     severity="HIGH",
     risk="Common web attacks (SQLi, XSS, known CVEs) reach the application unfiltered.",
     remediation=(

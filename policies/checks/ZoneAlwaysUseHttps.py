@@ -1,9 +1,8 @@
-"""TLS-MIN: plain-HTTP requests are redirected to HTTPS."""
+"""Plain-HTTP requests are redirected to HTTPS."""
 
 from trust_check_support import Metadata, ZoneSettingCheck
 
 METADATA = Metadata(
-    control="TLS-MIN",
     severity="HIGH",
     risk="Pages served over plain HTTP can be read and altered in transit.",
     remediation="Declare cloudflare_zone_setting always_use_https with value on.",

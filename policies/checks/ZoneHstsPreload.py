@@ -1,4 +1,4 @@
-"""HSTS: a two-year, subdomain-wide, preloadable Strict-Transport-Security header."""
+"""A two-year, subdomain-wide, preloadable Strict-Transport-Security header."""
 
 from typing import Any
 
@@ -8,7 +8,6 @@ from trust_check_support import Metadata, TrustCheck, attr, is_true, number, sho
 TWO_YEARS_SECONDS = 63072000
 
 METADATA = Metadata(
-    control="HSTS",
     severity="HIGH",
     risk="Browsers can be stripped to HTTP on a first visit or once a short policy expires.",
     remediation=(

@@ -1,9 +1,8 @@
-"""TLS-MIN: the zone refuses TLS below 1.2."""
+"""The zone refuses TLS below 1.2."""
 
 from trust_check_support import Metadata, ZoneSettingCheck
 
 METADATA = Metadata(
-    control="TLS-MIN",
     severity="HIGH",
     risk="Clients can negotiate TLS 1.0/1.1, which have known downgrade and cipher weaknesses.",
     remediation="Declare cloudflare_zone_setting min_tls_version with value 1.2 (or 1.3).",

@@ -1,9 +1,8 @@
-"""TLS-MIN: the edge verifies the origin's certificate (SSL mode strict)."""
+"""The edge verifies the origin's certificate (SSL mode strict)."""
 
 from trust_check_support import Metadata, ZoneSettingCheck
 
 METADATA = Metadata(
-    control="TLS-MIN",
     severity="HIGH",
     risk="In flexible or full mode the edge-to-origin leg is plain or unauthenticated.",
     remediation="Declare cloudflare_zone_setting ssl with value strict.",

@@ -11,27 +11,40 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from typing import Any
 
+import yaml
 from checkov.common.bridgecrew.severities import Severities
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 
 RETENTION_DAYS = 35  # "Backups. Daily, encrypted, kept 35 days."
+# The one map from a control to its checks; a check learns its control(s) there.
+CATALOG = Path(__file__).resolve().parent.parent / "controls.yaml"
 
 
 @dataclass(frozen=True)
 class Metadata:
-    """Prowler-style metadata: the control a check guards, why it matters, how to fix it."""
+    """Prowler-style metadata: how bad a failure is, why it matters, how to fix it."""
 
-    control: str
     severity: str
     risk: str
     remediation: str
 
 
+@cache
+def controls_of(check_id: str) -> tuple[str, ...]:
+    """The controls whose static checks list `check_id` (policies/controls.yaml)."""
+    doc = yaml.safe_load(CATALOG.read_text())
+    return tuple(c["id"] for c in doc["controls"]
+                 if check_id in ((c.get("verification") or {}).get("static") or ()))
+
+
 class TrustCheck(BaseResourceCheck):
-    """A project check: the guideline names the control first, so reports can key by it.
+    """A project check: the guideline names its control(s) first, as the catalog maps them, so
+    checkov's own report keys by control too.
 
     Subclasses say what is wrong with a resource (`problems`); the messages become the
     record's `details` in checkov's report, so a finding says which rule or port broke it.
@@ -51,7 +64,7 @@ class TrustCheck(BaseResourceCheck):
             id=check_id,
             categories=[category],
             supported_resources=list(resources),
-            guideline=f"{metadata.control}: {metadata.remediation}",
+            guideline=f"{', '.join(controls_of(check_id))}: {metadata.remediation}",
         )
         self.metadata = metadata
         self.severity = Severities[metadata.severity]

@@ -14,14 +14,14 @@ from pathlib import Path
 import pytest
 
 from trustctl import aws
+from trustctl.archive.location import Location
+from trustctl.archive.manifest import Manifest
 from trustctl.backup import run as backup_run
-from trustctl.backup.manifest import Manifest
 from trustctl.backup.run import BackupTarget, run_backup
-from trustctl.backup.settings import Location
 from trustctl.drill import run as drill_run
 from trustctl.drill.scratch import LocalScratch
 from trustctl.dsn import Dsn
-from trustctl.postgres import LocalPostgres
+from trustctl.pg.server import LocalPostgres
 from trustctl.sandbox.seed import APP_ROLE, DATABASE, seed
 
 SEED_MB = 2

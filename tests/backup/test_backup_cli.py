@@ -8,9 +8,10 @@ import pytest
 from typer.testing import CliRunner
 
 from backup.fixtures import BUCKET, SecretSpy, Source, take_backup
+from trustctl.archive.location import Location
 from trustctl.aws import AwsTarget
-from trustctl.backup.settings import DEFAULT_DSN_ENV, Location
 from trustctl.cli import app
+from trustctl.options import DEFAULT_DSN_ENV
 
 
 def cli(where: Location, *args: str, env: dict[str, str] | None = None):

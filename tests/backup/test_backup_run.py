@@ -8,10 +8,10 @@ import psycopg
 import pytest
 
 from backup.fixtures import Source, take_backup
-from trustctl.backup import inventory
+from trustctl.archive import inventory
+from trustctl.archive.location import Location
+from trustctl.archive.verify import verify_backup
 from trustctl.backup.run import BackupFailed, BackupTarget, run_backup
-from trustctl.backup.settings import Location
-from trustctl.backup.verify import verify_backup
 from trustctl.errors import InputError
 
 

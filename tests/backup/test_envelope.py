@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from trustctl.envelope import DataKey, EnvelopeError, Header, decrypt, encrypt, read_header
+from trustctl.archive.envelope import DataKey, EnvelopeError, Header, decrypt, encrypt, read_header
 
 CONTEXT = {"backup_id": "b1", "purpose": "trustctl-backup"}
 KEY = bytes(range(32))

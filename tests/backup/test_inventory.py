@@ -5,7 +5,7 @@ from __future__ import annotations
 import psycopg
 
 from backup.fixtures import Source
-from trustctl.backup import inventory
+from trustctl.archive import inventory
 
 
 def stats_of(conn: psycopg.Connection, table: str) -> inventory.TableStats:

@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 from backup.fixtures import Source
-from trustctl.backup.pgtools import ToolProcess
+from trustctl.pg.tools import ToolProcess
 
 
 def test_truncated_custom_dump_passes_list_but_not_a_full_read(source: Source,

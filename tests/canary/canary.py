@@ -28,6 +28,7 @@ PASSWORD = f"{MARK}A'p@ss/w:rd%?&= \"x\\y{MARK}Z"
 PRIVATE_FILES = ("state.json", "trustctl-superuser-password")
 PRIVATE_DIRS = ("pgdata", "data")  # Postgres data directories (the server's own files)
 SAMPLE_SECONDS = 0.02  # pg_dump/pg_restore/psql live far longer
+HELD_TRUSTCTL = Path(__file__).resolve().parents[1] / "drill" / "held_trustctl.py"
 
 
 def secret(name: str) -> str:
@@ -105,11 +106,14 @@ class ProcessWatch:
 
 
 def run_trustctl(argv: list[str], env: dict[str, str], cwd: Path, watched: list[Path], *,
-                 interrupt_after: str | None = None, timeout: float = 300) -> Run:
+                 interrupt_after: str | None = None, held: bool = False,
+                 timeout: float = 300) -> Run:
     """`python -m trustctl.cli argv` in `cwd`; `interrupt_after` sends SIGTERM once stderr
-    shows that text (the drill's teardown path)."""
+    shows that text (the drill's teardown path); `held` runs the drill that holds once its
+    restore has started (tests/drill/held_trustctl.py), so the interrupt lands there."""
+    entry = [str(HELD_TRUSTCTL)] if held else ["-m", "trustctl.cli"]
     with ProcessWatch() as watch:
-        process = subprocess.Popen([sys.executable, "-m", "trustctl.cli", *argv], cwd=cwd,
+        process = subprocess.Popen([sys.executable, *entry, *argv], cwd=cwd,
                                    env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                    text=True)
         stderr: list[str] = []
@@ -149,4 +153,5 @@ class Case:
     codes: tuple[int, ...]
     env: dict[str, str] = field(default_factory=dict)
     interrupt_after: str | None = None
+    held: bool = False  # run the drill that holds once its restore has started
     must_see_process: str | None = None  # a tool the command starts, proving the watch works

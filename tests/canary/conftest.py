@@ -22,7 +22,7 @@ from psycopg.conninfo import conninfo_to_dict
 from sandbox.sandbox_harness import kill_leftovers
 
 from canary.canary import PASSWORD, Run, dsn_forms, run_trustctl, secret
-from trustctl.postgres import LocalPostgres
+from trustctl.pg.server import LocalPostgres
 
 REPO = Path(__file__).resolve().parents[2]
 COMPLIANT = REPO / "tests" / "gate" / "programs" / "compliant"

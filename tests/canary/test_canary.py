@@ -12,7 +12,6 @@ import pytest
 
 from canary.canary import Case
 from canary.conftest import World
-from trustctl.drill.command import HOLD_ENV
 
 SCRATCH = {"TRUSTCTL_SCRATCH_DSN": "{scratch_uri_encoded}"}
 DRILL = ["drill", "--sandbox", "--evidence-dir", "{work}/evidence"]
@@ -58,8 +57,8 @@ CASES = [
     Case("drill-bad-scratch-dsn", DRILL, (2,),
          env={"TRUSTCTL_SCRATCH_DSN": "mysql://root:{password}@db/x"}),
     Case("drill-interrupted", DRILL, (130,),
-         env={"TRUSTCTL_SCRATCH_DSN": "{scratch_uri_driver_pasted}", HOLD_ENV: "60"},
-         interrupt_after="restore started"),
+         env={"TRUSTCTL_SCRATCH_DSN": "{scratch_uri_driver_pasted}"},
+         interrupt_after="restore started", held=True),
 ]
 
 
@@ -78,7 +77,7 @@ def _argv(case: Case, world: World) -> list[str]:
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_no_canary_escapes(world: World, case: Case) -> None:
     run = world.run(_argv(case, world), {k: _fill(v, world) for k, v in case.env.items()},
-                    interrupt_after=case.interrupt_after)
+                    interrupt_after=case.interrupt_after, held=case.held)
     assert run.code in case.codes, f"exit {run.code}: {run.stderr[-2000:]}\n{world.log_tails()}"
     leaks = run.leaks(world.secrets)  # where, not what: the message must not leak either
     assert not leaks, f"a secret escaped to {leaks}"

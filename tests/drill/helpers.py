@@ -12,7 +12,7 @@ import psycopg
 from backup.fixtures import SecretSpy, Source
 from typer.testing import CliRunner
 
-from trustctl.backup.settings import Location
+from trustctl.archive.location import Location
 from trustctl.cli import app
 
 REASON_PREFIXES = ("trustctl: drill fail:", "trustctl: drill error:",

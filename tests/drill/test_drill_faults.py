@@ -25,12 +25,13 @@ from drill.helpers import (
     location_args,
     run_drill_cli,
 )
-from trustctl.backup.manifest import Manifest
-from trustctl.backup.settings import Location
-from trustctl.drill.command import HOLD_ENV
+from trustctl.archive.location import Location
+from trustctl.archive.manifest import Manifest
 from trustctl.drill.run import DrillOptions, run_drill
 from trustctl.drill.scratch import LocalScratch, Scratch
-from trustctl.postgres import PASSWORD_FILE
+from trustctl.pg.server import PASSWORD_FILE
+
+HELD_TRUSTCTL = Path(__file__).with_name("held_trustctl.py")
 
 
 def rewrite_object(where: Location, manifest: Manifest, change) -> None:
@@ -180,11 +181,11 @@ def test_sigint_mid_restore_tears_down(spy: SecretSpy, source: Source,
     take_backup(source, locked_location)
     scratch_parent = tmp_path / "scratch"
     scratch_parent.mkdir()
-    command = [sys.executable, "-c", "from trustctl.cli import app; app()", "drill",
+    command = [sys.executable, str(HELD_TRUSTCTL), "drill",
                *location_args(locked_location), "--evidence-dir", str(tmp_path / "evidence"),
                "--scratch-dir", str(scratch_parent)]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               env={**os.environ, HOLD_ENV: "60"}, text=True)
+                               text=True)
     deadline = time.monotonic() + 60
     stderr = []
     while time.monotonic() < deadline:

@@ -10,8 +10,8 @@ from backup.fixtures import BUCKET, Source, take_backup
 from typer.testing import CliRunner
 
 from drill.helpers import SecretSpy, assert_clean, location_args, run_drill_cli
+from trustctl.archive.location import Location
 from trustctl.aws import AwsTarget
-from trustctl.backup.settings import Location
 from trustctl.cli import app
 
 HIDDEN = "Hidden-Pw-7"

@@ -11,9 +11,9 @@ import pytest
 from backup.fixtures import Source, take_backup
 
 from drill.helpers import SecretSpy
+from trustctl.archive.location import Location
+from trustctl.archive.verify import verify_backup
 from trustctl.backup.run import BackupTarget, run_backup
-from trustctl.backup.settings import Location
-from trustctl.backup.verify import verify_backup
 from trustctl.drill.command import summary
 from trustctl.drill.run import DrillOptions, run_drill
 

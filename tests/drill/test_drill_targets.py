@@ -14,8 +14,8 @@ import pytest
 from backup.fixtures import Source, take_backup
 
 from drill.helpers import SecretSpy, assert_clean, run_drill_cli
-from trustctl.backup.settings import Location
-from trustctl.postgres import LocalPostgres
+from trustctl.archive.location import Location
+from trustctl.pg.server import LocalPostgres
 from trustctl.sandbox import down
 from trustctl.sandbox.state import HOME_ENV
 

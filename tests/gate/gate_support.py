@@ -14,12 +14,13 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from trustctl.catalog import REPO_ROOT, load_catalog
+from trustctl.catalog import load_catalog
 from trustctl.gate.checkov_runner import CheckovProcess, CheckResult
 from trustctl.gate.evaluate import GateReport, evaluate
-from trustctl.gate.exceptions import GateException
+from trustctl.gate.exceptions import Waiver
 from trustctl.gate.sources import Declared, from_preview, from_state
 from trustctl.gate.translate import TfPlan, translate
+from trustctl.paths import REPO_ROOT
 from trustctl.plan import plan_program
 
 GATE_TESTS = Path(__file__).resolve().parent
@@ -49,7 +50,7 @@ class Checked:
     plan: TfPlan
     results: list[CheckResult]
 
-    def report(self, exceptions: list[GateException] | None = None,
+    def report(self, exceptions: list[Waiver] | None = None,
                today: dt.date = TODAY) -> GateReport:
         return evaluate(load_catalog(), self.declared.origin, self.plan, self.results,
                         exceptions or [], today)

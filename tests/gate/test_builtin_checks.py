@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from gate_support import Checked
 
-from trustctl.results import Status
+from trustctl.report.results import Status
 
 SOURCES = ["fixture:preview", "fixture:state"]
 

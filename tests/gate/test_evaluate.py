@@ -9,7 +9,7 @@ from trustctl.gate.evaluate import evaluate
 from trustctl.gate.sources import Declared
 from trustctl.gate.translate import translate
 from trustctl.plan.model import Plan, PlannedResource
-from trustctl.results import Status
+from trustctl.report.results import Status
 
 
 def test_a_control_whose_checks_never_ran_fails(checked: dict[str, Checked]) -> None:

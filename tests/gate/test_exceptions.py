@@ -8,17 +8,17 @@ from pathlib import Path
 import pytest
 from gate_support import TODAY, Checked
 
-from trustctl.catalog import REPO_ROOT
 from trustctl.errors import InputError
-from trustctl.gate.exceptions import GateException, load_exceptions
-from trustctl.gate.render import to_json, to_junit, to_table
-from trustctl.results import Status, exit_code
+from trustctl.gate.exceptions import Waiver, load_exceptions
+from trustctl.paths import REPO_ROOT
+from trustctl.report.render import to_json, to_junit, to_table
+from trustctl.report.results import Status, exit_code
 
 PUBLIC_RDS = "mutation:public-rds"
 
 
-def _exception(expires: dt.date, **who: str) -> GateException:
-    return GateException(resource=who.pop("resource", "reporting-db"),
+def _exception(expires: dt.date, **who: str) -> Waiver:
+    return Waiver(resource=who.pop("resource", "reporting-db"),
                          reason="read replica behind allow-listed NAT until the Q1 migration",
                          owner="platform-oncall@claver.example", expires=expires, **who)
 

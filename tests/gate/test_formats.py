@@ -13,9 +13,9 @@ from gate_support import GATE_TESTS, TODAY, Checked
 
 from trustctl.catalog import load_catalog
 from trustctl.gate.evaluate import GateReport
-from trustctl.gate.exceptions import GateException
-from trustctl.gate.render import to_json, to_junit, to_table
-from trustctl.gate.sarif import to_sarif
+from trustctl.gate.exceptions import Waiver
+from trustctl.report.render import to_json, to_junit, to_table
+from trustctl.report.sarif import to_sarif
 
 SCHEMA = json.loads((GATE_TESTS / "schemas" / "sarif-schema-2.1.0.json").read_text())
 STATUSES = {"pass", "fail", "error", "not_applicable", "attested"}
@@ -24,7 +24,7 @@ STATUSES = {"pass", "fail", "error", "not_applicable", "attested"}
 @pytest.fixture
 def failing(checked: dict[str, Checked]) -> GateReport:
     """The preview fixture: several failing controls, one finding accepted by an exception."""
-    accepted = GateException(resource="legacy-db", reason="decommissioned on 2026-12-01",
+    accepted = Waiver(resource="legacy-db", reason="decommissioned on 2026-12-01",
                              owner="data-team@claver.example",
                              expires=TODAY + dt.timedelta(days=7), check="CKV_AWS_16")
     return checked["fixture:preview"].report([accepted])

@@ -10,7 +10,7 @@ from gate_support import PROGRAM, Checked, mutations
 
 from trustctl.catalog import load_catalog
 from trustctl.gate.declarations import controls_with_requirements
-from trustctl.results import Status, exit_code
+from trustctl.report.results import Status, exit_code
 
 
 def _static_controls() -> list[str]:

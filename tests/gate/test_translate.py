@@ -7,10 +7,10 @@ from pathlib import Path
 
 from gate_support import FIXTURES
 
-from trustctl.catalog import REPO_ROOT
 from trustctl.gate.resource_types import TF_TYPES, snake_case, tf_type
 from trustctl.gate.sources import Declared, from_preview, from_state
 from trustctl.gate.translate import REDACTED, translate
+from trustctl.paths import REPO_ROOT
 from trustctl.plan.model import Plan, PlannedResource
 
 URN = "urn:pulumi:prod::p::"

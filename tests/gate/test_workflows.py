@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import yaml
 
-from trustctl.catalog import REPO_ROOT
+from trustctl.paths import REPO_ROOT
 
 WORKFLOWS = REPO_ROOT / ".github" / "workflows"
 

@@ -1,4 +1,5 @@
-"""Read the project's check files (without importing checkov): each check's id and control."""
+"""Read the project's check files (without importing checkov): each check's id, and the
+controls the catalog (policies/controls.yaml, the one map) lists it under."""
 
 from __future__ import annotations
 
@@ -9,28 +10,39 @@ from pathlib import Path
 import yaml
 from policy_checkov_run import CHECKS_DIR
 
+from trustctl.catalog import load_catalog
+
 PY_CHECK_ID = re.compile(r'check_id="(CKV_TRUST_\d+)"')
-PY_CONTROL = re.compile(r'control="([A-Z0-9-]+)"')
-SUPPORT_FILES = {"__init__.py", "trust_check_support.py", "required_declarations.py"}
+SUPPORT_FILES = {"__init__.py", "trust_check_support.py"}
 
 
 @dataclass(frozen=True)
 class CheckSource:
     path: Path
     ids: tuple[str, ...]
-    controls: tuple[str, ...]
+    controls: tuple[str, ...]  # from the catalog, never from the check file
+
+
+def catalog_controls(check_id: str) -> tuple[str, ...]:
+    return tuple(c.id for c in load_catalog() if check_id in c.verification.static)
+
+
+def names_a_control(path: Path) -> bool:
+    """True when a check file states a control: `control=` in Python, `control:` in YAML."""
+    if path.suffix == ".py":
+        return "control=" in path.read_text()
+    return "control" in yaml.safe_load(path.read_text())["metadata"]
 
 
 def check_sources() -> list[CheckSource]:
     sources = []
     for path in sorted(CHECKS_DIR.iterdir()):
         if path.suffix == ".py" and path.name not in SUPPORT_FILES:
-            text = path.read_text()
-            ids, controls = PY_CHECK_ID.findall(text), PY_CONTROL.findall(text)
+            ids = PY_CHECK_ID.findall(path.read_text())
         elif path.suffix in (".yaml", ".yml"):
-            meta = yaml.safe_load(path.read_text())["metadata"]
-            ids, controls = [meta["id"]], [meta["control"]]
+            ids = [yaml.safe_load(path.read_text())["metadata"]["id"]]
         else:
             continue
-        sources.append(CheckSource(path, tuple(ids), tuple(controls)))
+        controls = tuple(c for i in ids for c in catalog_controls(i))
+        sources.append(CheckSource(path, tuple(ids), controls))
     return sources

@@ -1,27 +1,18 @@
-"""required_declarations.py: what a program must declare, as the gate will ask it."""
+"""`requires:` of policies/controls.yaml: what a program must declare, as the gate asks it."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from types import ModuleType
-
-from policy_checkov_run import CHECKS_DIR
+from types import SimpleNamespace
 
 from trustctl.catalog import load_catalog
+from trustctl.gate import declarations
 
 STATIC = {c.id: set(c.verification.static) for c in load_catalog()}
 
 
-def _required_declarations() -> ModuleType:
-    """Loaded by path, as the gate loads it: policies/checks is not a package of the project."""
-    name = "trustctl_policy_required_declarations"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, CHECKS_DIR / "required_declarations.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
+def _required_declarations() -> SimpleNamespace:
+    return SimpleNamespace(REQUIRED=declarations.requirements(),
+                           missing_declarations=declarations.missing_declarations)
 
 
 def test_an_empty_program_misses_every_required_declaration() -> None:

@@ -13,7 +13,7 @@ from urllib.parse import unquote, urlsplit
 
 import psutil
 
-from trustctl.postgres import running_pid
+from trustctl.pg.server import running_pid
 
 CliResult = subprocess.CompletedProcess
 Cli = Callable[..., CliResult]

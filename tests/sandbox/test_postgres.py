@@ -9,7 +9,7 @@ import psutil
 import psycopg
 import pytest
 
-from trustctl.postgres import LocalPostgres, pg_tool
+from trustctl.pg.server import LocalPostgres, pg_tool
 
 pytestmark = pytest.mark.slow
 

@@ -11,7 +11,7 @@ import pytest
 from sandbox_harness import gone, kill_leftovers
 
 from trustctl import sandbox
-from trustctl.postgres import running_pid
+from trustctl.pg.server import running_pid
 from trustctl.sandbox.state import read_state
 
 pytestmark = pytest.mark.slow

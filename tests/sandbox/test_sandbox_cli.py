@@ -11,7 +11,7 @@ import pytest
 from sandbox_harness import Cli, RunningSandbox, gone
 
 from trustctl.aws import AwsTarget, client
-from trustctl.postgres import running_pid
+from trustctl.pg.server import running_pid
 from trustctl.sandbox.seed import tenant_id
 
 pytestmark = pytest.mark.slow

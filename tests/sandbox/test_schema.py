@@ -9,7 +9,7 @@ import psycopg
 import pytest
 
 from trustctl.errors import InputError
-from trustctl.postgres import LocalPostgres
+from trustctl.pg.server import LocalPostgres
 from trustctl.sandbox import seed
 
 pytestmark = pytest.mark.slow

@@ -8,12 +8,14 @@ from typing import Annotated
 
 import typer
 
-from trustctl.backup import settings
-from trustctl.backup.manifest import Manifest
+from trustctl import options
+from trustctl.archive.location import Location, StandIn
+from trustctl.archive.manifest import Manifest
+from trustctl.archive.verify import verify_backup
+from trustctl.aws import aws_errors
 from trustctl.backup.run import BackupTarget, run_backup
-from trustctl.backup.verify import verify_backup
 from trustctl.errors import InputError
-from trustctl.results import ControlResult, Finding, Status
+from trustctl.report.results import ControlResult, Finding, Status
 
 backup_app = typer.Typer(
     name="backup", no_args_is_help=True,
@@ -29,29 +31,19 @@ def register(app: typer.Typer) -> None:
     app.add_typer(backup_app)
 
 
-def resolve(sandbox: bool, bucket: str | None, prefix: str, region: str | None,
-            endpoint: str | None, kms_key: str | None) -> settings.Location:
-    if sandbox:
-        return settings.sandbox_location(prefix)[0]
-    return settings.location(bucket, prefix, region, endpoint, kms_key)
-
-
 @backup_app.command("run")
+@options.with_location(kms_key=True)
 def run_command(
-    sandbox: settings.SandboxOption = False,
-    bucket: settings.BucketOption = None,
-    prefix: settings.PrefixOption = settings.DEFAULT_PREFIX,
-    region: settings.RegionOption = None,
-    endpoint_url: settings.EndpointOption = None,
-    kms_key: settings.KmsKeyOption = None,
-    dsn_env: settings.DsnEnvOption = settings.DEFAULT_DSN_ENV,
+    where: Location,
+    stand_in: StandIn | None,
+    dsn_env: options.DsnEnvOption = options.DEFAULT_DSN_ENV,
     jobs: Annotated[int, typer.Option(
         "--jobs", min=1, help="Parallel dump (pg_dump -Fd -j N). Costs: the whole uncompressed "
         "dump is written in plaintext to --work-dir before it streams.")] = 1,
     work_dir: Annotated[Path | None, typer.Option(
         "--work-dir", help="Where a parallel dump is written (an encrypted volume with room "
         "for the dump).")] = None,
-    output: settings.FormatOption = "text",
+    output: options.FormatOption = "text",
 ) -> None:
     """Take one backup now; the manifest is written last (no manifest = incomplete backup).
 
@@ -66,16 +58,11 @@ def run_command(
       TRUSTCTL_BACKUP_DSN=postgresql://backup@db:5432/claver \\
         trustctl backup run --bucket claver-backups --region eu-west-2 --kms-key alias/backup
     """
-    output = settings.check_format(output)
-    if sandbox:
-        where, info = settings.sandbox_location(prefix)
-        dsn = info.database()
-    else:
-        dsn = settings.source_dsn(dsn_env)
-        where = settings.location(bucket, prefix, region, endpoint_url, kms_key)
+    output = options.check_format(output)
+    dsn = stand_in.source_dsn if stand_in else options.source_dsn(dsn_env)
     if not where.kms_key_id:
         raise InputError("no backup KMS key: pass --kms-key (or TRUSTCTL_BACKUP_KMS_KEY)")
-    with settings.aws_errors("backup"):
+    with aws_errors("backup"):
         manifest = run_backup(dsn, BackupTarget(where.store(), where.kms(), where.kms_key_id),
                               jobs=jobs, work_dir=work_dir)
     summary = _summary(manifest)
@@ -89,13 +76,10 @@ def run_command(
 
 
 @backup_app.command("list")
+@options.with_location()
 def list_command(
-    sandbox: settings.SandboxOption = False,
-    bucket: settings.BucketOption = None,
-    prefix: settings.PrefixOption = settings.DEFAULT_PREFIX,
-    region: settings.RegionOption = None,
-    endpoint_url: settings.EndpointOption = None,
-    output: settings.FormatOption = "text",
+    where: Location,
+    output: options.FormatOption = "text",
 ) -> None:
     """List backups, newest first; incomplete ones (no manifest) are shown as such.
 
@@ -103,9 +87,8 @@ def list_command(
     Example:
       trustctl backup list --bucket claver-backups --region eu-west-2 --format json
     """
-    output = settings.check_format(output)
-    where = resolve(sandbox, bucket, prefix, region, endpoint_url, None)
-    with settings.aws_errors("backup list"):
+    output = options.check_format(output)
+    with aws_errors("backup list"):
         entries = list(reversed(where.store().entries()))
     rows = [_summary(e.manifest) if e.manifest else
             {"backup_id": e.backup_id, "complete": False,
@@ -124,14 +107,11 @@ def list_command(
 
 
 @backup_app.command("verify")
+@options.with_location()
 def verify_command(
     backup_id: Annotated[str, typer.Argument(help="Backup id (see `backup list`).")],
-    sandbox: settings.SandboxOption = False,
-    bucket: settings.BucketOption = None,
-    prefix: settings.PrefixOption = settings.DEFAULT_PREFIX,
-    region: settings.RegionOption = None,
-    endpoint_url: settings.EndpointOption = None,
-    output: settings.FormatOption = "text",
+    where: Location,
+    output: options.FormatOption = "text",
 ) -> None:
     """Check a backup's integrity and decryptability end to end, without restoring it.
 
@@ -143,10 +123,9 @@ def verify_command(
     Example:
       trustctl backup verify 20260101T020000Z-1a2b3c --sandbox
     """
-    output = settings.check_format(output)
-    where = resolve(sandbox, bucket, prefix, region, endpoint_url, None)
+    output = options.check_format(output)
     store = where.store()
-    with settings.aws_errors("backup verify"):
+    with aws_errors("backup verify"):
         manifest = store.get_manifest(backup_id)
         if manifest is None and not store.exists(backup_id):
             raise InputError(f"no backup {backup_id} in s3://{where.bucket}/{where.prefix}/ "

@@ -23,16 +23,17 @@ import psycopg
 import zstandard
 
 from trustctl import redaction
-from trustctl.backup import inventory
-from trustctl.backup.dumpers import BackupFailed, CustomDump, DirectoryDump
-from trustctl.backup.keys import KeyUnusable, new_data_key
-from trustctl.backup.manifest import Manifest
-from trustctl.backup.pgtools import tool_version
-from trustctl.backup.progress import Progress
-from trustctl.backup.store import BackupStore
+from trustctl.archive import inventory
+from trustctl.archive.envelope import Header, encrypt
+from trustctl.archive.formats import BackupFailed, CustomDump, DirectoryDump, for_jobs
+from trustctl.archive.keys import KeyUnusable, new_data_key
+from trustctl.archive.manifest import Manifest
+from trustctl.archive.store import BackupStore
 from trustctl.dsn import Dsn
-from trustctl.envelope import Header, encrypt
-from trustctl.errors import DependencyError, InputError
+from trustctl.errors import InputError
+from trustctl.pg.connect import connect
+from trustctl.pg.tools import tool_version
+from trustctl.progress import Progress
 
 ZSTD_LEVEL = 3
 # One libzstd worker thread: compression overlaps with reading pg_dump and sealing, instead of
@@ -59,21 +60,11 @@ def encryption_context(backup_id: str, object_key: str) -> dict[str, str]:
     return {"trustctl:backup-id": backup_id, "trustctl:object": object_key}
 
 
-def connect(dsn: Dsn, **kwargs: Any) -> psycopg.Connection:
-    """psycopg.connect with a one-line, password-free error."""
-    try:
-        return psycopg.connect(connect_timeout=10, **dsn.libpq_params(), **kwargs)
-    except psycopg.Error as exc:
-        reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
-        raise DependencyError(f"cannot connect to {dsn} ({dsn.origin}): "
-                              f"{redaction.redact(reason)}") from None
-
-
 def run_backup(source_dsn: Dsn, target: BackupTarget, *, quiet: bool = False, jobs: int = 1,
                work_dir: Path | None = None) -> Manifest:
     """Takes one backup and returns its manifest (already stored, last).
 
-    `jobs` > 1 dumps in parallel through a temporary directory (see dumpers.DirectoryDump).
+    `jobs` > 1 dumps in parallel through a temporary directory (see archive.formats.DirectoryDump).
     """
     started = datetime.now(UTC)
     backup_id = new_backup_id(started)
@@ -97,8 +88,8 @@ def run_backup(source_dsn: Dsn, target: BackupTarget, *, quiet: bool = False, jo
         server_version = conn.execute("SHOW server_version").fetchone()[0]
         roles = inventory.roles(conn)
         stats = _StatsInBackground(conn)
-        dump = (DirectoryDump(source_dsn, snapshot, jobs, work_dir) if jobs > 1
-                else CustomDump(source_dsn, snapshot))
+        dump_format = for_jobs(jobs)
+        dump = dump_format.dumper(source_dsn, snapshot, jobs, work_dir)
         progress.say("dumping")
         header = Header.new(key_arn, wrapped, context)
         try:
@@ -118,7 +109,7 @@ def run_backup(source_dsn: Dsn, target: BackupTarget, *, quiet: bool = False, jo
         object_version=stored.version, object_bytes=stored.size, object_sha256=stored.sha256,
         dump_bytes=progress.bytes, kms_key_id=key_arn,
         wrapped_data_key=base64.b64encode(wrapped).decode(), encryption_context=context,
-        compression=COMPRESSION, dump_format=dump.format,
+        compression=COMPRESSION, dump_format=dump_format.name,
         tool_version=f"trustctl {version('trustctl')}",
         pg_dump_version=tool_version("pg_dump"), server_version=server_version,
         tables=stats.result, roles=roles, retain_until=stored.retain_until,

@@ -12,23 +12,21 @@ import json
 import os
 import signal
 import sys
-import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from trustctl.backup import settings
+from trustctl import options
+from trustctl.archive.location import Location, StandIn
+from trustctl.aws import aws_errors
 from trustctl.backup.run import BackupTarget, run_backup
 from trustctl.drill.record import check_evidence_dir, write_record
 from trustctl.drill.run import DrillOptions, run_drill
-from trustctl.drill.scratch import Scratch
 from trustctl.dsn import Dsn
 from trustctl.errors import InputError
 
-# Test-only: seconds to hold once the restore has started (so a test can interrupt it there).
-HOLD_ENV = "TRUSTCTL_DRILL_TEST_HOLD_SECONDS"
 SCRATCH_DSN_ORIGIN = "--scratch-dsn / TRUSTCTL_SCRATCH_DSN"
 
 
@@ -37,10 +35,10 @@ def register(app: typer.Typer) -> None:
     app.command("drill")(drill_command)
 
 
+@options.with_location()
 def drill_command(
-    sandbox: Annotated[bool, typer.Option(
-        "--sandbox", help="End to end on the local sandbox: start it if needed, take a backup "
-        "if it holds none, rehearse the latest.")] = False,
+    where: Location,
+    stand_in: StandIn | None,
     backup_id: Annotated[str | None, typer.Option(
         "--backup", help="Backup id to rehearse (default: the latest complete one).")] = None,
     scratch_dsn: Annotated[str | None, typer.Option(
@@ -73,14 +71,10 @@ def drill_command(
     rto_hours: Annotated[float, typer.Option(
         "--rto-hours", help="Recovery time objective: restore and verification must finish "
         "within it.")] = 4.0,
-    bucket: settings.BucketOption = None,
-    prefix: settings.PrefixOption = settings.DEFAULT_PREFIX,
-    region: settings.RegionOption = None,
-    endpoint_url: settings.EndpointOption = None,
     production_dsn_env: Annotated[str, typer.Option(
         "--production-dsn-env", help="Env var with the production DSN, refused as a scratch "
-        "target (the backup's recorded source is always refused).")] = settings.DEFAULT_DSN_ENV,
-    output: settings.FormatOption = "text",
+        "target (the backup's recorded source is always refused).")] = options.DEFAULT_DSN_ENV,
+    output: options.FormatOption = "text",
 ) -> None:
     """Restore the latest backup into a scratch database and prove it: integrity, row counts,
     checksums, RLS enabled and forced, no cross-tenant read, RPO and RTO.
@@ -101,30 +95,27 @@ def drill_command(
       TRUSTCTL_SCRATCH_DSN=postgresql://drill@scratch-db:5432/postgres \\
         trustctl drill --bucket claver-backups --region eu-west-2 --format json
     """
-    output = settings.check_format(output)
+    output = options.check_format(output)
     check_evidence_dir(evidence_dir)
     signal.signal(signal.SIGTERM, _interrupt)  # teardown runs on SIGTERM as on Ctrl-C
     scratch = Dsn.parse(scratch_dsn, SCRATCH_DSN_ORIGIN) if scratch_dsn else None
-    production = ([settings.source_dsn(production_dsn_env)]
+    production = ([options.source_dsn(production_dsn_env)]
                   if os.environ.get(production_dsn_env, "").strip() else [])
-    if sandbox:
-        where, info = settings.sandbox_location(prefix)
-        production.append(info.database())
-    else:
-        where = settings.location(bucket, prefix, region, endpoint_url, None)
-    options = DrillOptions(
+    if stand_in is not None:
+        production.append(stand_in.source_dsn)
+    drill_options = DrillOptions(
         backup_id=backup_id, scratch_dsn=scratch, scratch_parent=scratch_dir,
         production_dsns=production, app_role=app_role,
         tenant_schemas=tenant_schema or ["public"], tenant_column=tenant_column,
         tenant_setting=tenant_setting, rpo=_positive_hours(rpo_hours, "--rpo-hours"),
-        rto=_positive_hours(rto_hours, "--rto-hours"), jobs=jobs, on_restore_started=_test_hold(),
+        rto=_positive_hours(rto_hours, "--rto-hours"), jobs=jobs,
     )
     store, kms = where.store(), where.kms()
-    with settings.aws_errors("drill"):
-        if sandbox and backup_id is None and store.latest_complete() is None:
+    with aws_errors("drill"):
+        if stand_in is not None and backup_id is None and store.latest_complete() is None:
             typer.echo("trustctl: drill: the sandbox holds no backup: taking one", err=True)
-            run_backup(info.database(), BackupTarget(store, kms, where.kms_key_id))
-        record = run_drill(store, kms, options)
+            run_backup(stand_in.source_dsn, BackupTarget(store, kms, where.kms_key_id))
+        record = run_drill(store, kms, drill_options)
     path = write_record(record, evidence_dir)
     if output == "json":
         typer.echo(json.dumps(record, indent=2))
@@ -172,17 +163,6 @@ def _positive_hours(hours: float, flag: str) -> timedelta:
     if hours <= 0:
         raise InputError(f"{flag} must be positive")
     return timedelta(hours=hours)
-
-
-def _test_hold() -> Any:
-    seconds = float(os.environ.get(HOLD_ENV, "0") or 0)
-    if seconds <= 0:
-        return None
-
-    def hold(_scratch: Scratch) -> None:
-        time.sleep(seconds)
-
-    return hold
 
 
 def _interrupt(_signum: int, _frame: Any) -> None:

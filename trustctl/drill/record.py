@@ -16,15 +16,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from trustctl.errors import InputError
+from trustctl.errors import FindingError, InputError
 from trustctl.redaction import redact, write_file
-from trustctl.results import ControlResult, Finding, Status
+from trustctl.report.results import ControlResult, Finding, Status
 
 FORMAT = "trustctl-drill-record/1"
 T = TypeVar("T")
 
 
-class StepFailed(Exception):
+class StepFailed(FindingError):
     """The step ran and found a problem (a finding, exit 1)."""
 
 

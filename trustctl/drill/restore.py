@@ -12,17 +12,18 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Callable, Iterable
-from pathlib import Path
 
-from trustctl.backup.pgtools import ToolProcess
+from trustctl.archive.formats import dump_format
 from trustctl.drill.record import StepError, StepFailed
 from trustctl.drill.scratch import Scratch
+from trustctl.pg.tools import ToolProcess
 
 
-def restore_archive(plaintext: Iterable[bytes], dump_format: str, scratch: Scratch, jobs: int,
+def restore_archive(plaintext: Iterable[bytes], format_name: str, scratch: Scratch, jobs: int,
                     on_started: Callable[[], None]) -> None:
     """Restores the archive; StepError if the scratch server died, StepFailed otherwise."""
-    if dump_format == "custom" and jobs <= 1:
+    archive_format = dump_format(format_name)
+    if archive_format.restores_from_stream(jobs):
         tool = ToolProcess("pg_restore", ["--exit-on-error"], scratch.dsn, stdin=subprocess.PIPE)
 
         def stream() -> None:
@@ -31,7 +32,7 @@ def restore_archive(plaintext: Iterable[bytes], dump_format: str, scratch: Scrat
 
         _run(tool, scratch, stream)
         return
-    local = _unpack(plaintext, dump_format, scratch.workspace())
+    local = archive_format.unpack(plaintext, scratch.workspace())
     tool = ToolProcess("pg_restore", ["--exit-on-error", f"-j{max(jobs, 1)}", str(local)],
                        scratch.dsn, stdin=subprocess.DEVNULL)
     _run(tool, scratch, on_started)
@@ -47,23 +48,3 @@ def _run(tool: ToolProcess, scratch: Scratch, body: Callable[[], None]) -> None:
         if not scratch.is_alive():
             raise StepError(f"the scratch server stopped during the restore ({tool.reason()})")
         raise StepFailed(f"pg_restore failed: {tool.reason()}")
-
-
-def _unpack(plaintext: Iterable[bytes], dump_format: str, workspace: Path) -> Path:
-    """Writes the archive where pg_restore -j can read it: a file, or a directory via tar."""
-    if dump_format == "custom":
-        path = workspace / "dump.custom"
-        with path.open("wb") as out:
-            for chunk in plaintext:
-                out.write(chunk)
-        return path
-    if dump_format != "directory-tar":
-        raise StepFailed(f"unknown dump format {dump_format!r} in the manifest")
-    path = workspace / "dump"
-    path.mkdir()
-    tar = ToolProcess("tar", ["-C", str(path), "-xf", "-"], None, stdin=subprocess.PIPE,
-                      program="tar")
-    tar.feed(plaintext)
-    if tar.wait() != 0:
-        raise StepFailed(f"the directory archive does not unpack: {tar.reason()}")
-    return path

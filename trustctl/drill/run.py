@@ -21,23 +21,24 @@ from pathlib import Path
 from typing import Any
 
 from trustctl import redaction
-from trustctl.backup.keys import KeyUnusable, key_problem
-from trustctl.backup.manifest import Manifest, ManifestError
-from trustctl.backup.progress import Progress
-from trustctl.backup.reader import IntegrityError, ReadProgress, read_dump
-from trustctl.backup.run import connect
-from trustctl.backup.store import RETENTION, BackupStore
-from trustctl.drill import checks
+from trustctl.archive.keys import key_problem
+from trustctl.archive.manifest import Manifest
+from trustctl.archive.reader import ReadProgress, read_dump
+from trustctl.archive.store import RETENTION, BackupStore
 from trustctl.drill.record import FORMAT, Step, StepError, StepFailed, Steps, control_results
 from trustctl.drill.restore import restore_archive
 from trustctl.drill.scratch import LocalScratch, RemoteScratch, Scratch, refuse_production
+from trustctl.drill.tables import compare_tables
 from trustctl.dsn import Dsn
-from trustctl.results import ControlResult, Finding, Status, exit_code
+from trustctl.errors import FindingError
+from trustctl.pg import rls
+from trustctl.pg.connect import connect
+from trustctl.progress import Progress
+from trustctl.report.results import ControlResult, Finding, Status, exit_code
 
 CONTROLS = ("TENANT-ISOLATION", "BACKUP-DAILY-35D", "RESTORE-DRILL", "RPO-RTO")
 EXIT_INTERRUPTED = 130
 RETENTION_SLACK = timedelta(hours=1)
-FINDINGS = (StepFailed, IntegrityError, KeyUnusable, ManifestError)
 
 
 @dataclass
@@ -61,7 +62,7 @@ class DrillOptions:
 
 def classify(exc: BaseException) -> str | None:
     """Findings fail the drill (exit 1); anything that stopped a step from running is an error."""
-    if isinstance(exc, FINDINGS):
+    if isinstance(exc, FindingError):
         return "fail"
     if isinstance(exc, Exception):
         return "error"
@@ -149,7 +150,7 @@ class Drill:
         needed = self.manifest.finished + RETENTION - RETENTION_SLACK
         if head.get("ObjectLockMode") != "COMPLIANCE" or until is None:
             step.findings.append(f"{self.manifest.object_key} has no COMPLIANCE Object Lock: it "
-                                 "can be deleted before 35 days")
+                                 f"can be deleted before {RETENTION.days} days")
         elif until < needed:
             step.findings.append(f"{self.manifest.object_key} is locked only until {until}")
         step.detail = f"locked until {until}" if until else "no Object Lock"
@@ -184,7 +185,7 @@ class Drill:
 
     def _tables(self, step: Step) -> None:
         with connect(self.scratch.dsn) as conn:
-            step.findings += checks.compare_tables(conn, self.manifest)
+            step.findings += compare_tables(conn, self.manifest)
         rows = sum(t.rows for t in self.manifest.tables)
         verdict = "differ from" if step.findings else "equal"
         step.detail = (f"{len(self.manifest.tables)} tables, {rows:,} rows: counts and "
@@ -193,19 +194,19 @@ class Drill:
     def _rls(self, step: Step) -> None:
         opts = self.options
         with connect(self.scratch.dsn, autocommit=True) as conn:
-            posture = checks.rls_posture(conn, opts.tenant_schemas, opts.tenant_column)
+            posture = rls.rls_posture(conn, opts.tenant_schemas, opts.tenant_column)
         step.findings += posture.findings
         step.detail = posture.summary(opts.tenant_schemas, opts.tenant_column)
 
     def _isolation(self, step: Step) -> None:
         opts = self.options
         with connect(self.scratch.dsn, autocommit=True) as conn:
-            step.findings += checks.app_role_findings(conn, opts.app_role)
-            setting = opts.tenant_setting or checks.tenant_setting(conn, opts.tenant_schemas)
+            step.findings += rls.app_role_findings(conn, opts.app_role)
+            setting = opts.tenant_setting or rls.tenant_setting(conn, opts.tenant_schemas)
             if setting is None:
                 raise StepError("cannot tell which setting the policies read the tenant from; "
                                 "pass --tenant-setting")
-            isolation = checks.cross_tenant_reads(conn, opts.app_role, setting,
+            isolation = rls.cross_tenant_reads(conn, opts.app_role, setting,
                                                   opts.tenant_schemas, opts.tenant_column)
         step.findings += isolation.findings
         step.detail = isolation.summary(opts.app_role, setting)

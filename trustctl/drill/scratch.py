@@ -21,11 +21,11 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
-from trustctl.backup.inventory import Role
-from trustctl.backup.run import connect
+from trustctl.archive.inventory import Role
 from trustctl.dsn import Dsn
 from trustctl.errors import DependencyError, InputError
-from trustctl.postgres import LocalPostgres
+from trustctl.pg.connect import connect
+from trustctl.pg.server import LocalPostgres
 
 SCRATCH_DATABASE = "restored"
 

@@ -17,12 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from trustctl.catalog import REPO_ROOT
 from trustctl.errors import DependencyError
+from trustctl.paths import PROJECT_CHECKS, REPO_ROOT
 
 CHECKOV_VENV = REPO_ROOT / "tools" / "checkov" / ".venv"
 WARM_START = REPO_ROOT / "tools" / "checkov" / "warm_start.py"
-PROJECT_CHECKS = REPO_ROOT / "policies" / "checks"
 _OFFLINE_ENV = {"BC_SKIP_MAPPING": "TRUE", "LOG_LEVEL": "ERROR", "CHECKOV_SKIP_VERSION_CHECK": "1"}
 _TIMEOUT_S = 600
 

@@ -12,17 +12,17 @@ from typing import Annotated
 
 import typer
 
-from trustctl.catalog import REPO_ROOT, load_catalog
+from trustctl.catalog import load_catalog
 from trustctl.errors import InputError
 from trustctl.gate.checkov_runner import CheckovProcess
 from trustctl.gate.evaluate import GateReport
-from trustctl.gate.exceptions import EXCEPTIONS_PATH
-from trustctl.gate.render import to_json, to_junit, to_table
 from trustctl.gate.run import check
-from trustctl.gate.sarif import to_sarif
 from trustctl.gate.sources import Declared, from_preview, from_program, from_state
+from trustctl.paths import EXCEPTIONS_PATH, REPO_ROOT
 from trustctl.redaction import write_file
-from trustctl.results import exit_code
+from trustctl.report.render import to_json, to_junit, to_table
+from trustctl.report.results import exit_code
+from trustctl.report.sarif import to_sarif
 
 
 class Format(StrEnum):

@@ -1,46 +1,40 @@
 """Resources a control needs to exist, not merely to be right when present.
 
 checkov only judges what is declared: a program without Cloudflare zone settings would pass every
-TLS check by having nothing to check. The table of required declarations belongs to the checks
-(policies/checks/required_declarations.py, pure data); it is loaded here by path because that
-folder is checkov's, not a package of trustctl.
+TLS check by having nothing to check. What each control requires is in the catalog
+(`requires:` in policies/controls.yaml); this module asks which of it a plan lacks.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from functools import cache
-from pathlib import Path
-from types import ModuleType
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from trustctl.errors import InputError
-from trustctl.gate.checkov_runner import PROJECT_CHECKS
-
-DECLARATIONS = PROJECT_CHECKS / "required_declarations.py"
+from trustctl.catalog import Control, Required, load_catalog
 
 
-@cache
-def _module(path: Path) -> ModuleType:
-    spec = importlib.util.spec_from_file_location("trustctl_required_declarations", path)
-    if spec is None or spec.loader is None or not path.exists():
-        raise InputError(f"cannot load required declarations {path}")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while being built
-    spec.loader.exec_module(module)
-    return module
+def requirements(catalog: Iterable[Control] | None = None) -> tuple[Required, ...]:
+    """Every requirement of every control, in catalog order."""
+    return tuple(req for control in catalog or load_catalog() for req in control.requires)
+
+
+def missing_declarations(resources: Iterable[Mapping[str, Any]],
+                         required: Iterable[Required] | None = None) -> list[Required]:
+    """The requirements no resource meets; `resources` are plan entries with `type` and `values`."""
+    present = [(r.get("type", ""), r.get("values") or {}) for r in resources]
+    return [req for req in (requirements() if required is None else required)
+            if not any(req.is_met_by(kind, values) for kind, values in present)]
 
 
 def missing_by_control(planned: list[dict[str, Any]],
-                       path: Path = DECLARATIONS) -> dict[str, list[str]]:
+                       catalog: Iterable[Control] | None = None) -> dict[str, list[str]]:
     """Control id -> what it requires that no planned resource declares."""
     missing: dict[str, list[str]] = {}
-    for req in _module(path).missing_declarations(planned):
+    for req in missing_declarations(planned, requirements(catalog)):
         checks = ", ".join(req.checked_by)
         missing.setdefault(req.control, []).append(f"{req.describe()} (checked by {checks})")
     return missing
 
 
-def controls_with_requirements(path: Path = DECLARATIONS) -> frozenset[str]:
-    return frozenset(req.control for req in _module(path).REQUIRED)
+def controls_with_requirements(catalog: Iterable[Control] | None = None) -> frozenset[str]:
+    return frozenset(req.control for req in requirements(catalog))

@@ -16,10 +16,10 @@ from trustctl.catalog import Control
 from trustctl.errors import InputError
 from trustctl.gate.checkov_runner import CheckResult
 from trustctl.gate.declarations import controls_with_requirements, missing_by_control
-from trustctl.gate.exceptions import GateException
+from trustctl.gate.exceptions import Waiver
 from trustctl.gate.translate import TfPlan
 from trustctl.plan.model import PlannedResource
-from trustctl.results import ControlResult, Finding, Status
+from trustctl.report.results import ControlResult, Finding, Status
 
 VACUOUS_BY_DESIGN = {
     "NO-PUBLIC-DB": "no database declared, so none is reachable from the internet",
@@ -32,7 +32,7 @@ class Excepted:
 
     control: str
     finding: Finding
-    exception: GateException
+    exception: Waiver
 
 
 @dataclass
@@ -43,7 +43,7 @@ class GateReport:
     controls: list[ControlResult]
     advisories: list[Finding] = field(default_factory=list)
     excepted: list[Excepted] = field(default_factory=list)
-    exceptions: list[GateException] = field(default_factory=list)  # in force
+    exceptions: list[Waiver] = field(default_factory=list)  # in force
     unchecked: list[PlannedResource] = field(default_factory=list)
     checked_resources: int = 0
     tf_plan: dict = field(default_factory=dict)  # the translated plan checkov read
@@ -52,7 +52,7 @@ class GateReport:
 
 def evaluate(
     catalog: tuple[Control, ...], origin: str, plan: TfPlan, results: list[CheckResult],
-    exceptions: list[GateException], today: dt.date,
+    exceptions: list[Waiver], today: dt.date,
 ) -> GateReport:
     _require_known_checks(catalog, exceptions)
     report = GateReport(
@@ -61,8 +61,9 @@ def evaluate(
         unchecked=plan.unchecked, checked_resources=len(plan.resources), tf_plan=plan.document,
         remediation={c.id: c.remediation for c in catalog},
     )
-    missing = missing_by_control(plan.document["planned_values"]["root_module"]["resources"])
-    required = controls_with_requirements()
+    missing = missing_by_control(plan.document["planned_values"]["root_module"]["resources"],
+                                 catalog)
+    required = controls_with_requirements(catalog)
     for control in catalog:
         if not control.verification.static and control.id not in required:
             report.controls.append(ControlResult(control.id, Status.NOT_APPLICABLE))
@@ -81,7 +82,7 @@ def _listed_checks(catalog: tuple[Control, ...]) -> set[str]:
     return {c for control in catalog for c in control.verification.static}
 
 
-def _require_known_checks(catalog: tuple[Control, ...], exceptions: list[GateException]) -> None:
+def _require_known_checks(catalog: tuple[Control, ...], exceptions: list[Waiver]) -> None:
     listed = _listed_checks(catalog)
     for exc in exceptions:
         if exc.check is not None and exc.check not in listed:
@@ -90,7 +91,7 @@ def _require_known_checks(catalog: tuple[Control, ...], exceptions: list[GateExc
 
 
 def _control(
-    control: Control, plan: TfPlan, results: list[CheckResult], exceptions: list[GateException],
+    control: Control, plan: TfPlan, results: list[CheckResult], exceptions: list[Waiver],
     today: dt.date, findings: list[Finding], excepted: list[Excepted],
 ) -> ControlResult:
     checks = list(control.verification.static)
@@ -134,7 +135,7 @@ def _finding(result: CheckResult, plan: TfPlan) -> Finding:
     )
 
 
-def _expired(exc: GateException) -> Finding:
+def _expired(exc: Waiver) -> Finding:
     return Finding(
         message=f"exception expired on {exc.expires.isoformat()} (owner {exc.owner}): "
                 f"{exc.reason}",

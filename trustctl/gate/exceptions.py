@@ -13,15 +13,16 @@ from pathlib import Path
 
 import yaml
 
-from trustctl.catalog import REPO_ROOT
 from trustctl.errors import InputError
+from trustctl.paths import EXCEPTIONS_PATH
 
-EXCEPTIONS_PATH = REPO_ROOT / "policies" / "exceptions.yaml"
 _REQUIRED = ("resource", "reason", "owner", "expires")
 
 
 @dataclass(frozen=True)
-class GateException:
+class Waiver:
+    """One entry of policies/exceptions.yaml: a finding accepted until `expires` (not a raise)."""
+
     resource: str
     reason: str
     owner: str
@@ -47,7 +48,7 @@ class GateException:
 
 
 def load_exceptions(path: Path = EXCEPTIONS_PATH,
-                    control_ids: frozenset[str] = frozenset()) -> list[GateException]:
+                    control_ids: frozenset[str] = frozenset()) -> list[Waiver]:
     """Read and validate the exceptions file; a missing file means no exceptions."""
     if not path.exists():
         return []
@@ -62,7 +63,7 @@ def load_exceptions(path: Path = EXCEPTIONS_PATH,
 
 
 def _exception(entry: object, index: int, path: Path,
-               control_ids: frozenset[str]) -> GateException:
+               control_ids: frozenset[str]) -> Waiver:
     where = f"{path}: exception {index}"
     if not isinstance(entry, dict):
         raise InputError(f"{where} is not a mapping")
@@ -81,7 +82,7 @@ def _exception(entry: object, index: int, path: Path,
             raise InputError(f"{where}: expires {expires!r} is not a YYYY-MM-DD date") from exc
     if not isinstance(expires, dt.date):
         raise InputError(f"{where}: expires must be a YYYY-MM-DD date")
-    return GateException(
+    return Waiver(
         resource=str(entry["resource"]), reason=str(entry["reason"]), owner=str(entry["owner"]),
         expires=expires, control=entry.get("control"), check=entry.get("check"),
     )

@@ -9,12 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from trustctl.catalog import CATALOG_PATH, load_catalog
+from trustctl.catalog import load_catalog
 from trustctl.gate.checkov_runner import CheckovProcess
 from trustctl.gate.evaluate import GateReport, evaluate
-from trustctl.gate.exceptions import EXCEPTIONS_PATH, load_exceptions
+from trustctl.gate.exceptions import load_exceptions
 from trustctl.gate.sources import Declared
 from trustctl.gate.translate import translate
+from trustctl.paths import CATALOG_PATH, EXCEPTIONS_PATH
 
 
 def check_many(

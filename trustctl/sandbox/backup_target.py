@@ -1,10 +1,11 @@
 """The backup KMS key and backup bucket, created in the sandbox's moto as infra/ declares them.
 
-Mirrors infra/components/keys.py (`Keys._key`: SYMMETRIC_DEFAULT, yearly rotation, an alias)
-and infra/components/hardened_bucket.py with `Retention(days=35, locked=True)` (Object Lock
-COMPLIANCE 35 days, versioning, SSE-KMS with the backup key and Bucket Keys, a 35-day lifecycle,
-all public access blocked, no ACLs), named with the prefix of an environment called "sandbox".
-Bucket policies are left out: moto does not enforce them.
+The shapes of infra/components/keys.py (`Keys._key`: SYMMETRIC_DEFAULT, rotation, an alias) and
+infra/components/hardened_bucket.py with a locked `Retention` (Object Lock, versioning, SSE-KMS
+with the backup key and Bucket Keys, a lifecycle of the same length, all public access blocked,
+no ACLs); retention, lock mode and rotation are the figures the infrastructure reads too
+(trustctl/promises.py). Named with the prefix of an environment called "sandbox". Bucket
+policies are left out: moto does not enforce them.
 """
 
 from __future__ import annotations
@@ -12,13 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from trustctl.aws import AwsTarget, client
+from trustctl.promises import BACKUP_LOCK_MODE, BACKUP_RETENTION_DAYS, KEY_ROTATION_DAYS
 
 REGION = "us-east-1"  # aws:region of Pulumi.prod.yaml
 NAME_PREFIX = "claver-sandbox"  # StackConfig.name_prefix of environment "sandbox"
 BACKUP_BUCKET = f"{NAME_PREFIX}-database-backups"
 BACKUP_KEY_ALIAS = f"alias/{NAME_PREFIX}-keys-backups"
-RETENTION_DAYS = 35  # infra/stack_config.py PROMISED_RETENTION_DAYS
-KEY_ROTATION_DAYS = 365
 
 
 @dataclass(frozen=True)
@@ -69,15 +69,15 @@ def _backup_bucket(target: AwsTarget, key_arn: str) -> None:
     }]})
     s3.put_object_lock_configuration(Bucket=BACKUP_BUCKET, ObjectLockConfiguration={
         "ObjectLockEnabled": "Enabled",
-        "Rule": {"DefaultRetention": {"Mode": "COMPLIANCE", "Days": RETENTION_DAYS}},
+        "Rule": {"DefaultRetention": {"Mode": BACKUP_LOCK_MODE, "Days": BACKUP_RETENTION_DAYS}},
     })
     s3.put_bucket_lifecycle_configuration(Bucket=BACKUP_BUCKET, LifecycleConfiguration={"Rules": [
         {
-            "ID": f"expire-after-{RETENTION_DAYS}-days",
+            "ID": f"expire-after-{BACKUP_RETENTION_DAYS}-days",
             "Status": "Enabled",
             "Filter": {},
-            "Expiration": {"Days": RETENTION_DAYS},
-            "NoncurrentVersionExpiration": {"NoncurrentDays": RETENTION_DAYS},
+            "Expiration": {"Days": BACKUP_RETENTION_DAYS},
+            "NoncurrentVersionExpiration": {"NoncurrentDays": BACKUP_RETENTION_DAYS},
             "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1},
         },
         {

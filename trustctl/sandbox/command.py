@@ -9,8 +9,9 @@ from typing import Annotated
 
 import typer
 
+from trustctl.archive.location import Location, StandIn, provide_stand_in
 from trustctl.errors import TrustctlError
-from trustctl.postgres import pg_tool
+from trustctl.pg.server import pg_tool
 from trustctl.sandbox import lifecycle, seed
 from trustctl.sandbox.state import SandboxInfo, sandbox_dir
 
@@ -108,6 +109,14 @@ def _print(info: SandboxInfo, output_format: Format) -> None:
         typer.echo("\n".join(f"{key}: {value}" for key, value in public.items()))
 
 
+def stand_in(prefix: str) -> StandIn:
+    """The sandbox as `--sandbox` of backup and drill sees it (started first if it is not up)."""
+    info = lifecycle.ensure_up()
+    return StandIn(Location(info.aws_target, info.backup_bucket, prefix, info.kms_key_arn),
+                   info.database())
+
+
 def register(app: typer.Typer) -> None:
-    """Attach `trustctl sandbox ...` to the top-level app."""
+    """Attach `trustctl sandbox ...` to the top-level app, and offer the sandbox to `--sandbox`."""
     app.add_typer(sandbox)
+    provide_stand_in(stand_in)

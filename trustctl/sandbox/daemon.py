@@ -20,9 +20,9 @@ from pathlib import Path
 from types import FrameType
 
 from trustctl import redaction
-from trustctl.aws import MotoServer
-from trustctl.postgres import LocalPostgres
+from trustctl.pg.server import LocalPostgres
 from trustctl.sandbox import backup_target, seed
+from trustctl.sandbox.moto import MotoServer
 from trustctl.sandbox.state import PGDATA, READY, STATE_FILE, SandboxInfo, write_state
 
 ALIVE_CHECK_SECONDS = 1.0

@@ -22,7 +22,7 @@ from pathlib import Path
 import psutil
 
 from trustctl.errors import DependencyError
-from trustctl.postgres import LocalPostgres, running_pid
+from trustctl.pg.server import LocalPostgres, running_pid
 from trustctl.sandbox import seed
 from trustctl.sandbox.state import (
     LOG_FILE,

@@ -21,7 +21,7 @@ import psycopg
 from psycopg import sql
 
 from trustctl.errors import InputError
-from trustctl.postgres import LocalPostgres
+from trustctl.pg.server import LocalPostgres
 
 DATABASE = "claver"
 APP_ROLE = "claver_app"

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from trustctl.aws import AwsTarget
-from trustctl.catalog import REPO_ROOT
 from trustctl.dsn import Dsn
+from trustctl.paths import REPO_ROOT
 
 HOME_ENV = "TRUSTCTL_HOME"
 STATE_FILE = "state.json"

@@ -1,7 +1,6 @@
-"""What the drill proves on the restored database. Each check returns its findings (empty = pass).
+"""Tenant isolation in a database, shared by the drill (on a restore) and the audit (live).
 
-- tables: every table's row count and checksum equal the manifest's (taken in the dump's
-  snapshot on production), no table missing or extra;
+Each check returns its findings (empty = pass).
 - RLS posture: every table of the tenant schemas has the tenant column, RLS enabled AND forced
   (owners bypass RLS unless it is forced) and at least one policy;
 - isolation: as the application role (checked to own no table and to lack BYPASSRLS), a session
@@ -16,8 +15,6 @@ from dataclasses import dataclass, field
 import psycopg
 from psycopg import sql
 
-from trustctl.backup import inventory
-from trustctl.backup.manifest import Manifest
 from trustctl.errors import DependencyError
 
 TENANT_SAMPLE = 3
@@ -41,24 +38,6 @@ _OWNED = """
 SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE pg_get_userbyid(c.relowner) = %s AND c.relkind IN ('r', 'p') ORDER BY 1
 """
-
-
-def compare_tables(conn: psycopg.Connection, manifest: Manifest) -> list[str]:
-    """Row counts and checksums of the restored tables against the manifest."""
-    expected = {t.name: t for t in manifest.tables}
-    methods = {name: inventory.checksum_method(t) for name, t in expected.items()}
-    restored = {t.name: t for t in inventory.all_table_stats(conn, methods)}
-    findings = [f"table {name} is missing after the restore"
-                for name in sorted(expected.keys() - restored.keys())]
-    findings += [f"table {name} is not in the manifest" for name in sorted(restored.keys() -
-                                                                              expected.keys())]
-    for name in sorted(expected.keys() & restored.keys()):
-        want, got = expected[name], restored[name]
-        if want.rows != got.rows:
-            findings.append(f"table {name}: {got.rows} rows restored, manifest says {want.rows}")
-        elif want.checksum != got.checksum:
-            findings.append(f"table {name}: content checksum differs from the manifest")
-    return findings
 
 
 @dataclass

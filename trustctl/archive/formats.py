@@ -1,4 +1,4 @@
-"""Where a backup's plaintext archive comes from: one pg_dump stream, or a parallel dump.
+"""The dump formats of a stored backup; each owns how it is dumped, read to its end and restored.
 
 `custom` (default): `pg_dump -Fc -Z0` streams to a pipe; nothing touches the disk.
 `directory-tar` (`--jobs N`): `pg_dump -Fd -j N` is faster on large databases, but parallel
@@ -7,24 +7,27 @@ directory of the backup host (size of the data, deleted as soon as it has been s
 the stream starts only once the dump is finished (`tar` of the directory). Use it on an
 encrypted volume with room for the dump (--work-dir).
 Both dump the exported snapshot, so counts and checksums match either way.
+`verify_reader` reads an archive to its end without a database; `unpack` puts it where a
+parallel `pg_restore -j` can read it (a file or a directory: pg_restore -j cannot read a pipe).
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import queue
 import shutil
 import subprocess
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from trustctl.backup.pgtools import ToolProcess
-from trustctl.backup.progress import Progress
 from trustctl.dsn import Dsn
-from trustctl.errors import TrustctlError
+from trustctl.errors import FindingError, TrustctlError
+from trustctl.pg.tools import ToolProcess
+from trustctl.progress import Progress
 
 READ_SIZE = 1 << 20
 PREFETCH_CHUNKS = 8
@@ -32,6 +35,10 @@ PREFETCH_CHUNKS = 8
 
 class BackupFailed(TrustctlError):
     """The backup could not be completed; nothing usable was left in the bucket."""
+
+
+class ArchiveUnreadable(FindingError):
+    """The manifest names an unknown format, or the archive does not unpack."""
 
 
 def _stream(tool: ToolProcess, progress: Progress) -> Iterator[bytes]:
@@ -77,8 +84,6 @@ def _prefetched(stdout: BinaryIO) -> Iterator[bytes]:
 class CustomDump:
     """pg_dump's custom format, uncompressed, straight from its stdout."""
 
-    format = "custom"
-
     def __init__(self, dsn: Dsn, snapshot: str) -> None:
         self.tool = ToolProcess("pg_dump", ["-Fc", "-Z0", f"--snapshot={snapshot}"], dsn,
                                 stdout=subprocess.PIPE)
@@ -92,8 +97,6 @@ class CustomDump:
 
 class DirectoryDump:
     """`pg_dump -Fd -j N` into a temporary directory, then streamed as a tar archive."""
-
-    format = "directory-tar"
 
     def __init__(self, dsn: Dsn, snapshot: str, jobs: int, work_dir: Path | None) -> None:
         self.root = Path(tempfile.mkdtemp(prefix="trustctl-backup-", dir=work_dir))
@@ -121,3 +124,69 @@ class DirectoryDump:
         for tool in self.tools:
             tool.kill()
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+class CustomFormat:
+    """pg_dump's custom format: one stream, restored straight from a pipe with one job."""
+
+    name = "custom"
+
+    def dumper(self, dsn: str, snapshot: str, jobs: int, work_dir: Path | None) -> CustomDump:
+        return CustomDump(dsn, snapshot)
+
+    def verify_reader(self) -> ToolProcess:
+        """pg_restore turns the whole archive into SQL thrown away: it parses every table's data."""
+        return ToolProcess("pg_restore", ["-f", os.devnull], None, stdin=subprocess.PIPE)
+
+    def restores_from_stream(self, jobs: int) -> bool:
+        return jobs <= 1
+
+    def unpack(self, plaintext: Iterable[bytes], workspace: Path) -> Path:
+        path = workspace / "dump.custom"
+        with path.open("wb") as out:
+            for chunk in plaintext:
+                out.write(chunk)
+        return path
+
+
+class DirectoryTarFormat:
+    """`pg_dump -Fd -j N` as a tar stream: read by `tar -t`, restored from its unpacked folder."""
+
+    name = "directory-tar"
+
+    def dumper(self, dsn: str, snapshot: str, jobs: int, work_dir: Path | None) -> DirectoryDump:
+        return DirectoryDump(dsn, snapshot, jobs, work_dir)
+
+    def verify_reader(self) -> ToolProcess:
+        return ToolProcess("tar", ["-tf", "-"], None, stdin=subprocess.PIPE,
+                           stdout=subprocess.DEVNULL, program="tar")
+
+    def restores_from_stream(self, jobs: int) -> bool:
+        return False
+
+    def unpack(self, plaintext: Iterable[bytes], workspace: Path) -> Path:
+        path = workspace / "dump"
+        path.mkdir()
+        tar = ToolProcess("tar", ["-C", str(path), "-xf", "-"], None, stdin=subprocess.PIPE,
+                          program="tar")
+        tar.feed(plaintext)
+        if tar.wait() != 0:
+            raise ArchiveUnreadable(f"the directory archive does not unpack: {tar.reason()}")
+        return path
+
+
+DumpFormat = CustomFormat | DirectoryTarFormat
+FORMATS: dict[str, DumpFormat] = {f.name: f for f in (CustomFormat(), DirectoryTarFormat())}
+
+
+def for_jobs(jobs: int) -> DumpFormat:
+    """The format a backup with `jobs` parallel dump jobs is written in."""
+    return FORMATS["directory-tar" if jobs > 1 else "custom"]
+
+
+def dump_format(name: str) -> DumpFormat:
+    """The format a manifest names; an unknown one is a finding about that backup."""
+    try:
+        return FORMATS[name]
+    except KeyError:
+        raise ArchiveUnreadable(f"unknown dump format {name!r} in the manifest") from None

@@ -3,7 +3,7 @@
 Uploads are multipart from a stream (parts of 8 MiB or more, one part in flight while the next
 fills, so memory stays flat) with the SHA-256 of the ciphertext computed on the way; any failure
 aborts the upload, so nothing half-written stays. When the bucket has Object Lock, each object
-gets COMPLIANCE retention for the promised 35 days.
+gets COMPLIANCE retention for the promised days (trustctl/promises.py).
 """
 
 from __future__ import annotations
@@ -18,10 +18,11 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from trustctl.backup.manifest import Manifest, ManifestError
+from trustctl.archive.manifest import Manifest, ManifestError
+from trustctl.promises import BACKUP_LOCK_MODE, BACKUP_RETENTION_DAYS
 
 PART_SIZE = 8 << 20
-RETENTION = timedelta(days=35)
+RETENTION = timedelta(days=BACKUP_RETENTION_DAYS)
 OBJECT_NAME = "dump.enc"
 MANIFEST_NAME = "manifest.json"
 NO_LOCK_CODES = ("ObjectLockConfigurationNotFoundError", "NoSuchObjectLockConfiguration")
@@ -64,7 +65,7 @@ class BackupStore:
         return f"{self.prefix}/{backup_id}/{MANIFEST_NAME}"
 
     def retain_until(self) -> datetime | None:
-        """now + 35 days when the bucket has Object Lock enabled, else None."""
+        """now + the promised retention when the bucket has Object Lock enabled, else None."""
         try:
             config = self.s3.get_object_lock_configuration(Bucket=self.bucket)
         except ClientError as exc:
@@ -135,7 +136,7 @@ class BackupStore:
         """Some S3 implementations ignore lock headers on multipart uploads: set it explicitly
         (the same date again is allowed even in COMPLIANCE mode: it does not shorten it)."""
         args = {"Bucket": self.bucket, "Key": key, **({"VersionId": version} if version else {})}
-        self.s3.put_object_retention(**args, Retention={"Mode": "COMPLIANCE",
+        self.s3.put_object_retention(**args, Retention={"Mode": BACKUP_LOCK_MODE,
                                                         "RetainUntilDate": retain_until})
 
     def put_manifest(self, manifest: Manifest, retain_until: datetime | None) -> None:
@@ -210,7 +211,7 @@ def _parts(chunks: Iterable[bytes]) -> Iterator[bytes]:
 def _lock_args(retain_until: datetime | None) -> dict:
     if retain_until is None:
         return {}
-    return {"ObjectLockMode": "COMPLIANCE", "ObjectLockRetainUntilDate": retain_until}
+    return {"ObjectLockMode": BACKUP_LOCK_MODE, "ObjectLockRetainUntilDate": retain_until}
 
 
 def _iso(moment: datetime | None) -> str | None:

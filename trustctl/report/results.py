@@ -14,6 +14,7 @@ class Status(StrEnum):
     PASS = "pass"
     FAIL = "fail"
     ERROR = "error"
+    EXCEPTED = "excepted"  # failed, but every finding is accepted by a reviewed exception
     NOT_APPLICABLE = "not_applicable"
     ATTESTED = "attested"
 

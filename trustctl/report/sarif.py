@@ -9,11 +9,13 @@ Findings accepted by an exception are results with an `accepted` suppression.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trustctl.catalog import Control
-from trustctl.gate.evaluate import GateReport
-from trustctl.results import Finding, Status
+from trustctl.report.results import Finding, Status
+
+if TYPE_CHECKING:  # the gate's report today; the audit's report has the same shape
+    from trustctl.gate.evaluate import GateReport
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 _SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}

@@ -12,13 +12,14 @@ import json
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
-from trustctl.backup.inventory import Role, TableStats
+from trustctl.archive.inventory import Role, TableStats
+from trustctl.errors import FindingError
 from trustctl.redaction import redact
 
 FORMAT = "trustctl-backup-manifest/1"
 
 
-class ManifestError(Exception):
+class ManifestError(FindingError):
     """The manifest is unreadable or incomplete."""
 
 

@@ -9,18 +9,16 @@ read to the end by `tar -t` instead: pg_restore reads a directory, not a stream.
 
 from __future__ import annotations
 
-import os
-import subprocess
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from trustctl.backup.keys import KeyUnusable, key_problem
-from trustctl.backup.manifest import Manifest
-from trustctl.backup.pgtools import ToolProcess
-from trustctl.backup.progress import Progress
-from trustctl.backup.reader import IntegrityError, ReadProgress, read_dump
-from trustctl.backup.store import BackupStore
+from trustctl.archive.formats import ArchiveUnreadable, dump_format
+from trustctl.archive.keys import KeyUnusable, key_problem
+from trustctl.archive.manifest import Manifest
+from trustctl.archive.reader import IntegrityError, ReadProgress, read_dump
+from trustctl.archive.store import BackupStore
+from trustctl.progress import Progress
 
 
 @dataclass
@@ -49,13 +47,6 @@ class Verification:
         }
 
 
-def _archive_reader(dump_format: str) -> ToolProcess:
-    if dump_format == "directory-tar":
-        return ToolProcess("tar", ["-tf", "-"], None, stdin=subprocess.PIPE,
-                           stdout=subprocess.DEVNULL, program="tar")
-    return ToolProcess("pg_restore", ["-f", os.devnull], None, stdin=subprocess.PIPE)
-
-
 def verify_backup(store: BackupStore, kms: Any, manifest: Manifest, *,
                   quiet: bool = False) -> Verification:
     """Everything short of a restore; problems are findings, AWS outages raise."""
@@ -67,7 +58,11 @@ def verify_backup(store: BackupStore, kms: Any, manifest: Manifest, *,
         return result
     result.read = ReadProgress(manifest.object_key)
     progress = Progress(f"verify {manifest.backup_id}", quiet=quiet)
-    archive = _archive_reader(manifest.dump_format)
+    try:
+        archive = dump_format(manifest.dump_format).verify_reader()
+    except ArchiveUnreadable as exc:
+        result.problems.append(str(exc))
+        return result
     try:
         archive.feed(progress.track(read_dump(store, kms, manifest, result.read)))
         if archive.wait() != 0:

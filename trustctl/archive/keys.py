@@ -11,10 +11,11 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from trustctl.envelope import DataKey
+from trustctl.archive.envelope import DataKey
+from trustctl.errors import FindingError
 
 
-class KeyUnusable(Exception):
+class KeyUnusable(FindingError):
     """The KMS key cannot unwrap the backup's data key (state, wrong key, wrong context)."""
 
 

@@ -15,14 +15,15 @@ from typing import Any, BinaryIO
 
 import zstandard
 
-from trustctl.backup.keys import unwrap
-from trustctl.backup.manifest import Manifest
-from trustctl.backup.store import BackupStore
-from trustctl.envelope import EnvelopeError, read_header
-from trustctl.envelope import decrypt as open_stream
+from trustctl.archive.envelope import EnvelopeError, read_header
+from trustctl.archive.envelope import decrypt as open_stream
+from trustctl.archive.keys import unwrap
+from trustctl.archive.manifest import Manifest
+from trustctl.archive.store import BackupStore
+from trustctl.errors import FindingError
 
 
-class IntegrityError(Exception):
+class IntegrityError(FindingError):
     """The stored backup is not what its manifest says (tampered, truncated, mismatched)."""
 
 

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from trustctl import redaction
 from trustctl.dsn import Dsn
 from trustctl.errors import DependencyError
-from trustctl.postgres import pg_tool
+from trustctl.pg.server import pg_tool
 
 STDERR_LINES = 20
 

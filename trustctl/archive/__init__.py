@@ -1,0 +1,1 @@
+"""The stored-backup format: written by backup, read by drill, audit and evidence."""

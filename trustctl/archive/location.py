@@ -1,0 +1,74 @@
+"""Where stored backups live: one Location (bucket, prefix, region, endpoint, backup KMS key).
+
+Resolved once from a command's flags and environment (trustctl/options.py) and shared by
+backup, drill, and later audit and evidence. A local stand-in (the sandbox) supplies its own
+Location through `provide_stand_in`, so this module, and everything that reads backups, never
+imports it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from trustctl import aws
+from trustctl.archive.store import BackupStore
+from trustctl.dsn import Dsn
+from trustctl.errors import InputError
+
+DEFAULT_PREFIX = "backups"
+
+
+@dataclass(frozen=True)
+class Location:
+    """The bucket, its AWS target and the backup KMS key."""
+
+    target: aws.AwsTarget
+    bucket: str
+    prefix: str
+    kms_key_id: str | None
+
+    def store(self) -> BackupStore:
+        return BackupStore(aws.client("s3", self.target), self.bucket, self.prefix)
+
+    def kms(self) -> Any:
+        return aws.client("kms", self.target)
+
+
+@dataclass(frozen=True)
+class StandIn:
+    """A local stand-in for production: where its backups go and the database it holds.
+
+    `source_dsn` is what backup dumps and what the drill refuses as a scratch target.
+    """
+
+    location: Location
+    source_dsn: Dsn = field(repr=False)
+
+
+_stand_in: Callable[[str], StandIn] | None = None
+
+
+def provide_stand_in(provider: Callable[[str], StandIn]) -> None:
+    """Called by the sandbox when it joins the CLI: `--sandbox` then resolves through it."""
+    global _stand_in
+    _stand_in = provider
+
+
+def stand_in(prefix: str = DEFAULT_PREFIX) -> StandIn:
+    """The local stand-in's Location and database (the stand-in is started if it is not up)."""
+    if _stand_in is None:
+        raise InputError("--sandbox: no local stand-in is available in this installation")
+    return _stand_in(prefix)
+
+
+def location(bucket: str | None, prefix: str, region: str | None, endpoint: str | None,
+             kms_key: str | None) -> Location:
+    """A production Location from flags and environment; one clear line when a part is missing."""
+    if not bucket:
+        raise InputError("no backup bucket: pass --bucket (or TRUSTCTL_BACKUP_BUCKET), "
+                         "or --sandbox")
+    if not region:
+        raise InputError("no AWS region: pass --region (or AWS_REGION)")
+    return Location(aws.AwsTarget(region, endpoint), bucket, prefix, kms_key)

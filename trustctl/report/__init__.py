@@ -1,0 +1,1 @@
+"""Results by control and how they are rendered (table, JSON, SARIF, JUnit)."""
