@@ -12,16 +12,21 @@ from components.backups import Backups
 from components.edge import Edge
 from components.keys import BACKUP_ENCRYPTION_CONTEXT_KEYS, Keys
 from components.network import Network
+from components.scheduled_jobs import JobTargets, ScheduledJobs
 from components.storage import Storage
+from components.supabase_project import SupabaseProject
 
 config = stack_config.load()
 
 access = StaffAccess("access", config)
+jobs = ScheduledJobs("jobs", config)
 keys = Keys(
     "keys",
     config,
     aws_backup_role_arn=access.aws_backup_role.arn,
-    backup_writer_role_arn=access.backup_writer_role.arn,
+    backup_job_role_arn=jobs.roles["backup"].arn,
+    drill_job_role_arn=jobs.roles["drill"].arn,
+    audit_job_role_arn=jobs.roles["audit"].arn,
     trail_name=trail_name(config),
 )
 storage = Storage("storage", config, data_key_arn=keys.data_key.arn)
@@ -31,7 +36,6 @@ backups = Backups(
     config,
     backup_key_arn=keys.backup_key.arn,
     aws_backup_role=access.aws_backup_role,
-    backup_writer_role=access.backup_writer_role,
     file_storage=storage.customer_files.bucket,
     access_log_bucket=storage.access_logs.bucket,
 )
@@ -42,13 +46,22 @@ audit_trail = AuditTrail(
     watched_buckets=[storage.customer_files.bucket, backups.database_backups.bucket],
     access_log_bucket=storage.access_logs.bucket,
 )
+# Issue 14's evidence component declares the evidence bucket; until it is wired here, the
+# jobs name it from stack config (evidenceBucketName).
+jobs.grant(JobTargets(
+    backup_bucket_arn=backups.database_backups.bucket.arn,
+    backup_key_arn=keys.backup_key.arn,
+    evidence_bucket_arn=f"arn:aws:s3:::{config.evidence_bucket_name}",
+))
 edge = Edge("edge", config)
+supabase = SupabaseProject("supabase", config)
 
 pulumi.export("customerFilesBucket", storage.customer_files.bucket.id)
 pulumi.export("databaseBackupBucket", backups.database_backups.bucket.id)
 pulumi.export("backupKeyArn", keys.backup_key.arn)
 pulumi.export("backupEncryptionContextKeys", list(BACKUP_ENCRYPTION_CONTEXT_KEYS))
-pulumi.export("backupWriterRoleArn", access.backup_writer_role.arn)
+for job, role in jobs.roles.items():
+    pulumi.export(f"{job}JobRoleArn", role.arn)  # the repository variables of the workflows
 pulumi.export("backupVaultName", backups.vault.name)
 pulumi.export("trailArn", audit_trail.trail.arn)
 pulumi.export("privateSubnetIds", [s.id for s in network.subnets])

@@ -34,8 +34,10 @@ _AUTH_PATH = re.compile(r"^/[A-Za-z0-9._~/-]*\*?$")
 # Named humans or workloads only: an IAM role or an assumed-role session, never an IAM user,
 # an account root or a wildcard (STAFF-ACCESS: no shared accounts, access is named).
 _PRINCIPAL_ARN = re.compile(r"^arn:aws:(iam::\d{12}:role/|sts::\d{12}:assumed-role/)[\w+=,.@/-]+$")
-# Software assumes the backup writer without MFA, so it may trust IAM roles only.
-_ROLE_ARN = re.compile(r"^arn:aws:iam::\d{12}:role/[\w+=,.@/-]+$")
+# GitHub's owner/name: the OIDC subject of the scheduled jobs names exactly this repository.
+_GITHUB_REPOSITORY = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$")
+_BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+_SUPABASE_REF = re.compile(r"^[a-z]{20}$")
 _NAME = re.compile(r"^[a-z][a-z0-9-]{1,20}$")
 
 
@@ -64,7 +66,10 @@ class StackConfig:
     private_subnets: tuple[PrivateSubnet, ...]
     on_call_principal_arns: tuple[str, ...]
     on_call_max_session_seconds: int
-    backup_writer_principal_arns: tuple[str, ...]
+    github_repository: str
+    evidence_bucket_name: str
+    supabase_project_ref: str
+    supabase_allowed_cidrs: tuple[str, ...]
     cloudflare_zone_id: str
     domain: str
     security_contact_email: str
@@ -176,6 +181,23 @@ def _vpc_cidr(read: _Reader) -> str:
     return cidr
 
 
+def _supabase_allowed_cidrs(read: _Reader) -> tuple[str, ...]:
+    """Who may connect to the database (NO-PUBLIC-DB): named networks, never the internet.
+
+    Supabase reads an empty list as "allow everyone", so at least one range is required.
+    """
+    key = "supabaseAllowedCidrs"
+    cidrs = read.strings(key, re.compile(r"^[0-9a-fA-F:./]+$"))
+    for cidr in cidrs:
+        try:
+            net = ipaddress.ip_network(cidr)
+        except ValueError:
+            raise read.fail(key, f"{cidr!r} is not a CIDR block (host bits set?)") from None
+        if net.prefixlen == 0:
+            raise read.fail(key, f"{cidr} admits the whole internet (NO-PUBLIC-DB)")
+    return cidrs
+
+
 def _content_security_policy(read: _Reader) -> str:
     """CSP must restrict scripts: a script-src without 'unsafe-inline' or a wildcard."""
     csp = read.text("contentSecurityPolicy")
@@ -212,7 +234,10 @@ def load(
         private_subnets=_private_subnets(read, vpc_cidr, region),
         on_call_principal_arns=read.strings("onCallPrincipalArns", _PRINCIPAL_ARN),
         on_call_max_session_seconds=read.integer("onCallMaxSessionSeconds", 900, 3600),
-        backup_writer_principal_arns=read.strings("backupWriterPrincipalArns", _ROLE_ARN),
+        github_repository=read.text("githubRepository", _GITHUB_REPOSITORY),
+        evidence_bucket_name=read.text("evidenceBucketName", _BUCKET_NAME),
+        supabase_project_ref=read.text("supabaseProjectRef", _SUPABASE_REF),
+        supabase_allowed_cidrs=_supabase_allowed_cidrs(read),
         cloudflare_zone_id=read.text("cloudflareZoneId", _CLOUDFLARE_ID),
         domain=read.text("domain", _DOMAIN),
         security_contact_email=read.text("securityContactEmail", _EMAIL),

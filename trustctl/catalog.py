@@ -16,11 +16,22 @@ from trustctl.paths import CATALOG_PATH
 
 
 @dataclass(frozen=True)
+class ScheduleRequirement:
+    """A job the repository's workflows must run: `command`, at least every `every_days` days,
+    in the production environment, as the role named by the variable `role_variable`."""
+
+    command: str
+    every_days: int
+    role_variable: str
+
+
+@dataclass(frozen=True)
 class Verification:
     static: tuple[str, ...] = ()
     live: tuple[str, ...] = ()
     drill: bool = False
     attested: bool = False
+    schedule: ScheduleRequirement | None = None
 
 
 @dataclass(frozen=True)
@@ -87,6 +98,7 @@ def _control(raw: dict, path: Path) -> Control:
                 live=tuple(ver.get("live") or ()),
                 drill=bool(ver.get("drill", False)),
                 attested=bool(ver.get("attested", False)),
+                schedule=_schedule(ver.get("schedule")),
             ),
             requires=tuple(_required(raw["id"], entry) for entry in raw.get("requires") or ()),
         )
@@ -112,6 +124,13 @@ def _value_at(values: Mapping[str, Any], path: str) -> Any:
             return None
         node = node.get(key)
     return node
+
+
+def _schedule(raw: dict | None) -> ScheduleRequirement | None:
+    if raw is None:
+        return None
+    return ScheduleRequirement(str(raw["command"]), int(raw["every_days"]),
+                               str(raw["role_variable"]))
 
 
 @cache

@@ -26,7 +26,8 @@ class StaffAccess(pulumi.ComponentResource):
 
     Implements STAFF-ACCESS: the on-call role trusts only the principals named in stack config
     and only with MFA; sessions are short. Also declares the workload roles other
-    capabilities grant to (backup writer, AWS Backup service role) and a strict account
+    capabilities grant to (the AWS Backup service role; the scheduled jobs' roles are
+    ScheduledJobs') and a strict account
     password policy for any console password that still exists (root, break-glass).
     The program declares no aws.iam.User anywhere.
     """
@@ -49,16 +50,6 @@ class StaffAccess(pulumi.ComponentResource):
             f"{name}-on-call-view-only",
             role=self.on_call_role.name,
             policy_arn=ON_CALL_POLICY_ARN,
-            opts=child,
-        )
-
-        self.backup_writer_role = aws.iam.Role(
-            f"{name}-backup-writer",
-            name=f"{prefix}-backup-writer",
-            description="Assumed by the runner of `trustctl backup`; may only write backups.",
-            assume_role_policy=_named_trust(config.backup_writer_principal_arns),
-            max_session_duration=3600,
-            tags={ACCESS_TAG: "workload"},
             opts=child,
         )
 
@@ -92,18 +83,7 @@ class StaffAccess(pulumi.ComponentResource):
         )
         self.register_outputs({
             "onCallRoleArn": self.on_call_role.arn,
-            "backupWriterRoleArn": self.backup_writer_role.arn,
         })
-
-
-def _named_trust(principals: tuple[str, ...]) -> pulumi.Output[str]:
-    """Trust exactly the named IAM roles (software: no MFA, so no root, user or wildcard)."""
-    return document({
-        "Sid": "NamedPrincipalsOnly",
-        "Effect": "Allow",
-        "Principal": {"AWS": list(principals)},
-        "Action": "sts:AssumeRole",
-    })
 
 
 def _named_mfa_trust(principals: tuple[str, ...]) -> pulumi.Output[str]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pulumi
 import pulumi_aws as aws
-from policy_documents import allow, document
 from stack_config import StackConfig
 
 from components.hardened_bucket import HardenedBucket, Retention
@@ -36,7 +35,6 @@ class Backups(pulumi.ComponentResource):
         *,
         backup_key_arn: pulumi.Input[str],
         aws_backup_role: aws.iam.Role,
-        backup_writer_role: aws.iam.Role,
         file_storage: aws.s3.Bucket,
         access_log_bucket: aws.s3.Bucket,
         opts: pulumi.ResourceOptions | None = None,
@@ -55,7 +53,6 @@ class Backups(pulumi.ComponentResource):
             retention=Retention(days=days, locked=True),
             opts=child,
         )
-        self._grant_backup_writer(backup_writer_role)
 
         self.vault = aws.backup.Vault(
             f"{name}-vault", name=f"{prefix}-backups", kms_key_arn=backup_key_arn,
@@ -97,19 +94,6 @@ class Backups(pulumi.ComponentResource):
             "databaseBackupBucket": self.database_backups.bucket.id,
             "backupEncryptionContextKeys": list(BACKUP_ENCRYPTION_CONTEXT_KEYS),
         })
-
-    def _grant_backup_writer(self, writer: aws.iam.Role) -> None:
-        """`trustctl backup` may add objects to the backup bucket, and nothing else."""
-        bucket = self.database_backups.bucket
-        aws.iam.RolePolicy(
-            f"{self._name}-backup-writer",
-            role=writer.id,
-            policy=document(
-                allow("WriteBackups", ["s3:PutObject"], pulumi.Output.concat(bucket.arn, "/*")),
-                allow("ListBackups", ["s3:ListBucket"], bucket.arn),
-            ),
-            opts=pulumi.ResourceOptions(parent=self),
-        )
 
     def _restore_testing(self, role: aws.iam.Role, file_storage: aws.s3.Bucket) -> None:
         """AWS Backup restores the latest file-storage recovery point on a schedule."""

@@ -23,6 +23,12 @@ KEY_ADMIN_ACTIONS = [
     "kms:RotateKeyOnDemand",
 ]
 PURPOSE_TAG = "trustctl:purpose"
+# Data keys of backups are wrapped and unwrapped only under trustctl's encryption context.
+_BACKUP_CONTEXT = {
+    "ForAllValues:StringEquals": {
+        "kms:EncryptionContextKeys": list(BACKUP_ENCRYPTION_CONTEXT_KEYS)},
+    "Null": {f"kms:EncryptionContext:{BACKUP_ENCRYPTION_CONTEXT_KEYS[0]}": "false"},
+}
 USE_ACTIONS = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*",
                "kms:DescribeKey"]
 
@@ -31,8 +37,9 @@ class Keys(pulumi.ComponentResource):
     """Three customer-managed AES-256 keys with yearly rotation, each usable only where needed.
 
     Implements ENC-AT-REST (customer data key, used by S3 only; rotation on) and
-    BACKUP-KEY-SEPARATE (a separate backup key that only AWS Backup and the backup writer
-    can use, through the backup vault and the backup bucket). The audit key encrypts
+    BACKUP-KEY-SEPARATE (a separate backup key that only AWS Backup and the scheduled jobs
+    can use: the backup job wraps data keys, the drill unwraps them, the audit reads
+    manifests through S3). The audit key encrypts
     CloudTrail and VPC flow logs (supports ACCESS-LOGGED).
     """
 
@@ -41,7 +48,9 @@ class Keys(pulumi.ComponentResource):
         name: str,
         config: StackConfig,
         aws_backup_role_arn: pulumi.Input[str],
-        backup_writer_role_arn: pulumi.Input[str],
+        backup_job_role_arn: pulumi.Input[str],
+        drill_job_role_arn: pulumi.Input[str],
+        audit_job_role_arn: pulumi.Input[str],
         trail_name: str,
         opts: pulumi.ResourceOptions | None = None,
     ):
@@ -69,16 +78,15 @@ class Keys(pulumi.ComponentResource):
             allow("AwsBackupGrantsForItsResources", ["kms:CreateGrant"],
                   Principal={"AWS": aws_backup_role_arn},
                   Condition={"Bool": {"kms:GrantIsForAWSResource": "true"}}),
-            allow("BackupWriterEnvelopeKeys", ["kms:GenerateDataKey", "kms:Decrypt"],
-                  Principal={"AWS": backup_writer_role_arn},
-                  Condition={
-                      "ForAllValues:StringEquals": {
-                          "kms:EncryptionContextKeys": list(BACKUP_ENCRYPTION_CONTEXT_KEYS)},
-                      "Null": {
-                          f"kms:EncryptionContext:{BACKUP_ENCRYPTION_CONTEXT_KEYS[0]}": "false"},
-                  }),
-            allow("BackupWriterThroughS3", ["kms:GenerateDataKey", "kms:Decrypt"],
-                  Principal={"AWS": backup_writer_role_arn},
+            allow("BackupJobWrapsDataKeys", ["kms:GenerateDataKey"],
+                  Principal={"AWS": backup_job_role_arn}, Condition=_BACKUP_CONTEXT),
+            allow("BackupJobEncryptsThroughS3", ["kms:GenerateDataKey", "kms:Decrypt"],
+                  Principal={"AWS": backup_job_role_arn},
+                  Condition={"StringEquals": {"kms:ViaService": via_s3}}),
+            allow("DrillJobUnwrapsDataKeys", ["kms:Decrypt"],
+                  Principal={"AWS": drill_job_role_arn}, Condition=_BACKUP_CONTEXT),
+            allow("ReadersDecryptThroughS3", ["kms:Decrypt"],
+                  Principal={"AWS": [drill_job_role_arn, audit_job_role_arn]},
                   Condition={"StringEquals": {"kms:ViaService": via_s3}}),
         )
         trail_arn = f"arn:aws:cloudtrail:{region}:{account}:trail/{trail_name}"

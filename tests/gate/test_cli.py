@@ -103,3 +103,22 @@ def test_missing_checkov_exits_2(tmp_path: Path) -> None:
                    env={"TRUSTCTL_CHECKOV_VENV": str(tmp_path / "nowhere")})
     assert result.exit_code == 2
     assert "checkov not found" in result.stderr
+
+
+def test_removing_the_drill_schedule_fails_restore_drill_at_pull_request_time(
+        tmp_path: Path) -> None:
+    workflows = tmp_path / "workflows"
+    workflows.mkdir()
+    source = GATE_TESTS.parents[1] / ".github" / "workflows"
+    for path in source.glob("*.yml"):
+        if path.name != "drill-quarterly.yml":
+            (workflows / path.name).write_text(path.read_text())
+    result = _gate("--program", str(PROGRAM), "--stack", "test", "--workflows", str(workflows),
+                   "--format", "json")
+    assert result.exit_code == 1, result.output
+    controls = {c["id"]: c for c in json.loads(result.stdout)["controls"]}
+    assert controls["BACKUP-DAILY-35D"]["status"] == "pass"
+    drill = controls["RESTORE-DRILL"]
+    assert drill["status"] == "fail"
+    assert [f["message"] for f in drill["findings"]] == [
+        f"no workflow job runs `trustctl drill` ({workflows})"]

@@ -65,3 +65,26 @@ def test_ssh_open_to_the_world_breaks_private_network_not_no_public_db(
     network = next(c for c in report.controls if c.id == "PRIVATE-NETWORK")
     assert [(f.check_id, f.resource) for f in network.findings] == [
         ("CKV_AWS_24", "ssh-from-anywhere")]
+
+
+# The breaks of the scheduled jobs' identities and the Supabase project, and the check that
+# catches each (with the line the gate prints).
+JOB_BREAKS = {
+    "github-any-repository": ("CKV_TRUST_33", "any repository on GitHub may assume it"),
+    "github-any-branch": ("CKV_TRUST_33", "admits the wildcard subject 'repo:claver/trustctl:*'"),
+    "github-wildcard-subject": ("CKV_TRUST_33", "admits the wildcard subject 'repo:*'"),
+    "audit-job-writes": ("CKV_TRUST_35", "allows s3:PutObject, which is not read-only"),
+    "audit-job-inline-policy": ("CKV_TRUST_37", "has no inline policy"),
+    "backup-job-deletes": ("CKV_TRUST_34", "also s3:DeleteObjectVersion"),
+    "supabase-open": ("CKV_TRUST_36", "0.0.0.0/0 admits the whole internet"),
+}
+
+
+@pytest.mark.parametrize("mutation", sorted(JOB_BREAKS))
+def test_job_identity_breaks_are_caught_by_their_check(checked: dict[str, Checked],
+                                                       mutation: str) -> None:
+    check_id, says = JOB_BREAKS[mutation]
+    report = checked[f"mutation:{mutation}"].report()
+    control = next(c for c in report.controls if c.id == mutations()[mutation])
+    assert {f.check_id for f in control.findings} == {check_id}
+    assert says in control.findings[0].message

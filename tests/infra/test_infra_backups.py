@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from infra_queries import arn_of, bucket_part, one, policy, statements
+from infra_queries import arn_of, bucket_part, one
 
 from trustctl.plan import Plan
 
@@ -99,14 +99,3 @@ def test_audit_framework_restates_the_backup_promises(prod_plan: Plan) -> None:
     assert controls["BACKUP_LAST_RECOVERY_POINT_CREATED"] == {  # RPO 24 h
         "recoveryPointAgeUnit": "days", "recoveryPointAgeValue": "1"}
     assert controls["RESTORE_TIME_FOR_RESOURCES_MEET_TARGET"] == {"maxRestoreTime": "240"}
-
-
-def test_backup_writer_may_only_add_backups(prod_plan: Plan) -> None:
-    grant = one(prod_plan, "aws:iam/rolePolicy:RolePolicy", "backups-backup-writer")
-    bucket_arn = arn_of(one(prod_plan, "aws:s3/bucket:Bucket", "database-backups"))
-    assert grant.inputs["role"] == "access-backup-writer"
-    by_sid = statements(policy(grant))
-    assert by_sid["WriteBackups"]["Action"] == ["s3:PutObject"]
-    assert by_sid["WriteBackups"]["Resource"] == f"{bucket_arn}/*"
-    actions = {a for s in by_sid.values() for a in s["Action"]}
-    assert not {a for a in actions if "Delete" in a or a.endswith("*")}

@@ -73,30 +73,40 @@ def test_access_log_bucket_is_aes256_because_s3_logging_cannot_use_kms(prod_plan
 
 
 def test_backup_key_is_used_only_by_the_vault_and_the_backup_bucket(prod_plan: Plan) -> None:
+    """Besides its alias, only the vault and the backup bucket encrypt with it; the scheduled
+    jobs' policies name it to use it (backup, drill, audit), and encrypt nothing themselves."""
     backup_key = one(prod_plan, KEY, "backups")
     assert dependents(prod_plan, backup_key) == {
         "keys-backups-alias",
         "backups-vault",
         "claver-prod-database-backups-encryption",
         "claver-prod-database-backups-policy",
+        "jobs-backup", "jobs-drill", "jobs-audit",
     }
 
 
 def test_backup_key_policy_lets_only_backup_principals_use_it(prod_plan: Plan) -> None:
     backup_key = one(prod_plan, KEY, "backups")
     by_sid = statements(policy(backup_key))
-    users = {
-        sid: s["Principal"]["AWS"] for sid, s in by_sid.items()
-        if sid != "AccountAdministersWithoutUse"
-    }
+    users = set()
+    for sid, statement in by_sid.items():
+        if sid != "AccountAdministersWithoutUse":
+            principals = statement["Principal"]["AWS"]
+            users |= {principals} if isinstance(principals, str) else set(principals)
     role_arns = {arn_of(one(prod_plan, "aws:iam/role:Role", n))
-                 for n in ("access-aws-backup", "access-backup-writer")}
-    assert set(users.values()) == role_arns
+                 for n in ("access-aws-backup", "jobs-backup", "jobs-drill", "jobs-audit")}
+    assert users == role_arns
     assert by_sid["AwsBackupThroughBackupService"]["Condition"] == {
         "StringEquals": {"kms:ViaService": "backup.us-east-1.amazonaws.com"}}
-    envelope = by_sid["BackupWriterEnvelopeKeys"]
-    assert set(envelope["Action"]) == {"kms:GenerateDataKey", "kms:Decrypt"}
-    assert envelope["Condition"]["Null"] == {"kms:EncryptionContext:trustctl:backup-id": "false"}
+    wrap, unwrap = by_sid["BackupJobWrapsDataKeys"], by_sid["DrillJobUnwrapsDataKeys"]
+    assert wrap["Action"] == ["kms:GenerateDataKey"]  # the backup job cannot unwrap a key
+    assert unwrap["Action"] == ["kms:Decrypt"]
+    for envelope in (wrap, unwrap):
+        assert envelope["Condition"]["Null"] == {
+            "kms:EncryptionContext:trustctl:backup-id": "false"}
+    readers = by_sid["ReadersDecryptThroughS3"]
+    assert readers["Condition"] == {
+        "StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}
 
 
 def test_data_key_is_usable_only_through_s3(prod_plan: Plan) -> None:

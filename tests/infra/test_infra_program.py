@@ -21,6 +21,9 @@ CAPABILITIES = {
     "trustctl:backups:Backups": {"BACKUP-DAILY-35D", "BACKUP-KEY-SEPARATE", "RPO-RTO"},
     "trustctl:audit:AuditTrail": {"ACCESS-LOGGED"},
     "trustctl:access:StaffAccess": {"STAFF-ACCESS"},
+    "trustctl:jobs:ScheduledJobs": {"STAFF-ACCESS", "CHANGE-CONTROL", "BACKUP-DAILY-35D",
+                                    "RESTORE-DRILL"},
+    "trustctl:database:SupabaseProject": {"NO-PUBLIC-DB"},
     "trustctl:edge:Edge": {"TLS-MIN", "HSTS", "CT-MONITOR", "WAF", "AUTH-RATE-LIMIT", "CSP-SRI"},
 }
 

@@ -71,21 +71,12 @@ def test_no_role_trusts_a_wildcard_or_a_whole_account(prod_plan: Plan) -> None:
             assert not [p for p in principals if p.endswith(":root")], role.name
 
 
-def test_backup_writer_is_assumed_only_by_the_configured_runner(prod_plan: Plan,
-                                                                repo_root) -> None:
-    """Software cannot present MFA: a workload role trusts named IAM roles and nothing else."""
-    role = one(prod_plan, ROLE, "backup-writer")
-    [trust] = policy(role, "assumeRolePolicy")["Statement"]
-    runners = _stack_config(repo_root)["trustctl:backupWriterPrincipalArns"]
-    assert trust["Principal"] == {"AWS": runners}
-    assert all(arn.startswith("arn:aws:iam::") and ":role/" in arn for arn in runners)
-    assert role.inputs["tags"] == {"trustctl:access": "workload"}
-
-
 def test_every_role_says_who_assumes_it(prod_plan: Plan) -> None:
     kinds = {r.name: r.inputs["tags"]["trustctl:access"] for r in prod_plan.of_type(ROLE)}
-    assert kinds == {"access-on-call": "staff", "access-backup-writer": "workload",
-                     "access-aws-backup": "service", "network-flow-logs": "service"}
+    assert kinds == {"access-on-call": "staff", "access-aws-backup": "service",
+                     "network-flow-logs": "service", "jobs-backup": "workload",
+                     "jobs-drill": "workload", "jobs-audit": "workload",
+                     "jobs-evidence": "workload"}
 
 
 def test_password_policy_is_strict(prod_plan: Plan) -> None:

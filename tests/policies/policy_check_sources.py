@@ -13,7 +13,7 @@ from policy_checkov_run import CHECKS_DIR
 from trustctl.catalog import load_catalog
 
 PY_CHECK_ID = re.compile(r'check_id="(CKV_TRUST_\d+)"')
-SUPPORT_FILES = {"__init__.py", "trust_check_support.py"}
+SUPPORT_FILES = {"__init__.py", "trust_check_support.py", "iam_policy_support.py"}
 
 
 @dataclass(frozen=True)

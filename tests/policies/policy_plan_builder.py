@@ -97,5 +97,5 @@ def _block(r: Resource) -> dict[str, str]:
 
 def _provider(resource_type: str) -> str:
     prefix = resource_type.split("_")[0]
-    namespace = "cloudflare" if prefix == "cloudflare" else "hashicorp"
+    namespace = {"cloudflare": "cloudflare", "supabase": "supabase"}.get(prefix, "hashicorp")
     return f"registry.terraform.io/{namespace}/{prefix}"

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from policy_cases_data import data_scenario
 from policy_cases_edge import edge_scenario
+from policy_cases_jobs import jobs_scenario
 from policy_cases_network import network_scenario
 from policy_scenario import Scenario
 
 
 def all_scenarios() -> Scenario:
-    return edge_scenario().merge(data_scenario()).merge(network_scenario())
+    return (edge_scenario().merge(data_scenario()).merge(network_scenario())
+            .merge(jobs_scenario()))

@@ -17,6 +17,7 @@ from trustctl.errors import InputError
 from trustctl.gate.checkov_runner import CheckovProcess
 from trustctl.gate.evaluate import GateReport
 from trustctl.gate.run import check
+from trustctl.gate.schedules import find_workflows, load_workflows
 from trustctl.gate.sources import Declared, from_preview, from_program, from_state
 from trustctl.paths import EXCEPTIONS_PATH, REPO_ROOT
 from trustctl.redaction import write_file
@@ -48,15 +49,30 @@ def gate(
         help="Reviewed exceptions file.")] = EXCEPTIONS_PATH,
     tf_plan_out: Annotated[Path | None, typer.Option(
         help="Also write the translated Terraform plan JSON (what checkov reads) here.")] = None,
+    workflows: Annotated[Path | None, typer.Option(
+        help="GitHub Actions workflows that must schedule the backup and the drill. Default: "
+             "the .github/workflows of the repository holding the program (or the current "
+             "directory, for --preview/--state).")] = None,
 ) -> None:
     """Check every control of policies/controls.yaml with checkov (built-in and project checks).
 
     Exit 0 when every control the gate verifies passes, 1 when one fails, 2 when something could
     not be checked (bad input, a program that raises, unknown resource types, checkov missing).
+    BACKUP-DAILY-35D and RESTORE-DRILL also need a workflow job that runs `trustctl backup run`
+    daily and `trustctl drill` at least every 92 days, in the production environment, with
+    their roles (policies/controls.yaml `schedule:`).
+
+    \b
+    Examples:
+      trustctl gate
+      trustctl gate --preview preview.json --format sarif --output gate.sarif
+      trustctl gate --workflows .github/workflows --format json
     """
     with CheckovProcess() as checkov:  # imports itself while the program is planned
         declared = _declared(program, stack, preview, state)
-        report = check(declared, exceptions_path=exceptions, checkov=checkov)
+        found = load_workflows(workflows or find_workflows(
+            program or (REPO_ROOT if preview is None and state is None else Path.cwd())))
+        report = check(declared, exceptions_path=exceptions, checkov=checkov, workflows=found)
     if tf_plan_out is not None:
         _write(tf_plan_out, json.dumps(report.tf_plan, indent=1), "--tf-plan-out")
     text = _render(report, output_format, _fallback_uri(program, preview, state))

@@ -2,9 +2,10 @@
 
 A control with static checks (or required resources) passes only when nothing failed, what it
 requires is declared, and at least one of its checks ran on a resource, unless it is satisfied
-by design when nothing relevant is declared (VACUOUS_BY_DESIGN). Built-in checks that no control
-lists are advisories: reported, never failing the gate. Controls the gate does not verify
-(live, drill, attested only) are `not_applicable` here.
+by design when nothing relevant is declared (VACUOUS_BY_DESIGN). Given the repository's
+workflows, a control with a `schedule` also needs a job that runs its command that often.
+Built-in checks that no control lists are advisories: reported, never failing the gate.
+Controls the gate does not verify (live, drill, attested only) are `not_applicable` here.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from trustctl.errors import InputError
 from trustctl.gate.checkov_runner import CheckResult
 from trustctl.gate.declarations import controls_with_requirements, missing_by_control
 from trustctl.gate.exceptions import Waiver
+from trustctl.gate.schedules import CHECK_ID as SCHEDULE_CHECK
+from trustctl.gate.schedules import Workflows, schedule_findings
 from trustctl.gate.translate import TfPlan
 from trustctl.plan.model import PlannedResource
 from trustctl.report.results import ControlResult, Finding, Status
@@ -52,7 +55,7 @@ class GateReport:
 
 def evaluate(
     catalog: tuple[Control, ...], origin: str, plan: TfPlan, results: list[CheckResult],
-    exceptions: list[Waiver], today: dt.date,
+    exceptions: list[Waiver], today: dt.date, workflows: Workflows | None = None,
 ) -> GateReport:
     _require_known_checks(catalog, exceptions)
     report = GateReport(
@@ -65,13 +68,18 @@ def evaluate(
                                  catalog)
     required = controls_with_requirements(catalog)
     for control in catalog:
-        if not control.verification.static and control.id not in required:
+        schedule = control.verification.schedule if workflows is not None else None
+        if not control.verification.static and control.id not in required and not schedule:
             report.controls.append(ControlResult(control.id, Status.NOT_APPLICABLE))
             continue
         findings = [Finding(f"required resource missing: {what}")
                     for what in missing.get(control.id, [])]
-        report.controls.append(_control(control, plan, results, exceptions, today, findings,
-                                        report.excepted))
+        if schedule is not None and workflows is not None:
+            findings += schedule_findings(schedule, workflows)
+        result = _control(control, plan, results, exceptions, today, findings, report.excepted)
+        if schedule is not None:
+            result.checks.append(SCHEDULE_CHECK)
+        report.controls.append(result)
     listed = _listed_checks(catalog)
     report.advisories = [_finding(r, plan) for r in results
                          if not r.passed and r.check_id not in listed]

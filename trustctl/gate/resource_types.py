@@ -173,6 +173,12 @@ TF_TYPES: dict[str, TfType] = {
     "aws:iam/groupPolicy:GroupPolicy": _aws("aws_iam_group_policy"),
     "aws:iam/instanceProfile:InstanceProfile": _aws("aws_iam_instance_profile"),
     "aws:iam/accountPasswordPolicy:AccountPasswordPolicy": _aws("aws_iam_account_password_policy"),
+    "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
+        _aws("aws_iam_openid_connect_provider", clientIdLists="client_id_list",
+             thumbprintLists="thumbprint_list"),
+    # the Supabase project's own settings (infra/components/supabase_project.py, a dynamic
+    # resource): allowed_cidrs and ssl_enforced are already TF-shaped
+    "pulumi-python:dynamic/supabase:ProjectSettings": TfType("supabase_project_settings"),
     # databases (any a change could add)
     "aws:rds/instance:Instance": _aws("aws_db_instance"),
     "aws:rds/cluster:Cluster": _aws("aws_rds_cluster"),

@@ -25,7 +25,8 @@ _SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
 REDACTED = "<redacted secret>"
 _ASSET = "<pulumi asset>"
 _PROVIDER_ADDRESS = {"aws": "registry.terraform.io/hashicorp/aws",
-                     "cloudflare": "registry.terraform.io/cloudflare/cloudflare"}
+                     "cloudflare": "registry.terraform.io/cloudflare/cloudflare",
+                     "supabase": "registry.terraform.io/supabase/supabase"}
 _TF_NAME_INVALID = re.compile(r"[^A-Za-z0-9_-]")
 
 

@@ -8,6 +8,7 @@ so the gate's tests prove each control can fail in more than one way.
 import json
 
 import pulumi
+import pulumi.dynamic
 import pulumi_aws as aws
 import pulumi_cloudflare as cloudflare
 
@@ -40,6 +41,13 @@ MUTATIONS = {
     "rate-limit-disabled": "AUTH-RATE-LIMIT",  # the login rate-limit rule is disabled
     "csp-no-script-src": "CSP-SRI",  # the CSP has no script-src directive
     "no-csp-rule": "CSP-SRI",  # no response-header rule at all
+    "github-any-repository": "STAFF-ACCESS",  # the job role's trust has no subject condition
+    "github-any-branch": "STAFF-ACCESS",  # subject repo:claver/trustctl:* (any branch or PR)
+    "github-wildcard-subject": "STAFF-ACCESS",  # subject repo:* (any repository)
+    "audit-job-writes": "STAFF-ACCESS",  # the audit job's policy can put objects
+    "audit-job-inline-policy": "STAFF-ACCESS",  # an inline policy beside the audit's own
+    "backup-job-deletes": "BACKUP-DAILY-35D",  # the backup job can delete what it writes
+    "supabase-open": "NO-PUBLIC-DB",  # the Supabase project admits 0.0.0.0/0
 }
 
 config = pulumi.Config()
@@ -135,6 +143,54 @@ aws.iam.Role("oncall", assume_role_policy=json.dumps({
 }))
 if broken("iam-user"):
     aws.iam.User("ops-shared")
+
+# scheduled jobs: GitHub OIDC roles for this repository's production environment only
+GITHUB = "token.actions.githubusercontent.com"
+GITHUB_PROVIDER = f"arn:aws:iam::123456789012:oidc-provider/{GITHUB}"
+subject = {
+    "github-any-repository": {},
+    "github-any-branch": {"StringLike": {f"{GITHUB}:sub": "repo:claver/trustctl:*"}},
+    "github-wildcard-subject": {"StringLike": {f"{GITHUB}:sub": "repo:*"}},
+}.get(BREAK, {"StringEquals": {f"{GITHUB}:sub": "repo:claver/trustctl:environment:production"}})
+audience = {f"{GITHUB}:aud": "sts.amazonaws.com"}
+trust = {**subject, "StringEquals": {**audience, **subject.get("StringEquals", {})}}
+job_roles = {
+    job: aws.iam.Role(
+        f"{job}-job", tags={"trustctl:access": "workload", "trustctl:job": job},
+        assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity",
+            "Principal": {"Federated": GITHUB_PROVIDER}, "Condition": trust}]}))
+    for job in ("backup", "audit")
+}
+backups_arn = "arn:aws:s3:::gate-database-backups"
+aws.iam.Policy("backup-job", tags={"trustctl:job": "backup"}, policy=json.dumps({
+    "Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Resource": f"{backups_arn}/*", "Action": ["s3:PutObject"] + (
+            ["s3:DeleteObjectVersion"] if broken("backup-job-deletes") else [])}],
+}))
+aws.iam.Policy("audit-job", tags={"trustctl:job": "audit"}, policy=json.dumps({
+    "Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Resource": "*", "Action": ["kms:DescribeKey", "ec2:Describe*"] + (
+            ["s3:PutObject"] if broken("audit-job-writes") else [])}],
+}))
+if broken("audit-job-inline-policy"):
+    aws.iam.RolePolicy("audit-job-more", role=job_roles["audit"].id, policy=json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "*"}]}))
+
+
+class _NoApi(pulumi.dynamic.ResourceProvider):
+    """Planned offline only: never applied."""
+
+
+class SupabaseProjectSettings(pulumi.dynamic.Resource, module="supabase", name="ProjectSettings"):
+    def __init__(self, name: str, props: dict) -> None:
+        super().__init__(_NoApi(), name, props)
+
+
+SupabaseProjectSettings("supabase", {
+    "project_ref": "abcdefghijklmnopqrst", "ssl_enforced": True,
+    "allowed_cidrs": ["10.20.0.0/16", *(["0.0.0.0/0"] if broken("supabase-open") else [])]})
 
 # network: private subnets only, S3 through an endpoint, flow logs, closed default SG
 vpc = aws.ec2.Vpc("vpc", cidr_block="10.20.0.0/16", enable_dns_hostnames=True)
