@@ -65,7 +65,7 @@ def test_zizmor_finds_nothing() -> None:
 def test_every_action_is_pinned_to_a_commit() -> None:
     uses = [s["uses"] for s in _every_step() if "uses" in s]
     assert uses
-    assert [u for u in uses if not (PINNED.match(u) or u.startswith("$/"))] == []
+    assert [u for u in uses if not (PINNED.match(u) or u.startswith("./.github/actions/"))] == []
 
 
 @pytest.mark.parametrize("name", sorted(SCHEDULED))
@@ -85,7 +85,7 @@ def test_scheduled_job_runs_its_command_in_production_as_its_role(name: str) -> 
     runs = "\n".join(s.get("run", "") for s in job["steps"])
     assert f"python3 -m uv run --frozen {command}" in runs
     record = job["steps"][-1]
-    assert record["uses"] == "$/.github/actions/job-record"
+    assert record["uses"] == "./.github/actions/job-record"
     assert record["if"] == "always()"
     assert record["with"]["kind"] == job_name
     assert record["with"]["evidence-role"] == "${{ vars.EVIDENCE_ROLE_ARN }}"
@@ -109,7 +109,7 @@ def test_only_jobs_that_reach_aws_may_mint_an_oidc_token() -> None:
         assert doc.get("permissions", {}).get("id-token") is None, path.name
         for job in doc["jobs"].values():
             oidc = any(s.get("uses", "").startswith("aws-actions/configure-aws-credentials@")
-                       or s.get("uses") == "$/.github/actions/job-record" for s in job["steps"])
+                       or s.get("uses") == "./.github/actions/job-record" for s in job["steps"])
             assert (job.get("permissions", {}).get("id-token") == "write") == oidc, path.name
 
 
