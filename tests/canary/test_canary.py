@@ -15,6 +15,8 @@ from canary.conftest import World
 
 SCRATCH = {"TRUSTCTL_SCRATCH_DSN": "{scratch_uri_encoded}"}
 DRILL = ["drill", "--sandbox", "--evidence-dir", "{work}/evidence"]
+REVIEW = ["access-review", "prepare", "--out", "{work}/access-review/review.yaml",
+          "--evidence-dir", "{work}/evidence"]
 
 
 def _backup_run(name: str, dsn: str, codes: tuple[int, ...], **kwargs: object) -> Case:
@@ -56,6 +58,19 @@ CASES = [
          env={"TRUSTCTL_SCRATCH_DSN": "{production_as_scratch}"}),
     Case("drill-bad-scratch-dsn", DRILL, (2,),
          env={"TRUSTCTL_SCRATCH_DSN": "mysql://root:{password}@db/x"}),
+    # the canary superuser is on no roster: a finding (exit 1) that names it, never its password
+    Case("access-review-sandbox", [*REVIEW, "--sandbox"], (1,)),
+    Case("access-review-database", [*REVIEW, "--skip", "aws", "--skip", "cloudflare"], (1,),
+         env={"TRUSTCTL_DATABASE_DSN": "{source_uri_driver_pasted}"}),
+    Case("access-review-database-wrong-password", [*REVIEW, "--skip", "aws", "--skip",
+                                                   "cloudflare"], (2,),
+         env={"TRUSTCTL_DATABASE_DSN": "{wrong_password_source}"}),
+    Case("access-review-cloudflare-unreachable", [
+        *REVIEW, "--skip", "aws", "--skip", "database", "--cloudflare-account", "0123abcd",
+        "--cloudflare-base-url", "http://127.0.0.1:9/client/v4"], (2,)),
+    Case("access-review-record-incomplete", ["access-review", "record",
+                                             "{work}/access-review/review.yaml",
+                                             "--evidence-dir", "{work}/evidence"], (2,)),
     Case("drill-interrupted", DRILL, (130,),
          env={"TRUSTCTL_SCRATCH_DSN": "{scratch_uri_driver_pasted}"},
          interrupt_after="restore started", held=True),

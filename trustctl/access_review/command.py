@@ -1,0 +1,236 @@
+"""`trustctl access-review prepare | record`: the quarterly access review, from the CLI.
+
+Exit codes: 0 nothing found and every source read; 1 a finding (whatever else could not be
+read); 2 nothing found but something could not be read, or the command could not run;
+130 interrupted. Progress goes to stderr; no password or token is ever printed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from trustctl import redaction
+from trustctl.access_review import prepare as preparing
+from trustctl.access_review import record as recording
+from trustctl.access_review import review_file, roster, summary
+from trustctl.access_review.cloudflare_access import CloudflareTarget
+from trustctl.access_review.data_reads import Period
+from trustctl.access_review.database import TenantTables
+from trustctl.access_review.progress import Progress
+from trustctl.aws import AwsTarget
+from trustctl.backup import settings
+from trustctl.errors import InputError
+from trustctl.results import ControlResult, Status
+
+DEFAULT_DSN_ENV = "TRUSTCTL_DATABASE_DSN"
+TOKEN_ENV = "CLOUDFLARE_API_TOKEN"
+PERIOD_DAYS = 92
+
+access_review = typer.Typer(
+    name="access-review",
+    no_args_is_help=True,
+    help=(
+        "The quarterly access review: `prepare` lists every principal that can reach "
+        "production data (AWS IAM and Identity Center, the database, Cloudflare), compares "
+        "it with the on-call roster (policies/oncall.yaml) and the last review, and writes a "
+        "review file; a reviewer decides keep/remove/reduce on each row; `record` turns the "
+        "completed file into the ACCESS-REVIEW record.\n\n"
+        "Typical use: `trustctl access-review prepare --sandbox`, edit "
+        "access-review/review.yaml, `trustctl access-review record access-review/review.yaml`."
+    ),
+)
+
+EvidenceDirOption = Annotated[Path, typer.Option(
+    "--evidence-dir", envvar="TRUSTCTL_EVIDENCE_DIR",
+    help="Where access-review records are read and written.")]
+
+
+@access_review.command("prepare")
+def prepare_command(
+    sandbox: Annotated[bool, typer.Option(
+        "--sandbox", help="Review the local sandbox (started if needed): its moto AWS and its "
+        "database; Cloudflare is skipped (the sandbox has none).")] = False,
+    out: Annotated[Path, typer.Option(
+        "--out", help="The review file to write (YAML; a Markdown summary goes beside it). "
+        "Keep it at one path in the repository so each quarter's pull request shows the "
+        "diff.")] = Path("access-review/review.yaml"),
+    roster_path: Annotated[Path, typer.Option(
+        "--roster", help="The on-call roster.")] = roster.DEFAULT_ROSTER,
+    previous: Annotated[Path | None, typer.Option(
+        "--previous", help="The last review file to compare with (default: the latest "
+        "ACCESS-REVIEW record in --evidence-dir).")] = None,
+    evidence_dir: EvidenceDirOption = Path("evidence"),
+    period_days: Annotated[int, typer.Option(
+        "--period-days", min=1, help="Reads of customer data over this many days.")
+    ] = PERIOD_DAYS,
+    region: Annotated[str | None, typer.Option(
+        "--region", envvar=["AWS_REGION", "AWS_DEFAULT_REGION"], help="AWS region.")] = None,
+    endpoint_url: Annotated[str | None, typer.Option(
+        "--endpoint-url", envvar=["TRUSTCTL_AWS_ENDPOINT", "AWS_ENDPOINT_URL"],
+        help="AWS endpoint override (a local moto server).")] = None,
+    dsn_env: Annotated[str, typer.Option(
+        "--dsn-env", help="Env var holding the production database DSN (read-only session; "
+        "never pass a DSN on the command line).")] = DEFAULT_DSN_ENV,
+    tenant_schema: Annotated[list[str] | None, typer.Option(
+        "--tenant-schema", help="Schema of tenant tables (repeatable; default public).")] = None,
+    tenant_column: Annotated[str, typer.Option(
+        "--tenant-column", help="Column naming a row's tenant.")] = "tenant_id",
+    cloudflare_account: Annotated[str | None, typer.Option(
+        "--cloudflare-account", envvar="CLOUDFLARE_ACCOUNT_ID",
+        help=f"Cloudflare account id (its API token comes from {TOKEN_ENV}).")] = None,
+    cloudflare_base_url: Annotated[str | None, typer.Option(
+        "--cloudflare-base-url", envvar="CLOUDFLARE_BASE_URL",
+        help="Cloudflare API base URL override.")] = None,
+    skip: Annotated[list[str] | None, typer.Option(
+        "--skip", help=f"Leave a source out on purpose ({', '.join(preparing.SOURCES)}); the "
+        "review says so. A source neither configured nor skipped is an error.")] = None,
+    output: settings.FormatOption = "text",
+) -> None:
+    """Prepare the review: who can reach production data, and what changed since the last one.
+
+    Reads AWS (IAM users and roles with who may assume them, Identity Center assignments,
+    CloudTrail log files for reads of customer data), the database (login roles, what they
+    can become, grants on tenant tables) and Cloudflare (members, API tokens). Writes the
+    review file (--out) and a Markdown summary beside it. Findings: IAM users, principals not
+    on the roster, shared names, roles any principal of an account may assume, tokens that
+    never expire, removals of the last review not carried out, reads not logged.
+
+    Environment: AWS credentials by boto3's usual chain; the DSN in $TRUSTCTL_DATABASE_DSN
+    (or --dsn-env); CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID.
+
+    Exit codes: 0 no finding and every source read (or skipped with --skip); 1 a finding,
+    whatever could not be read; 2 a source could not be read, or bad input; 130 interrupted.
+
+    \b
+    Examples:
+      trustctl access-review prepare --sandbox
+      AWS_REGION=us-east-1 TRUSTCTL_DATABASE_DSN=postgresql://audit@db/claver \\
+        CLOUDFLARE_API_TOKEN=... CLOUDFLARE_ACCOUNT_ID=... trustctl access-review prepare
+    """
+    output = settings.check_format(output)
+    unknown = sorted(set(skip or ()) - set(preparing.SOURCES))
+    if unknown:
+        raise InputError(f"--skip takes {', '.join(preparing.SOURCES)}, not {', '.join(unknown)}")
+    sources = preparing.Sources(
+        tenant_tables=TenantTables(tuple(tenant_schema or ("public",)), tenant_column),
+        skipped={name: "left out with --skip" for name in skip or ()})
+    if sandbox:
+        _sandbox_sources(sources)
+    else:
+        _configured_sources(sources, region, endpoint_url, dsn_env, cloudflare_account,
+                            cloudflare_base_url)
+    the_roster = roster.load(roster_path)
+    last = preparing.Previous.find(previous, evidence_dir)
+    document = preparing.prepare(sources, the_roster, last, Period.last_days(period_days),
+                                 Progress())
+    summary_path = review_file.write(document, out, summary.markdown(document))
+    results = preparing.control_results(document)
+    if output == "json":
+        typer.echo(json.dumps({"controls": [r.to_json() for r in results],
+                               "review": str(out), "summary": str(summary_path),
+                               "review_id": document["review_id"],
+                               "changes": document["changes"], "errors": document["errors"]},
+                              indent=2))
+    else:
+        typer.echo(_text(document, out, summary_path, results))
+    code = exit_code(results)
+    if code:
+        raise typer.Exit(code)
+
+
+@access_review.command("record")
+def record_command(
+    review: Annotated[Path, typer.Argument(help="The completed review file.")],
+    evidence_dir: EvidenceDirOption = Path("evidence"),
+    output: settings.FormatOption = "text",
+) -> None:
+    """Record a completed review as the ACCESS-REVIEW record (JSON, mode 0640).
+
+    Refuses (exit 2, one line) a review where a row has no decision (keep/remove/reduce), no
+    reviewer, or a remove/reduce without a reason. The record holds who reviewed, when, every
+    decision, the findings and changes shown, and the SHA-256 of the review file and roster.
+    Each `remove` is checked on the next prepare and by the audit.
+
+    \b
+    Example:
+      trustctl access-review record access-review/review.yaml --evidence-dir evidence
+    """
+    output = settings.check_format(output)
+    record = recording.build(review, datetime.now(UTC))
+    path = recording.record_store.write(record, evidence_dir)
+    control = record["controls"][0]
+    if output == "json":
+        typer.echo(json.dumps({"controls": record["controls"], "record": str(path)}, indent=2))
+    else:
+        counts = ", ".join(f"{n} {d}" for d, n in sorted(record["facts"]["counts"].items()))
+        typer.echo(f"Access review {record['id']} recorded: {counts}; reviewers "
+                   f"{', '.join(record['facts']['reviewers'])}\n"
+                   f"  ACCESS-REVIEW {control['status']}\n  record  {path}")
+    if control["status"] != "pass":
+        typer.echo("trustctl: access-review: the review did not read every source; it does not "
+                   "count as the quarter's review", err=True)
+        raise typer.Exit(2)
+
+
+def _sandbox_sources(sources: preparing.Sources) -> None:
+    from trustctl.sandbox import ensure_up
+
+    info = ensure_up()
+    sources.aws, sources.dsn = info.aws_target, info.database()
+    sources.skipped.setdefault("cloudflare", "the sandbox has no Cloudflare account")
+
+
+def _configured_sources(sources: preparing.Sources, region: str | None, endpoint: str | None,
+                        dsn_env: str, account: str | None, base_url: str | None) -> None:
+    if region:
+        sources.aws = AwsTarget(region, endpoint)
+    else:
+        sources.missing["aws"] = "set AWS_REGION (or --region), or --skip aws"
+    if os.environ.get(dsn_env, "").strip():
+        sources.dsn = settings.source_dsn(dsn_env)
+    else:
+        sources.missing["database"] = f"set {dsn_env} to the DSN, or --skip database"
+    token = os.environ.get(TOKEN_ENV, "").strip()
+    redaction.remember(token)
+    if token and account:
+        sources.cloudflare = CloudflareTarget(account, token, base_url)
+    else:
+        sources.missing["cloudflare"] = (f"set {TOKEN_ENV} and CLOUDFLARE_ACCOUNT_ID, or "
+                                         "--skip cloudflare")
+
+
+def _text(document: dict[str, Any], out: Path, summary_path: Path, results: list) -> str:
+    changes = document["changes"]
+    lines = [f"Access review {document['review_id']}: {len(document['rows'])} accesses, "
+             f"{len(document['findings'])} findings, {len(document['errors'])} not read",
+             f"  review   {out} (fill in decision, reason, reviewer on each row)",
+             f"  summary  {summary_path}"]
+    if changes["since"]:
+        lines.append(f"  changes since {changes['since']}: " + ", ".join(
+            f"{len(changes[k])} {k}" for k in ("added", "removed", "widened", "reduced")))
+        lines += [f"    {kind:<8} {item}" for kind in ("added", "removed", "widened", "reduced")
+                  for item in changes[kind]]
+    else:
+        lines.append("  changes  no previous review")
+    lines += [f"  finding  {f['control']}: {f['message']}" for f in document["findings"]]
+    lines += [f"  NOT READ {e['source']}: {e['what']}: {e['message']}" for e in document["errors"]]
+    lines.append("  controls " + ", ".join(f"{r.id} {r.status}" for r in results))
+    return "\n".join(lines)
+
+
+def exit_code(results: list[ControlResult]) -> int:
+    """1 when anything failed (whatever could not be read), else 2 when something could not
+    be read, else 0. (trustctl.results.exit_code puts error first until issue 9 fixes it.)"""
+    statuses = {r.status for r in results}
+    return 1 if Status.FAIL in statuses else 2 if Status.ERROR in statuses else 0
+
+
+def register(app: typer.Typer) -> None:
+    """Attach `trustctl access-review ...` to the top-level app."""
+    app.add_typer(access_review)

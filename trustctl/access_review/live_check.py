@@ -1,0 +1,62 @@
+"""The ACCESS-REVIEW live check, for the audit: the quarter's review was recorded and done.
+
+Passes when the latest counted access-review record (its review read every source) finished
+no more than 92 days ago and no access it decided to remove is still present. The audit
+passes the inventory it collected (`prepare.collect`) to `check`, or its sources to
+`check_live`; a source it could not read makes the check `error` unless something already
+failed (a finding is never hidden).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from trustctl.access_review import findings, record
+from trustctl.access_review.inventory import Inventory
+from trustctl.access_review.prepare import Sources, collect
+from trustctl.access_review.progress import QUIET, Progress
+from trustctl.results import ControlResult, Finding, Status
+
+CHECK_ID = "AUD_ACCESS_REVIEW_1"
+NAME = "A quarterly access review is recorded and its removals are carried out"
+RISK = "People keep production access a review decided they no longer need."
+REMEDIATION = ("Run `trustctl access-review prepare`, decide every row, record it with "
+               "`trustctl access-review record`, and remove what was decided.")
+MAX_AGE = timedelta(days=92)
+
+
+def check(records_dir: Path, inventory: Inventory, now: datetime | None = None) -> ControlResult:
+    """ACCESS-REVIEW from the records in `records_dir` and the live `inventory`."""
+    now = now or datetime.now(UTC)
+    latest = record.latest(records_dir)
+    found: list[Finding] = []
+    if latest is None:
+        found.append(_finding(f"no completed access review recorded in {records_dir}"))
+    else:
+        finished = datetime.fromisoformat(latest["finished"])
+        age = now - finished
+        if age > MAX_AGE:
+            found.append(_finding(f"the last access review ({latest['id']}) was recorded "
+                                  f"{age.days} days ago, more than {MAX_AGE.days}"))
+        found += [_finding(flag.message, flag.principal) for flag in
+                  findings.removals_not_done(inventory.merged(), record.removals(latest))]
+    if found:
+        status = Status.FAIL
+    elif inventory.errors:
+        status = Status.ERROR
+        found = [_finding(f"not read, so removals there are unverified: {e.source}: "
+                          f"{e.what}: {e.message}") for e in inventory.errors]
+    else:
+        status = Status.PASS
+    return ControlResult(record.CONTROL, status, found, checks=[CHECK_ID])
+
+
+def check_live(records_dir: Path, sources: Sources, progress: Progress = QUIET,
+               now: datetime | None = None) -> ControlResult:
+    """Reads the principals at `sources` (as `prepare` does, without reads) and judges."""
+    return check(records_dir, collect(sources, progress), now)
+
+
+def _finding(message: str, resource: str | None = None) -> Finding:
+    return Finding(message, check_id=CHECK_ID, resource=resource)

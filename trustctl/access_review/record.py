@@ -1,0 +1,66 @@
+"""`access-review record`: a completed review becomes the ACCESS-REVIEW record.
+
+The record holds who reviewed, when, every decision with its reason, the findings and changes
+the reviewer saw, and the SHA-256 of the review file and of the roster it was compared with.
+A review that could not read every source is recorded as `error` for ACCESS-REVIEW: it does
+not count as the quarter's review (the live check looks for a `pass`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from trustctl.access_review import record_store, review_file
+from trustctl.errors import InputError
+
+KIND = "access-review"
+CONTROL = "ACCESS-REVIEW"
+
+
+def build(review_path: Path, recorded_at: datetime) -> dict[str, Any]:
+    """The sealed record of a completed review file; InputError naming what is missing."""
+    document, raw = review_file.read(review_path)
+    problems = review_file.undecided(document)
+    if problems:
+        shown = "; ".join(problems[:3]) + (f"; and {len(problems) - 3} more"
+                                           if len(problems) > 3 else "")
+        raise InputError(f"{review_path}: the review is not complete: {shown}")
+    decisions = [{"id": row["id"], "principal": row["principal"], "resource": row["resource"],
+                  "level": row["level"], "decision": str(row["decision"]).strip().lower(),
+                  "reason": str(row.get("reason") or "").strip(),
+                  "reviewer": str(row["reviewer"]).strip()} for row in document["rows"]]
+    unread = [f"{e['source']}: {e['what']}" for e in document.get("errors") or []]
+    control = {"id": CONTROL, "status": "error" if unread else "pass",
+               "checks": ["access-review:recorded"],
+               "findings": [{"message": f"not read when the review was prepared: {u}"}
+                            for u in unread]}
+    inputs = {"review": {"path": str(review_path), "sha256": hashlib.sha256(raw).hexdigest()},
+              **document["inputs"]}
+    return record_store.seal({
+        "kind": KIND, "id": f"{document['review_id']}-r{recorded_at:%Y%m%dT%H%M%SZ}",
+        "started": document["prepared_at"], "finished": recorded_at.isoformat(timespec="seconds"),
+        "targets": {**document["targets"], "sources": document["sources"]},
+        "controls": [control],
+        "facts": {"reviewers": sorted({d["reviewer"] for d in decisions}),
+                  "decisions": decisions, "counts": dict(Counter(d["decision"]
+                                                                 for d in decisions)),
+                  "findings": document["findings"], "changes": document["changes"],
+                  "reads": document["reads"], "period": document["period"], "inputs": inputs},
+    })
+
+
+def latest(directory: Path) -> dict[str, Any] | None:
+    """The latest access-review record that counts (its ACCESS-REVIEW control passed)."""
+    counted = [r for r in record_store.read(directory, KIND)
+               if any(c["id"] == CONTROL and c["status"] == "pass" for c in r["controls"])]
+    return counted[-1] if counted else None
+
+
+def removals(record: dict[str, Any]) -> list[dict[str, str]]:
+    """The `remove` decisions of a record, each naming its review and reviewer."""
+    return [{**d, "review_id": record["id"]} for d in record["facts"]["decisions"]
+            if d["decision"] == "remove"]

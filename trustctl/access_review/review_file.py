@@ -1,0 +1,127 @@
+"""The review file a reviewer works through: YAML, one row per principal and access, sorted, so
+a pull request shows each decision and each change as its own lines.
+
+Each row ends with `decision` (keep / remove / reduce), `reason` and `reviewer`, left empty by
+`prepare` and filled in by the reviewer; `record` refuses a file where any is missing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from trustctl import redaction
+from trustctl.access_review import yaml_file
+from trustctl.access_review.data_reads import Reads
+from trustctl.access_review.findings import Flag
+from trustctl.access_review.inventory import Access
+from trustctl.access_review.roster import Roster
+from trustctl.errors import InputError
+
+FORMAT = "trustctl-access-review/1"
+DECISIONS = ("keep", "remove", "reduce")
+NEEDS_REASON = ("remove", "reduce")
+DOCUMENT_KEYS = ("review_id", "prepared_at", "period", "inputs", "targets", "sources", "errors",
+                 "findings", "changes", "reads", "rows")
+ROW_KEYS = ("id", "principal", "resource", "level")
+HEADER = """\
+# trustctl access review. For every row, fill in:
+#   decision: keep | remove | reduce    reason: why (required for remove and reduce)
+#   reviewer: who decided (name or email)
+# then `trustctl access-review record <this file>`. A `remove` is checked on the next prepare
+# and by the audit: access still present is a finding. Do not edit the other fields.
+"""
+
+
+def rows(accesses: list[Access], roster: Roster, flags: list[Flag], reads: list[Reads],
+         previous: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """The review's rows, in the accesses' stable order, decisions empty; what the last review
+    decided on the same row is shown beside (never copied: each quarter decides afresh)."""
+    decided = {row["id"]: row for row in previous or () if row.get("decision")}
+    flagged: dict[str, list[str]] = {}
+    for flag in flags:
+        flagged.setdefault(flag.principal, []).append(flag.check)
+    reads_by = {r.principal: r for r in reads}
+    out = []
+    for access in accesses:
+        entry = roster.entry_for(access.principal)
+        reads_here = reads_by.get(access.principal)
+        bucket = access.resource.removeprefix("s3:")
+        out.append({
+            "id": access.id,
+            "principal": access.principal,
+            "kind": access.kind,
+            "resource": access.resource,
+            "level": access.level,
+            "via": access.via,
+            "assumable_by": [t.describe() for t in access.trust],
+            "last_used": access.last_used,
+            "reads_in_period": (reads_here.buckets.get(bucket, 0) if reads_here and
+                                access.resource.startswith("s3:") else None),
+            "notes": access.notes,
+            "roster": entry.describe() if entry else None,
+            "flags": sorted(set(flagged.get(access.principal, []))),
+            "last_decision": _last_decision(decided.get(access.id)),
+            "decision": "",
+            "reason": "",
+            "reviewer": "",
+        })
+    return out
+
+
+def _last_decision(row: dict[str, Any] | None) -> str | None:
+    if row is None:
+        return None
+    reason = f": {row['reason']}" if row.get("reason") else ""
+    return f"{row['decision']} by {row.get('reviewer') or '?'}{reason}"
+
+
+def write(document: dict[str, Any], path: Path, summary: str) -> Path:
+    """The review as YAML (keys in the document's order, instructions on top) and its
+    Markdown `summary` beside it; returns the summary's path."""
+    text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100,
+                          default_flow_style=False)
+    summary_path = path.with_suffix(".md")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        redaction.write_file(path, HEADER + text)
+        redaction.write_file(summary_path, summary)
+    except OSError as exc:
+        raise InputError(f"cannot write the review to {exc.filename or path}: "
+                         f"{exc.strerror}") from None
+    return summary_path
+
+
+def read(path: Path) -> tuple[dict[str, Any], bytes]:
+    """The review document and its exact bytes (their SHA-256 goes into the record)."""
+    document, raw = yaml_file.load(path, "review")
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise InputError(f"{path}: not a {FORMAT} review (prepare one with "
+                         "`trustctl access-review prepare`)")
+    missing = [key for key in DOCUMENT_KEYS if key not in document]
+    if missing or not isinstance(document["rows"], list):
+        raise InputError(f"{path}: the review lacks {', '.join(missing) or 'a list of rows'} "
+                         "(prepare a new one; edit only decision, reason and reviewer)")
+    for number, row in enumerate(document["rows"], 1):
+        if not isinstance(row, dict) or any(key not in row for key in ROW_KEYS):
+            raise InputError(f"{path}: row {number} lacks one of {', '.join(ROW_KEYS)} (edit "
+                             "only decision, reason and reviewer)")
+    return document, raw
+
+
+def undecided(document: dict[str, Any]) -> list[str]:
+    """Why each incomplete row cannot be recorded yet (empty when the review is complete)."""
+    problems = []
+    for number, row in enumerate(document["rows"], 1):
+        what = f"row {number} ({row.get('id', '?')})"
+        decision = str(row.get("decision") or "").strip().lower()
+        if decision not in DECISIONS:
+            problems.append(f"{what}: decision must be one of {'/'.join(DECISIONS)}, "
+                            f"not {row.get('decision')!r}")
+        if not str(row.get("reviewer") or "").strip():
+            problems.append(f"{what}: no reviewer")
+        if decision in NEEDS_REASON and not str(row.get("reason") or "").strip():
+            problems.append(f"{what}: a {decision} needs a reason")
+    return problems
