@@ -12,7 +12,7 @@ from trustctl.access_review import database
 from trustctl.access_review.database import TenantTables
 from trustctl.access_review.inventory import Inventory
 from trustctl.dsn import Dsn
-from trustctl.postgres import LocalPostgres
+from trustctl.pg.server import LocalPostgres
 
 SETUP = """
 CREATE ROLE claver_owner NOLOGIN;

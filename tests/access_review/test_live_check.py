@@ -11,7 +11,7 @@ from trustctl.access_review.inventory import Access, Inventory, ReadError
 from trustctl.access_review.prepare import Sources
 from trustctl.dsn import Dsn
 from trustctl.errors import InputError
-from trustctl.results import Status
+from trustctl.report.results import Status
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 ALICE = Access("postgres:alice", "db-role", "postgres:claver/public", "read")

@@ -19,7 +19,7 @@ from trustctl.access_review.inventory import Inventory
 from trustctl.access_review.progress import QUIET
 from trustctl.aws import client
 from trustctl.dsn import Dsn
-from trustctl.results import Status
+from trustctl.report.results import Status
 
 ALICE = f"arn:aws:iam::{ACCOUNT}:role/oncall-alice"
 MFA = {"Bool": {"aws:MultiFactorAuthPresent": "true"}}

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 import typer
 
-from trustctl import redaction
+from trustctl import options, redaction
 from trustctl.access_review import prepare as preparing
 from trustctl.access_review import record as recording
 from trustctl.access_review import review_file, roster, summary
@@ -23,10 +23,10 @@ from trustctl.access_review.cloudflare_access import CloudflareTarget
 from trustctl.access_review.data_reads import Period
 from trustctl.access_review.database import TenantTables
 from trustctl.access_review.progress import Progress
+from trustctl.archive.location import stand_in
 from trustctl.aws import AwsTarget
-from trustctl.backup import settings
 from trustctl.errors import InputError
-from trustctl.results import ControlResult, Status
+from trustctl.report.results import ControlResult, Status
 
 DEFAULT_DSN_ENV = "TRUSTCTL_DATABASE_DSN"
 TOKEN_ENV = "CLOUDFLARE_API_TOKEN"
@@ -90,7 +90,7 @@ def prepare_command(
     skip: Annotated[list[str] | None, typer.Option(
         "--skip", help=f"Leave a source out on purpose ({', '.join(preparing.SOURCES)}); the "
         "review says so. A source neither configured nor skipped is an error.")] = None,
-    output: settings.FormatOption = "text",
+    output: options.FormatOption = "text",
 ) -> None:
     """Prepare the review: who can reach production data, and what changed since the last one.
 
@@ -113,7 +113,7 @@ def prepare_command(
       AWS_REGION=us-east-1 TRUSTCTL_DATABASE_DSN=postgresql://audit@db/claver \\
         CLOUDFLARE_API_TOKEN=... CLOUDFLARE_ACCOUNT_ID=... trustctl access-review prepare
     """
-    output = settings.check_format(output)
+    output = options.check_format(output)
     unknown = sorted(set(skip or ()) - set(preparing.SOURCES))
     if unknown:
         raise InputError(f"--skip takes {', '.join(preparing.SOURCES)}, not {', '.join(unknown)}")
@@ -148,7 +148,7 @@ def prepare_command(
 def record_command(
     review: Annotated[Path, typer.Argument(help="The completed review file.")],
     evidence_dir: EvidenceDirOption = Path("evidence"),
-    output: settings.FormatOption = "text",
+    output: options.FormatOption = "text",
 ) -> None:
     """Record a completed review as the ACCESS-REVIEW record (JSON, mode 0640).
 
@@ -161,7 +161,7 @@ def record_command(
     Example:
       trustctl access-review record access-review/review.yaml --evidence-dir evidence
     """
-    output = settings.check_format(output)
+    output = options.check_format(output)
     record = recording.build(review, datetime.now(UTC))
     path = recording.record_store.write(record, evidence_dir)
     control = record["controls"][0]
@@ -179,10 +179,8 @@ def record_command(
 
 
 def _sandbox_sources(sources: preparing.Sources) -> None:
-    from trustctl.sandbox import ensure_up
-
-    info = ensure_up()
-    sources.aws, sources.dsn = info.aws_target, info.database()
+    local = stand_in()
+    sources.aws, sources.dsn = local.location.target, local.source_dsn
     sources.skipped.setdefault("cloudflare", "the sandbox has no Cloudflare account")
 
 
@@ -193,7 +191,7 @@ def _configured_sources(sources: preparing.Sources, region: str | None, endpoint
     else:
         sources.missing["aws"] = "set AWS_REGION (or --region), or --skip aws"
     if os.environ.get(dsn_env, "").strip():
-        sources.dsn = settings.source_dsn(dsn_env)
+        sources.dsn = options.source_dsn(dsn_env)
     else:
         sources.missing["database"] = f"set {dsn_env} to the DSN, or --skip database"
     token = os.environ.get(TOKEN_ENV, "").strip()

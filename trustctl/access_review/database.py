@@ -14,8 +14,8 @@ import psycopg
 
 from trustctl.access_review.inventory import Access, Inventory
 from trustctl.access_review.progress import QUIET, Progress
-from trustctl.backup.run import connect
 from trustctl.dsn import Dsn
+from trustctl.pg.connect import connect
 
 SOURCE = "database"
 

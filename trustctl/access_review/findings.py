@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from trustctl.access_review.inventory import Access
 from trustctl.access_review.roster import Roster, principal_name, whole_account
-from trustctl.results import Finding
+from trustctl.report.results import Finding
 
 GENERIC_WORDS = frozenset({
     "admin", "administrator", "root", "shared", "team", "ops", "devops", "sre", "support",

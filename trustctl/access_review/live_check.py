@@ -16,7 +16,7 @@ from trustctl.access_review import findings, record
 from trustctl.access_review.inventory import Inventory
 from trustctl.access_review.prepare import Sources, collect
 from trustctl.access_review.progress import QUIET, Progress
-from trustctl.results import ControlResult, Finding, Status
+from trustctl.report.results import ControlResult, Finding, Status
 
 CHECK_ID = "AUD_ACCESS_REVIEW_1"
 NAME = "A quarterly access review is recorded and its removals are carried out"

@@ -32,7 +32,7 @@ from trustctl.access_review.progress import QUIET, Progress
 from trustctl.access_review.roster import Roster
 from trustctl.aws import AwsTarget
 from trustctl.dsn import Dsn
-from trustctl.results import ControlResult, Finding, Status
+from trustctl.report.results import ControlResult, Finding, Status
 
 SOURCES = ("aws", "database", "cloudflare")
 PRINCIPAL_SOURCES = (aws_iam.SOURCE, identity_center.SOURCE, database.SOURCE,

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from trustctl import __version__, redaction
-from trustctl.catalog import CATALOG_PATH, REPO_ROOT
 from trustctl.errors import InputError
+from trustctl.paths import CATALOG_PATH, REPO_ROOT
 
 FORMAT = "trustctl-record/1"
 FILE_MODE = 0o640

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from trustctl.access_review import yaml_file
-from trustctl.catalog import REPO_ROOT
 from trustctl.errors import InputError
+from trustctl.paths import REPO_ROOT
 
 DEFAULT_ROSTER = REPO_ROOT / "policies" / "oncall.yaml"
 KINDS = {"people": "person", "services": "service"}
