@@ -14,6 +14,7 @@ import typer
 from typer.core import TyperGroup
 
 from trustctl import redaction
+from trustctl.audit import command as audit
 from trustctl.backup import command as backup
 from trustctl.drill import command as drill
 from trustctl.errors import TrustctlError
@@ -69,7 +70,7 @@ app = typer.Typer(
 def _main() -> None:
     """Claver's security page as code."""
 
-for flow in (plan, gate, sandbox, backup, drill):
+for flow in (plan, gate, sandbox, backup, drill, audit):
     flow.register(app)
 
 if __name__ == "__main__":
