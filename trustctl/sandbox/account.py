@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass
 
 from trustctl.aws import AwsTarget, client, reach_local_s3control
+from trustctl.promises import BACKUP_RETENTION_DAYS, KEY_ROTATION_DAYS
 from trustctl.sandbox.backup_target import NAME_PREFIX, DeclaredBackup
 
 ON_CALL_PRINCIPALS = ("arn:aws:iam::123456789012:role/oncall-alice",
@@ -45,7 +46,7 @@ def declare_account(target: AwsTarget, backup: DeclaredBackup) -> DeclaredAccoun
                                                  "TagValue": "backup"}])
     data_key = kms.create_key(Description=f"{NAME_PREFIX}: data", Tags=[
         {"TagKey": "trustctl:purpose", "TagValue": "data"}])["KeyMetadata"]
-    kms.enable_key_rotation(KeyId=data_key["KeyId"], RotationPeriodInDays=365)
+    kms.enable_key_rotation(KeyId=data_key["KeyId"], RotationPeriodInDays=KEY_ROTATION_DAYS)
     account = client("sts", target).get_caller_identity()["Account"]
     reach_local_s3control(client("s3control", target)).put_public_access_block(AccountId=account,
                                                PublicAccessBlockConfiguration=PAB)
@@ -107,11 +108,12 @@ def _harden_existing(s3: object, bucket: str, log_to: str) -> None:
 def _aws_backup(target: AwsTarget, backup_key_arn: str) -> None:
     backup = client("backup", target)
     backup.create_backup_vault(BackupVaultName=VAULT, EncryptionKeyArn=backup_key_arn)
-    backup.put_backup_vault_lock_configuration(BackupVaultName=VAULT, MinRetentionDays=35,
-                                               ChangeableForDays=3)
+    backup.put_backup_vault_lock_configuration(
+        BackupVaultName=VAULT, MinRetentionDays=BACKUP_RETENTION_DAYS, ChangeableForDays=3)
     backup.create_backup_plan(BackupPlan={"BackupPlanName": f"{NAME_PREFIX}-daily", "Rules": [{
         "RuleName": "daily", "TargetBackupVaultName": VAULT,
-        "ScheduleExpression": "cron(0 3 * * ? *)", "Lifecycle": {"DeleteAfterDays": 35}}]})
+        "ScheduleExpression": "cron(0 3 * * ? *)",
+        "Lifecycle": {"DeleteAfterDays": BACKUP_RETENTION_DAYS}}]})
 
 
 def _trail(target: AwsTarget, key_arn: str, data_buckets: list[str]) -> None:

@@ -2,8 +2,7 @@
 
 from trustctl.audit.aws_reader import AwsReader
 from trustctl.audit.live_check import Outcome, live_check
-
-RETENTION_DAYS = 35
+from trustctl.promises import BACKUP_RETENTION_DAYS
 
 
 @live_check(
@@ -23,6 +22,6 @@ def check(aws: AwsReader, out: Outcome) -> None:
             days = sorted({r["Expiration"]["Days"] for r in rules
                            if r.get("Expiration", {}).get("Days")})
             out.facts[bucket.name] = days
-            if days != [RETENTION_DAYS]:
+            if days != [BACKUP_RETENTION_DAYS]:
                 out.fail(bucket.name, f"enabled expiry rules say {days or 'never'} days, "
-                                      f"not {RETENTION_DAYS}")
+                                      f"not {BACKUP_RETENTION_DAYS}")

@@ -2,8 +2,7 @@
 
 from trustctl.audit.aws_reader import AwsReader
 from trustctl.audit.live_check import Outcome, live_check
-
-RETENTION_DAYS = 35
+from trustctl.promises import BACKUP_LOCK_MODE, BACKUP_RETENTION_DAYS
 
 
 @live_check(
@@ -25,6 +24,6 @@ def check(aws: AwsReader, out: Outcome) -> None:
             out.facts[bucket.name] = lock
             if lock.get("ObjectLockEnabled") != "Enabled":
                 out.fail(bucket.name, "Object Lock is not enabled")
-            elif retention.get("Mode") != "COMPLIANCE" or days < RETENTION_DAYS:
+            elif retention.get("Mode") != BACKUP_LOCK_MODE or days < BACKUP_RETENTION_DAYS:
                 out.fail(bucket.name, f"default retention is {retention.get('Mode', 'none')} "
-                                      f"{days} days, not COMPLIANCE >= {RETENTION_DAYS}")
+                                      f"{days} days, not COMPLIANCE >= {BACKUP_RETENTION_DAYS}")

@@ -4,8 +4,8 @@ import re
 
 from trustctl.audit.aws_reader import AwsReader
 from trustctl.audit.live_check import Outcome, live_check
+from trustctl.promises import BACKUP_RETENTION_DAYS
 
-RETENTION_DAYS = 35
 DAILY = re.compile(r"^cron\(\s*\S+\s+\S+\s+\*\s+\*\s+\?\s+\*\s*\)$")
 
 
@@ -24,7 +24,8 @@ def check(aws: AwsReader, out: Outcome) -> None:
                            "delete_after_days": r.get("Lifecycle", {}).get("DeleteAfterDays")}
                           for name, r in rules]
     good = [name for name, r in rules if DAILY.match(r.get("ScheduleExpression", "").strip())
-            and (r.get("Lifecycle", {}).get("DeleteAfterDays") or 0) >= RETENTION_DAYS]
+            and (r.get("Lifecycle", {}).get("DeleteAfterDays") or 0) >= BACKUP_RETENTION_DAYS]
     if not good:
         out.fail(None, f"no backup rule runs daily and keeps recovery points "
-                       f"{RETENTION_DAYS} days ({len(rules)} rule(s) in {len(plans)} plan(s))")
+                       f"{BACKUP_RETENTION_DAYS} days ({len(rules)} rule(s) in "
+                       f"{len(plans)} plan(s))")

@@ -2,8 +2,7 @@
 
 from trustctl.audit.aws_reader import AwsReader
 from trustctl.audit.live_check import Outcome, live_check
-
-RETENTION_DAYS = 35
+from trustctl.promises import BACKUP_RETENTION_DAYS
 
 
 @live_check(
@@ -25,6 +24,6 @@ def check(aws: AwsReader, out: Outcome) -> None:
             out.fail(name, "vault lock is off")
         elif vault.get("LockDate") is None:
             out.fail(name, "vault lock is in governance mode (no lock date): it can be removed")
-        elif (vault.get("MinRetentionDays") or 0) < RETENTION_DAYS:
+        elif (vault.get("MinRetentionDays") or 0) < BACKUP_RETENTION_DAYS:
             out.fail(name, f"minimum retention is {vault.get('MinRetentionDays')} days, "
-                           f"below {RETENTION_DAYS}")
+                           f"below {BACKUP_RETENTION_DAYS}")
