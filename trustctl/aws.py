@@ -62,3 +62,18 @@ def aws_errors(what: str) -> Iterator[None]:
                               f"{error.get('Message', '')}".rstrip(": ")) from None
     except BotoCoreError as exc:
         raise DependencyError(f"{what}: {type(exc).__name__}: {exc}") from None
+
+
+def reach_local_s3control(s3control: Any) -> Any:
+    """Let an s3control client reach a local endpoint: S3 Control puts the account id in front
+    of the host (123456789012.127.0.0.1), which does not resolve; drop it before sending."""
+
+    def drop_account_prefix(request: Any, **_: Any) -> None:
+        parts = urlsplit(request.url)
+        host = parts.hostname or ""
+        first, _, rest = host.partition(".")
+        if first.isdigit() and rest in LOCAL_HOSTS:
+            request.url = parts._replace(netloc=parts.netloc.replace(f"{first}.", "", 1)).geturl()
+
+    s3control.meta.events.register_first("before-send.s3-control", drop_account_prefix)
+    return s3control

@@ -15,6 +15,7 @@ from typer.core import TyperGroup
 
 from trustctl import redaction
 from trustctl.access_review import command as access_review
+from trustctl.audit import command as audit
 from trustctl.backup import command as backup
 from trustctl.drill import command as drill
 from trustctl.errors import TrustctlError
@@ -70,7 +71,7 @@ app = typer.Typer(
 def _main() -> None:
     """Claver's security page as code."""
 
-for flow in (plan, gate, sandbox, backup, drill, access_review):
+for flow in (plan, gate, sandbox, backup, drill, audit, access_review):
     flow.register(app)
 
 if __name__ == "__main__":

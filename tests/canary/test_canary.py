@@ -17,6 +17,11 @@ SCRATCH = {"TRUSTCTL_SCRATCH_DSN": "{scratch_uri_encoded}"}
 DRILL = ["drill", "--sandbox", "--evidence-dir", "{work}/evidence"]
 REVIEW = ["access-review", "prepare", "--out", "{work}/access-review/review.yaml",
           "--evidence-dir", "{work}/evidence"]
+AUDIT = ["audit", "--evidence-dir", "{work}/evidence"]
+ONLY_DATABASE = [x for area in ("aws", "cloudflare", "site", "supabase", "records")
+                 for x in ("--skip", area)]
+ONLY_CLOUDFLARE = [x for area in ("aws", "site", "database", "supabase", "records")
+                   for x in ("--skip", area)]
 
 
 def _backup_run(name: str, dsn: str, codes: tuple[int, ...], **kwargs: object) -> Case:
@@ -74,6 +79,14 @@ CASES = [
     Case("drill-interrupted", DRILL, (130,),
          env={"TRUSTCTL_SCRATCH_DSN": "{scratch_uri_driver_pasted}"},
          interrupt_after="restore started", held=True),
+    # after the drills: their records are what the sandbox audit's RESTORE-DRILL reads
+    Case("audit-sandbox", [*AUDIT, "--sandbox", "--format", "json"], (0,)),
+    Case("audit-database-uri", [*AUDIT, *ONLY_DATABASE, "--app-role", "claver_app"], (0,),
+         env={"TRUSTCTL_AUDIT_DSN": "{source_uri_driver_pasted}"}),
+    Case("audit-database-wrong-password", [*AUDIT, *ONLY_DATABASE], (2,),
+         env={"TRUSTCTL_AUDIT_DSN": "{wrong_password_source}"}),
+    Case("audit-cloudflare-unreachable", [*AUDIT, *ONLY_CLOUDFLARE, "--cloudflare-base-url",
+                                          "http://127.0.0.1:9/client/v4"], (2,)),
 ]
 
 

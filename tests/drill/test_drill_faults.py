@@ -137,12 +137,13 @@ def test_backup_older_than_rpo_fails(spy: SecretSpy, source: Source, location: L
 
 
 @pytest.mark.parametrize("database", ["claver", "postgres"])
-def test_production_as_scratch_target_is_refused(spy: SecretSpy, source: Source, location: Location,
-                                                 tmp_path: Path, database: str) -> None:
-    take_backup(source, location)
+def test_production_as_scratch_target_is_refused(spy: SecretSpy, source: Source,
+                                                 locked_location: Location, tmp_path: Path,
+                                                 database: str) -> None:
+    take_backup(source, locked_location)  # locked: no retention finding beside the refusal
     with psycopg.connect(source.pg.dsn()) as conn:
         before = conn.execute("SELECT count(*) FROM pg_database").fetchone()[0]
-    result = run_drill_cli(location, tmp_path, "--scratch-dsn", source.pg.dsn(database))
+    result = run_drill_cli(locked_location, tmp_path, "--scratch-dsn", source.pg.dsn(database))
     assert result.code == 2 and "refusing scratch target" in result.stderr
     with psycopg.connect(source.pg.dsn()) as conn:
         assert conn.execute("SELECT count(*) FROM pg_database").fetchone()[0] == before

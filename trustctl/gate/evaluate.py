@@ -51,6 +51,8 @@ class GateReport:
     checked_resources: int = 0
     tf_plan: dict = field(default_factory=dict)  # the translated plan checkov read
     remediation: dict[str, str] = field(default_factory=dict)  # control id -> what to do
+    tool: str = "trustctl gate"  # the audit reports in the same shapes as "trustctl audit"
+    checked_what: str = "resources"  # what `checked_resources` counts (the audit: checks)
 
 
 def evaluate(

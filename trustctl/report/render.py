@@ -1,6 +1,8 @@
-"""The gate's report as a table (people), JSON (DESIGN.md contract) or JUnit XML (CI test tabs).
+"""A report by control as a table (people), JSON (DESIGN.md contract) or JUnit XML (CI test tabs).
 
-Every format lists every exception in force and every resource left unchecked.
+Shared by the gate and the audit (`report.tool` names which). Every format lists every
+exception in force and every resource left unchecked; a control that could not be checked
+shows what could not be read.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ def _located(finding: Finding, separator: str) -> str:
 
 def to_json(report: GateReport) -> str:
     doc = {
-        "tool": "trustctl gate",
+        "tool": report.tool,
         "origin": report.origin,
         "exit_code": exit_code(report.controls),
         "resources_checked": report.checked_resources,
@@ -47,17 +49,19 @@ def to_json(report: GateReport) -> str:
 
 
 def to_table(report: GateReport) -> str:
-    lines = [f"trustctl gate: {report.origin}: {report.checked_resources} resources checked, "
+    lines = [f"{report.tool}: {report.origin}: {report.checked_resources} "
+             f"{report.checked_what} checked, "
              f"{len(report.unchecked)} unchecked", "",
              f"{'CONTROL':<22}{'STATUS':<16}CHECKS"]
     lines += [f"{c.id:<22}{c.status:<16}{', '.join(c.checks) or '-'}" for c in report.controls]
-    failing = [c for c in report.controls if c.status == Status.FAIL]
+    failing = [c for c in report.controls if c.status in (Status.FAIL, Status.ERROR)]
     if failing:
         lines += ["", "Findings:"]
     for control in failing:
         lines.append("")
         lines.append(f"{control.id}: {len(control.findings)} finding(s). "
-                     f"Fix: {report.remediation.get(control.id, '-')}")
+                     + (f"Fix: {report.remediation.get(control.id, '-')}"
+                        if control.status == Status.FAIL else "Could not be checked."))
         for f in control.findings:
             lines.append("  " + "  ".join(p for p in (control.id, _located(f, "  ")) if p))
             lines.append(f"      {f.message}")
@@ -80,11 +84,13 @@ def to_table(report: GateReport) -> str:
 
 
 def to_junit(report: GateReport) -> str:
-    """One test case per control: fail -> <failure>, not checked by the gate -> <skipped>."""
+    """One test case per control: fail -> <failure>, could not be checked -> <error>,
+    not verified by this run -> <skipped>."""
     failures = sum(c.status == Status.FAIL for c in report.controls)
+    errors = sum(c.status == Status.ERROR for c in report.controls)
     skipped = sum(c.status == Status.NOT_APPLICABLE for c in report.controls)
-    suite = ET.Element("testsuite", name="trustctl gate", tests=str(len(report.controls)),
-                       failures=str(failures), errors="0", skipped=str(skipped))
+    suite = ET.Element("testsuite", name=report.tool, tests=str(len(report.controls)),
+                       failures=str(failures), errors=str(errors), skipped=str(skipped))
     props = ET.SubElement(suite, "properties")
     ET.SubElement(props, "property", name="origin", value=report.origin)
     for e in report.exceptions:
@@ -95,11 +101,12 @@ def to_junit(report: GateReport) -> str:
         ET.SubElement(props, "property", name="unchecked", value=f"{r.type} {r.urn}")
     for control in report.controls:
         case = ET.SubElement(suite, "testcase", classname="controls", name=control.id)
-        if control.status == Status.FAIL:
-            failure = ET.SubElement(case, "failure", message=f"{len(control.findings)} finding(s)")
+        if control.status in (Status.FAIL, Status.ERROR):
+            tag = "failure" if control.status == Status.FAIL else "error"
+            failure = ET.SubElement(case, tag, message=f"{len(control.findings)} finding(s)")
             failure.text = "\n".join(": ".join(p for p in (_located(f, " "), f.message) if p)
                                      for f in control.findings)
         elif control.status == Status.NOT_APPLICABLE:
-            ET.SubElement(case, "skipped", message="not verified by the static gate")
+            ET.SubElement(case, "skipped", message=f"not verified by {report.tool}")
     ET.indent(suite)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suite, "unicode") + "\n"

@@ -1,7 +1,8 @@
 """Results by control: the JSON contract of DESIGN.md shared by gate, audit, drill, evidence.
 
 `--format json` prints {"controls": [{"id", "status", "findings"}, ...], ...}; exit code 0 when
-every control checked passed, 1 when one failed, 2 when one could not be checked.
+every control checked passed, 1 when one failed (whatever else could not be checked: a finding is
+never hidden behind "could not run"), 2 when nothing failed but one could not be checked.
 """
 
 from __future__ import annotations
@@ -45,10 +46,10 @@ class ControlResult:
 
 
 def exit_code(results: list[ControlResult]) -> int:
-    """2 if anything could not be checked, else 1 if anything failed, else 0."""
+    """1 if anything failed (even beside errors), else 2 if something was unchecked, else 0."""
     statuses = {r.status for r in results}
-    if Status.ERROR in statuses:
-        return 2
     if Status.FAIL in statuses:
         return 1
+    if Status.ERROR in statuses:
+        return 2
     return 0

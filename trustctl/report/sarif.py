@@ -1,4 +1,4 @@
-"""The gate's report as SARIF 2.1.0, for GitHub code scanning (upload-sarif).
+"""A report by control (gate or audit) as SARIF 2.1.0, for GitHub code scanning (upload-sarif).
 
 One rule per control (id = control id) and per advisory check; a finding points at the file and
 line of the Pulumi program that declared the resource, or at `fallback_uri` (the program's
@@ -35,6 +35,8 @@ def to_sarif(report: GateReport, catalog: tuple[Control, ...], fallback_uri: str
         _result(c.id, index[c.id], "error", f, fallback_uri)
         for c in report.controls if c.status == Status.FAIL for f in c.findings
     ]
+    results += [_result(c.id, index[c.id], "warning", f, fallback_uri)
+                for c in report.controls if c.status == Status.ERROR for f in c.findings]
     results += [{**_result(x.control, index[x.control], "error", x.finding, fallback_uri),
                  "suppressions": [{"kind": "external", "status": "accepted",
                                    "justification": f"{x.exception.reason} (owner "
@@ -44,7 +46,7 @@ def to_sarif(report: GateReport, catalog: tuple[Control, ...], fallback_uri: str
     results += [_result(f.check_id, index[f.check_id], "note", f, fallback_uri)
                 for f in report.advisories if f.check_id]
     run = {
-        "tool": {"driver": {"name": "trustctl gate", "version": version, "rules": rules}},
+        "tool": {"driver": {"name": report.tool, "version": version, "rules": rules}},
         "results": results,
         "properties": {
             "origin": report.origin,

@@ -21,7 +21,7 @@ from types import FrameType
 
 from trustctl import redaction
 from trustctl.pg.server import LocalPostgres
-from trustctl.sandbox import access_target, backup_target, seed
+from trustctl.sandbox import account, backup_target, seed
 from trustctl.sandbox.moto import MotoServer
 from trustctl.sandbox.state import PGDATA, READY, STATE_FILE, SandboxInfo, write_state
 
@@ -48,7 +48,7 @@ def _serve(directory: Path, target_mb: int) -> int:
     try:
         moto = MotoServer()
         backup = backup_target.declare(moto.target(backup_target.REGION))
-        access_target.declare(moto.target(backup_target.REGION), backup)
+        account.declare_account(moto.target(backup_target.REGION), backup)
         _progress(f"moto on {moto.url}: backup bucket {backup.bucket}, key {backup.key_id}")
         pg = LocalPostgres.start(directory / PGDATA)
         redaction.remember(pg.state()["password"])

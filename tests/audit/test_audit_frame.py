@@ -1,0 +1,136 @@
+"""The frame: the catalog maps every live check, results by control, exit codes, fail closed
+(refused or unreachable AWS is `error`, never pass), the record, the shared renderers."""
+
+from __future__ import annotations
+
+import json
+import stat
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import jsonschema
+import pytest
+from typer.testing import CliRunner
+
+from tests.audit.aws_denier import DenyingAws
+from trustctl.audit.live_check import Outcome
+from trustctl.audit.record import canonical_sha256
+from trustctl.audit.registry import all_checks
+from trustctl.audit.run import by_control
+from trustctl.catalog import load_catalog
+from trustctl.cli import app
+from trustctl.report.results import Finding, Status
+
+SARIF_SCHEMA = json.loads((Path(__file__).parents[1] / "gate" / "schemas" /
+                           "sarif-schema-2.1.0.json").read_text())
+PREFIX = {"aws": "AWS", "cloudflare": "CF", "site": "SITE", "database": "DB", "supabase": "SB",
+          "records": "REC"}
+OTHER_AREAS = ["--skip", "cloudflare", "--skip", "site", "--skip", "database",
+               "--skip", "supabase"]
+
+
+def test_catalog_maps_every_live_check_and_nothing_else():
+    mapped = [i for c in load_catalog() for i in c.verification.live]
+    assert sorted(set(mapped)) == sorted(c.id for c in all_checks())
+
+
+def test_every_check_has_metadata():
+    for check in all_checks():
+        meta = check.metadata
+        assert meta.id.startswith(f"AUD_{PREFIX[meta.area]}_")
+        assert meta.name and meta.risk and meta.remediation
+
+
+def test_fail_beats_error_and_unrun_controls_are_not_applicable():
+    failing = Outcome("AUD_AWS_2", findings=[Finding("x", check_id="AUD_AWS_2")])
+    unreadable = Outcome("AUD_AWS_1", unreadable=["kms:list_keys on the account: AccessDenied"])
+    results = {r.id: r for r in by_control(load_catalog(), [failing, unreadable])}
+    assert results["ENC-AT-REST"].status == Status.FAIL
+    assert any("could not check: kms:list_keys" in f.message
+               for f in results["ENC-AT-REST"].findings)
+    assert results["WAF"].status == Status.NOT_APPLICABLE
+    alone = {r.id: r for r in by_control(load_catalog(), [unreadable])}
+    assert alone["ENC-AT-REST"].status == Status.ERROR
+
+
+def _audit(tmp_path, monkeypatch, endpoint, *args):
+    monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
+    monkeypatch.setenv("AWS_REGION", "eu-west-2")
+    evidence = tmp_path / "evidence"
+    result = CliRunner().invoke(app, ["audit", *OTHER_AREAS, "--evidence-dir", str(evidence),
+                                      *args])
+    return result, evidence
+
+
+def test_access_denied_is_error_never_pass_and_exits_2(tmp_path, monkeypatch):
+    with DenyingAws() as denier:
+        result, evidence = _audit(tmp_path, monkeypatch, denier.url, "--skip", "records",
+                                  "--format", "json")
+    assert result.exit_code == 2, result.output
+    doc = json.loads(result.stdout)
+    statuses = {c["id"]: c["status"] for c in doc["controls"]}
+    assert statuses["ENC-AT-REST"] == "error"
+    assert "pass" not in statuses.values()
+    messages = [f["message"] for c in doc["controls"] for f in c["findings"]]
+    assert "could not check: kms:list_keys on the account: AccessDeniedException" in messages
+    assert any("s3:list_buckets on the account: AccessDenied" in m for m in messages)
+    record = json.loads(next(evidence.glob("audit-*.json")).read_text())
+    assert record["exit_code"] == 2
+
+
+def test_a_failure_exits_1_even_when_something_could_not_be_checked(tmp_path, monkeypatch):
+    with DenyingAws() as denier:  # AWS errors; the records area fails: no drill record at all
+        result, _ = _audit(tmp_path, monkeypatch, denier.url)
+    assert result.exit_code == 1, result.output
+    assert "RESTORE-DRILL         fail" in result.stdout
+    assert "ENC-AT-REST           error" in result.stdout
+    assert "Could not be checked." in result.stdout
+
+
+def test_unreachable_endpoint_is_error(tmp_path, monkeypatch):
+    result, _ = _audit(tmp_path, monkeypatch, "http://127.0.0.1:9", "--skip", "records",
+                       "--format", "junit")
+    assert result.exit_code == 2
+    suite = ET.fromstring(result.stdout.split("\n", 1)[1])
+    assert suite.get("name") == "trustctl audit"
+    assert int(suite.get("errors")) >= 7 and suite.get("failures") == "0"
+
+
+def test_record_is_0640_hashed_and_holds_facts(tmp_path, monkeypatch, moto_server):
+    result, evidence = _audit(tmp_path, monkeypatch, moto_server.url, "--format", "sarif")
+    sarif = json.loads(result.stdout)
+    jsonschema.validate(sarif, SARIF_SCHEMA)
+    assert sarif["runs"][0]["tool"]["driver"]["name"] == "trustctl audit"
+    path = next(evidence.glob("audit-*.json"))
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
+    record = json.loads(path.read_text())
+    assert record["kind"] == "audit"
+    assert record["sha256"] == canonical_sha256(record)
+    assert record["catalog_version"]["sha256"]
+    assert record["targets"]["areas"]["aws"]["region"] == "eu-west-2"
+    assert any(c["check"] == "AUD_AWS_2" and "buckets" in c["facts"] for c in record["checks"])
+
+
+def test_unknown_area_is_one_line_exit_2(tmp_path):
+    result = CliRunner().invoke(app, ["audit", "--skip", "dns", "--evidence-dir",
+                                      str(tmp_path)])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == ("trustctl: error: --skip dns: not an area (aws, cloudflare, "
+                                     "site, database, supabase, records)")
+
+
+@pytest.mark.parametrize("area", ["cloudflare", "site", "database", "supabase"])
+def test_area_asked_for_but_not_configured_is_error(tmp_path, monkeypatch, area):
+    monkeypatch.delenv("CLOUDFLARE_API_TOKEN", raising=False)
+    monkeypatch.delenv("TRUSTCTL_AUDIT_DSN", raising=False)
+    monkeypatch.delenv("SUPABASE_ACCESS_TOKEN", raising=False)
+    skips = [a for a in ("aws", "cloudflare", "site", "database", "supabase", "records")
+             if a != area]
+    args = [x for a in skips for x in ("--skip", a)]
+    (tmp_path / "none.yaml").write_text("config: {}\n")
+    result = CliRunner().invoke(app, ["audit", *args, "--evidence-dir", str(tmp_path),
+                                      "--format", "json",
+                                      "--stack-config", str(tmp_path / "none.yaml")])
+    assert result.exit_code == 2, result.output
+    doc = json.loads(result.stdout)
+    assert {c["status"] for c in doc["controls"]} == {"error", "not_applicable"}

@@ -1,0 +1,404 @@
+"""The AWS facts the live checks judge, each read once per run, with bounded parallelism.
+
+boto3's usual credential chain (or --profile), adaptive retries, and AWS_ENDPOINT_URL honoured
+by boto3 itself (a local moto server gets dummy credentials, never real ones). A configuration
+that does not exist (no bucket policy, no lifecycle) is a fact (`None`); anything refused,
+throttled beyond the retries or unreachable raises CouldNotRead naming the API and resource.
+
+The AWS API actions this reader calls are REQUIRED_ACTIONS below: the audit role needs exactly
+these, all read-only (kms:Decrypt only on the backup key, to read the SSE-KMS backup manifests;
+sts:AssumeRole for --role-arn; organizations:ListAccounts for --organization-role).
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import json
+import os
+import threading
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from trustctl import redaction
+from trustctl.audit.live_check import CouldNotRead
+from trustctl.audit.memo import Memo
+from trustctl.aws import LOCAL_CREDENTIALS, LOCAL_HOSTS, reach_local_s3control
+
+# Codes that mean "this configuration does not exist": a fact, not a failure to read.
+ABSENT = frozenset({
+    "NoSuchBucketPolicy", "ServerSideEncryptionConfigurationNotFoundError",
+    "NoSuchPublicAccessBlockConfiguration", "ObjectLockConfigurationNotFoundError",
+    "NoSuchLifecycleConfiguration", "NoSuchTagSet", "NoSuchTagSetError",
+    "NoSuchObjectLockConfiguration",
+})
+BUCKET_READS = {  # fact -> (S3 API, what the response holds)
+    "tags": ("get_bucket_tagging", "TagSet"),
+    "encryption": ("get_bucket_encryption", "ServerSideEncryptionConfiguration"),
+    "public_access_block": ("get_public_access_block", "PublicAccessBlockConfiguration"),
+    "policy": ("get_bucket_policy", "Policy"),
+    "versioning": ("get_bucket_versioning", "Status"),
+    "logging": ("get_bucket_logging", "LoggingEnabled"),
+}
+BACKUP_BUCKET_READS = {
+    "object_lock": ("get_object_lock_configuration", "ObjectLockConfiguration"),
+    "lifecycle": ("get_bucket_lifecycle_configuration", "Rules"),
+}
+REQUIRED_ACTIONS = (
+    "sts:GetCallerIdentity", "sts:AssumeRole", "organizations:ListAccounts",
+    "kms:ListKeys", "kms:DescribeKey", "kms:GetKeyRotationStatus", "kms:ListResourceTags",
+    "kms:Decrypt",
+    "s3:ListAllMyBuckets", "s3:GetBucketTagging", "s3:GetEncryptionConfiguration",
+    "s3:GetBucketPublicAccessBlock", "s3:GetBucketPolicy", "s3:GetBucketVersioning",
+    "s3:GetBucketLogging", "s3:GetBucketObjectLockConfiguration", "s3:GetLifecycleConfiguration",
+    "s3:GetAccountPublicAccessBlock", "s3:ListBucket", "s3:GetObject",
+    "backup:ListBackupVaults", "backup:ListBackupPlans", "backup:GetBackupPlan",
+    "backup:ListBackupSelections", "backup:GetBackupSelection",
+    "backup:ListRecoveryPointsByBackupVault", "backup:ListRestoreTestingPlans",
+    "cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus", "cloudtrail:GetEventSelectors",
+    "iam:GenerateCredentialReport", "iam:GetCredentialReport", "iam:GetAccountSummary",
+    "iam:GetAccountAuthorizationDetails",
+    "rds:DescribeDBInstances", "rds:DescribeDBClusters", "redshift:DescribeClusters",
+    "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeRouteTables",
+)
+ROLE_TAG, PURPOSE_TAG, ACCESS_TAG = "trustctl:role", "trustctl:purpose", "trustctl:access"
+
+
+@dataclass(frozen=True)
+class AwsSettings:
+    """Where to audit: region, profile, endpoint (moto), and how many calls in flight."""
+
+    region: str
+    profile: str | None = None
+    endpoint_url: str | None = None
+    parallel: int = 32
+    on_call_principals: tuple[str, ...] = ()
+    role_arn: str | None = None  # audit another account: assume this (read-only) role first
+
+    @property
+    def is_local(self) -> bool:
+        endpoint = self.endpoint_url or os.environ.get("AWS_ENDPOINT_URL")
+        return endpoint is not None and urlsplit(endpoint).hostname in LOCAL_HOSTS
+
+    def describe(self) -> dict[str, Any]:
+        return {"region": self.region, "profile": self.profile,
+                "endpoint_url": self.endpoint_url or os.environ.get("AWS_ENDPOINT_URL"),
+                "on_call_principals": list(self.on_call_principals), "role_arn": self.role_arn}
+
+    def with_role(self, role_arn: str) -> AwsSettings:
+        return dataclasses.replace(self, role_arn=role_arn)
+
+
+@dataclass
+class Resource:
+    """A resource's facts; a fact that could not be read holds the reason instead."""
+
+    name: str
+    facts: dict[str, Any] = field(default_factory=dict)
+    unreadable: dict[str, str] = field(default_factory=dict)
+
+    def get(self, fact: str) -> Any:
+        if fact in self.unreadable:
+            raise CouldNotRead(self.unreadable[fact])
+        return self.facts.get(fact)
+
+    def tag(self, key: str) -> str | None:
+        tags = self.facts.get("tags") or []
+        return next((t["Value"] for t in tags if t.get("Key") == key), None)
+
+
+class AwsReader:
+    """Reads an account's facts once, in parallel; every method may raise CouldNotRead."""
+
+    def __init__(self, settings: AwsSettings) -> None:
+        self.settings = settings
+        self._memo = Memo()
+        self._clients_lock = threading.Lock()
+        self._clients: dict[str, Any] = {}
+        self._session: Any = None
+        self._pool = ThreadPoolExecutor(max_workers=settings.parallel,
+                                        thread_name_prefix="audit-aws")
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+
+    def describe(self) -> dict[str, Any]:
+        return self.settings.describe()
+
+    # -- plumbing ------------------------------------------------------------------------------
+
+    def client(self, service: str) -> Any:
+        with self._clients_lock:
+            if service not in self._clients:
+                self._clients[service] = self._make_client(service)
+            return self._clients[service]
+
+    @property
+    def label(self) -> str:
+        """The account this reader audits, for findings when several accounts are audited."""
+        role = self.settings.role_arn
+        return role.split(":")[4] if role else "this account"
+
+    def _base_session(self) -> Any:
+        """The caller's session (credential chain or --profile), or the assumed role's."""
+        import boto3
+
+        s = self.settings
+        credentials = LOCAL_CREDENTIALS if s.is_local else {}
+        session = boto3.session.Session(profile_name=s.profile, region_name=s.region,
+                                        **credentials)
+        if s.role_arn is None:
+            return session
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            assumed = session.client("sts", endpoint_url=s.endpoint_url).assume_role(
+                RoleArn=s.role_arn, RoleSessionName="trustctl-audit")["Credentials"]
+        except (ClientError, BotoCoreError) as exc:
+            raise CouldNotRead(f"sts:assume_role {s.role_arn}: {exc}") from None
+        redaction.remember(assumed["SecretAccessKey"])
+        redaction.remember(assumed["SessionToken"])
+        return boto3.session.Session(
+            aws_access_key_id=assumed["AccessKeyId"],
+            aws_secret_access_key=assumed["SecretAccessKey"],
+            aws_session_token=assumed["SessionToken"], region_name=s.region)
+
+    def _make_client(self, service: str) -> Any:
+        from botocore.config import Config
+
+        s = self.settings
+        try:
+            if self._session is None:
+                self._session = self._base_session()
+            made = self._session.client(service, endpoint_url=s.endpoint_url, config=Config(
+                retries={"mode": "adaptive", "max_attempts": 8},
+                max_pool_connections=s.parallel, connect_timeout=10, read_timeout=30))
+            return reach_local_s3control(made) if service == "s3control" and s.is_local else made
+        except CouldNotRead:
+            raise
+        except Exception as exc:  # a missing profile, a malformed region or endpoint
+            raise CouldNotRead(f"cannot make an AWS {service} client: {exc}") from None
+
+    def call(self, service: str, api: str, what: str, **kwargs: Any) -> dict | None:
+        """One API call; None when the configuration does not exist."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            return getattr(self.client(service), api)(**kwargs)
+        except ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code", "")
+            if code in ABSENT:
+                return None
+            raise CouldNotRead(f"{service}:{api} on {what}: {code or 'error'}") from None
+        except BotoCoreError as exc:
+            raise CouldNotRead(f"{service}:{api} on {what}: {type(exc).__name__}") from None
+
+    def pages(self, service: str, api: str, key: str, what: str, **kwargs: Any) -> list[Any]:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            paginator = self.client(service).get_paginator(api)
+            return [item for page in paginator.paginate(**kwargs) for item in page.get(key, [])]
+        except ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code", "")
+            raise CouldNotRead(f"{service}:{api} on {what}: {code or 'error'}") from None
+        except BotoCoreError as exc:
+            raise CouldNotRead(f"{service}:{api} on {what}: {type(exc).__name__}") from None
+
+    def in_parallel(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> list[Any]:
+        return list(self._pool.map(fn, items))
+
+    # -- facts ---------------------------------------------------------------------------------
+
+    def account_id(self) -> str:
+        return self._memo.get("account", lambda: self.call(
+            "sts", "get_caller_identity", "the caller")["Account"])
+
+    def kms_keys(self) -> list[Resource]:
+        """Every KMS key: metadata, rotation (customer-managed symmetric keys), tags."""
+        return self._memo.get("kms", self._read_kms_keys)
+
+    def _read_kms_keys(self) -> list[Resource]:
+        keys = self.pages("kms", "list_keys", "Keys", "the account")
+        return self.in_parallel(lambda k: self._kms_key(k["KeyId"]), keys)
+
+    def _kms_key(self, key_id: str) -> Resource:
+        key = Resource(key_id)
+        try:
+            meta = self.call("kms", "describe_key", key_id, KeyId=key_id)["KeyMetadata"]
+        except CouldNotRead as exc:
+            key.unreadable["metadata"] = str(exc)
+            return key
+        key.name = meta["Arn"]
+        key.facts["metadata"] = {k: meta.get(k) for k in (
+            "KeyManager", "KeyState", "KeySpec", "KeyUsage", "Origin", "Arn")}
+        if meta.get("KeyManager") != "CUSTOMER" or meta.get("KeyState") != "Enabled":
+            return key
+        self._fact(key, "rotation", lambda: self.call(
+            "kms", "get_key_rotation_status", key_id, KeyId=key_id).get("KeyRotationEnabled"))
+        self._fact(key, "tags", lambda: [
+            {"Key": t["TagKey"], "Value": t["TagValue"]} for t in self.pages(
+                "kms", "list_resource_tags", "Tags", key_id, KeyId=key_id)])
+        return key
+
+    @staticmethod
+    def _fact(resource: Resource, fact: str, read: Callable[[], Any]) -> None:
+        try:
+            resource.facts[fact] = read()
+        except CouldNotRead as exc:
+            resource.unreadable[fact] = str(exc)
+
+    def buckets(self) -> list[Resource]:
+        """Every bucket with its tags, encryption, public access block, policy, versioning,
+        logging; the backup bucket (tag trustctl:role=backup) also Object Lock and lifecycle."""
+        return self._memo.get("buckets", self._read_buckets)
+
+    def _read_buckets(self) -> list[Resource]:
+        listed = self.call("s3", "list_buckets", "the account") or {}
+        return self.in_parallel(self.bucket, [b["Name"] for b in listed.get("Buckets", [])])
+
+    def bucket(self, name: str) -> Resource:
+        """One bucket's facts (also used alone, to audit one bucket at a time)."""
+        bucket = Resource(name)
+        for fact, (api, key) in BUCKET_READS.items():
+            self._fact(bucket, fact, lambda api=api, key=key: self._bucket_read(name, api, key))
+        if bucket.tag(ROLE_TAG) == "backup":
+            for fact, (api, key) in BACKUP_BUCKET_READS.items():
+                self._fact(bucket, fact, lambda api=api, key=key: self._bucket_read(name, api, key))
+        return bucket
+
+    def _bucket_read(self, name: str, api: str, key: str) -> Any:
+        response = self.call("s3", api, f"bucket {name}", Bucket=name)
+        if response is None:
+            return None
+        value = response.get(key)
+        return json.loads(value) if api == "get_bucket_policy" and value else value
+
+    def buckets_with_role(self, role: str) -> list[Resource]:
+        return [b for b in self.buckets() if b.tag(ROLE_TAG) == role]
+
+    def account_public_access_block(self) -> dict | None:
+        def read() -> dict | None:
+            response = self.call("s3control", "get_public_access_block", "the account",
+                                 AccountId=self.account_id())
+            return None if response is None else response["PublicAccessBlockConfiguration"]
+        return self._memo.get("account-pab", read)
+
+    def backup_key_arns(self) -> set[str]:
+        """ARNs of the keys tagged trustctl:purpose=backup (the gate knows them the same way)."""
+        return {k.name for k in self.kms_keys() if k.tag(PURPOSE_TAG) == "backup"}
+
+    def backup_vaults(self) -> list[dict]:
+        return self._memo.get("vaults", lambda: self.pages(
+            "backup", "list_backup_vaults", "BackupVaultList", "the account"))
+
+    def backup_plans(self) -> list[dict]:
+        def read() -> list[dict]:
+            listed = self.pages("backup", "list_backup_plans", "BackupPlansList", "the account")
+            return self.in_parallel(lambda p: self.call(
+                "backup", "get_backup_plan", p["BackupPlanId"], BackupPlanId=p["BackupPlanId"]),
+                listed)
+        return self._memo.get("plans", read)
+
+    def backup_selections(self) -> list[dict]:
+        """Every selection of every plan: {plan, Resources, ListOfTags, Conditions, ...}."""
+        def read() -> list[dict]:
+            listed = [(p["BackupPlanId"], p["BackupPlan"]["BackupPlanName"], s["SelectionId"])
+                      for p in self.backup_plans()
+                      for s in self.pages("backup", "list_backup_selections",
+                                          "BackupSelectionsList", p["BackupPlanId"],
+                                          BackupPlanId=p["BackupPlanId"])]
+            return self.in_parallel(lambda item: {"plan": item[1], **self.call(
+                "backup", "get_backup_selection", item[2], BackupPlanId=item[0],
+                SelectionId=item[2])["BackupSelection"]}, listed)
+        return self._memo.get("selections", read)
+
+    def recovery_points(self, vault: str) -> list[dict]:
+        return self._memo.get(("points", vault), lambda: self.pages(
+            "backup", "list_recovery_points_by_backup_vault", "RecoveryPoints", vault,
+            BackupVaultName=vault))
+
+    def restore_testing_plans(self) -> list[dict]:
+        return self._memo.get("restore-testing", lambda: self.pages(
+            "backup", "list_restore_testing_plans", "RestoreTestingPlans", "the account"))
+
+    def trails(self) -> list[dict]:
+        """Every trail with its status and event selectors."""
+        def read() -> list[dict]:
+            listed = self.call("cloudtrail", "describe_trails", "the account",
+                               includeShadowTrails=False)["trailList"]
+            return self.in_parallel(self._trail, listed)
+        return self._memo.get("trails", read)
+
+    def _trail(self, trail: dict) -> dict:
+        arn = trail["TrailARN"]
+        status = self.call("cloudtrail", "get_trail_status", arn, Name=arn)
+        selectors = self.call("cloudtrail", "get_event_selectors", arn, TrailName=arn) or {}
+        return {**trail, "IsLogging": status.get("IsLogging"),
+                "EventSelectors": selectors.get("EventSelectors") or [],
+                "AdvancedEventSelectors": selectors.get("AdvancedEventSelectors") or []}
+
+    def credential_report(self) -> list[dict[str, str]]:
+        """The IAM credential report's rows (root is the row `<root_account>`)."""
+        def read() -> list[dict[str, str]]:
+            for _ in range(30):
+                state = self.call("iam", "generate_credential_report", "the account")["State"]
+                if state == "COMPLETE":
+                    break
+                time.sleep(1)
+            content = self.call("iam", "get_credential_report", "the account")["Content"]
+            text = content.decode() if isinstance(content, bytes) else content
+            return list(csv.DictReader(io.StringIO(text)))
+        return self._memo.get("credential-report", read)
+
+    def account_summary(self) -> dict[str, int]:
+        return self._memo.get("summary", lambda: self.call(
+            "iam", "get_account_summary", "the account")["SummaryMap"])
+
+    def roles(self) -> list[dict]:
+        """Every role with its trust policy (decoded) and tags."""
+        def read() -> list[dict]:
+            roles = self.pages("iam", "get_account_authorization_details", "RoleDetailList",
+                               "the account", Filter=["Role"])
+            for role in roles:
+                policy = role.get("AssumeRolePolicyDocument")
+                if isinstance(policy, str):
+                    role["AssumeRolePolicyDocument"] = json.loads(unquote(policy))
+            return roles
+        return self._memo.get("roles", read)
+
+    def databases(self) -> list[dict]:
+        """RDS instances and clusters (every engine, Aurora and DocumentDB included) and
+        Redshift clusters, as {kind, id, public, security_groups}."""
+        def read() -> list[dict]:
+            found = [{"kind": f"rds {d.get('Engine')}", "id": d["DBInstanceIdentifier"],
+                      "public": bool(d.get("PubliclyAccessible"))}
+                     for d in self.pages("rds", "describe_db_instances", "DBInstances",
+                                         "the account")]
+            found += [{"kind": f"rds cluster {c.get('Engine')}", "id": c["DBClusterIdentifier"],
+                       "public": bool(c.get("PubliclyAccessible"))}
+                      for c in self.pages("rds", "describe_db_clusters", "DBClusters",
+                                          "the account")]
+            found += [{"kind": "redshift", "id": c["ClusterIdentifier"],
+                       "public": bool(c.get("PubliclyAccessible"))}
+                      for c in self.pages("redshift", "describe_clusters", "Clusters",
+                                          "the account")]
+            return found
+        return self._memo.get("databases", read)
+
+    def security_groups(self) -> list[dict]:
+        return self._memo.get("sgs", lambda: self.pages(
+            "ec2", "describe_security_groups", "SecurityGroups", "the account"))
+
+    def subnets(self) -> list[dict]:
+        return self._memo.get("subnets", lambda: self.pages(
+            "ec2", "describe_subnets", "Subnets", "the account"))
+
+    def route_tables(self) -> list[dict]:
+        return self._memo.get("route-tables", lambda: self.pages(
+            "ec2", "describe_route_tables", "RouteTables", "the account"))

@@ -1,0 +1,1 @@
+"""Live checks of the aws area."""

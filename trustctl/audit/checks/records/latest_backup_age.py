@@ -1,0 +1,28 @@
+"""RPO-RTO: the newest complete backup (one with a manifest) is younger than the RPO."""
+
+from trustctl.audit.live_check import Outcome, live_check
+from trustctl.audit.records_reader import RecordsReader
+
+
+@live_check(
+    id="AUD_REC_1", area="records",
+    name="The newest complete backup is younger than the RPO (24 h)",
+    risk="A restore today would lose more than a day of data.",
+    remediation="Run `trustctl backup run` daily (the scheduled workflow) and fix the last "
+                "failed run.",
+)
+def check(records: RecordsReader, out: Outcome) -> None:
+    latest = records.latest_backups()
+    if not latest:
+        out.fail(None, "no bucket is tagged trustctl:role=backup")
+    for bucket, manifest in latest.items():
+        if manifest is None:
+            out.fail(bucket, "holds no complete backup")
+            continue
+        age = records.now - manifest.finished
+        out.facts[bucket] = {"backup_id": manifest.backup_id, "finished_at": manifest.finished_at,
+                             "age_hours": round(age.total_seconds() / 3600, 2)}
+        if age > records.rpo:
+            out.fail(bucket, f"newest complete backup {manifest.backup_id} is "
+                             f"{age.total_seconds() / 3600:.1f} h old: RPO of "
+                             f"{records.rpo.total_seconds() / 3600:.0f} h exceeded")

@@ -1,0 +1,31 @@
+"""RESTORE-DRILL: a restore drill passed within the last 92 days (a quarter)."""
+
+from datetime import datetime, timedelta
+
+from trustctl.audit.live_check import Outcome, live_check
+from trustctl.audit.records_reader import RecordsReader
+
+QUARTER = timedelta(days=92)
+
+
+@live_check(
+    id="AUD_REC_2", area="records",
+    name="A passing restore drill record is at most 92 days old",
+    risk="Backups exist but nobody has proven lately that they restore.",
+    remediation="Run `trustctl drill` (the quarterly workflow) and keep its record in the "
+                "evidence directory.",
+)
+def check(records: RecordsReader, out: Outcome) -> None:
+    drills = records.drill_records()
+    passing = [d for d in drills if d.get("status") == "pass"]
+    out.facts.update(drills=len(drills), passing=len(passing))
+    if not passing:
+        out.fail(str(records.evidence_dir), f"no passing drill record ({len(drills)} drill "
+                                            "record(s) in all)")
+        return
+    newest = passing[0]
+    age = records.now - datetime.fromisoformat(newest["finished_at"])
+    out.facts["newest_passing"] = {"path": newest["_path"], "finished_at": newest["finished_at"],
+                                   "age_days": round(age.total_seconds() / 86400, 1)}
+    if age > QUARTER:
+        out.fail(newest["_path"], f"newest passing drill is {age.days} days old (over 92)")

@@ -1,0 +1,24 @@
+"""RPO-RTO: the newest drill that measured a restore did it within the RTO (4 h)."""
+
+from trustctl.audit.live_check import Outcome, live_check
+from trustctl.audit.records_reader import RecordsReader
+
+
+@live_check(
+    id="AUD_REC_3", area="records",
+    name="The newest measured restore met the RTO (4 h)",
+    risk="A real recovery would take longer than the 4 hours promised.",
+    remediation="Speed the restore up (pg_restore --jobs, a bigger scratch server) and re-run "
+                "`trustctl drill`.",
+)
+def check(records: RecordsReader, out: Outcome) -> None:
+    measured = [d for d in records.drill_records()
+                if (d.get("rto") or {}).get("measured_seconds") is not None]
+    if not measured:
+        out.fail(str(records.evidence_dir), "no drill record measured a restore time")
+        return
+    rto = measured[0]["rto"]
+    out.facts["newest"] = {"path": measured[0]["_path"], **rto}
+    if not rto.get("met"):
+        out.fail(measured[0]["_path"], f"restore took {rto['measured_seconds']:.0f} s, over "
+                                       f"the objective of {rto['objective_seconds']:.0f} s")

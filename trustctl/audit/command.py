@@ -1,0 +1,194 @@
+"""`trustctl audit`: check every control live, against what is deployed, in the gate's shapes.
+
+Exit 0 every control checked passed; 1 a control failed (even if something else could not be
+checked); 2 nothing failed but something could not be checked, or the audit could not run.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from trustctl import redaction
+from trustctl.audit import accounts, expectations, record
+from trustctl.audit.live_check import Outcome
+from trustctl.audit.progress import audit_progress
+from trustctl.audit.registry import all_checks
+from trustctl.audit.run import by_control, run_checks
+from trustctl.audit.targets import Targets, open_readers
+from trustctl.catalog import Control, load_catalog
+from trustctl.errors import InputError
+from trustctl.gate.command import Format
+from trustctl.gate.evaluate import GateReport
+from trustctl.report.render import to_json, to_junit, to_table
+from trustctl.report.results import exit_code
+from trustctl.report.sarif import to_sarif
+
+AREAS_HELP = "aws, cloudflare, site, database, supabase, records"
+
+
+def audit(
+    sandbox: Annotated[bool, typer.Option(
+        "--sandbox", help="Audit the local sandbox (started if needed): its moto account, a "
+        "local HTTPS site and its database. Cloudflare and Supabase are skipped (the sandbox "
+        "has neither); checks moto cannot serve are named in the report.")
+    ] = False,
+    skip: Annotated[list[str] | None, typer.Option(
+        "--skip", help=f"Area not to audit (repeatable): {AREAS_HELP}. Its controls are "
+        "not_applicable unless another area checks them.")] = None,
+    region: Annotated[str | None, typer.Option(
+        "--region", envvar="AWS_REGION", help="AWS region.")] = None,
+    profile: Annotated[str | None, typer.Option(
+        "--profile", envvar="AWS_PROFILE", help="AWS profile (else boto3's usual chain).")
+    ] = None,
+    parallel: Annotated[int, typer.Option(
+        "--parallel", min=1, max=256, help="AWS calls in flight at once (per account).")] = 32,
+    role_arn: Annotated[list[str] | None, typer.Option(
+        "--role-arn", help="Audit this account through this read-only role (repeatable).")
+    ] = None,
+    organization_role: Annotated[str | None, typer.Option(
+        "--organization-role", help="Audit every active account of the AWS Organization "
+        "through the role of this name in each (e.g. trustctl-audit).")] = None,
+    shard: Annotated[str | None, typer.Option(
+        "--shard", help="K/N: audit only the K-th of N slices of the accounts (a CI matrix); "
+        "each shard writes its own record.")] = None,
+    stack_config: Annotated[Path, typer.Option(
+        "--stack-config", help="Pulumi stack config with the expected values (on-call "
+        "principals, zone, domain, security contact, auth paths).")
+    ] = expectations.DEFAULT_STACK_CONFIG,
+    cloudflare_zone: Annotated[str | None, typer.Option(
+        "--cloudflare-zone", envvar="CLOUDFLARE_ZONE_ID",
+        help="Cloudflare zone id (default: the stack config's).")] = None,
+    cloudflare_base_url: Annotated[str | None, typer.Option(
+        "--cloudflare-base-url", envvar="CLOUDFLARE_BASE_URL",
+        help="Cloudflare API base URL (tests point it at a local server).")] = None,
+    site: Annotated[str | None, typer.Option(
+        "--site", envvar="TRUSTCTL_AUDIT_SITE",
+        help="The public site, e.g. https://claver.app (default: https://<stack domain>).")
+    ] = None,
+    ca_bundle: Annotated[Path | None, typer.Option(
+        "--ca-bundle", help="CA certificates to verify the site with (default: the system's).")
+    ] = None,
+    database: Annotated[str | None, typer.Option(
+        "--database", envvar="TRUSTCTL_AUDIT_DSN", show_default=False,
+        help="DSN of the database, read in a read-only transaction. Prefer the env var: argv "
+        "is visible to other local users.")] = None,
+    supabase_project: Annotated[str | None, typer.Option(
+        "--supabase-project", envvar="SUPABASE_PROJECT_REF",
+        help="Supabase project ref, audited through the Management API with the token in "
+        "SUPABASE_ACCESS_TOKEN.")] = None,
+    supabase_base_url: Annotated[str | None, typer.Option(
+        "--supabase-base-url", envvar="SUPABASE_API_URL",
+        help="Management API base URL (tests point it at a local server).")] = None,
+    app_role: Annotated[list[str] | None, typer.Option(
+        "--app-role", help="Application role(s) tenant traffic uses (repeatable).")] = None,
+    tenant_schema: Annotated[list[str] | None, typer.Option(
+        "--tenant-schema", help="Schema whose tables are tenant tables (repeatable).")] = None,
+    tenant_column: Annotated[str, typer.Option("--tenant-column")] = "tenant_id",
+    backup_prefix: Annotated[str, typer.Option(
+        "--backup-prefix", envvar="TRUSTCTL_BACKUP_PREFIX",
+        help="Key prefix of backups in the backup bucket.")] = "backups",
+    rpo_hours: Annotated[float, typer.Option("--rpo-hours", min=0.01)] = 24.0,
+    evidence_dir: Annotated[Path, typer.Option(
+        "--evidence-dir", envvar="TRUSTCTL_EVIDENCE_DIR",
+        help="Where the audit record goes, and where drill records are read.")
+    ] = Path("evidence"),
+    output_format: Annotated[Format, typer.Option("--format", help="Report format.")
+                             ] = Format.TABLE,
+    output: Annotated[Path | None, typer.Option(help="Write the report here, not stdout.")
+                      ] = None,
+) -> None:
+    """Check the security page's promises live: AWS, Cloudflare, the site, the database, the
+    Supabase project and the records (latest backup age, last restore drill), by control,
+    like the gate.
+
+    AWS credentials come from boto3's chain (--profile, AWS_PROFILE, roles, env);
+    AWS_ENDPOINT_URL points every client elsewhere (a moto server). Cloudflare's token comes
+    from CLOUDFLARE_API_TOKEN only, Supabase's from SUPABASE_ACCESS_TOKEN only. Nothing is
+    written to any API. An area that is asked for but not configured is reported as
+    `error`: pass --skip AREA to leave it out on purpose.
+    A JSON record of the run (audit-<id>.json, mode 0640) is written to --evidence-dir.
+
+    \b
+    Examples:
+      trustctl drill --sandbox && trustctl audit --sandbox
+      CLOUDFLARE_API_TOKEN=... TRUSTCTL_AUDIT_DSN=postgresql://auditor@db/postgres \\
+        trustctl audit --profile prod-audit --region us-east-1 --site https://claver.app
+      trustctl audit --skip database --format sarif --output audit.sarif
+      trustctl audit --organization-role trustctl-audit --shard 2/4 --skip site
+    """
+    unknown = sorted(set(skip or ()) - set(AREAS_HELP.split(", ")))
+    if unknown:
+        raise InputError(f"--skip {', '.join(unknown)}: not an area ({AREAS_HELP})")
+    record.check_directory(evidence_dir)
+    expected = expectations.load(stack_config)
+    targets = Targets(
+        expected=expected, skip=frozenset(skip or ()), sandbox=sandbox, region=region,
+        profile=profile, parallel=parallel, cloudflare_zone=cloudflare_zone,
+        cloudflare_base_url=cloudflare_base_url, site=site, ca_bundle=ca_bundle,
+        database=database, supabase_project=supabase_project,
+        supabase_base_url=supabase_base_url, app_roles=tuple(app_role or ()),
+        tenant_schemas=tuple(tenant_schema or ("public",)), tenant_column=tenant_column,
+        backup_prefix=backup_prefix, rpo_hours=rpo_hours, evidence_dir=evidence_dir,
+        role_arns=tuple(role_arn or ()), organization_role=organization_role,
+        shard=accounts.parse_shard(shard))
+    started = datetime.now(UTC)
+    catalog = load_catalog()
+    with open_readers(targets) as opened:
+        total = sum(c.metadata.area in opened.readers and c.id not in opened.skip_checks
+                    for c in all_checks())
+        with audit_progress(total) as on_done:
+            outcomes = run_checks(all_checks(), opened.readers, opened.not_configured,
+                                  skip_checks=opened.skip_checks, on_done=on_done)
+    controls = by_control(catalog, outcomes)
+    code = exit_code(controls)
+    doc = record.build(started=started, finished=datetime.now(UTC),
+                       targets=opened.describe(), controls=[c.to_json() for c in controls],
+                       outcomes=[o.to_json() for o in outcomes], exit_code=code)
+    path = record.write(doc, evidence_dir)
+    report = GateReport(origin=opened.origin(), controls=controls, tool="trustctl audit",
+                        checked_resources=len(outcomes), checked_what="live checks",
+                        remediation=_remediation(catalog, outcomes))
+    text = _render(report, output_format, str(path))
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        try:
+            redaction.write_file(output, text)
+        except OSError as exc:
+            raise InputError(f"--output {output}: cannot write ({exc.strerror})") from None
+    typer.echo(f"audit record: {path}", err=True)
+    raise typer.Exit(code)
+
+
+def _remediation(catalog: tuple[Control, ...], outcomes: list[Outcome]) -> dict[str, str]:
+    """Per control: the remediation of each failing check, else the control's own."""
+    checks = {c.id: c for c in all_checks()}
+    failing = {o.check_id for o in outcomes if o.findings}
+    out = {}
+    for control in catalog:
+        fixes = [f"[{i}] {checks[i].metadata.remediation}" for i in control.verification.live
+                 if i in failing and i in checks]
+        out[control.id] = " ".join(fixes) or control.remediation
+    return out
+
+
+def _render(report: GateReport, output_format: Format, record_uri: str) -> str:
+    if output_format == Format.JSON:
+        return to_json(report)
+    if output_format == Format.SARIF:
+        version = record.code_version()["package"] or "0"
+        return to_sarif(report, load_catalog(), os.path.relpath(record_uri), version)
+    if output_format == Format.JUNIT:
+        return to_junit(report)
+    return to_table(report)
+
+
+def register(app: typer.Typer) -> None:
+    """Attach `trustctl audit` to the top-level app."""
+    app.command(name="audit")(audit)
+
