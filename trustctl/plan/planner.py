@@ -10,9 +10,12 @@ import contextlib
 import gc
 import os
 import runpy
+import signal
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
+from types import FrameType, TracebackType
 from typing import Any
 
 import pulumi
@@ -26,8 +29,15 @@ from trustctl.errors import InputError
 from trustctl.plan.mocks import RecordingMonitor, SynthesizingMocks
 from trustctl.plan.model import Plan, PlannedResource, SourceLocation
 from trustctl.plan.project import SECRET_PLACEHOLDER, PulumiProject, load_project
+from trustctl.plan.synthesis import placeholder_origin
 
 DEFAULT_REGION = "us-east-1"
+DEFAULT_TIMEOUT_S = 300.0  # this repository's program plans in about 2 s
+
+
+class PlanTimeout(BaseException):
+    """The program ran longer than the time limit (a BaseException: `except Exception` in a
+    program cannot swallow it)."""
 
 
 def _json_safe(value: Any) -> Any:
@@ -87,10 +97,31 @@ def _long_lived_objects() -> Iterator[None]:
         gc.enable()
 
 
+@contextlib.contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Interrupt the program after `seconds` (a program that never finishes must not hang CI).
+    Only the main thread can take the alarm; elsewhere the program runs unbounded."""
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum: int, frame: FrameType | None) -> None:
+        raise PlanTimeout
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def _run(project: PulumiProject, stack: str, monitor: RecordingMonitor) -> None:
-    set_mocks(monitor.mocks, project=project.name, stack=stack, preview=False, monitor=monitor)
+    set_mocks(monitor.mocks, project=project.name, stack=stack, preview=True, monitor=monitor)
     set_all_config(dict(project.config), list(project.secret_keys))
-    with _long_lived_objects(), _program_context(project.program_dir):
+    with _long_lived_objects(), _program_context(project.program_dir), \
+            contextlib.redirect_stdout(sys.stderr):  # the plan may go to stdout
         _sync_await(
             run_pulumi_func(
                 lambda: runpy.run_path(str(project.program_dir), run_name="__main__")
@@ -98,16 +129,27 @@ def _run(project: PulumiProject, stack: str, monitor: RecordingMonitor) -> None:
         )
 
 
-def _describe_failure(exc: BaseException, project: PulumiProject) -> str:
-    """One line: the exception and the innermost frame of the program that raised it."""
-    tb = exc.__traceback__
+def _program_line(tb: TracebackType | None, root: Path) -> str:
+    """`file:line: ` of the innermost frame of the program in a traceback, or ""."""
     where = ""
     while tb is not None:
         filename = tb.tb_frame.f_code.co_filename
-        if filename.startswith(str(project.root)):
-            where = f"{Path(filename).relative_to(project.root)}:{tb.tb_lineno}: "
+        if filename.startswith(str(root)):
+            where = f"{Path(filename).relative_to(root)}:{tb.tb_lineno}: "
         tb = tb.tb_next
-    message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return where
+
+
+def describe_failure(exc: BaseException, root: Path, timeout: float = 0) -> str:
+    """One line, the same for `plan` and `gate`: where in the program, and what happened."""
+    where = _program_line(exc.__traceback__, root)
+    if isinstance(exc, PlanTimeout):
+        return (f"{where}program did not finish within {timeout:g} s (--timeout); "
+                "it was stopped there")
+    if isinstance(exc, SystemExit):
+        return f"{where}program exited with status {exc.code}"
+    first = str(exc).strip().splitlines()
+    message = first[0] if first else ""
     return f"{where}program raised {type(exc).__name__}: {message}".rstrip(": ")
 
 
@@ -141,27 +183,51 @@ def _is_stack(urn: str | None) -> bool:
     return not urn or "::pulumi:pulumi:Stack::" in urn
 
 
+def _unknowns(value: Any, deps: dict[str, list[str]], reads: dict[str, str]) -> dict[str, str]:
+    """Input paths whose value is a placeholder or unknown in a preview -> where it came from."""
+    found: dict[str, str] = {}
+
+    def walk(item: Any, path: list[str]) -> None:
+        if isinstance(item, dict):
+            for key, sub in item.items():
+                walk(sub, [*path, str(key)])
+        elif isinstance(item, list | tuple):
+            for index, sub in enumerate(item):
+                walk(sub, [*path, str(index)])
+        elif item == rpc.UNKNOWN:
+            sources = [reads[u] for u in deps.get(path[0], []) if u in reads] if path else []
+            found[".".join(path)] = sources[0] if sources else "an output unknown until apply"
+        elif isinstance(item, str) and (origin := placeholder_origin(item)):
+            found[".".join(path)] = origin
+
+    walk(value, [])
+    return found
+
+
 def plan_program(
     program_dir: Path,
     stack: str = "prod",
     config_overrides: dict[str, str] | None = None,
+    stack_outputs: dict[str, dict[str, Any]] | None = None,
+    timeout: float = DEFAULT_TIMEOUT_S,
 ) -> Plan:
     """Every resource the Pulumi program in `program_dir` would declare for `stack`.
 
-    `config_overrides` replaces config values (namespaced keys, or bare keys of the project).
-    Raises InputError for a missing Pulumi.yaml or stack file, or a program that raises.
+    `config_overrides` replaces config values (namespaced keys, or bare keys of the project);
+    `stack_outputs` gives the outputs of stacks the program references (stack name -> outputs).
+    Raises InputError for a missing Pulumi.yaml or stack file, or a program that raises, exits
+    or runs longer than `timeout` seconds (0: no limit).
     """
     project = load_project(Path(program_dir), stack)
     for key, value in (config_overrides or {}).items():
         project.config[key if ":" in key else f"{project.name}:{key}"] = value
     region = project.config.get("aws:region", DEFAULT_REGION)
-    monitor = RecordingMonitor(SynthesizingMocks(region))
+    monitor = RecordingMonitor(SynthesizingMocks(region, dict(stack_outputs or {})))
     try:
-        _run(project, stack, monitor)
-    except Exception as exc:
-        raise InputError(_describe_failure(exc, project)) from exc
-    except SystemExit as exc:
-        raise InputError(f"program exited with status {exc.code}") from exc
+        with _time_limit(timeout):
+            _run(project, stack, monitor)
+    except (Exception, SystemExit, PlanTimeout) as exc:
+        raise InputError(describe_failure(exc, project.root, timeout)) from exc
 
     resources = [
         PlannedResource(
@@ -171,9 +237,10 @@ def plan_program(
             parent=None if _is_stack(reg["parent"]) else reg["parent"],
             custom=reg["custom"],
             inputs=_json_safe(reg["inputs"]),
-            dependencies=reg["dependencies"],
-            property_dependencies=reg["property_dependencies"],
+            dependencies=sorted(reg["dependencies"]),
+            property_dependencies={p: sorted(u) for p, u in reg["property_dependencies"].items()},
             source=_relative_source(reg["source"], project.root),
+            unknowns=_unknowns(reg["inputs"], reg["property_dependencies"], monitor.reads),
         )
         for reg in monitor.registrations
     ]
