@@ -20,6 +20,9 @@ from trustctl.gate.run import check
 from trustctl.gate.schedules import find_workflows, load_workflows
 from trustctl.gate.sources import Declared, from_preview, from_program, from_state
 from trustctl.paths import EXCEPTIONS_PATH, REPO_ROOT
+from trustctl.plan.command import StackOutputsOption, TimeoutOption
+from trustctl.plan.planner import DEFAULT_TIMEOUT_S
+from trustctl.plan.stack_outputs import read_stack_outputs
 from trustctl.redaction import write_file
 from trustctl.report.render import to_json, to_junit, to_table
 from trustctl.report.results import exit_code
@@ -53,6 +56,8 @@ def gate(
         help="GitHub Actions workflows that must schedule the backup and the drill. Default: "
              "the .github/workflows of the repository holding the program (or the current "
              "directory, for --preview/--state).")] = None,
+    stack_outputs: StackOutputsOption = None,
+    timeout: TimeoutOption = DEFAULT_TIMEOUT_S,
 ) -> None:
     """Check every control of policies/controls.yaml with checkov (built-in and project checks).
 
@@ -69,7 +74,8 @@ def gate(
       trustctl gate --workflows .github/workflows --format json
     """
     with CheckovProcess() as checkov:  # imports itself while the program is planned
-        declared = _declared(program, stack, preview, state)
+        declared = _declared(program, stack, preview, state,
+                             read_stack_outputs(stack_outputs or []), timeout)
         found = load_workflows(workflows or find_workflows(
             program or (REPO_ROOT if preview is None and state is None else Path.cwd())))
         report = check(declared, exceptions_path=exceptions, checkov=checkov, workflows=found)
@@ -87,8 +93,8 @@ def gate(
     raise typer.Exit(exit_code(report.controls))
 
 
-def _declared(program: Path | None, stack: str, preview: Path | None,
-              state: Path | None) -> Declared:
+def _declared(program: Path | None, stack: str, preview: Path | None, state: Path | None,
+              stack_outputs: dict[str, dict], timeout: float) -> Declared:
     given = [flag for flag, value in (("--program", program), ("--preview", preview),
                                       ("--state", state)) if value is not None]
     if len(given) > 1:
@@ -97,7 +103,7 @@ def _declared(program: Path | None, stack: str, preview: Path | None,
         return from_preview(preview)
     if state is not None:
         return from_state(state)
-    return from_program(program or REPO_ROOT, stack)
+    return from_program(program or REPO_ROOT, stack, stack_outputs, timeout)
 
 
 def _write(path: Path, text: str, flag: str) -> None:

@@ -6,6 +6,7 @@ process exactly as `pulumi preview` would run it, and every resource registratio
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gc
 import os
@@ -17,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from types import FrameType, TracebackType
 from typing import Any
+from urllib.parse import unquote, urlparse
 
 import pulumi
 from pulumi.runtime import rpc
@@ -140,12 +142,33 @@ def _program_line(tb: TracebackType | None, root: Path) -> str:
     return where
 
 
+def _stalled_registrations(root: Path) -> str:
+    """`file:line: ` of a resource of the program still waiting for its inputs, or "".
+
+    A program whose own code has returned can still never finish: a resource waits for an input
+    that never resolves. Its pending registration knows where the program declared it."""
+    try:
+        tasks = asyncio.all_tasks(asyncio.get_event_loop())
+    except RuntimeError:
+        return ""
+    found = []
+    for task in tasks:
+        frame = getattr(task.get_coro(), "cr_frame", None)
+        position = frame.f_locals.get("source_position") if frame is not None else None
+        path = unquote(urlparse(getattr(position, "uri", "") or "").path)
+        if path.startswith(str(root)):
+            found.append(f"{Path(path).relative_to(root)}:{position.line}: ")
+    return min(found, default="")
+
+
 def describe_failure(exc: BaseException, root: Path, timeout: float = 0) -> str:
     """One line, the same for `plan` and `gate`: where in the program, and what happened."""
     where = _program_line(exc.__traceback__, root)
     if isinstance(exc, PlanTimeout):
-        return (f"{where}program did not finish within {timeout:g} s (--timeout); "
-                "it was stopped there")
+        if where:
+            return f"{where}program did not finish within {timeout:g} s (--timeout)"
+        return (f"{_stalled_registrations(root)}program did not finish within {timeout:g} s "
+                "(--timeout): a resource still waits for an input that never resolved")
     if isinstance(exc, SystemExit):
         return f"{where}program exited with status {exc.code}"
     first = str(exc).strip().splitlines()
