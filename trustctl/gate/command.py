@@ -20,6 +20,7 @@ from trustctl.gate.run import check
 from trustctl.gate.schedules import find_workflows, load_workflows
 from trustctl.gate.sources import Declared, from_preview, from_program, from_state
 from trustctl.paths import EXCEPTIONS_PATH, REPO_ROOT
+from trustctl.gate.unchecked import unchecked_risk
 from trustctl.plan.command import StackOutputsOption, TimeoutOption
 from trustctl.plan.planner import DEFAULT_TIMEOUT_S
 from trustctl.plan.stack_outputs import read_stack_outputs
@@ -86,11 +87,26 @@ def gate(
         typer.echo(text, nl=False)
     else:
         _write(output, text, "--output")
-    if report.unchecked:
-        types = sorted({r.type for r in report.unchecked})
-        raise InputError(f"{len(report.unchecked)} resource(s) of unknown type could not be "
-                         f"checked: {', '.join(types)} (listed in the report)")
-    raise typer.Exit(exit_code(report.controls))
+    code, unchecked = gate_exit(report)
+    if unchecked and code == 2:
+        raise InputError(unchecked)
+    if unchecked:
+        typer.echo(f"trustctl: warning: {unchecked}", err=True)
+    raise typer.Exit(code)
+
+
+def gate_exit(report: GateReport) -> tuple[int, str | None]:
+    """The exit code, and what could not be checked. A resource that may hold customer data or
+    open network paths and could not be checked makes a passing gate exit 2; a failed control
+    still exits 1 (a finding is never hidden behind what could not be checked)."""
+    code = exit_code(report.controls)
+    if not report.unchecked:
+        return code, None
+    reasons = {r.type: unchecked_risk(r.type).reason for r in report.unchecked}
+    message = (f"{len(report.unchecked)} resource(s) could not be checked: "
+               + "; ".join(f"{t} ({why})" for t, why in sorted(reasons.items()))
+               + " (listed in the report)")
+    return (1 if code == 1 else 2), message
 
 
 def _declared(program: Path | None, stack: str, preview: Path | None, state: Path | None,

@@ -104,7 +104,9 @@ def _control(
 ) -> ControlResult:
     checks = list(control.verification.static)
     ran = [r for r in results if r.check_id in checks]
-    for result in (r for r in ran if not r.passed):
+    unknown = [f for f in (_unknown_at_plan_time(r, plan) for r in ran) if f is not None]
+    judged = {(f.check_id, f.urn) for f in unknown}
+    for result in (r for r in ran if not r.passed and (r.check_id, _urn(r, plan)) not in judged):
         finding = _finding(result, plan)
         accepted = next((e for e in exceptions if not e.expired(today) and e.covers(
             control.id, result.check_id, finding.urn, finding.resource)), None)
@@ -117,7 +119,38 @@ def _control(
     if not findings and checks and not ran and control.id not in VACUOUS_BY_DESIGN:
         findings.append(Finding(f"none of its checks ({', '.join(checks)}) applied to any "
                                 "declared resource"))
-    return ControlResult(control.id, Status.FAIL if findings else Status.PASS, findings, checks)
+    if findings:
+        return ControlResult(control.id, Status.FAIL, findings + unknown, checks)
+    return ControlResult(control.id, Status.ERROR if unknown else Status.PASS, unknown, checks)
+
+
+def _urn(result: CheckResult, plan: TfPlan) -> str | None:
+    resource = plan.resources.get(result.address)
+    return resource.urn if resource else None
+
+
+def _attribute(path: str) -> tuple[str, ...]:
+    """`ingress/[0]/cidr_blocks` or `ingress.0.cidr_blocks.0` -> ("ingress", "cidr_blocks")."""
+    parts = path.replace("/", ".").split(".")
+    return tuple(p for p in parts if p and not p.strip("[]").isdigit())
+
+
+def _unknown_at_plan_time(result: CheckResult, plan: TfPlan) -> Finding | None:
+    """A check whose verdict rests on a value only the cloud knows (a data source, an existing
+    resource, another stack's output) judged a placeholder: it says so instead of a verdict."""
+    unknowns = plan.unknowns.get(result.address) or {}
+    for key in result.evaluated_keys:
+        attribute = _attribute(key)
+        if not attribute:
+            continue
+        for path, origin in unknowns.items():
+            known = _attribute(path)
+            if known[:len(attribute)] == attribute or attribute[:len(known)] == known:
+                base = _finding(result, plan)
+                base.message = (f"{result.check_name}: unknown at plan time ({'.'.join(known)} "
+                                f"comes from {origin})")
+                return base
+    return None
 
 
 def _what(result: CheckResult) -> str:

@@ -15,6 +15,9 @@ from trustctl.report.results import Finding, Status, exit_code
 
 if TYPE_CHECKING:  # the gate's report today; the audit's report has the same shape
     from trustctl.gate.evaluate import GateReport
+from trustctl.gate.evaluate import GateReport
+from trustctl.gate.unchecked import unchecked_risk
+from trustctl.results import Finding, Status, exit_code
 
 
 def where(finding: Finding) -> str:
@@ -41,7 +44,8 @@ def to_json(report: GateReport) -> str:
             {"control": x.control, "finding": asdict(x.finding), "exception": x.exception.to_json()}
             for x in report.excepted
         ],
-        "unchecked": [{"urn": r.urn, "type": r.type, "name": r.name} for r in report.unchecked],
+        "unchecked": [{"urn": r.urn, "type": r.type, "name": r.name,
+                       "reason": unchecked_risk(r.type).reason} for r in report.unchecked],
     }
     return json.dumps(doc, indent=2) + "\n"
 
@@ -69,8 +73,10 @@ def to_table(report: GateReport) -> str:
     lines += [f"  accepted: {x.control} {x.finding.check_id or '-'} on {x.finding.resource}"
               for x in report.excepted]
     if report.unchecked:
-        lines += ["", "Unchecked (unknown resource type):"]
-        lines += [f"  {r.type}  {r.urn}" for r in report.unchecked]
+        lines += ["", "Unchecked (unknown resource type; may hold customer data or open network "
+                      "paths, so the gate fails closed):"]
+        lines += [f"  {r.type}  {r.urn}  ({unchecked_risk(r.type).reason})"
+                  for r in report.unchecked]
     if report.advisories:
         counts = Counter(f.check_id for f in report.advisories)
         lines += ["", f"Advisories (built-in checks outside any control, not failing): "
