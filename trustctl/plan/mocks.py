@@ -63,19 +63,33 @@ class SynthesizingMocks(Mocks):
     def __init__(self, region: str, stack_outputs: dict[str, dict[str, Any]]) -> None:
         self.region = region
         self.stack_outputs = stack_outputs
+        self.provider_regions: dict[str, str] = {}  # "<provider type>::<name>" -> its region
 
-    def _resource_string(self, type_token: str, name: str, path: str) -> str:
+    def _resource_string(self, type_token: str, name: str, path: str, region: str) -> str:
         if path == "arn" and type_token.startswith("aws:"):
-            return synthesized_arn(type_token, name, self.region)
+            return synthesized_arn(type_token, name, region)
         if path in ("name", "bucket"):
             return name
         return f"{name}-{path}"
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str, dict[str, Any]]:
         name = args.name
+        if args.typ.startswith("pulumi:providers:"):
+            self.provider_regions[f"{args.typ}::{args.name}"] = (args.inputs.get("region")
+                                                                 or self.region)
+        region = self._region_of(args.provider)
         outputs = shaped_properties(resource_output_types(args.typ),
-                                    lambda path: self._resource_string(args.typ, name, path))
+                                    lambda path: self._resource_string(args.typ, name, path,
+                                                                       region))
         return args.resource_id or name, {**outputs, **args.inputs}
+
+    def _region_of(self, provider: str | None) -> str:
+        """The region of the resource's explicit provider (`<urn>::<id>`), else the stack's."""
+        parts = (provider or "").split("::")
+        if len(parts) < 5:
+            return self.region
+        key = f"{parts[2].split('$')[-1]}::{parts[3]}"  # type and name in the provider's URN
+        return self.provider_regions.get(key, self.region)
 
     def read_resource(self, args: MockResourceArgs) -> tuple[str, dict[str, Any]]:
         """`Resource.get(name, id)` of something that exists already, or a stack reference."""
@@ -147,7 +161,8 @@ class RecordingMonitor(MockMonitor):
         super().__init__(mocks)
         self.synthesizer = mocks
         self.registrations: list[dict[str, Any]] = []
-        self.reads: dict[str, str] = {}  # URN of a read resource -> what it stands for
+        # URN of a stack reference whose outputs were not given -> what its outputs stand for
+        self.unknown_sources: dict[str, str] = {}
 
     def GetDeploymentInfo(self, request: Any) -> Any:
         """Without resource references: a resource given where an input expects its id is
@@ -171,8 +186,9 @@ class RecordingMonitor(MockMonitor):
         id_, state = self.synthesizer.read_resource(args)
         urn = self.make_urn(request.parent, request.type, request.name)
         self.resources[urn] = MockMonitor.ResourceRegistration(urn, id_, state)
-        self.reads[urn] = (f"stack reference {id_}" if request.type == STACK_REFERENCE
-                           else f"existing {request.type} {id_}")
+        if request.type == STACK_REFERENCE and state.get("outputs") == rpc.UNKNOWN:
+            self.unknown_sources[urn] = (f"an output of stack {id_} (give it with "
+                                         f"--stack-outputs {id_}=FILE)")
         props = _sync_await(rpc.serialize_properties(state, {}))
         return resource_pb2.ReadResourceResponse(urn=urn, properties=props)
 

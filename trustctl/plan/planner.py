@@ -14,6 +14,7 @@ import runpy
 import signal
 import sys
 import threading
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from types import FrameType, TracebackType
@@ -21,6 +22,7 @@ from typing import Any
 from urllib.parse import unquote, urlparse
 
 import pulumi
+from pulumi.output import Unknown
 from pulumi.runtime import rpc
 from pulumi.runtime.config import set_all_config
 from pulumi.runtime.mocks import set_mocks
@@ -50,6 +52,8 @@ def _json_safe(value: Any) -> Any:
         return {k: _json_safe(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_json_safe(v) for v in value]
+    if isinstance(value, Unknown):
+        return rpc.UNKNOWN  # what `pulumi preview --json` prints for a value unknown until apply
     if isinstance(value, pulumi.Resource):
         return getattr(value, "_urn_str", None) or type(value).__name__
     if isinstance(value, float) and value.is_integer():
@@ -123,7 +127,9 @@ def _run(project: PulumiProject, stack: str, monitor: RecordingMonitor) -> None:
     set_mocks(monitor.mocks, project=project.name, stack=stack, preview=True, monitor=monitor)
     set_all_config(dict(project.config), list(project.secret_keys))
     with _long_lived_objects(), _program_context(project.program_dir), \
-            contextlib.redirect_stdout(sys.stderr):  # the plan may go to stdout
+            contextlib.redirect_stdout(sys.stderr), warnings.catch_warnings():
+        # stdout may carry the plan; SDK deprecation warnings also reach the engine's log
+        warnings.simplefilter("ignore")
         _sync_await(
             run_pulumi_func(
                 lambda: runpy.run_path(str(project.program_dir), run_name="__main__")
@@ -206,7 +212,7 @@ def _is_stack(urn: str | None) -> bool:
     return not urn or "::pulumi:pulumi:Stack::" in urn
 
 
-def _unknowns(value: Any, deps: dict[str, list[str]], reads: dict[str, str]) -> dict[str, str]:
+def _unknowns(value: Any, deps: dict[str, list[str]], sources: dict[str, str]) -> dict[str, str]:
     """Input paths whose value is a placeholder or unknown in a preview -> where it came from."""
     found: dict[str, str] = {}
 
@@ -217,9 +223,9 @@ def _unknowns(value: Any, deps: dict[str, list[str]], reads: dict[str, str]) -> 
         elif isinstance(item, list | tuple):
             for index, sub in enumerate(item):
                 walk(sub, [*path, str(index)])
-        elif item == rpc.UNKNOWN:
-            sources = [reads[u] for u in deps.get(path[0], []) if u in reads] if path else []
-            found[".".join(path)] = sources[0] if sources else "an output unknown until apply"
+        elif isinstance(item, Unknown) or item == rpc.UNKNOWN:
+            named = [sources[u] for u in deps.get(path[0], []) if u in sources] if path else []
+            found[".".join(path)] = " or ".join(named) or "an output unknown until apply"
         elif isinstance(item, str) and (origin := placeholder_origin(item)):
             found[".".join(path)] = origin
 
@@ -263,7 +269,7 @@ def plan_program(
             dependencies=sorted(reg["dependencies"]),
             property_dependencies={p: sorted(u) for p, u in reg["property_dependencies"].items()},
             source=_relative_source(reg["source"], project.root),
-            unknowns=_unknowns(reg["inputs"], reg["property_dependencies"], monitor.reads),
+            unknowns=_unknowns(reg["inputs"], reg["property_dependencies"], monitor.unknown_sources),
         )
         for reg in monitor.registrations
     ]
