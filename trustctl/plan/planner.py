@@ -233,6 +233,22 @@ def _unknowns(value: Any, deps: dict[str, list[str]], sources: dict[str, str]) -
     return found
 
 
+def _planned(reg: dict[str, Any], root: Path, monitor: RecordingMonitor) -> PlannedResource:
+    deps = {prop: sorted(urns) for prop, urns in reg["property_dependencies"].items()}
+    return PlannedResource(
+        urn=reg["urn"],
+        type=reg["type"],
+        name=reg["name"],
+        parent=None if _is_stack(reg["parent"]) else reg["parent"],
+        custom=reg["custom"],
+        inputs=_json_safe(reg["inputs"]),
+        dependencies=sorted(reg["dependencies"]),
+        property_dependencies=deps,
+        source=_relative_source(reg["source"], root),
+        unknowns=_unknowns(reg["inputs"], deps, monitor.unknown_sources),
+    )
+
+
 def plan_program(
     program_dir: Path,
     stack: str = "prod",
@@ -258,19 +274,5 @@ def plan_program(
     except (Exception, SystemExit, PlanTimeout) as exc:
         raise InputError(describe_failure(exc, project.root, timeout)) from exc
 
-    resources = [
-        PlannedResource(
-            urn=reg["urn"],
-            type=reg["type"],
-            name=reg["name"],
-            parent=None if _is_stack(reg["parent"]) else reg["parent"],
-            custom=reg["custom"],
-            inputs=_json_safe(reg["inputs"]),
-            dependencies=sorted(reg["dependencies"]),
-            property_dependencies={p: sorted(u) for p, u in reg["property_dependencies"].items()},
-            source=_relative_source(reg["source"], project.root),
-            unknowns=_unknowns(reg["inputs"], reg["property_dependencies"], monitor.unknown_sources),
-        )
-        for reg in monitor.registrations
-    ]
+    resources = [_planned(reg, project.root, monitor) for reg in monitor.registrations]
     return Plan(resources=_in_dependency_order(resources), project=project.name, stack=stack)
