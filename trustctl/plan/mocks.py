@@ -31,6 +31,7 @@ from pulumi.runtime.mocks import (
     _resolve_callbacks,
 )
 from pulumi.runtime.proto import resource_pb2
+from pulumi.runtime.settings import get_project, get_stack
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
 from trustctl.plan import policy_document
@@ -173,10 +174,12 @@ class RecordingMonitor(MockMonitor):
         return resource_pb2.DeploymentInfo(supportedFeatures=features)
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
-        """URNs as the engine writes them: the root stack is not part of a child's type chain."""
-        if "::pulumi:pulumi:Stack::" in parent:
-            parent = ""
-        return super().make_urn(parent, type_, name)
+        """URNs as the engine writes them: a child's type is its parent's whole type chain, then
+        its own (`acme:net:Vpc$acme:net:Subnets$aws:ec2/subnet:Subnet`); the root stack is not
+        part of the chain."""
+        if parent and "::pulumi:pulumi:Stack::" not in parent:
+            type_ = f"{parent.split('::')[2]}${type_}"
+        return "::".join(["urn:pulumi:" + get_stack(), get_project(), type_, name])
 
     def ReadResource(self, request: Any) -> Any:
         _ensure_event_loop()
@@ -190,7 +193,7 @@ class RecordingMonitor(MockMonitor):
             self.unknown_sources[urn] = (f"an output of stack {id_} (give it with "
                                          f"--stack-outputs {id_}=FILE)")
         props = _sync_await(rpc.serialize_properties(state, {}))
-        return resource_pb2.ReadResourceResponse(urn=urn, properties=props)
+        return resource_pb2.ReadResourceResponse(urn=urn, id=id_, properties=props)
 
     def RegisterResource(self, request: Any) -> Any:
         urn = self.make_urn(request.parent, request.type, request.name)
