@@ -135,22 +135,29 @@ def _attribute(path: str) -> tuple[str, ...]:
     return tuple(p for p in parts if p and not p.strip("[]").isdigit())
 
 
+def _rests_on(result: CheckResult, unknown: tuple[str, ...]) -> bool:
+    """Whether the check's verdict may rest on the unknown attribute. A failure must have looked
+    at it (or inside it): a finding is never hidden. A pass that names nothing it looked at may
+    have read it: the gate cannot tell, so it does not claim the pass."""
+    keys = [k for k in (_attribute(key) for key in result.evaluated_keys) if k]
+    if not result.passed:
+        return any(k[:len(unknown)] == unknown for k in keys)
+    return not keys or any(k[:len(unknown)] == unknown or unknown[:len(k)] == k for k in keys)
+
+
 def _unknown_at_plan_time(result: CheckResult, plan: TfPlan) -> Finding | None:
     """A check whose verdict rests on a value only the cloud knows (a data source, an existing
-    resource, another stack's output) judged a placeholder: it says so instead of a verdict."""
-    unknowns = plan.unknowns.get(result.address) or {}
-    for key in result.evaluated_keys:
-        attribute = _attribute(key)
-        if not attribute:
-            continue
-        for path, origin in unknowns.items():
-            known = _attribute(path)
-            if known[:len(attribute)] == attribute or attribute[:len(known)] == known:
-                base = _finding(result, plan)
-                base.message = (f"{result.check_name}: unknown at plan time ({'.'.join(known)} "
-                                f"comes from {origin})")
-                return base
-    return None
+    resource, another stack's output) would judge a placeholder: it says so instead."""
+    by_origin: dict[str, list[str]] = {}
+    for path, origin in (plan.unknowns.get(result.address) or {}).items():
+        if _rests_on(result, _attribute(path)):
+            by_origin.setdefault(origin, []).append(".".join(_attribute(path)))
+    if not by_origin:
+        return None
+    finding = _finding(result, plan)
+    finding.message = f"{result.check_name}: unknown at plan time (" + "; ".join(
+        f"{', '.join(sorted(paths))} from {origin}" for origin, paths in by_origin.items()) + ")"
+    return finding
 
 
 def _what(result: CheckResult) -> str:

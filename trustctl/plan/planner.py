@@ -230,7 +230,7 @@ def _unknowns(value: Any, deps: dict[str, list[str]], sources: dict[str, str]) -
             found[".".join(path)] = origin
 
     walk(value, [])
-    return found
+    return dict(sorted(found.items()))
 
 
 def _planned(reg: dict[str, Any], root: Path, monitor: RecordingMonitor) -> PlannedResource:
