@@ -182,6 +182,7 @@ def test_transformations_transforms_and_stack_transforms_all_apply() -> None:
 
 @pytest.mark.parametrize(("program", "expected"), [
     ("exits", "__main__.py:8: program exited with status 3"),
+    ("syntax-error", "helper.py:3: program raised SyntaxError: '(' was never closed"),
 ])
 def test_a_program_that_stops_is_one_line_with_its_file_and_line(program: str,
                                                                  expected: str) -> None:

@@ -177,6 +177,9 @@ def describe_failure(exc: BaseException, root: Path, timeout: float = 0) -> str:
                 "(--timeout): a resource still waits for an input that never resolved")
     if isinstance(exc, SystemExit):
         return f"{where}program exited with status {exc.code}"
+    if isinstance(exc, SyntaxError) and exc.filename and exc.filename.startswith(str(root)):
+        where = f"{Path(exc.filename).relative_to(root)}:{exc.lineno}: "
+        return f"{where}program raised SyntaxError: {exc.msg}"
     first = str(exc).strip().splitlines()
     message = first[0] if first else ""
     return f"{where}program raised {type(exc).__name__}: {message}".rstrip(": ")

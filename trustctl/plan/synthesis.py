@@ -66,16 +66,25 @@ def result_class(token: str) -> type | None:
     return cls if isinstance(cls, type) and _types.is_output_type(cls) else None
 
 
+def _types_of(cls: type | None, read: Callable[[type], dict[str, Any]]) -> dict[str, Any]:
+    """The SDK's type hints, or nothing when they cannot be resolved (a forward reference the
+    SDK does not import): the answer then holds the inputs only, as Pulumi's own mocks do."""
+    if cls is None:
+        return {}
+    try:
+        return read(cls)
+    except (TypeError, NameError, AttributeError, AssertionError):
+        return {}
+
+
 @cache
 def resource_output_types(token: str) -> dict[str, Any]:
-    cls = resource_class(token)
-    return {} if cls is None else _types.resource_types(cls)
+    return _types_of(resource_class(token), _types.resource_types)
 
 
 @cache
 def result_types(token: str) -> dict[str, Any]:
-    cls = result_class(token)
-    return {} if cls is None else _types.output_type_types(cls)
+    return _types_of(result_class(token), _types.output_type_types)
 
 
 def shaped(typ: Any, leaf: StringLeaf, path: str, depth: int = 0) -> Any:
