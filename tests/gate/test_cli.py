@@ -37,7 +37,8 @@ def test_unknown_resource_types_are_listed_with_why_and_never_hide_a_failure() -
     assert report["unchecked"] == [{
         "urn": "urn:pulumi:dev::shop::gcp:sql/databaseInstance:DatabaseInstance::orders",
         "type": "gcp:sql/databaseInstance:DatabaseInstance", "name": "orders",
-        "reason": "Google Cloud: stores data (Cloud SQL, GCS, BigQuery) and opens network paths"}]
+        "reason": "Google Cloud: stores data (Cloud SQL, GCS, BigQuery) and opens network paths",
+        "fails_closed": True}]
     assert result.stderr.count("\n") == 1
     assert result.stderr.startswith("trustctl: warning: 1 resource(s) could not be checked: "
                                     "gcp:sql/databaseInstance:DatabaseInstance (Google Cloud")

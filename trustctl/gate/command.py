@@ -100,10 +100,11 @@ def gate_exit(report: GateReport) -> tuple[int, str | None]:
     open network paths and could not be checked makes a passing gate exit 2; a failed control
     still exits 1 (a finding is never hidden behind what could not be checked)."""
     code = exit_code(report.controls)
-    if not report.unchecked:
+    risky = [r for r in report.unchecked if unchecked_risk(r.type).fails_closed]
+    if not risky:
         return code, None
-    reasons = {r.type: unchecked_risk(r.type).reason for r in report.unchecked}
-    message = (f"{len(report.unchecked)} resource(s) could not be checked: "
+    reasons = {r.type: unchecked_risk(r.type).reason for r in risky}
+    message = (f"{len(risky)} resource(s) could not be checked: "
                + "; ".join(f"{t} ({why})" for t, why in sorted(reasons.items()))
                + " (listed in the report)")
     return (1 if code == 1 else 2), message

@@ -47,6 +47,8 @@ class GateReport:
     advisories: list[Finding] = field(default_factory=list)
     excepted: list[Excepted] = field(default_factory=list)
     exceptions: list[Waiver] = field(default_factory=list)  # in force
+    exceptions: list[GateException] = field(default_factory=list)  # in force
+    # not translatable: listed with why; only those that may hold data or open paths fail closed
     unchecked: list[PlannedResource] = field(default_factory=list)
     checked_resources: int = 0
     tf_plan: dict = field(default_factory=dict)  # the translated plan checkov read
@@ -61,7 +63,8 @@ def evaluate(
     report = GateReport(
         origin=origin, controls=[],
         exceptions=[e for e in exceptions if not e.expired(today)],
-        unchecked=plan.unchecked, checked_resources=len(plan.resources), tf_plan=plan.document,
+        unchecked=plan.unchecked + plan.skipped_inert, checked_resources=len(plan.resources),
+        tf_plan=plan.document,
         remediation={c.id: c.remediation for c in catalog},
     )
     missing = missing_by_control(plan.document["planned_values"]["root_module"]["resources"],

@@ -45,7 +45,9 @@ def to_json(report: GateReport) -> str:
             for x in report.excepted
         ],
         "unchecked": [{"urn": r.urn, "type": r.type, "name": r.name,
-                       "reason": unchecked_risk(r.type).reason} for r in report.unchecked],
+                       "reason": unchecked_risk(r.type).reason,
+                       "fails_closed": unchecked_risk(r.type).fails_closed}
+                      for r in report.unchecked],
     }
     return json.dumps(doc, indent=2) + "\n"
 
@@ -73,8 +75,8 @@ def to_table(report: GateReport) -> str:
     lines += [f"  accepted: {x.control} {x.finding.check_id or '-'} on {x.finding.resource}"
               for x in report.excepted]
     if report.unchecked:
-        lines += ["", "Unchecked (unknown resource type; may hold customer data or open network "
-                      "paths, so the gate fails closed):"]
+        lines += ["", "Unchecked (no translation; fails the gate closed when it may hold customer "
+                      "data or open network paths):"]
         lines += [f"  {r.type}  {r.urn}  ({unchecked_risk(r.type).reason})"
                   for r in report.unchecked]
     if report.advisories:
