@@ -6,20 +6,15 @@ process exactly as `pulumi preview` would run it, and every resource registratio
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import gc
 import os
 import runpy
-import signal
 import sys
-import threading
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
-from types import FrameType, TracebackType
 from typing import Any
-from urllib.parse import unquote, urlparse
 
 import pulumi
 from pulumi.output import Unknown
@@ -30,6 +25,7 @@ from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 from trustctl.errors import InputError
+from trustctl.plan.failures import PlanTimeout, describe_failure, time_limit
 from trustctl.plan.mocks import RecordingMonitor, SynthesizingMocks
 from trustctl.plan.model import Plan, PlannedResource, SourceLocation
 from trustctl.plan.project import SECRET_PLACEHOLDER, PulumiProject, load_project
@@ -37,11 +33,6 @@ from trustctl.plan.synthesis import placeholder_origin
 
 DEFAULT_REGION = "us-east-1"
 DEFAULT_TIMEOUT_S = 300.0  # this repository's program plans in about 2 s
-
-
-class PlanTimeout(BaseException):
-    """The program ran longer than the time limit (a BaseException: `except Exception` in a
-    program cannot swallow it)."""
 
 
 def _json_safe(value: Any) -> Any:
@@ -103,26 +94,6 @@ def _long_lived_objects() -> Iterator[None]:
         gc.enable()
 
 
-@contextlib.contextmanager
-def _time_limit(seconds: float) -> Iterator[None]:
-    """Interrupt the program after `seconds` (a program that never finishes must not hang CI).
-    Only the main thread can take the alarm; elsewhere the program runs unbounded."""
-    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def expire(signum: int, frame: FrameType | None) -> None:
-        raise PlanTimeout
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
 def _run(project: PulumiProject, stack: str, monitor: RecordingMonitor) -> None:
     set_mocks(monitor.mocks, project=project.name, stack=stack, preview=True, monitor=monitor)
     set_all_config(dict(project.config), list(project.secret_keys))
@@ -135,54 +106,6 @@ def _run(project: PulumiProject, stack: str, monitor: RecordingMonitor) -> None:
                 lambda: runpy.run_path(str(project.program_dir), run_name="__main__")
             )
         )
-
-
-def _program_line(tb: TracebackType | None, root: Path) -> str:
-    """`file:line: ` of the innermost frame of the program in a traceback, or ""."""
-    where = ""
-    while tb is not None:
-        filename = tb.tb_frame.f_code.co_filename
-        if filename.startswith(str(root)):
-            where = f"{Path(filename).relative_to(root)}:{tb.tb_lineno}: "
-        tb = tb.tb_next
-    return where
-
-
-def _stalled_registrations(root: Path) -> str:
-    """`file:line: ` of a resource of the program still waiting for its inputs, or "".
-
-    A program whose own code has returned can still never finish: a resource waits for an input
-    that never resolves. Its pending registration knows where the program declared it."""
-    try:
-        tasks = asyncio.all_tasks(asyncio.get_event_loop())
-    except RuntimeError:
-        return ""
-    found = []
-    for task in tasks:
-        frame = getattr(task.get_coro(), "cr_frame", None)
-        position = frame.f_locals.get("source_position") if frame is not None else None
-        path = unquote(urlparse(getattr(position, "uri", "") or "").path)
-        if path.startswith(str(root)):
-            found.append(f"{Path(path).relative_to(root)}:{position.line}: ")
-    return min(found, default="")
-
-
-def describe_failure(exc: BaseException, root: Path, timeout: float = 0) -> str:
-    """One line, the same for `plan` and `gate`: where in the program, and what happened."""
-    where = _program_line(exc.__traceback__, root)
-    if isinstance(exc, PlanTimeout):
-        if where:
-            return f"{where}program did not finish within {timeout:g} s (--timeout)"
-        return (f"{_stalled_registrations(root)}program did not finish within {timeout:g} s "
-                "(--timeout): a resource still waits for an input that never resolved")
-    if isinstance(exc, SystemExit):
-        return f"{where}program exited with status {exc.code}"
-    if isinstance(exc, SyntaxError) and exc.filename and exc.filename.startswith(str(root)):
-        where = f"{Path(exc.filename).relative_to(root)}:{exc.lineno}: "
-        return f"{where}program raised SyntaxError: {exc.msg}"
-    first = str(exc).strip().splitlines()
-    message = first[0] if first else ""
-    return f"{where}program raised {type(exc).__name__}: {message}".rstrip(": ")
 
 
 def _position(r: PlannedResource) -> tuple[str, int, str]:
@@ -272,7 +195,7 @@ def plan_program(
     region = project.config.get("aws:region", DEFAULT_REGION)
     monitor = RecordingMonitor(SynthesizingMocks(region, dict(stack_outputs or {})))
     try:
-        with _time_limit(timeout):
+        with time_limit(timeout):
             _run(project, stack, monitor)
     except (Exception, SystemExit, PlanTimeout) as exc:
         raise InputError(describe_failure(exc, project.root, timeout)) from exc
