@@ -292,18 +292,19 @@ class TfType:
 
 @cache
 def _resource_block(token: str, provider: str, renames: tuple[tuple[str, str], ...]) -> Block:
-    parts = _split(token)
-    found = sdk_resource_tokens(parts[0]).get(token) if parts else None
+    from trustctl.plan.synthesis import resource_class  # the SDK: imported on first use
+
+    resource = resource_class(token)
     args = None
-    if found is not None:
+    if resource is not None:
         # the Args class in the resource's own module, named `<Class>InitArgs` when a nested
         # input type took `<Class>Args` (s3.BucketServerSideEncryptionConfiguration)
-        resource = getattr(importlib.import_module(found[0]), found[1], None)
-        module = importlib.import_module(getattr(resource, "__module__", found[0]))
-        candidates = (getattr(module, f"{found[1]}{s}", None) for s in ("InitArgs", "Args"))
+        module = importlib.import_module(resource.__module__)
+        candidates = (getattr(module, f"{resource.__name__}{s}", None)
+                      for s in ("InitArgs", "Args"))
         args = next((c for c in candidates if isinstance(c, type)), None)
     kind = _CloudflareBlock if provider == "cloudflare" else Block
-    return kind(args, found[1] if found else "", dict(renames))
+    return kind(args, resource.__name__ if resource else "", dict(renames))
 
 
 def _split(token: str) -> tuple[str, str, str, str] | None:
