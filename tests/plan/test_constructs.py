@@ -218,6 +218,12 @@ def test_a_program_that_never_finishes_is_stopped_with_one_line(command: str, pr
     assert re.fullmatch(f"trustctl: error: {line}\n", result.stderr), result.stderr
 
 
+def test_a_thread_the_program_leaves_running_does_not_keep_plan_alive() -> None:
+    result = _trustctl("plan", "--program", "leaves-a-thread", "--stack", "test")
+    assert result.returncode == 0, result.stderr
+    assert [r["name"] for r in json.loads(result.stdout)["resources"]] == ["served"]
+
+
 def test_what_a_program_prints_stays_off_the_plan_on_stdout() -> None:
     result = _trustctl("plan", "--program", "preview-mode", "--stack", "test")
     assert result.returncode == 0, result.stderr

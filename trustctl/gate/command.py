@@ -22,6 +22,7 @@ from trustctl.gate.sources import Declared, from_preview, from_program, from_sta
 from trustctl.paths import EXCEPTIONS_PATH, REPO_ROOT
 from trustctl.gate.unchecked import unchecked_risk
 from trustctl.plan.command import StackOutputsOption, TimeoutOption
+from trustctl.plan.failures import exit_despite_program_threads
 from trustctl.plan.planner import DEFAULT_TIMEOUT_S
 from trustctl.plan.stack_outputs import read_stack_outputs
 from trustctl.redaction import write_file
@@ -92,6 +93,7 @@ def gate(
         raise InputError(unchecked)
     if unchecked:
         typer.echo(f"trustctl: warning: {unchecked}", err=True)
+    exit_despite_program_threads(code)
     raise typer.Exit(code)
 
 

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from trustctl.errors import InputError
+from trustctl.plan.failures import exit_despite_program_threads
 from trustctl.plan.planner import DEFAULT_TIMEOUT_S, plan_program
 from trustctl.plan.stack_outputs import read_stack_outputs
 from trustctl.redaction import write_file
@@ -69,6 +70,7 @@ def plan(
         f"({result.project}/{stack})" + (f" -> {output}" if output else ""),
         err=True,
     )
+    exit_despite_program_threads(0)
 
 
 def register(app: typer.Typer) -> None:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import signal
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -89,3 +91,13 @@ def describe_failure(exc: BaseException, root: Path, timeout: float = 0) -> str:
     first = str(exc).strip().splitlines()
     message = first[0] if first else ""
     return f"{where}program raised {type(exc).__name__}: {message}".rstrip(": ")
+
+
+def exit_despite_program_threads(code: int) -> None:
+    """End the process now if a thread is still running once the work is done: a thread the
+    program started and never ended would otherwise keep `plan` or `gate` alive forever."""
+    if any(t.is_alive() and not t.daemon and t is not threading.main_thread()
+           for t in threading.enumerate()):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
