@@ -99,6 +99,7 @@ def test_stack_outputs_without_a_file_are_unknown_and_name_the_stack() -> None:
              "(give it with --stack-outputs acme/network/prod=FILE)")
     assert group.unknowns == {"vpcId": where, "ingress.0.cidrBlocks.0": where}
     assert group.inputs["vpcId"] == UNKNOWN
+    assert _plan("stack-reference").unknown_stacks == ["acme/network/prod"]
     _declared_at("stack-reference", group, 'aws.ec2.SecurityGroup("app"')
 
 
@@ -107,6 +108,7 @@ def test_stack_outputs_come_from_the_file_given() -> None:
     plan = plan_program(PROGRAMS / "stack-reference", "test",
                         stack_outputs={"acme/network/prod": outputs})
     [group] = plan.resources
+    assert plan.unknown_stacks == []
     assert group.inputs["vpcId"] == "vpc-0123"
     assert group.inputs["ingress"][0]["cidrBlocks"] == ["203.0.113.0/24"]
     assert group.unknowns == {}
@@ -229,6 +231,15 @@ def test_what_a_program_prints_stays_off_the_plan_on_stdout() -> None:
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["resources"][0]["name"] == "logs"
     assert "the program prints; the plan on stdout stays JSON" in result.stderr
+
+
+def test_plan_warns_that_code_on_unknown_stack_outputs_did_not_run() -> None:
+    result = _trustctl("plan", "--program", "stack-reference", "--stack", "test")
+    assert result.returncode == 0
+    assert result.stderr.splitlines()[-1] == (
+        "trustctl: warning: outputs of acme/network/prod unknown at plan time: resources a "
+        "program declares from them (in apply) are not planned; give "
+        "--stack-outputs acme/network/prod=FILE")
 
 
 @pytest.mark.parametrize(("value", "reason"), [

@@ -22,7 +22,7 @@ from trustctl.gate.sources import Declared, from_preview, from_program, from_sta
 from trustctl.paths import EXCEPTIONS_PATH, REPO_ROOT
 from trustctl.gate.unchecked import unchecked_risk
 from trustctl.plan.command import StackOutputsOption, TimeoutOption
-from trustctl.plan.failures import exit_despite_program_threads
+from trustctl.plan.failures import exit_despite_program_threads, unknown_stacks_warning
 from trustctl.plan.planner import DEFAULT_TIMEOUT_S
 from trustctl.plan.stack_outputs import read_stack_outputs
 from trustctl.redaction import write_file
@@ -91,8 +91,9 @@ def gate(
     code, unchecked = gate_exit(report)
     if unchecked and code == 2:
         raise InputError(unchecked)
-    if unchecked:
-        typer.echo(f"trustctl: warning: {unchecked}", err=True)
+    for warning in (unchecked, unknown_stacks_warning(declared.plan.unknown_stacks)):
+        if warning:
+            typer.echo(f"trustctl: warning: {warning}", err=True)
     exit_despite_program_threads(code)
     raise typer.Exit(code)
 

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from trustctl.errors import InputError
-from trustctl.plan.failures import exit_despite_program_threads
+from trustctl.plan.failures import exit_despite_program_threads, unknown_stacks_warning
 from trustctl.plan.planner import DEFAULT_TIMEOUT_S, plan_program
 from trustctl.plan.stack_outputs import read_stack_outputs
 from trustctl.redaction import write_file
@@ -70,6 +70,9 @@ def plan(
         f"({result.project}/{stack})" + (f" -> {output}" if output else ""),
         err=True,
     )
+    warning = unknown_stacks_warning(result.unknown_stacks)
+    if warning:
+        typer.echo(f"trustctl: warning: {warning}", err=True)
     exit_despite_program_threads(0)
 
 

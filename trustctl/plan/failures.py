@@ -101,3 +101,13 @@ def exit_despite_program_threads(code: int) -> None:
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)
+
+
+def unknown_stacks_warning(stacks: list[str]) -> str | None:
+    """What a plan could not see: code a program runs on another stack's outputs (`apply`) does
+    not run while those outputs are unknown, so what it would declare is not planned."""
+    if not stacks:
+        return None
+    given = " ".join(f"--stack-outputs {s}=FILE" for s in stacks)
+    return (f"outputs of {', '.join(stacks)} unknown at plan time: resources a program declares "
+            f"from them (in apply) are not planned; give {given}")

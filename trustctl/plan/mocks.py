@@ -164,6 +164,7 @@ class RecordingMonitor(MockMonitor):
         self.registrations: list[dict[str, Any]] = []
         # URN of a stack reference whose outputs were not given -> what its outputs stand for
         self.unknown_sources: dict[str, str] = {}
+        self.unknown_stacks: list[str] = []
 
     def GetDeploymentInfo(self, request: Any) -> Any:
         """Without resource references: a resource given where an input expects its id is
@@ -190,6 +191,7 @@ class RecordingMonitor(MockMonitor):
         urn = self.make_urn(request.parent, request.type, request.name)
         self.resources[urn] = MockMonitor.ResourceRegistration(urn, id_, state)
         if request.type == STACK_REFERENCE and state.get("outputs") == rpc.UNKNOWN:
+            self.unknown_stacks.append(id_)
             self.unknown_sources[urn] = (f"an output of stack {id_} (give it with "
                                          f"--stack-outputs {id_}=FILE)")
         props = _sync_await(rpc.serialize_properties(state, {}))

@@ -72,6 +72,8 @@ class Plan:
     resources: list[PlannedResource]
     project: str = ""
     stack: str = ""
+    # stacks referenced without their outputs: code that runs on those (apply) did not run
+    unknown_stacks: list[str] = field(default_factory=list)
 
     def of_type(self, type_token: str) -> list[PlannedResource]:
         return [r for r in self.resources if r.type == type_token]
@@ -86,6 +88,7 @@ class Plan:
         return {
             "project": self.project,
             "stack": self.stack,
+            "unknown_stacks": self.unknown_stacks,
             "resources": [r.to_json() for r in self.resources],
         }
 
@@ -95,4 +98,5 @@ class Plan:
             resources=[PlannedResource.from_json(r) for r in data["resources"]],
             project=data.get("project", ""),
             stack=data.get("stack", ""),
+            unknown_stacks=list(data.get("unknown_stacks") or []),
         )

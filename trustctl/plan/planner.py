@@ -201,4 +201,5 @@ def plan_program(
         raise InputError(describe_failure(exc, project.root, timeout)) from exc
 
     resources = [_planned(reg, project.root, monitor) for reg in monitor.registrations]
-    return Plan(resources=_in_dependency_order(resources), project=project.name, stack=stack)
+    return Plan(resources=_in_dependency_order(resources), project=project.name, stack=stack,
+                unknown_stacks=sorted(set(monitor.unknown_stacks)))
