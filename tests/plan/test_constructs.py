@@ -220,6 +220,15 @@ def test_a_program_that_never_finishes_is_stopped_with_one_line(command: str, pr
     assert re.fullmatch(f"trustctl: error: {line}\n", result.stderr), result.stderr
 
 
+def test_plan_and_gate_word_a_program_error_the_same() -> None:
+    plan = _trustctl("plan", "--program", "raises", "--stack", "test")
+    gate = _trustctl("gate", "--program", "raises", "--stack", "test")
+    assert (plan.returncode, gate.returncode) == (2, 2)
+    assert plan.stderr == gate.stderr == (
+        "trustctl: error: __main__.py:4: program raised ValueError: "
+        "subnet cidr 10.0.0.0/33 is not a valid CIDR\n")
+
+
 def test_a_thread_the_program_leaves_running_does_not_keep_plan_alive() -> None:
     result = _trustctl("plan", "--program", "leaves-a-thread", "--stack", "test")
     assert result.returncode == 0, result.stderr
