@@ -25,7 +25,12 @@ from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 from trustctl.errors import InputError
-from trustctl.plan.failures import PlanTimeout, describe_failure, time_limit
+from trustctl.plan.failures import (
+    PlanTimeout,
+    describe_failure,
+    time_limit,
+    watching_program_threads,
+)
 from trustctl.plan.mocks import RecordingMonitor, SynthesizingMocks
 from trustctl.plan.model import Plan, PlannedResource, SourceLocation
 from trustctl.plan.project import SECRET_PLACEHOLDER, PulumiProject, load_project
@@ -98,7 +103,8 @@ def _run(project: PulumiProject, stack: str, monitor: RecordingMonitor) -> None:
     set_mocks(monitor.mocks, project=project.name, stack=stack, preview=True, monitor=monitor)
     set_all_config(dict(project.config), list(project.secret_keys))
     with _long_lived_objects(), _program_context(project.program_dir), \
-            contextlib.redirect_stdout(sys.stderr), warnings.catch_warnings():
+            contextlib.redirect_stdout(sys.stderr), warnings.catch_warnings(), \
+            watching_program_threads():
         # stdout may carry the plan; SDK deprecation warnings also reach the engine's log
         warnings.simplefilter("ignore")
         _sync_await(
