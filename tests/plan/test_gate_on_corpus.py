@@ -20,7 +20,7 @@ from trustctl.gate.sources import Declared, from_program
 from trustctl.gate.translate import translate
 from trustctl.gate.unchecked import unchecked_risk
 from trustctl.plan.model import Plan, PlannedResource
-from trustctl.results import ControlResult, Status
+from trustctl.report.results import ControlResult, Status
 
 PROGRAMS = Path(__file__).parent / "programs"
 CORPUS = ("resource-as-input", "data-sources", "typed-outputs", "stack-reference", "components",

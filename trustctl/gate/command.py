@@ -19,8 +19,8 @@ from trustctl.gate.evaluate import GateReport
 from trustctl.gate.run import check
 from trustctl.gate.schedules import find_workflows, load_workflows
 from trustctl.gate.sources import Declared, from_preview, from_program, from_state
-from trustctl.paths import EXCEPTIONS_PATH, REPO_ROOT
 from trustctl.gate.unchecked import unchecked_risk
+from trustctl.paths import EXCEPTIONS_PATH, REPO_ROOT
 from trustctl.plan.command import StackOutputsOption, TimeoutOption
 from trustctl.plan.failures import exit_despite_program_threads, unknown_stacks_warning
 from trustctl.plan.planner import DEFAULT_TIMEOUT_S

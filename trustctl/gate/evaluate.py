@@ -47,7 +47,6 @@ class GateReport:
     advisories: list[Finding] = field(default_factory=list)
     excepted: list[Excepted] = field(default_factory=list)
     exceptions: list[Waiver] = field(default_factory=list)  # in force
-    exceptions: list[GateException] = field(default_factory=list)  # in force
     # not translatable: listed with why; only those that may hold data or open paths fail closed
     unchecked: list[PlannedResource] = field(default_factory=list)
     checked_resources: int = 0

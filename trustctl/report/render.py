@@ -11,13 +11,11 @@ from collections import Counter
 from dataclasses import asdict
 from typing import TYPE_CHECKING
 
+from trustctl.gate.unchecked import unchecked_risk
 from trustctl.report.results import Finding, Status, exit_code
 
 if TYPE_CHECKING:  # the gate's report today; the audit's report has the same shape
     from trustctl.gate.evaluate import GateReport
-from trustctl.gate.evaluate import GateReport
-from trustctl.gate.unchecked import unchecked_risk
-from trustctl.results import Finding, Status, exit_code
 
 
 def where(finding: Finding) -> str:
