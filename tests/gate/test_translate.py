@@ -118,6 +118,10 @@ def test_block_names_come_from_the_sdk_input_types() -> None:
         {"deviceName": "/dev/xvda", "ebs": {"encrypted": "true"}}]})
     assert template == {"block_device_mappings": [{"device_name": "/dev/xvda",
                                                    "ebs": [{"encrypted": "true"}]}]}
+    oidc = _values("aws:iam/openIdConnectProvider:OpenIdConnectProvider", {
+        "clientIdLists": ["sts.amazonaws.com"], "url": "https://token.actions.githubusercontent.com"})
+    assert oidc == {"client_id_list": ["sts.amazonaws.com"],
+                    "url": "https://token.actions.githubusercontent.com"}
     instance = _values("aws:ec2/instance:Instance", {"volumeTags": {"Name": "db"}})
     assert instance == {"volume_tags": {"Name": "db"}}  # a map: keys are data
     policy = _values("cloudflare:index/notificationPolicy:NotificationPolicy", {

@@ -245,6 +245,8 @@ class Block:
             if is_map or not suffix:
                 return Property(renamed or snake_case(name), block, is_map)
             return Property(renamed or snake_case(suffix), block, is_map)
+        if name.endswith("Lists"):  # the bridge pluralises `*_list` too: `clientIdLists`
+            return Property(renamed or snake_case(name[:-1]), None, is_map)
         return Property(renamed or snake_case(name), None, is_map)
 
 
@@ -358,9 +360,18 @@ def sdk_resource_tokens(package: str) -> dict[str, tuple[str, str]]:
     return tokens
 
 
+# Resources this project declares through its own dynamic providers, already TF-shaped.
+PROJECT_TYPES = {
+    # the Supabase project's settings (infra/components/supabase_project.py)
+    "pulumi-python:dynamic/supabase:ProjectSettings": "supabase_project_settings",
+}
+
+
 @cache
 def tf_type(token: str) -> TfType | None:
     """The TF type of a Pulumi type token, or None when no installed SDK declares it."""
+    if token in PROJECT_TYPES:
+        return TfType(PROJECT_TYPES[token])
     parts = _split(token)
     if parts is None or parts[0] not in BRIDGED_PACKAGES:
         return None
