@@ -57,7 +57,7 @@ def _findings(report: GateReport, control: str, check: str) -> list[str]:
 def test_a_check_on_another_stack_s_output_is_unknown_at_plan_time(
         reports: dict[str, GateReport]) -> None:
     [message] = _findings(reports["stack-reference"], "PRIVATE-NETWORK", "CKV_AWS_24")
-    assert message.endswith(": unknown at plan time (ingress.cidr_blocks, vpc_id from an output "
+    assert message.endswith(": unknown at plan time (ingress.cidr_blocks from an output "
                             "of stack acme/network/prod (give it with --stack-outputs "
                             "acme/network/prod=FILE))")
 
@@ -145,3 +145,15 @@ def test_what_could_not_be_checked_never_hides_a_failure(status: Status, token: 
     exit_code, message = gate_exit(report)
     assert exit_code == code
     assert (message is not None) == (token is not None and token.startswith("gcp"))
+
+
+def test_an_unknown_id_does_not_void_a_pass_that_names_nothing() -> None:
+    group = PlannedResource(
+        urn="urn:pulumi:t::p::aws:ec2/securityGroup:SecurityGroup::app",
+        type="aws:ec2/securityGroup:SecurityGroup", name="app",
+        inputs={"vpcId": "(unknown at plan time: data source x .id)"},
+        unknowns={"vpcId": "data source x .id"})
+    report = evaluate(load_catalog(), "test", translate(Declared(Plan([group]), "test")),
+                      [CheckResult("CKV_AWS_24", "port 22", True, "aws_security_group.app")], [],
+                      dt.date(2026, 12, 1))
+    assert not [f for c in report.controls for f in c.findings if "unknown" in f.message]

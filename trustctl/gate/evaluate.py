@@ -11,6 +11,7 @@ Controls the gate does not verify (live, drill, attested only) are `not_applicab
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from trustctl.catalog import Control
@@ -24,6 +25,7 @@ from trustctl.gate.translate import TfPlan
 from trustctl.plan.model import PlannedResource
 from trustctl.report.results import ControlResult, Finding, Status
 
+_IDENTIFIER = re.compile(r"(^|_)(ids?|arns?|ami)$")
 VACUOUS_BY_DESIGN = {
     "NO-PUBLIC-DB": "no database declared, so none is reachable from the internet",
 }
@@ -144,7 +146,9 @@ def _rests_on(result: CheckResult, unknown: tuple[str, ...]) -> bool:
     keys = [k for k in (_attribute(key) for key in result.evaluated_keys) if k]
     if not result.passed:
         return any(k[:len(unknown)] == unknown for k in keys)
-    return not keys or any(k[:len(unknown)] == unknown or unknown[:len(k)] == k for k in keys)
+    if not keys:  # an unknown id or ARN (which VPC, which key) does not turn a fail into a pass
+        return not _IDENTIFIER.search(unknown[-1])
+    return any(k[:len(unknown)] == unknown or unknown[:len(k)] == k for k in keys)
 
 
 def _unknown_at_plan_time(result: CheckResult, plan: TfPlan) -> Finding | None:
