@@ -30,15 +30,18 @@ def test_compliant_program_exits_0_and_writes_valid_sarif(tmp_path: Path) -> Non
     assert set(doc["runs"][0]["properties"]["controls"].values()) <= {"pass", "not_applicable"}
 
 
-def test_unknown_resource_types_are_listed_and_exit_2(tmp_path: Path) -> None:
+def test_unknown_resource_types_are_listed_with_why_and_never_hide_a_failure() -> None:
     result = _gate("--state", str(FIXTURES / "unknown-type.json"), "--format", "json")
-    assert result.exit_code == 2
     report = json.loads(result.stdout)
+    assert result.exit_code == 1  # nothing required is declared: controls fail
     assert report["unchecked"] == [{
         "urn": "urn:pulumi:dev::shop::gcp:sql/databaseInstance:DatabaseInstance::orders",
-        "type": "gcp:sql/databaseInstance:DatabaseInstance", "name": "orders"}]
+        "type": "gcp:sql/databaseInstance:DatabaseInstance", "name": "orders",
+        "reason": "Google Cloud: stores data (Cloud SQL, GCS, BigQuery) and opens network paths",
+        "fails_closed": True}]
     assert result.stderr.count("\n") == 1
-    assert "gcp:sql/databaseInstance:DatabaseInstance" in result.stderr
+    assert result.stderr.startswith("trustctl: warning: 1 resource(s) could not be checked: "
+                                    "gcp:sql/databaseInstance:DatabaseInstance (Google Cloud")
 
 
 @pytest.mark.parametrize(("content", "reason"), [

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
+import re
+import subprocess
 
+import pytest
 from gate_support import FIXTURES
 
-from trustctl.gate.resource_types import TF_TYPES, snake_case, tf_type
+from trustctl.gate.checkov_runner import checkov_env, checkov_venv
+from trustctl.gate.resource_types import sdk_resource_tokens, snake_case, tf_type
 from trustctl.gate.sources import Declared, from_preview, from_state
 from trustctl.gate.translate import REDACTED, translate
-from trustctl.paths import REPO_ROOT
 from trustctl.plan.model import Plan, PlannedResource
 
 URN = "urn:pulumi:prod::p::"
-PULUMI_AWS = REPO_ROOT / ".venv" / "lib" / "python3.11" / "site-packages" / "pulumi_aws"
 
 
 def _resource(type_token: str, name: str, inputs: dict, **deps: list[str]) -> PlannedResource:
@@ -32,23 +33,101 @@ def _expressions(plan_doc: dict, address: str) -> dict:
                 if r["address"] == address)["expressions"]
 
 
-def test_every_mapped_aws_type_token_exists_in_the_installed_sdk() -> None:
-    sdk = {}
-    for token in (t for t in TF_TYPES if t.startswith("aws:")):
-        module = token.split(":")[1].split("/")[0]
-        folder = PULUMI_AWS / ("lambda_" if module == "lambda" else module)
-        sdk.setdefault(folder, "".join(p.read_text() for p in Path(folder).glob("*.py")))
-        assert f"'{token}'" in sdk[folder], token
+# TF types checkov has checks for that no installed SDK declares: removed from the AWS provider
+# (OpsWorks, WorkLink, SimpleDB, EC2-Classic security groups, Macie classic), or checkov's own
+# pseudo-types for data sources and the root account.
+ABSENT_FROM_THE_SDKS = {
+    "aws_az_info", "aws_caller_info", "aws_region_info", "aws_root", "aws_root_access_key",
+    "aws_iam_policy_document", "aws_db_security_group", "aws_elasticache_security_group",
+    "aws_redshift_security_group", "aws_macie_member_account_association",
+    "aws_macie_s3_bucket_association", "aws_simpledb_domain", "aws_worklink_fleet",
+    "aws_worklink_website_certificate_authority_association", "aws_opsworks_application",
+    "aws_opsworks_custom_layer", "aws_opsworks_ecs_cluster_layer", "aws_opsworks_ganglia_layer",
+    "aws_opsworks_haproxy_layer", "aws_opsworks_instance", "aws_opsworks_java_app_layer",
+    "aws_opsworks_memcached_layer", "aws_opsworks_mysql_layer", "aws_opsworks_nodejs_app_layer",
+    "aws_opsworks_permission", "aws_opsworks_php_app_layer", "aws_opsworks_rails_app_layer",
+    "aws_opsworks_rds_db_instance", "aws_opsworks_stack", "aws_opsworks_static_web_layer",
+    "aws_opsworks_user_profile",
+}
+CHECKOV_TYPES = """
+import json
+from checkov.common.checks_infra.registry import get_graph_checks_registry
+from checkov.terraform.checks.resource.registry import resource_registry
+graph = get_graph_checks_registry("terraform")
+graph.load_checks()
+types = set(resource_registry.checks) | {t for c in graph.checks for t in c.resource_types}
+print(json.dumps(sorted(t for t in types if t.startswith(("aws_", "cloudflare_")))))
+"""
 
 
-def test_irregular_type_names_follow_the_bridge() -> None:
-    assert tf_type("aws:rds/instance:Instance").name == "aws_db_instance"
-    assert tf_type("aws:backup/plan:Plan").name == "aws_backup_plan"
-    assert tf_type("aws:cloudtrail/trail:Trail").name == "aws_cloudtrail"
-    assert tf_type("aws:ec2/securityGroup:SecurityGroup").name == "aws_security_group"
-    assert tf_type("cloudflare:index/zoneSetting:ZoneSetting").name == "cloudflare_zone_setting"
+@pytest.fixture(scope="module")
+def translated() -> dict[str, str]:
+    """Every resource type of the installed pulumi-aws and pulumi-cloudflare -> its TF name."""
+    tokens = [*sdk_resource_tokens("aws"), *sdk_resource_tokens("cloudflare")]
+    return {token: getattr(tf_type(token), "name", "") for token in tokens}
+
+
+def test_every_sdk_resource_type_translates(translated: dict[str, str]) -> None:
+    assert len(translated) > 1900
+    assert [t for t, name in translated.items()
+            if not re.fullmatch(r"(aws|cloudflare)_[a-z0-9]+(_[a-z0-9]+)*", name)] == []
+
+
+def test_every_type_checkov_checks_is_reached(translated: dict[str, str]) -> None:
+    python = checkov_venv() / "bin" / "python"
+    checked = json.loads(subprocess.run([str(python), "-c", CHECKOV_TYPES], capture_output=True,
+                                        text=True, check=True, env=checkov_env()).stdout)
+    assert len(checked) > 1000
+    assert set(checked) - set(translated.values()) == ABSENT_FROM_THE_SDKS
+
+
+@pytest.mark.parametrize(("token", "name"), [
+    ("aws:rds/instance:Instance", "aws_db_instance"),  # an exception
+    ("aws:cloudtrail/trail:Trail", "aws_cloudtrail"),
+    ("aws:s3/bucketV2:BucketV2", "aws_s3_bucket"),  # v5 names kept as aliases
+    ("aws:ec2/securityGroup:SecurityGroup", "aws_security_group"),  # ec2: no prefix
+    ("aws:ec2/fleet:Fleet", "aws_ec2_fleet"),  # except these
+    ("aws:ec2transitgateway/transitGateway:TransitGateway", "aws_ec2_transit_gateway"),
+    ("aws:lex/v2modelsBot:V2modelsBot", "aws_lexv2models_bot"),  # a folded sub-service
+    ("aws:cfg/rule:Rule", "aws_config_config_rule"),
+    ("aws:lambda/function:Function", "aws_lambda_function"),
+    ("aws:opensearch/serverlessCollection:ServerlessCollection",
+     "aws_opensearchserverless_collection"),
+    ("cloudflare:index/zoneSetting:ZoneSetting", "cloudflare_zone_setting"),
+])
+def test_type_names_follow_the_bridge(translated: dict[str, str], token: str, name: str) -> None:
+    assert translated[token] == name
+
+
+def test_types_no_installed_sdk_declares_are_not_guessed() -> None:
     assert tf_type("aws:lambda/unknownThing:UnknownThing") is None
     assert tf_type("gcp:sql/databaseInstance:DatabaseInstance") is None
+
+
+def _values(token: str, inputs: dict) -> dict:
+    plan = translate(Declared(Plan([_resource(token, "r", inputs)]), "test"))
+    return plan.document["planned_values"]["root_module"]["resources"][0]["values"]
+
+
+def test_block_names_come_from_the_sdk_input_types() -> None:
+    rule = _values("aws:lb/listenerRule:ListenerRule", {"actions": [{"type": "forward", "forward": {
+        "targetGroups": [{"arn": "x", "weight": 1}]}}]})
+    assert rule == {"action": [{"type": "forward", "forward": [{
+        "target_group": [{"arn": "x", "weight": 1}]}]}]}
+    template = _values("aws:ec2/launchTemplate:LaunchTemplate", {"blockDeviceMappings": [
+        {"deviceName": "/dev/xvda", "ebs": {"encrypted": "true"}}]})
+    assert template == {"block_device_mappings": [{"device_name": "/dev/xvda",
+                                                   "ebs": [{"encrypted": "true"}]}]}
+    oidc = _values("aws:iam/openIdConnectProvider:OpenIdConnectProvider", {
+        "clientIdLists": ["sts.amazonaws.com"], "url": "https://token.actions.githubusercontent.com"})
+    assert oidc == {"client_id_list": ["sts.amazonaws.com"],
+                    "url": "https://token.actions.githubusercontent.com"}
+    instance = _values("aws:ec2/instance:Instance", {"volumeTags": {"Name": "db"}})
+    assert instance == {"volume_tags": {"Name": "db"}}  # a map: keys are data
+    policy = _values("cloudflare:index/notificationPolicy:NotificationPolicy", {
+        "mechanisms": {"emails": [{"id": "a@example.com"}], "webhooks": [{"id": "w"}]}})
+    assert policy == {"mechanisms": {"email": [{"id": "a@example.com"}],
+                                     "webhooks": [{"id": "w"}]}}
 
 
 def test_snake_case_keeps_digits_and_acronyms_together() -> None:
@@ -137,7 +216,7 @@ def test_secrets_never_reach_the_plan() -> None:
     assert db["values"]["password"] == REDACTED
 
 
-def test_unknown_and_inert_types_are_kept_apart() -> None:
+def test_unknown_and_harmless_types_are_kept_apart() -> None:
     plan = translate(Declared(Plan([
         _resource("gcp:sql/databaseInstance:DatabaseInstance", "orders", {}),
         _resource("random:index/randomPassword:RandomPassword", "pw", {}),

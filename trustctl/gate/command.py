@@ -19,7 +19,12 @@ from trustctl.gate.evaluate import GateReport
 from trustctl.gate.run import check
 from trustctl.gate.schedules import find_workflows, load_workflows
 from trustctl.gate.sources import Declared, from_preview, from_program, from_state
+from trustctl.gate.unchecked import unchecked_risk
 from trustctl.paths import EXCEPTIONS_PATH, REPO_ROOT
+from trustctl.plan.command import StackOutputsOption, TimeoutOption
+from trustctl.plan.failures import exit_despite_program_threads, unknown_stacks_warning
+from trustctl.plan.planner import DEFAULT_TIMEOUT_S
+from trustctl.plan.stack_outputs import read_stack_outputs
 from trustctl.redaction import write_file
 from trustctl.report.render import to_json, to_junit, to_table
 from trustctl.report.results import exit_code
@@ -53,6 +58,8 @@ def gate(
         help="GitHub Actions workflows that must schedule the backup and the drill. Default: "
              "the .github/workflows of the repository holding the program (or the current "
              "directory, for --preview/--state).")] = None,
+    stack_outputs: StackOutputsOption = None,
+    timeout: TimeoutOption = DEFAULT_TIMEOUT_S,
 ) -> None:
     """Check every control of policies/controls.yaml with checkov (built-in and project checks).
 
@@ -69,7 +76,8 @@ def gate(
       trustctl gate --workflows .github/workflows --format json
     """
     with CheckovProcess() as checkov:  # imports itself while the program is planned
-        declared = _declared(program, stack, preview, state)
+        declared = _declared(program, stack, preview, state,
+                             read_stack_outputs(stack_outputs or []), timeout)
         found = load_workflows(workflows or find_workflows(
             program or (REPO_ROOT if preview is None and state is None else Path.cwd())))
         report = check(declared, exceptions_path=exceptions, checkov=checkov, workflows=found)
@@ -80,15 +88,33 @@ def gate(
         typer.echo(text, nl=False)
     else:
         _write(output, text, "--output")
-    if report.unchecked:
-        types = sorted({r.type for r in report.unchecked})
-        raise InputError(f"{len(report.unchecked)} resource(s) of unknown type could not be "
-                         f"checked: {', '.join(types)} (listed in the report)")
-    raise typer.Exit(exit_code(report.controls))
+    code, unchecked = gate_exit(report)
+    if unchecked and code == 2:
+        raise InputError(unchecked)
+    for warning in (unchecked, unknown_stacks_warning(declared.plan.unknown_stacks)):
+        if warning:
+            typer.echo(f"trustctl: warning: {warning}", err=True)
+    exit_despite_program_threads(code)
+    raise typer.Exit(code)
 
 
-def _declared(program: Path | None, stack: str, preview: Path | None,
-              state: Path | None) -> Declared:
+def gate_exit(report: GateReport) -> tuple[int, str | None]:
+    """The exit code, and what could not be checked. A resource that may hold customer data or
+    open network paths and could not be checked makes a passing gate exit 2; a failed control
+    still exits 1 (a finding is never hidden behind what could not be checked)."""
+    code = exit_code(report.controls)
+    risky = [r for r in report.unchecked if unchecked_risk(r.type).fails_closed]
+    if not risky:
+        return code, None
+    reasons = {r.type: unchecked_risk(r.type).reason for r in risky}
+    message = (f"{len(risky)} resource(s) could not be checked: "
+               + "; ".join(f"{t} ({why})" for t, why in sorted(reasons.items()))
+               + " (listed in the report)")
+    return (1 if code == 1 else 2), message
+
+
+def _declared(program: Path | None, stack: str, preview: Path | None, state: Path | None,
+              stack_outputs: dict[str, dict], timeout: float) -> Declared:
     given = [flag for flag, value in (("--program", program), ("--preview", preview),
                                       ("--state", state)) if value is not None]
     if len(given) > 1:
@@ -97,7 +123,7 @@ def _declared(program: Path | None, stack: str, preview: Path | None,
         return from_preview(preview)
     if state is not None:
         return from_state(state)
-    return from_program(program or REPO_ROOT, stack)
+    return from_program(program or REPO_ROOT, stack, stack_outputs, timeout)
 
 
 def _write(path: Path, text: str, flag: str) -> None:

@@ -11,6 +11,7 @@ Controls the gate does not verify (live, drill, attested only) are `not_applicab
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from trustctl.catalog import Control
@@ -24,6 +25,7 @@ from trustctl.gate.translate import TfPlan
 from trustctl.plan.model import PlannedResource
 from trustctl.report.results import ControlResult, Finding, Status
 
+_IDENTIFIER = re.compile(r"(^|_)(ids?|arns?|ami)$")
 VACUOUS_BY_DESIGN = {
     "NO-PUBLIC-DB": "no database declared, so none is reachable from the internet",
 }
@@ -47,6 +49,7 @@ class GateReport:
     advisories: list[Finding] = field(default_factory=list)
     excepted: list[Excepted] = field(default_factory=list)
     exceptions: list[Waiver] = field(default_factory=list)  # in force
+    # not translatable: listed with why; only those that may hold data or open paths fail closed
     unchecked: list[PlannedResource] = field(default_factory=list)
     checked_resources: int = 0
     tf_plan: dict = field(default_factory=dict)  # the translated plan checkov read
@@ -63,7 +66,8 @@ def evaluate(
     report = GateReport(
         origin=origin, controls=[],
         exceptions=[e for e in exceptions if not e.expired(today)],
-        unchecked=plan.unchecked, checked_resources=len(plan.resources), tf_plan=plan.document,
+        unchecked=plan.unchecked + plan.skipped_inert, checked_resources=len(plan.resources),
+        tf_plan=plan.document,
         remediation={c.id: c.remediation for c in catalog},
     )
     missing = missing_by_control(plan.document["planned_values"]["root_module"]["resources"],
@@ -106,7 +110,9 @@ def _control(
 ) -> ControlResult:
     checks = list(control.verification.static)
     ran = [r for r in results if r.check_id in checks]
-    for result in (r for r in ran if not r.passed):
+    unknown = [f for f in (_unknown_at_plan_time(r, plan) for r in ran) if f is not None]
+    judged = {(f.check_id, f.urn) for f in unknown}
+    for result in (r for r in ran if not r.passed and (r.check_id, _urn(r, plan)) not in judged):
         finding = _finding(result, plan)
         accepted = next((e for e in exceptions if not e.expired(today) and e.covers(
             control.id, result.check_id, finding.urn, finding.resource)), None)
@@ -119,7 +125,47 @@ def _control(
     if not findings and checks and not ran and control.id not in VACUOUS_BY_DESIGN:
         findings.append(Finding(f"none of its checks ({', '.join(checks)}) applied to any "
                                 "declared resource"))
-    return ControlResult(control.id, Status.FAIL if findings else Status.PASS, findings, checks)
+    if findings:
+        return ControlResult(control.id, Status.FAIL, findings + unknown, checks)
+    return ControlResult(control.id, Status.ERROR if unknown else Status.PASS, unknown, checks)
+
+
+def _urn(result: CheckResult, plan: TfPlan) -> str | None:
+    resource = plan.resources.get(result.address)
+    return resource.urn if resource else None
+
+
+def _attribute(path: str) -> tuple[str, ...]:
+    """`ingress/[0]/cidr_blocks` or `ingress.0.cidr_blocks.0` -> ("ingress", "cidr_blocks")."""
+    parts = path.replace("/", ".").split(".")
+    return tuple(p for p in parts if p and not p.strip("[]").isdigit())
+
+
+def _rests_on(result: CheckResult, unknown: tuple[str, ...]) -> bool:
+    """Whether the check's verdict may rest on the unknown attribute. A failure must have looked
+    at it (or inside it): a finding is never hidden. A pass that names nothing it looked at may
+    have read it: the gate cannot tell, so it does not claim the pass."""
+    keys = [k for k in (_attribute(key) for key in result.evaluated_keys) if k]
+    if not result.passed:
+        return any(k[:len(unknown)] == unknown for k in keys)
+    if not keys:  # an unknown id or ARN (which VPC, which key) does not turn a fail into a pass
+        return not _IDENTIFIER.search(unknown[-1])
+    return any(k[:len(unknown)] == unknown or unknown[:len(k)] == k for k in keys)
+
+
+def _unknown_at_plan_time(result: CheckResult, plan: TfPlan) -> Finding | None:
+    """A check whose verdict rests on a value only the cloud knows (a data source, an existing
+    resource, another stack's output) would judge a placeholder: it says so instead."""
+    by_origin: dict[str, list[str]] = {}
+    for path, origin in (plan.unknowns.get(result.address) or {}).items():
+        if _rests_on(result, _attribute(path)):
+            by_origin.setdefault(origin, []).append(".".join(_attribute(path)))
+    if not by_origin:
+        return None
+    finding = _finding(result, plan)
+    finding.message = f"{result.check_name}: unknown at plan time (" + "; ".join(
+        f"{', '.join(sorted(paths))} from {origin}" for origin, paths in by_origin.items()) + ")"
+    return finding
 
 
 def _what(result: CheckResult) -> str:

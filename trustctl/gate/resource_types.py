@@ -1,30 +1,280 @@
-"""Which Terraform resource type each Pulumi type token is, and how its property names differ.
+"""Which Terraform resource type each Pulumi type token is, and how its properties are spelled.
 
 pulumi-aws and pulumi-cloudflare bridge Terraform providers, so checkov's Terraform checks apply
-once a resource is spelled the Terraform way. The bridge renames types irregularly
-(`aws:rds/instance:Instance` is `aws_db_instance`) and pluralises list blocks (`rules` is TF's
-`rule`), so the table is explicit: a type missing here is reported as unchecked, never guessed.
+once a resource is spelled the Terraform way. The bridge names things mechanically, and the
+installed SDKs carry what is needed to undo it:
+- type: `aws:<module>/<resource>:<Class>` is `aws_<module prefix>_<resource, snake case>`
+  (`aws:kms/key:Key` is `aws_kms_key`); a few modules use another prefix or none (`ec2` has
+  none: `aws_vpc`), and TYPE_EXCEPTIONS lists the irregular rest (`aws:rds/instance:Instance`
+  is `aws_db_instance`). pulumi-cloudflare keeps every resource in `index` under its TF name;
+- properties: camelCase of the TF name, except that the bridge pluralises list blocks
+  (`rules` is TF's `rule`). The SDK's input types keep the TF block name: the element type of
+  `rules` on a backup plan is `PlanRuleArgs`, so the block is `rule`. PROPERTY_EXCEPTIONS lists
+  the TF blocks that are plural themselves.
+A type no installed SDK declares is reported as unchecked, never guessed.
 """
 
 from __future__ import annotations
 
+import collections.abc as abc
+import importlib
+import typing
 from dataclasses import dataclass, field
-
-# Pulumi packages whose resources declare no infrastructure a control could be about.
-INERT_PACKAGES = frozenset({"null", "random", "time"})
+from functools import cache, cached_property
+from typing import Any
 
 # Pulumi resources the engine itself keeps; they are not declared infrastructure.
 ENGINE_TYPE_PREFIXES = ("pulumi:pulumi:Stack", "pulumi:providers:")
 
-# Map-valued properties: their keys are data (tag names, header names), never renamed.
+# Map-valued properties when the SDK cannot say (a type it does not know): keys are data.
 MAP_PROPERTIES = frozenset({"tags", "tagsAll", "variables", "headers", "triggers"})
+
+BRIDGED_PACKAGES = frozenset({"aws", "cloudflare"})
+
+# pulumi-aws modules whose TF names carry another prefix than the module's name ("" = none).
+AWS_MODULE_PREFIXES = {
+    "ec2": "", "cfg": "config", "directconnect": "dx", "costexplorer": "ce",
+    "apigateway": "api_gateway", "elasticbeanstalk": "elastic_beanstalk",
+    "directoryservice": "directory_service", "cloudhsmv2": "cloudhsm_v2", "amp": "prometheus",
+    "ec2clientvpn": "ec2_client_vpn", "ec2transitgateway": "ec2_transit_gateway",
+    "mediaconvert": "media_convert", "mediapackage": "media_package",
+    "mediastore": "media_store", "cloudcontrol": "cloudcontrolapi",
+    "serverlessrepository": "serverlessapplicationrepository", "ssoadmin": "ssoadmin",
+    "cognito": "cognito", "route53recoverycontrol": "route53recoverycontrolconfig",
+    "bedrockmodel": "bedrock_model", "mediapackagev2": "media_packagev2",
+    "opensearchingest": "osis", "resourceexplorer": "resourceexplorer2",
+    "servicediscovery": "service_discovery", "bcmdata": "bcmdataexports",
+}
+
+# Services the bridge folded into another module: the resource name starts with the
+# sub-service (`aws:lex/v2modelsBot:V2modelsBot` is `aws_lexv2models_bot`).
+AWS_SUBSERVICES = {
+    "bedrock": ("agentcore", "agent"), "chime": ("sdkvoice",), "lex": ("v2models",),
+    "opensearch": ("serverless",), "servicecatalog": ("appregistry",),
+    "cloudfront": ("keyvaluestore",), "pinpoint": ("smsvoicev2",), "route53": ("profiles",),
+    "ssm": ("quicksetup", "contacts"), "docdb": ("elastic",),
+}
+
+# ec2 resources whose TF name keeps the `ec2_` prefix (most ec2 resources have none).
+AWS_EC2_PREFIXED = frozenset({
+    "availabilityZoneGroup", "capacityBlockReservation", "capacityReservation",
+    "carrierGateway", "fleet", "imageBlockPublicAccess", "instanceMetadataDefaults",
+    "localGatewayRoute", "localGatewayRouteTableVpcAssociation", "managedPrefixList",
+    "managedPrefixListEntry", "networkInsightsAnalysis", "networkInsightsPath",
+    "serialConsoleAccess", "subnetCidrReservation", "tag", "trafficMirrorFilter",
+    "trafficMirrorFilterRule", "trafficMirrorSession", "trafficMirrorTarget",
+    "defaultCreditSpecification", "instanceState", "transitGatewayPeeringAttachmentAccepter",
+})
+
+# Pulumi type tokens whose TF name the rule above does not give.
+TYPE_EXCEPTIONS = {
+    "aws:rds/instance:Instance": "aws_db_instance",
+    "aws:rds/subnetGroup:SubnetGroup": "aws_db_subnet_group",
+    "aws:rds/parameterGroup:ParameterGroup": "aws_db_parameter_group",
+    "aws:rds/optionGroup:OptionGroup": "aws_db_option_group",
+    "aws:rds/snapshot:Snapshot": "aws_db_snapshot",
+    "aws:rds/snapshotCopy:SnapshotCopy": "aws_db_snapshot_copy",
+    "aws:rds/eventSubscription:EventSubscription": "aws_db_event_subscription",
+    "aws:rds/proxy:Proxy": "aws_db_proxy",
+    "aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup": "aws_db_proxy_default_target_group",
+    "aws:rds/proxyEndpoint:ProxyEndpoint": "aws_db_proxy_endpoint",
+    "aws:rds/proxyTarget:ProxyTarget": "aws_db_proxy_target",
+    "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication":
+        "aws_db_instance_automated_backups_replication",
+    "aws:rds/roleAssociation:RoleAssociation": "aws_db_instance_role_association",
+    "aws:s3/bucketObject:BucketObject": "aws_s3_bucket_object",
+    "aws:s3/bucketObjectv2:BucketObjectv2": "aws_s3_object",
+    "aws:cloudtrail/trail:Trail": "aws_cloudtrail",
+    "aws:codepipeline/pipeline:Pipeline": "aws_codepipeline",
+    "aws:lb/loadBalancer:LoadBalancer": "aws_lb",
+    "aws:alb/loadBalancer:LoadBalancer": "aws_alb",
+    "aws:elb/loadBalancer:LoadBalancer": "aws_elb",
+    "aws:ec2/dedicatedHost:DedicatedHost": "aws_ec2_host",
+    "aws:ec2/securityGroupAssociation:SecurityGroupAssociation":
+        "aws_vpc_endpoint_security_group_association",
+    "aws:ec2/peeringConnectionOptions:PeeringConnectionOptions":
+        "aws_vpc_peering_connection_options",
+    "aws:ec2/networkInterfaceSecurityGroupAttachment:NetworkInterfaceSecurityGroupAttachment":
+        "aws_network_interface_sg_attachment",
+    "aws:ec2/vpcEndpointServiceAllowedPrinciple:VpcEndpointServiceAllowedPrinciple":
+        "aws_vpc_endpoint_service_allowed_principal",
+    "aws:ec2transitgateway/instanceState:InstanceState": "aws_ec2_instance_state",
+    "aws:cfg/rule:Rule": "aws_config_config_rule",
+    "aws:cfg/recorder:Recorder": "aws_config_configuration_recorder",
+    "aws:cfg/recorderStatus:RecorderStatus": "aws_config_configuration_recorder_status",
+    "aws:iam/sshKey:SshKey": "aws_iam_user_ssh_key",
+    "aws:iam/openIdConnectProvider:OpenIdConnectProvider": "aws_iam_openid_connect_provider",
+    "aws:autoscaling/tag:Tag": "aws_autoscaling_group_tag",
+    "aws:apigateway/response:Response": "aws_api_gateway_gateway_response",
+    "aws:appsync/dataSource:DataSource": "aws_appsync_datasource",
+    "aws:appsync/graphQLApi:GraphQLApi": "aws_appsync_graphql_api",
+    "aws:codedeploy/application:Application": "aws_codedeploy_app",
+    "aws:cognito/identityPoolRoleAttachment:IdentityPoolRoleAttachment":
+        "aws_cognito_identity_pool_roles_attachment",
+    "aws:directconnect/linkAggregationGroup:LinkAggregationGroup": "aws_dx_lag",
+    "aws:guardduty/iPSet:IPSet": "aws_guardduty_ipset",
+    "aws:guardduty/threatIntelSet:ThreatIntelSet": "aws_guardduty_threatintelset",
+    "aws:glue/mLTransform:MLTransform": "aws_glue_ml_transform",
+    "aws:cloudformation/cloudFormationType:CloudFormationType": "aws_cloudformation_type",
+    "aws:cloud9/environmentEC2:EnvironmentEC2": "aws_cloud9_environment_ec2",
+    "aws:macie/customDataIdentifier:CustomDataIdentifier": "aws_macie2_custom_data_identifier",
+    "aws:macie/findingsFilter:FindingsFilter": "aws_macie2_findings_filter",
+    "aws:opensearch/serverlessCollection:ServerlessCollection":
+        "aws_opensearchserverless_collection",
+    "aws:sagemaker/notebookInstance:NotebookInstance": "aws_sagemaker_notebook_instance",
+    "aws:wafregional/webAcl:WebAcl": "aws_wafregional_web_acl",
+    "aws:waf/webAcl:WebAcl": "aws_waf_web_acl",
+    "aws:wafv2/webAcl:WebAcl": "aws_wafv2_web_acl",
+    "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration":
+        "aws_wafv2_web_acl_logging_configuration",
+    "aws:wafv2/webAclAssociation:WebAclAssociation": "aws_wafv2_web_acl_association",
+    "aws:lightsail/disk_attachment:Disk_attachment": "aws_lightsail_disk_attachment",
+    "aws:rds/clusterSnapshot:ClusterSnapshot": "aws_db_cluster_snapshot",
+    "aws:ec2transitgateway/instanceConnectEndpoint:InstanceConnectEndpoint":
+        "aws_ec2_instance_connect_endpoint",
+    "aws:account/alternativeContact:AlternativeContact": "aws_account_alternate_contact",
+    "aws:appconfig/eventIntegration:EventIntegration": "aws_appintegrations_event_integration",
+    "aws:codeartifact/domainPermissions:DomainPermissions":
+        "aws_codeartifact_domain_permissions_policy",
+    "aws:controltower/controlTowerControl:ControlTowerControl": "aws_controltower_control",
+    "aws:datasync/efsLocation:EfsLocation": "aws_datasync_location_efs",
+    "aws:datasync/nfsLocation:NfsLocation": "aws_datasync_location_nfs",
+    "aws:datasync/s3Location:S3Location": "aws_datasync_location_s3",
+    "aws:datasync/fsxOpenZfsFileSystem:FsxOpenZfsFileSystem":
+        "aws_datasync_location_fsx_openzfs_file_system",
+    "aws:datasync/locationFsxLustre:LocationFsxLustre":
+        "aws_datasync_location_fsx_lustre_file_system",
+    "aws:datasync/locationFsxWindows:LocationFsxWindows":
+        "aws_datasync_location_fsx_windows_file_system",
+    "aws:directconnect/hostedTransitVirtualInterfaceAcceptor:"
+    "HostedTransitVirtualInterfaceAcceptor": "aws_dx_hosted_transit_virtual_interface_accepter",
+    "aws:fsx/openZfsFileSystem:OpenZfsFileSystem": "aws_fsx_openzfs_file_system",
+    "aws:fsx/openZfsSnapshot:OpenZfsSnapshot": "aws_fsx_openzfs_snapshot",
+    "aws:fsx/openZfsVolume:OpenZfsVolume": "aws_fsx_openzfs_volume",
+    "aws:licensemanager/licenseGrant:LicenseGrant": "aws_licensemanager_grant",
+    "aws:licensemanager/licenseGrantAccepter:LicenseGrantAccepter":
+        "aws_licensemanager_grant_accepter",
+    "aws:location/routeCalculation:RouteCalculation": "aws_location_route_calculator",
+    "aws:route53/hostedZoneDnsSec:HostedZoneDnsSec": "aws_route53_hosted_zone_dnssec",
+    "aws:route53/resolverDnsSecConfig:ResolverDnsSecConfig": "aws_route53_resolver_dnssec_config",
+    "aws:s3/bucketReplicationConfig:BucketReplicationConfig":
+        "aws_s3_bucket_replication_configuration",
+    "aws:s3/analyticsConfiguration:AnalyticsConfiguration":
+        "aws_s3_bucket_analytics_configuration",
+    "aws:s3/inventory:Inventory": "aws_s3_bucket_inventory",
+    "aws:s3/bucketMetric:BucketMetric": "aws_s3_bucket_metric",
+    "aws:ses/mailFrom:MailFrom": "aws_ses_domain_mail_from",
+    "aws:sns/dataProtectionPolicy:DataProtectionPolicy": "aws_sns_topic_data_protection_policy",
+    "aws:sqs/redriveAllowPolicy:RedriveAllowPolicy": "aws_sqs_queue_redrive_allow_policy",
+    "aws:sqs/redrivePolicy:RedrivePolicy": "aws_sqs_queue_redrive_policy",
+    "aws:storagegateway/cachesIscsiVolume:CachesIscsiVolume":
+        "aws_storagegateway_cached_iscsi_volume",
+    "aws:elb/appCookieStickinessPolicy:AppCookieStickinessPolicy":
+        "aws_app_cookie_stickiness_policy",
+    "aws:elb/listenerPolicy:ListenerPolicy": "aws_load_balancer_listener_policy",
+    "aws:elb/loadBalancerBackendServerPolicy:LoadBalancerBackendServerPolicy":
+        "aws_load_balancer_backend_server_policy",
+    "aws:elb/loadBalancerCookieStickinessPolicy:LoadBalancerCookieStickinessPolicy":
+        "aws_lb_cookie_stickiness_policy",
+    "aws:elb/loadBalancerPolicy:LoadBalancerPolicy": "aws_load_balancer_policy",
+    "aws:elb/sslNegotiationPolicy:SslNegotiationPolicy": "aws_lb_ssl_negotiation_policy",
+    "aws:cloudwatch/internetMonitor:InternetMonitor": "aws_internetmonitor_monitor",
+    "aws:rds/instanceDesiredState:InstanceDesiredState": "aws_rds_instance_state",
+    "aws:waf/ipSet:IpSet": "aws_waf_ipset",
+    "aws:serverlessrepository/cloudFormationStack:CloudFormationStack":
+        "aws_serverlessapplicationrepository_cloudformation_stack",
+    "aws:wafregional/ipSet:IpSet": "aws_wafregional_ipset",
+}
+
+# TF list blocks whose own name is plural (the bridge kept it): TF type -> Pulumi -> TF name.
+PROPERTY_EXCEPTIONS = {
+    "aws_launch_template": {
+        "blockDeviceMappings": "block_device_mappings", "networkInterfaces": "network_interfaces",
+        "elasticGpuSpecifications": "elastic_gpu_specifications",
+        "elasticInferenceAccelerator": "elastic_inference_accelerator",
+        "licenseSpecifications": "license_specification", "tagSpecifications": "tag_specifications",
+    },
+    "aws_lb": {"subnetMappings": "subnet_mapping"},
+}
+
+
+@dataclass(frozen=True)
+class Property:
+    """How one Pulumi property is spelled in TF and what is inside it."""
+
+    tf_name: str
+    block: Block | None = None  # an object (or list of objects) with properties of its own
+    is_map: bool = False  # keys are data (tag names, header names), never renamed
+
+
+class Block:
+    """The properties of one SDK input type (a resource's Args or a nested object), read from
+    the type's annotations when first asked."""
+
+    def __init__(self, input_type: type | None, owner: str, renames: dict[str, str]) -> None:
+        self._input_type = input_type
+        self._owner = owner  # the type's name without `Args`: nested types extend it
+        self._renames = renames
+
+    def property(self, name: str) -> Property:
+        found = self._properties.get(name)
+        if found is not None:
+            return found
+        return Property(self._renames.get(name) or snake_case(name),
+                        is_map=name in MAP_PROPERTIES)
+
+    @cached_property
+    def _properties(self) -> dict[str, Property]:
+        if self._input_type is None:
+            return {}
+        from pulumi import _types  # the SDK; imported only when a type is translated
+
+        try:
+            hints = _types.input_type_types(self._input_type)
+        except (TypeError, NameError, AttributeError):
+            return {}
+        return {name: self._property(name, hint, _types) for name, hint in hints.items()}
+
+    def _property(self, name: str, hint: Any, _types: Any) -> Property:
+        element, is_map = _element(hint)
+        renamed = self._renames.get(name)
+        if isinstance(element, type) and _types.is_input_type(element):
+            nested = element.__name__.removesuffix("Args")
+            block = Block(element, nested, self._renames)
+            suffix = nested.removeprefix(self._owner) if nested.startswith(self._owner) else ""
+            if is_map or not suffix:
+                return Property(renamed or snake_case(name), block, is_map)
+            return Property(renamed or snake_case(suffix), block, is_map)
+        if name.endswith("Lists"):  # the bridge pluralises `*_list` too: `clientIdLists`
+            return Property(renamed or snake_case(name[:-1]), None, is_map)
+        return Property(renamed or snake_case(name), None, is_map)
+
+
+def _element(hint: Any) -> tuple[Any, bool]:
+    """The element type of a property (through Optional, Input, lists), and whether it is a
+    map."""
+    is_map = False
+    for _ in range(6):
+        origin = typing.get_origin(hint)
+        args = [a for a in typing.get_args(hint) if a is not type(None)]
+        if origin is typing.Union and args:
+            hint = next((a for a in args if typing.get_origin(a) is not abc.Awaitable
+                         and getattr(a, "__name__", "") != "Output"), args[0])
+        elif origin in (list, abc.Sequence) and args:
+            hint = args[0]
+        elif origin in (dict, abc.Mapping) and len(args) == 2:
+            is_map, hint = True, args[1]
+        else:
+            break
+    return hint, is_map
 
 
 @dataclass(frozen=True)
 class TfType:
-    """A Terraform resource type and the Pulumi property names that are not plain camelCase."""
+    """A Terraform resource type and how the Pulumi properties of its resource are spelled."""
 
     name: str
+    token: str = ""  # the Pulumi type token; "" when the SDK's input types are not consulted
     renames: dict[str, str] = field(default_factory=dict)  # Pulumi name -> TF name, any depth
 
     @property
@@ -36,241 +286,125 @@ class TfType:
         """SDKv2 providers (aws) write nested blocks as lists; cloudflare v5 uses objects."""
         return self.provider == "aws"
 
+    @property
+    def block(self) -> Block:
+        """The resource's properties, read from its SDK input type (imported on first use)."""
+        return _resource_block(self.token, self.provider, tuple(self.renames.items()))
 
-def _aws(name: str, **renames: str) -> TfType:
-    return TfType(name, dict(renames))
+
+@cache
+def _resource_block(token: str, provider: str, renames: tuple[tuple[str, str], ...]) -> Block:
+    from trustctl.plan.synthesis import resource_class  # the SDK: imported on first use
+
+    resource = resource_class(token)
+    args = None
+    if resource is not None:
+        # the Args class in the resource's own module, named `<Class>InitArgs` when a nested
+        # input type took `<Class>Args` (s3.BucketServerSideEncryptionConfiguration)
+        module = importlib.import_module(resource.__module__)
+        candidates = (getattr(module, f"{resource.__name__}{s}", None)
+                      for s in ("InitArgs", "Args"))
+        args = next((c for c in candidates if isinstance(c, type)), None)
+    kind = _CloudflareBlock if provider == "cloudflare" else Block
+    return kind(args, resource.__name__ if resource else "", dict(renames))
 
 
-_BUCKET = _aws(
-    "aws_s3_bucket",
-    serverSideEncryptionConfigurations="server_side_encryption_configuration",
-    rules="rule",
-    applyServerSideEncryptionByDefaults="apply_server_side_encryption_by_default",
-    lifecycleRules="lifecycle_rule",
-    versionings="versioning",
-    loggings="logging",
-    corsRules="cors_rule",
-    grants="grant",
-    websites="website",
-    replicationConfigurations="replication_configuration",
-    objectLockConfigurations="object_lock_configuration",
-    transitions="transition",
-    noncurrentVersionTransitions="noncurrent_version_transition",
-    expirations="expiration",
-    noncurrentVersionExpirations="noncurrent_version_expiration",
-)
-_SSE = _aws("aws_s3_bucket_server_side_encryption_configuration", rules="rule")
-_VERSIONING = _aws("aws_s3_bucket_versioning")
-_LIFECYCLE = _aws(
-    "aws_s3_bucket_lifecycle_configuration",
-    rules="rule",
-    transitions="transition",
-    noncurrentVersionTransitions="noncurrent_version_transition",
-)
-_OBJECT_LOCK = _aws("aws_s3_bucket_object_lock_configuration")
-_LOGGING = _aws("aws_s3_bucket_logging")
-_ACL = _aws("aws_s3_bucket_acl")
+def _split(token: str) -> tuple[str, str, str, str] | None:
+    """`aws:rds/instance:Instance` -> ("aws", "rds", "instance", "Instance")."""
+    parts = token.split(":")
+    if len(parts) != 3 or "/" not in parts[1]:
+        return None
+    module, _, camel = parts[1].partition("/")
+    return parts[0], module, camel, parts[2]
 
-TF_TYPES: dict[str, TfType] = {
-    # keys
-    "aws:kms/key:Key": _aws("aws_kms_key"),
-    "aws:kms/alias:Alias": _aws("aws_kms_alias"),
-    "aws:kms/keyPolicy:KeyPolicy": _aws("aws_kms_key_policy"),
-    "aws:kms/grant:Grant": _aws("aws_kms_grant"),
-    # storage
-    "aws:s3/bucket:Bucket": _BUCKET,
-    "aws:s3/bucketV2:BucketV2": _BUCKET,
-    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": _SSE,
-    "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2":
-        _SSE,
-    "aws:s3/bucketVersioning:BucketVersioning": _VERSIONING,
-    "aws:s3/bucketVersioningV2:BucketVersioningV2": _VERSIONING,
-    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": _LIFECYCLE,
-    "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2": _LIFECYCLE,
-    "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration": _OBJECT_LOCK,
-    "aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2": _OBJECT_LOCK,
-    "aws:s3/bucketLogging:BucketLogging": _LOGGING,
-    "aws:s3/bucketLoggingV2:BucketLoggingV2": _LOGGING,
-    "aws:s3/bucketAcl:BucketAcl": _ACL,
-    "aws:s3/bucketAclV2:BucketAclV2": _ACL,
-    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock":
-        _aws("aws_s3_bucket_public_access_block"),
-    "aws:s3/bucketPolicy:BucketPolicy": _aws("aws_s3_bucket_policy"),
-    "aws:s3/bucketOwnershipControls:BucketOwnershipControls":
-        _aws("aws_s3_bucket_ownership_controls"),
-    "aws:s3/bucketNotification:BucketNotification": _aws(
-        "aws_s3_bucket_notification",
-        lambdaFunctions="lambda_function", queues="queue", topics="topic",
-    ),
-    # backups
-    "aws:backup/vault:Vault": _aws("aws_backup_vault"),
-    "aws:backup/plan:Plan": _aws(
-        "aws_backup_plan",
-        rules="rule", copyActions="copy_action", advancedBackupSettings="advanced_backup_setting",
-    ),
-    "aws:backup/selection:Selection": _aws(
-        "aws_backup_selection", selectionTags="selection_tag", conditions="condition",
-    ),
-    "aws:backup/vaultLockConfiguration:VaultLockConfiguration":
-        _aws("aws_backup_vault_lock_configuration"),
-    "aws:backup/vaultPolicy:VaultPolicy": _aws("aws_backup_vault_policy"),
-    "aws:backup/framework:Framework": _aws(
-        "aws_backup_framework", controls="control", inputParameters="input_parameter",
-    ),
-    "aws:backup/reportPlan:ReportPlan": _aws("aws_backup_report_plan"),
-    "aws:backup/restoreTestingPlan:RestoreTestingPlan": _aws("aws_backup_restore_testing_plan"),
-    "aws:backup/restoreTestingSelection:RestoreTestingSelection":
-        _aws("aws_backup_restore_testing_selection"),
-    # network
-    "aws:ec2/vpc:Vpc": _aws("aws_vpc"),
-    "aws:ec2/subnet:Subnet": _aws("aws_subnet"),
-    "aws:ec2/routeTable:RouteTable": _aws("aws_route_table", routes="route"),
-    "aws:ec2/route:Route": _aws("aws_route"),
-    "aws:ec2/routeTableAssociation:RouteTableAssociation": _aws("aws_route_table_association"),
-    "aws:ec2/defaultRouteTable:DefaultRouteTable": _aws("aws_default_route_table", routes="route"),
-    "aws:ec2/internetGateway:InternetGateway": _aws("aws_internet_gateway"),
-    "aws:ec2/natGateway:NatGateway": _aws("aws_nat_gateway"),
-    "aws:ec2/eip:Eip": _aws("aws_eip"),
-    "aws:ec2/vpcEndpoint:VpcEndpoint": _aws("aws_vpc_endpoint"),
-    "aws:ec2/flowLog:FlowLog": _aws("aws_flow_log"),
-    "aws:ec2/networkAcl:NetworkAcl": _aws("aws_network_acl"),
-    "aws:ec2/defaultNetworkAcl:DefaultNetworkAcl": _aws("aws_default_network_acl"),
-    "aws:ec2/securityGroup:SecurityGroup": _aws("aws_security_group"),
-    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": _aws("aws_default_security_group"),
-    "aws:ec2/securityGroupRule:SecurityGroupRule": _aws("aws_security_group_rule"),
-    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule":
-        _aws("aws_vpc_security_group_ingress_rule"),
-    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule":
-        _aws("aws_vpc_security_group_egress_rule"),
-    "aws:ec2/instance:Instance": _aws(
-        "aws_instance", ebsBlockDevices="ebs_block_device",
-        ephemeralBlockDevices="ephemeral_block_device", networkInterfaces="network_interface",
-    ),
-    "aws:ec2/launchTemplate:LaunchTemplate": _aws(
-        "aws_launch_template", blockDeviceMappings="block_device_mappings",
-    ),
-    # audit trail
-    "aws:cloudtrail/trail:Trail": _aws(
-        "aws_cloudtrail",
-        eventSelectors="event_selector", dataResources="data_resource",
-        advancedEventSelectors="advanced_event_selector", fieldSelectors="field_selector",
-        insightSelectors="insight_selector",
-    ),
-    "aws:cloudwatch/logGroup:LogGroup": _aws("aws_cloudwatch_log_group"),
-    # access
-    "aws:iam/role:Role": _aws("aws_iam_role", inlinePolicies="inline_policy"),
-    "aws:iam/rolePolicy:RolePolicy": _aws("aws_iam_role_policy"),
-    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": _aws("aws_iam_role_policy_attachment"),
-    "aws:iam/policy:Policy": _aws("aws_iam_policy"),
-    "aws:iam/policyAttachment:PolicyAttachment": _aws("aws_iam_policy_attachment"),
-    "aws:iam/user:User": _aws("aws_iam_user"),
-    "aws:iam/userPolicy:UserPolicy": _aws("aws_iam_user_policy"),
-    "aws:iam/userPolicyAttachment:UserPolicyAttachment": _aws("aws_iam_user_policy_attachment"),
-    "aws:iam/userLoginProfile:UserLoginProfile": _aws("aws_iam_user_login_profile"),
-    "aws:iam/accessKey:AccessKey": _aws("aws_iam_access_key"),
-    "aws:iam/group:Group": _aws("aws_iam_group"),
-    "aws:iam/groupMembership:GroupMembership": _aws("aws_iam_group_membership"),
-    "aws:iam/groupPolicy:GroupPolicy": _aws("aws_iam_group_policy"),
-    "aws:iam/instanceProfile:InstanceProfile": _aws("aws_iam_instance_profile"),
-    "aws:iam/accountPasswordPolicy:AccountPasswordPolicy": _aws("aws_iam_account_password_policy"),
-    "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
-        _aws("aws_iam_openid_connect_provider", clientIdLists="client_id_list",
-             thumbprintLists="thumbprint_list"),
-    # the Supabase project's own settings (infra/components/supabase_project.py, a dynamic
-    # resource): allowed_cidrs and ssl_enforced are already TF-shaped
-    "pulumi-python:dynamic/supabase:ProjectSettings": TfType("supabase_project_settings"),
-    # databases (any a change could add)
-    "aws:rds/instance:Instance": _aws("aws_db_instance"),
-    "aws:rds/cluster:Cluster": _aws("aws_rds_cluster"),
-    "aws:rds/clusterInstance:ClusterInstance": _aws("aws_rds_cluster_instance"),
-    "aws:rds/globalCluster:GlobalCluster": _aws("aws_rds_global_cluster"),
-    "aws:rds/subnetGroup:SubnetGroup": _aws("aws_db_subnet_group"),
-    "aws:rds/parameterGroup:ParameterGroup": _aws("aws_db_parameter_group", parameters="parameter"),
-    "aws:rds/clusterParameterGroup:ClusterParameterGroup":
-        _aws("aws_rds_cluster_parameter_group", parameters="parameter"),
-    "aws:rds/optionGroup:OptionGroup": _aws("aws_db_option_group", options="option"),
-    "aws:redshift/cluster:Cluster": _aws("aws_redshift_cluster"),
-    "aws:elasticache/cluster:Cluster": _aws("aws_elasticache_cluster"),
-    "aws:elasticache/replicationGroup:ReplicationGroup": _aws("aws_elasticache_replication_group"),
-    "aws:elasticache/subnetGroup:SubnetGroup": _aws("aws_elasticache_subnet_group"),
-    "aws:docdb/cluster:Cluster": _aws("aws_docdb_cluster"),
-    "aws:docdb/clusterInstance:ClusterInstance": _aws("aws_docdb_cluster_instance"),
-    "aws:neptune/cluster:Cluster": _aws("aws_neptune_cluster"),
-    "aws:opensearch/domain:Domain": _aws("aws_opensearch_domain"),
-    "aws:dynamodb/table:Table": _aws(
-        "aws_dynamodb_table", attributes="attribute",
-        globalSecondaryIndexes="global_secondary_index", replicas="replica",
-    ),
-    "aws:memorydb/cluster:Cluster": _aws("aws_memorydb_cluster"),
-    "aws:memorydb/subnetGroup:SubnetGroup": _aws("aws_memorydb_subnet_group"),
-    "aws:redshift/subnetGroup:SubnetGroup": _aws("aws_redshift_subnet_group"),
-    "aws:redshiftserverless/namespace:Namespace": _aws("aws_redshiftserverless_namespace"),
-    "aws:redshiftserverless/workgroup:Workgroup": _aws("aws_redshiftserverless_workgroup"),
-    "aws:docdb/subnetGroup:SubnetGroup": _aws("aws_docdb_subnet_group"),
-    "aws:neptune/clusterInstance:ClusterInstance": _aws("aws_neptune_cluster_instance"),
-    "aws:neptune/subnetGroup:SubnetGroup": _aws("aws_neptune_subnet_group"),
-    "aws:elasticache/serverlessCache:ServerlessCache": _aws("aws_elasticache_serverless_cache"),
-    "aws:elasticsearch/domain:Domain": _aws("aws_elasticsearch_domain"),
-    "aws:dms/replicationInstance:ReplicationInstance": _aws("aws_dms_replication_instance"),
-    "aws:dms/replicationSubnetGroup:ReplicationSubnetGroup":
-        _aws("aws_dms_replication_subnet_group"),
-    "aws:lightsail/database:Database": _aws("aws_lightsail_database"),
-    # other stores a key may encrypt
-    "aws:ebs/volume:Volume": _aws("aws_ebs_volume"),
-    "aws:efs/fileSystem:FileSystem": _aws("aws_efs_file_system"),
-    "aws:ssm/parameter:Parameter": _aws("aws_ssm_parameter"),
-    "aws:kinesis/stream:Stream": _aws("aws_kinesis_stream"),
-    "aws:s3/bucketObjectv2:BucketObjectv2": _aws("aws_s3_object"),
-    # compute, load balancing, DNS, certificates, messaging
-    "aws:lambda/function:Function": _aws("aws_lambda_function"),
-    "aws:lambda/permission:Permission": _aws("aws_lambda_permission"),
-    "aws:lb/loadBalancer:LoadBalancer": _aws(
-        "aws_lb", subnetMappings="subnet_mapping",
-    ),
-    "aws:lb/listener:Listener": _aws("aws_lb_listener", defaultActions="default_action"),
-    "aws:lb/listenerRule:ListenerRule": _aws(
-        "aws_lb_listener_rule", actions="action", conditions="condition",
-    ),
-    "aws:lb/targetGroup:TargetGroup": _aws("aws_lb_target_group"),
-    "aws:lb/targetGroupAttachment:TargetGroupAttachment": _aws("aws_lb_target_group_attachment"),
-    "aws:route53/record:Record": _aws("aws_route53_record", aliases="alias"),
-    "aws:route53/zone:Zone": _aws("aws_route53_zone", vpcs="vpc"),
-    "aws:acm/certificate:Certificate": _aws("aws_acm_certificate"),
-    "aws:acm/certificateValidation:CertificateValidation": _aws("aws_acm_certificate_validation"),
-    "aws:sns/topic:Topic": _aws("aws_sns_topic"),
-    "aws:sqs/queue:Queue": _aws("aws_sqs_queue"),
-    "aws:secretsmanager/secret:Secret": _aws("aws_secretsmanager_secret"),
+
+def aws_tf_name(module: str, camel: str) -> str:
+    """`aws_<prefix>_<resource>`, the prefix's last words not repeated (`ec2transitgateway/
+    transitGateway` is `aws_ec2_transit_gateway`)."""
+    prefix = AWS_MODULE_PREFIXES.get(module, module)
+    if module == "ec2" and camel in AWS_EC2_PREFIXED:
+        prefix = "ec2"
+    for sub in AWS_SUBSERVICES.get(module, ()):
+        if camel.startswith(sub) and camel[len(sub):][:1].isupper():
+            prefix, camel = f"{prefix}{sub}", camel[len(sub):]
+            break
+    if module == "s3":
+        camel = camel.removesuffix("V2")  # pulumi-aws keeps v5's `BucketV2` names as aliases
+    body = snake_case(camel).replace("__", "_")
+    if not prefix:
+        return f"aws_{body}"
+    prefix_words, body_words = prefix.split("_"), body.split("_")
+    for n in range(min(len(prefix_words), len(body_words)), 0, -1):
+        if prefix_words[-n:] == body_words[:n]:
+            body_words = body_words[n:]
+            break
+    return "_".join(["aws", *prefix_words, *body_words])
+
+
+@cache
+def sdk_resource_tokens(package: str) -> dict[str, tuple[str, str]]:
+    """Every resource type the installed pulumi-<package> declares -> (module, class name),
+    from the registry the SDK fills when imported."""
+    try:
+        importlib.import_module(f"pulumi_{package}")
+    except ImportError:
+        return {}
+    from pulumi.runtime import rpc
+
+    tokens: dict[str, tuple[str, str]] = {}
+    for modules in rpc._RESOURCE_MODULES.values():
+        for module in modules:
+            info = getattr(module, "mod_info", None) or {}
+            if info.get("pkg") == package:
+                tokens.update({t: (info["fqn"], cls) for t, cls in info["classes"].items()})
+    return tokens
+
+
+# Resources this project declares through its own dynamic providers, already TF-shaped.
+PROJECT_TYPES = {
+    # the Supabase project's settings (infra/components/supabase_project.py)
+    "pulumi-python:dynamic/supabase:ProjectSettings": "supabase_project_settings",
 }
 
 
-# pulumi-cloudflare pluralises a few TF v5 list attributes too.
+@cache
+def tf_type(token: str) -> TfType | None:
+    """The TF type of a Pulumi type token, or None when no installed SDK declares it."""
+    if token in PROJECT_TYPES:
+        return TfType(PROJECT_TYPES[token])
+    parts = _split(token)
+    if parts is None or parts[0] not in BRIDGED_PACKAGES:
+        return None
+    package, module, camel, _ = parts
+    if token not in sdk_resource_tokens(package):
+        return None
+    if package == "cloudflare":
+        name = "cloudflare_" + snake_case(camel)
+        return TfType(name, token, CLOUDFLARE_RENAMES.get(name, {}))
+    name = TYPE_EXCEPTIONS.get(token) or aws_tf_name(module, camel)
+    return TfType(name, token, PROPERTY_EXCEPTIONS.get(name, {}))
+
+
+# pulumi-cloudflare pluralises a few TF v5 list attributes; TF v5 keeps most lists plural.
 CLOUDFLARE_RENAMES = {
     "cloudflare_notification_policy": {"emails": "email", "pagerduties": "pagerduty"},
 }
 
 
-def _cloudflare(token: str) -> TfType | None:
-    """pulumi-cloudflare 6 keeps every resource in `index` under the TF v5 name, camelCased."""
-    package, _, rest = token.partition(":")
-    module_and_type, _, class_name = rest.partition(":")
-    module, _, camel = module_and_type.partition("/")
-    if package != "cloudflare" or module != "index" or not camel or not class_name:
-        return None
-    name = "cloudflare_" + snake_case(camel)
-    return TfType(name, CLOUDFLARE_RENAMES.get(name, {}))
+class _CloudflareBlock(Block):
+    """TF v5 (plugin framework) attributes: names are the camelCase of TF's, no block lists."""
 
-
-def tf_type(token: str) -> TfType | None:
-    """The TF type of a Pulumi type token, or None when the gate does not know it."""
-    return TF_TYPES.get(token) or _cloudflare(token)
+    def _property(self, name: str, hint: Any, _types: Any) -> Property:
+        element, is_map = _element(hint)
+        block = None
+        if isinstance(element, type) and _types.is_input_type(element):
+            block = _CloudflareBlock(element, element.__name__.removesuffix("Args"),
+                                     self._renames)
+        return Property(self._renames.get(name) or snake_case(name), block, is_map)
 
 
 def is_engine_resource(token: str) -> bool:
     return token.startswith(ENGINE_TYPE_PREFIXES)
-
-
-def is_inert(token: str) -> bool:
-    return token.split(":", 1)[0] in INERT_PACKAGES
 
 
 def snake_case(camel: str) -> str:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from trustctl.errors import InputError, TrustctlError
+from trustctl.errors import InputError
 from trustctl.gate.resource_types import is_engine_resource
 from trustctl.plan.model import Plan, PlannedResource, SourceLocation
 
@@ -36,19 +36,16 @@ class Declared:
     identities: dict[str, set[str]] = field(default_factory=dict)
 
 
-def from_program(program_dir: Path, stack: str) -> Declared:
-    """Plan the program offline with the Pulumi mock runtime (no CLI, no credentials)."""
+def from_program(program_dir: Path, stack: str,
+                 stack_outputs: dict[str, dict[str, Any]] | None = None,
+                 timeout: float = 0) -> Declared:
+    """Plan the program offline with the Pulumi mock runtime (no CLI, no credentials); a program
+    that fails is worded as `trustctl plan` words it."""
     if not program_dir.is_dir():
         raise InputError(f"--program {program_dir}: not a directory")
-    try:
-        from trustctl.plan import plan_program  # pulls in the Pulumi SDKs: load late
+    from trustctl.plan import plan_program  # pulls in the Pulumi SDKs: load late
 
-        plan = plan_program(program_dir, stack=stack)
-    except TrustctlError:
-        raise
-    except Exception as exc:  # a program that raises could not be checked
-        raise InputError(f"program {program_dir} (stack {stack}) raised "
-                         f"{type(exc).__name__}: {exc}") from exc
+    plan = plan_program(program_dir, stack=stack, stack_outputs=stack_outputs, timeout=timeout)
     plan.resources = [r for r in plan.resources if _is_declared(r.type, r.custom)]
     return Declared(plan, f"program {program_dir} (stack {stack})")
 

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from trustctl.gate.references import UNKNOWN, Path, find_references
-from trustctl.gate.resource_types import MAP_PROPERTIES, TfType, is_inert, snake_case, tf_type
+from trustctl.gate.resource_types import Block, TfType, tf_type
 from trustctl.gate.sources import Declared
+from trustctl.gate.unchecked import unchecked_risk
 from trustctl.plan.model import PlannedResource
 
 # Pulumi's wire-format signature key: marks secrets, assets and archives inside property values.
@@ -37,15 +38,25 @@ class _Reference:
     attribute: str
 
 
+@dataclass(frozen=True)
+class _Unknown:
+    """Marks a value only the cloud knows (a data source, an existing resource, another stack's
+    output): left out of the plan, as Terraform leaves out what is unknown until apply."""
+
+    origin: str
+
+
 @dataclass
 class TfPlan:
-    """The plan document, which Pulumi resource each TF address stands for, and what was left
-    unchecked because the gate does not know its type."""
+    """The plan document, which Pulumi resource each TF address stands for, what was left
+    unchecked because the gate does not know its type, and which attributes are unknown."""
 
     document: dict[str, Any]
     resources: dict[str, PlannedResource] = field(default_factory=dict)  # TF address -> resource
-    unchecked: list[PlannedResource] = field(default_factory=list)
-    skipped_inert: list[PlannedResource] = field(default_factory=list)
+    unchecked: list[PlannedResource] = field(default_factory=list)  # may hold data: fails closed
+    skipped_inert: list[PlannedResource] = field(default_factory=list)  # listed, never failing
+    # TF address -> attribute path ("ingress.0.cidr_blocks.0") -> where the value comes from
+    unknowns: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 def translate(declared: Declared) -> TfPlan:
@@ -55,7 +66,7 @@ def translate(declared: Declared) -> TfPlan:
         tf = tf_type(resource.type)
         if tf is not None:
             typed.append((resource, tf))
-        elif is_inert(resource.type):
+        elif not unchecked_risk(resource.type).fails_closed:
             plan.skipped_inert.append(resource)
         else:
             plan.unchecked.append(resource)
@@ -67,11 +78,14 @@ def translate(declared: Declared) -> TfPlan:
         plan.resources[address] = resource
         refs = {path: f"{addresses[ref.urn]}.{ref.attribute}"
                 for path, ref in find_references(resource, targets, declared.identities).items()}
-        values = _tf_value(_marked(resource.inputs, refs), tf, None)
+        unknown = {tuple(p.split(".")): origin for p, origin in resource.unknowns.items()}
+        values = _tf_value(_marked(resource.inputs, refs, unknown), tf, tf.block)
+        plan.unknowns[address] = dict(_unknown_leaves(values))
         block = {"address": address, "mode": "managed", "type": tf.name,
                  "name": address.split(".", 1)[1]}
         planned.append({**block, "provider_name": _PROVIDER_ADDRESS[tf.provider],
-                        "schema_version": 0, "values": _known(values)})
+                        "schema_version": 0, "values": _known(values),
+                        "after_unknown": _after_unknown(values)})
         configured.append({**block, "expressions": _expressions(values) or {}})
     plan.document = _document(planned, configured)
     return plan
@@ -86,7 +100,8 @@ def _document(planned: list[dict[str, Any]], configured: list[dict[str, Any]]) -
         "resource_changes": [
             {"address": p["address"], "mode": "managed", "type": p["type"], "name": p["name"],
              "provider_name": p["provider_name"],
-             "change": {"actions": ["create"], "before": None, "after": p["values"]}}
+             "change": {"actions": ["create"], "before": None, "after": p["values"],
+                        "after_unknown": p.pop("after_unknown")}}
             for p in planned
         ],
         "configuration": {"root_module": {"resources": configured}},
@@ -110,36 +125,44 @@ def _addresses(typed: list[tuple[PlannedResource, TfType]]) -> dict[str, str]:
     return out
 
 
-def _marked(value: Any, refs: dict[Path, str], path: Path = ()) -> Any:
-    """A copy of Pulumi inputs with references replaced by markers, secrets
+def _marked(value: Any, refs: dict[Path, str], unknown: dict[tuple[str, ...], str],
+            path: Path = ()) -> Any:
+    """A copy of Pulumi inputs with references and unknowns replaced by markers, secrets
     redacted, assets reduced and Pulumi's bookkeeping (`__defaults`) dropped."""
     if path in refs:
         return _Reference(refs[path])
+    origin = unknown.get(tuple(str(p) for p in path)) if path else None
+    if origin is not None:
+        return _Unknown(origin)
     if isinstance(value, dict):
         if value.get(_SIGNATURE) == _SECRET_SIG:
             return REDACTED
         if _SIGNATURE in value:
             return _ASSET
-        return {k: _marked(v, refs, (*path, k)) for k, v in value.items() if k != "__defaults"}
+        return {k: _marked(v, refs, unknown, (*path, k)) for k, v in value.items()
+                if k != "__defaults"}
     if isinstance(value, list):
-        return [_marked(v, refs, (*path, i)) for i, v in enumerate(value)]
+        return [_marked(v, refs, unknown, (*path, i)) for i, v in enumerate(value)]
     return None if value == UNKNOWN else value
 
 
-def _tf_value(value: Any, tf: TfType, key: str | None) -> Any:
-    """Rename properties the TF way; nest single blocks as a list of one for SDKv2 providers."""
+def _tf_value(value: Any, tf: TfType, block: Block) -> Any:
+    """Rename properties the TF way (the SDK's input types say how); nest single blocks as a
+    list of one for SDKv2 providers; keep the keys of maps (tags, headers) as they are."""
     if isinstance(value, list):
-        return [_tf_value(v, tf, key) for v in value]
+        return [_tf_value(v, tf, block) for v in value]
     if not isinstance(value, dict):
         return value
-    if key in MAP_PROPERTIES:
-        return dict(value)
     out = {}
     for k, v in value.items():
-        converted = _tf_value(v, tf, k)
-        if isinstance(v, dict) and k not in MAP_PROPERTIES and tf.nests_blocks:
-            converted = [converted]
-        out[tf.renames.get(k) or snake_case(k)] = converted
+        prop = block.property(k)
+        if prop.is_map and isinstance(v, dict):
+            converted: Any = {key: _tf_value(item, tf, prop.block) for key, item in v.items()}
+        else:
+            converted = _tf_value(v, tf, prop.block or Block(None, "", tf.renames))
+            if isinstance(v, dict) and tf.nests_blocks:
+                converted = [converted]
+        out[prop.tf_name] = converted
     return out
 
 
@@ -147,10 +170,31 @@ def _known(value: Any) -> Any:
     """What Terraform knows before apply: references and unknowns are left out."""
     if isinstance(value, dict):
         return {k: _known(v) for k, v in value.items()
-                if not isinstance(v, _Reference) and v is not None}
+                if not isinstance(v, _Reference | _Unknown) and v is not None}
     if isinstance(value, list):
-        return [None if isinstance(v, _Reference) else _known(v) for v in value]
+        return [None if isinstance(v, _Reference | _Unknown) else _known(v) for v in value]
     return value
+
+
+def _after_unknown(value: Any) -> Any:
+    """Terraform's `after_unknown`: true where a value is known only after apply."""
+    if isinstance(value, dict):
+        out = {k: _after_unknown(v) for k, v in value.items()}
+        return {k: v for k, v in out.items() if v}
+    if isinstance(value, list):
+        items = [_after_unknown(v) for v in value]
+        return items if any(items) else []
+    return isinstance(value, _Reference | _Unknown)
+
+
+def _unknown_leaves(value: Any, path: str = "") -> list[tuple[str, str]]:
+    """(TF attribute path, origin) of every value only the cloud knows."""
+    if isinstance(value, _Unknown):
+        return [(path, value.origin)]
+    items = value.items() if isinstance(value, dict) else enumerate(value) \
+        if isinstance(value, list) else []
+    return [leaf for k, v in items for leaf in _unknown_leaves(v, f"{path}.{k}" if path
+                                                             else str(k))]
 
 
 def _expressions(value: Any) -> Any:

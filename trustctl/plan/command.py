@@ -9,8 +9,19 @@ from typing import Annotated
 import typer
 
 from trustctl.errors import InputError
-from trustctl.plan.planner import plan_program
+from trustctl.plan.failures import exit_despite_program_threads, unknown_stacks_warning
+from trustctl.plan.planner import DEFAULT_TIMEOUT_S, plan_program
+from trustctl.plan.stack_outputs import read_stack_outputs
 from trustctl.redaction import write_file
+
+StackOutputsOption = Annotated[list[str] | None, typer.Option(
+    "--stack-outputs", metavar="STACK=FILE",
+    help="Outputs of a stack the program references (pulumi.StackReference), as printed by "
+         "`pulumi stack output --json`; repeat per stack. Without it, its outputs are unknown "
+         "at plan time.")]
+TimeoutOption = Annotated[float, typer.Option(
+    "--timeout", min=0, help="Stop a program that has not finished after this many seconds "
+                             "(0: no limit).")]
 
 
 def plan(
@@ -27,17 +38,24 @@ def plan(
         Path | None,
         typer.Option("--output", "-o", help="Write the JSON here instead of standard output."),
     ] = None,
+    stack_outputs: StackOutputsOption = None,
+    timeout: TimeoutOption = DEFAULT_TIMEOUT_S,
 ) -> None:
     """Plan a Pulumi Python program offline: no Pulumi CLI, plugins or cloud credentials.
 
     Runs the program under Pulumi's mock runtime with the stack's config (`secure:` values
     become opaque placeholders) and writes {"resources": [...]}, each resource with urn, type,
     name, parent, inputs, dependencies and source (file and line that declared it). Computed
-    outputs (ids, ARNs) are synthesized so that references between resources stay traceable.
+    outputs are synthesized in the shape the provider SDK declares, so that references between
+    resources stay traceable; values only the cloud knows (data sources, existing resources,
+    stack references without --stack-outputs) are placeholders listed under `unknowns`.
 
-    Example: trustctl plan --program . --stack prod --output plan.json
+    Examples:
+      trustctl plan --program . --stack prod --output plan.json
+      trustctl plan --stack-outputs acme/network/prod=network.json --timeout 60
     """
-    result = plan_program(program, stack)
+    result = plan_program(program, stack, stack_outputs=read_stack_outputs(stack_outputs or []),
+                          timeout=timeout)
     text = json.dumps(result.to_json(), indent=2, sort_keys=False)
     if output is None:
         typer.echo(text)
@@ -52,6 +70,10 @@ def plan(
         f"({result.project}/{stack})" + (f" -> {output}" if output else ""),
         err=True,
     )
+    warning = unknown_stacks_warning(result.unknown_stacks)
+    if warning:
+        typer.echo(f"trustctl: warning: {warning}", err=True)
+    exit_despite_program_threads(0)
 
 
 def register(app: typer.Typer) -> None:

@@ -29,6 +29,8 @@ class PlannedResource:
     dependencies: list[str] = field(default_factory=list)  # URNs the inputs depend on
     property_dependencies: dict[str, list[str]] = field(default_factory=dict)
     source: SourceLocation | None = None
+    # input paths ("ingress.0.cidrBlocks.0") whose value only the cloud knows -> where it came from
+    unknowns: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -43,6 +45,7 @@ class PlannedResource:
             "source": None if self.source is None else {
                 "file": self.source.file, "line": self.source.line,
             },
+            "unknowns": self.unknowns,
         }
 
     @classmethod
@@ -58,6 +61,7 @@ class PlannedResource:
             dependencies=list(data.get("dependencies") or []),
             property_dependencies=dict(data.get("property_dependencies") or {}),
             source=SourceLocation(src["file"], int(src["line"])) if src else None,
+            unknowns=dict(data.get("unknowns") or {}),
         )
 
 
@@ -68,6 +72,8 @@ class Plan:
     resources: list[PlannedResource]
     project: str = ""
     stack: str = ""
+    # stacks referenced without their outputs: code that runs on those (apply) did not run
+    unknown_stacks: list[str] = field(default_factory=list)
 
     def of_type(self, type_token: str) -> list[PlannedResource]:
         return [r for r in self.resources if r.type == type_token]
@@ -82,6 +88,7 @@ class Plan:
         return {
             "project": self.project,
             "stack": self.stack,
+            "unknown_stacks": self.unknown_stacks,
             "resources": [r.to_json() for r in self.resources],
         }
 
@@ -91,4 +98,5 @@ class Plan:
             resources=[PlannedResource.from_json(r) for r in data["resources"]],
             project=data.get("project", ""),
             stack=data.get("stack", ""),
+            unknown_stacks=list(data.get("unknown_stacks") or []),
         )

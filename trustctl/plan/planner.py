@@ -11,11 +11,13 @@ import gc
 import os
 import runpy
 import sys
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pulumi
+from pulumi.output import Unknown
 from pulumi.runtime import rpc
 from pulumi.runtime.config import set_all_config
 from pulumi.runtime.mocks import set_mocks
@@ -23,11 +25,19 @@ from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 from trustctl.errors import InputError
+from trustctl.plan.failures import (
+    PlanTimeout,
+    describe_failure,
+    time_limit,
+    watching_program_threads,
+)
 from trustctl.plan.mocks import RecordingMonitor, SynthesizingMocks
 from trustctl.plan.model import Plan, PlannedResource, SourceLocation
 from trustctl.plan.project import SECRET_PLACEHOLDER, PulumiProject, load_project
+from trustctl.plan.synthesis import placeholder_origin
 
 DEFAULT_REGION = "us-east-1"
+DEFAULT_TIMEOUT_S = 300.0  # this repository's program plans in about 2 s
 
 
 def _json_safe(value: Any) -> Any:
@@ -38,6 +48,8 @@ def _json_safe(value: Any) -> Any:
         return {k: _json_safe(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_json_safe(v) for v in value]
+    if isinstance(value, Unknown):
+        return rpc.UNKNOWN  # what `pulumi preview --json` prints for a value unknown until apply
     if isinstance(value, pulumi.Resource):
         return getattr(value, "_urn_str", None) or type(value).__name__
     if isinstance(value, float) and value.is_integer():
@@ -88,27 +100,18 @@ def _long_lived_objects() -> Iterator[None]:
 
 
 def _run(project: PulumiProject, stack: str, monitor: RecordingMonitor) -> None:
-    set_mocks(monitor.mocks, project=project.name, stack=stack, preview=False, monitor=monitor)
+    set_mocks(monitor.mocks, project=project.name, stack=stack, preview=True, monitor=monitor)
     set_all_config(dict(project.config), list(project.secret_keys))
-    with _long_lived_objects(), _program_context(project.program_dir):
+    with _long_lived_objects(), _program_context(project.program_dir), \
+            contextlib.redirect_stdout(sys.stderr), warnings.catch_warnings(), \
+            watching_program_threads():
+        # stdout may carry the plan; SDK deprecation warnings also reach the engine's log
+        warnings.simplefilter("ignore")
         _sync_await(
             run_pulumi_func(
                 lambda: runpy.run_path(str(project.program_dir), run_name="__main__")
             )
         )
-
-
-def _describe_failure(exc: BaseException, project: PulumiProject) -> str:
-    """One line: the exception and the innermost frame of the program that raised it."""
-    tb = exc.__traceback__
-    where = ""
-    while tb is not None:
-        filename = tb.tb_frame.f_code.co_filename
-        if filename.startswith(str(project.root)):
-            where = f"{Path(filename).relative_to(project.root)}:{tb.tb_lineno}: "
-        tb = tb.tb_next
-    message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    return f"{where}program raised {type(exc).__name__}: {message}".rstrip(": ")
 
 
 def _position(r: PlannedResource) -> tuple[str, int, str]:
@@ -141,40 +144,68 @@ def _is_stack(urn: str | None) -> bool:
     return not urn or "::pulumi:pulumi:Stack::" in urn
 
 
+def _unknowns(value: Any, deps: dict[str, list[str]], sources: dict[str, str]) -> dict[str, str]:
+    """Input paths whose value is a placeholder or unknown in a preview -> where it came from."""
+    found: dict[str, str] = {}
+
+    def walk(item: Any, path: list[str]) -> None:
+        if isinstance(item, dict):
+            for key, sub in item.items():
+                walk(sub, [*path, str(key)])
+        elif isinstance(item, list | tuple):
+            for index, sub in enumerate(item):
+                walk(sub, [*path, str(index)])
+        elif isinstance(item, Unknown) or item == rpc.UNKNOWN:
+            named = [sources[u] for u in deps.get(path[0], []) if u in sources] if path else []
+            found[".".join(path)] = " or ".join(named) or "an output unknown until apply"
+        elif isinstance(item, str) and (origin := placeholder_origin(item)):
+            found[".".join(path)] = origin
+
+    walk(value, [])
+    return dict(sorted(found.items()))
+
+
+def _planned(reg: dict[str, Any], root: Path, monitor: RecordingMonitor) -> PlannedResource:
+    deps = {prop: sorted(urns) for prop, urns in reg["property_dependencies"].items()}
+    return PlannedResource(
+        urn=reg["urn"],
+        type=reg["type"],
+        name=reg["name"],
+        parent=None if _is_stack(reg["parent"]) else reg["parent"],
+        custom=reg["custom"],
+        inputs=_json_safe(reg["inputs"]),
+        dependencies=sorted(reg["dependencies"]),
+        property_dependencies=deps,
+        source=_relative_source(reg["source"], root),
+        unknowns=_unknowns(reg["inputs"], deps, monitor.unknown_sources),
+    )
+
+
 def plan_program(
     program_dir: Path,
     stack: str = "prod",
     config_overrides: dict[str, str] | None = None,
+    stack_outputs: dict[str, dict[str, Any]] | None = None,
+    timeout: float = DEFAULT_TIMEOUT_S,
 ) -> Plan:
     """Every resource the Pulumi program in `program_dir` would declare for `stack`.
 
-    `config_overrides` replaces config values (namespaced keys, or bare keys of the project).
-    Raises InputError for a missing Pulumi.yaml or stack file, or a program that raises.
+    `config_overrides` replaces config values (namespaced keys, or bare keys of the project);
+    `stack_outputs` gives the outputs of stacks the program references (stack name -> outputs).
+    Raises InputError for a missing Pulumi.yaml or stack file, or a program that raises, exits
+    or runs longer than `timeout` seconds (0: no limit).
     """
     project = load_project(Path(program_dir), stack)
     for key, value in (config_overrides or {}).items():
         project.config[key if ":" in key else f"{project.name}:{key}"] = value
     region = project.config.get("aws:region", DEFAULT_REGION)
-    monitor = RecordingMonitor(SynthesizingMocks(region))
+    monitor = RecordingMonitor(SynthesizingMocks(region, dict(stack_outputs or {})))
     try:
-        _run(project, stack, monitor)
-    except Exception as exc:
-        raise InputError(_describe_failure(exc, project)) from exc
-    except SystemExit as exc:
-        raise InputError(f"program exited with status {exc.code}") from exc
+        with time_limit(timeout):
+            _run(project, stack, monitor)
+    except (Exception, SystemExit, PlanTimeout) as exc:
+        raise InputError(describe_failure(exc, project.root, timeout)) from exc
 
-    resources = [
-        PlannedResource(
-            urn=reg["urn"],
-            type=reg["type"],
-            name=reg["name"],
-            parent=None if _is_stack(reg["parent"]) else reg["parent"],
-            custom=reg["custom"],
-            inputs=_json_safe(reg["inputs"]),
-            dependencies=reg["dependencies"],
-            property_dependencies=reg["property_dependencies"],
-            source=_relative_source(reg["source"], project.root),
-        )
-        for reg in monitor.registrations
-    ]
-    return Plan(resources=_in_dependency_order(resources), project=project.name, stack=stack)
+    resources = [_planned(reg, project.root, monitor) for reg in monitor.registrations]
+    return Plan(resources=_in_dependency_order(resources), project=project.name, stack=stack,
+                unknown_stacks=sorted(set(monitor.unknown_stacks)))

@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import asdict
 from typing import TYPE_CHECKING
 
+from trustctl.gate.unchecked import unchecked_risk
 from trustctl.report.results import Finding, Status, exit_code
 
 if TYPE_CHECKING:  # the gate's report today; the audit's report has the same shape
@@ -43,7 +44,10 @@ def to_json(report: GateReport) -> str:
             {"control": x.control, "finding": asdict(x.finding), "exception": x.exception.to_json()}
             for x in report.excepted
         ],
-        "unchecked": [{"urn": r.urn, "type": r.type, "name": r.name} for r in report.unchecked],
+        "unchecked": [{"urn": r.urn, "type": r.type, "name": r.name,
+                       "reason": unchecked_risk(r.type).reason,
+                       "fails_closed": unchecked_risk(r.type).fails_closed}
+                      for r in report.unchecked],
     }
     return json.dumps(doc, indent=2) + "\n"
 
@@ -73,8 +77,10 @@ def to_table(report: GateReport) -> str:
     lines += [f"  accepted: {x.control} {x.finding.check_id or '-'} on {x.finding.resource}"
               for x in report.excepted]
     if report.unchecked:
-        lines += ["", "Unchecked (unknown resource type):"]
-        lines += [f"  {r.type}  {r.urn}" for r in report.unchecked]
+        lines += ["", "Unchecked (no translation; fails the gate closed when it may hold customer "
+                      "data or open network paths):"]
+        lines += [f"  {r.type}  {r.urn}  ({unchecked_risk(r.type).reason})"
+                  for r in report.unchecked]
     if report.advisories:
         counts = Counter(f.check_id for f in report.advisories)
         lines += ["", f"Advisories (built-in checks outside any control, not failing): "

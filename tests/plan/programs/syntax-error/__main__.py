@@ -1,0 +1,3 @@
+"""A program whose helper module does not parse."""
+
+import helper  # noqa: F401

@@ -1,0 +1,3 @@
+"""Does not parse: the planner says where."""
+
+RULES = (
