@@ -17,6 +17,7 @@ from trustctl import redaction
 from trustctl.backup import command as backup
 from trustctl.drill import command as drill
 from trustctl.errors import TrustctlError
+from trustctl.evidence import command as evidence
 from trustctl.gate import command as gate
 from trustctl.plan import command as plan
 from trustctl.sandbox import command as sandbox
@@ -69,7 +70,7 @@ app = typer.Typer(
 def _main() -> None:
     """Claver's security page as code."""
 
-for flow in (plan, gate, sandbox, backup, drill):
+for flow in (plan, gate, sandbox, backup, drill, evidence):
     flow.register(app)
 
 if __name__ == "__main__":

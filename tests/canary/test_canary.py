@@ -6,6 +6,7 @@ command joins by adding one Case below.
 
 from __future__ import annotations
 
+import datetime as dt
 import stat
 
 import pytest
@@ -15,6 +16,10 @@ from canary.conftest import World
 
 SCRATCH = {"TRUSTCTL_SCRATCH_DSN": "{scratch_uri_encoded}"}
 DRILL = ["drill", "--sandbox", "--evidence-dir", "{work}/evidence"]
+TODAY = dt.datetime.now(dt.UTC).date().isoformat()
+# Over every record the cases above left; exit 1: no access review on record is a gap.
+EVIDENCE = ["evidence", "build", "--from", TODAY, "--to", TODAY, "--evidence-dir",
+            "{work}/evidence"]
 
 
 def _backup_run(name: str, dsn: str, codes: tuple[int, ...], **kwargs: object) -> Case:
@@ -59,6 +64,10 @@ CASES = [
     Case("drill-interrupted", DRILL, (130,),
          env={"TRUSTCTL_SCRATCH_DSN": "{scratch_uri_driver_pasted}"},
          interrupt_after="restore started", held=True),
+    Case("evidence-build", [*EVIDENCE, "--out", "{work}/evidence-report"], (1,)),
+    Case("evidence-verify", ["evidence", "verify", "{work}/evidence-report",
+                             "--allow-unsigned"], (0,)),
+    Case("evidence-verify-not-a-report", ["evidence", "verify", "{work}/evidence"], (2,)),
 ]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import UTC, datetime
 from enum import StrEnum
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -20,6 +21,13 @@ from trustctl.gate.run import check
 from trustctl.gate.schedules import find_workflows, load_workflows
 from trustctl.gate.sources import Declared, from_preview, from_program, from_state
 from trustctl.paths import EXCEPTIONS_PATH, REPO_ROOT
+from trustctl.records import Record
+from trustctl.records.options import (
+    DEFAULT_EVIDENCE_DIR,
+    EvidenceDirOption,
+    EvidenceOption,
+    record_store,
+)
 from trustctl.redaction import write_file
 from trustctl.report.render import to_json, to_junit, to_table
 from trustctl.report.results import exit_code
@@ -53,6 +61,8 @@ def gate(
         help="GitHub Actions workflows that must schedule the backup and the drill. Default: "
              "the .github/workflows of the repository holding the program (or the current "
              "directory, for --preview/--state).")] = None,
+    evidence_dir: EvidenceDirOption = DEFAULT_EVIDENCE_DIR,
+    evidence: EvidenceOption = None,
 ) -> None:
     """Check every control of policies/controls.yaml with checkov (built-in and project checks).
 
@@ -60,7 +70,8 @@ def gate(
     not be checked (bad input, a program that raises, unknown resource types, checkov missing).
     BACKUP-DAILY-35D and RESTORE-DRILL also need a workflow job that runs `trustctl backup run`
     daily and `trustctl drill` at least every 92 days, in the production environment, with
-    their roles (policies/controls.yaml `schedule:`).
+    their roles (policies/controls.yaml `schedule:`). Every run that checked something leaves
+    a `gate-*.json` record in --evidence-dir (or the --evidence bucket).
 
     \b
     Examples:
@@ -68,6 +79,9 @@ def gate(
       trustctl gate --preview preview.json --format sarif --output gate.sarif
       trustctl gate --workflows .github/workflows --format json
     """
+    records = record_store(evidence_dir, evidence)
+    records.check_writable()
+    started = datetime.now(UTC)
     with CheckovProcess() as checkov:  # imports itself while the program is planned
         declared = _declared(program, stack, preview, state)
         found = load_workflows(workflows or find_workflows(
@@ -76,6 +90,7 @@ def gate(
     if tf_plan_out is not None:
         _write(tf_plan_out, json.dumps(report.tf_plan, indent=1), "--tf-plan-out")
     text = _render(report, output_format, _fallback_uri(program, preview, state))
+    records.write(_as_record(report, stack, started))
     if output is None:
         typer.echo(text, nl=False)
     else:
@@ -85,6 +100,13 @@ def gate(
         raise InputError(f"{len(report.unchecked)} resource(s) of unknown type could not be "
                          f"checked: {', '.join(types)} (listed in the report)")
     raise typer.Exit(exit_code(report.controls))
+
+
+def _as_record(report: GateReport, stack: str, started: datetime) -> Record:
+    facts = json.loads(to_json(report))
+    controls = facts.pop("controls")
+    return Record.new("gate", started, datetime.now(UTC), controls=controls, facts=facts,
+                      targets={"origin": report.origin, "stack": stack})
 
 
 def _declared(program: Path | None, stack: str, preview: Path | None,
