@@ -10,6 +10,7 @@ from components.access import StaffAccess
 from components.audit_trail import AuditTrail, trail_name
 from components.backups import Backups
 from components.edge import Edge
+from components.evidence import EvidenceStore
 from components.keys import BACKUP_ENCRYPTION_CONTEXT_KEYS, Keys
 from components.network import Network
 from components.scheduled_jobs import JobTargets, ScheduledJobs
@@ -55,6 +56,8 @@ jobs.grant(JobTargets(
 ))
 edge = Edge("edge", config)
 supabase = SupabaseProject("supabase", config)
+evidence = EvidenceStore("evidence", config, audit_key_arn=keys.audit_key.arn,
+                         access_log_bucket=storage.access_logs.bucket)
 
 pulumi.export("customerFilesBucket", storage.customer_files.bucket.id)
 pulumi.export("databaseBackupBucket", backups.database_backups.bucket.id)
@@ -64,4 +67,6 @@ for job, role in jobs.roles.items():
     pulumi.export(f"{job}JobRoleArn", role.arn)  # the repository variables of the workflows
 pulumi.export("backupVaultName", backups.vault.name)
 pulumi.export("trailArn", audit_trail.trail.arn)
+pulumi.export("evidenceBucket", evidence.records.bucket.id)
+pulumi.export("evidenceSigningKeyArn", evidence.signing_key.arn)
 pulumi.export("privateSubnetIds", [s.id for s in network.subnets])

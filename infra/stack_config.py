@@ -20,6 +20,8 @@ from trustctl.promises import BACKUP_RETENTION_DAYS as PROMISED_RETENTION_DAYS
 PROMISED_HSTS_MAX_AGE = 63_072_000  # two years, in seconds
 PROMISED_MAX_FAILED_ATTEMPTS = 10
 PROMISED_RTO_MINUTES = 240
+# Evidence outlives a 12-month SOC 2 Type II observation period by a year.
+EVIDENCE_RETENTION_DAYS = 365 + 365
 # CloudWatch Logs accepts only these retention periods; audit logs are kept at least a year.
 LOG_RETENTION_DAYS = (365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
 # Cloudflare rate-limit rules accept only these periods and mitigation timeouts (seconds).
@@ -62,6 +64,7 @@ class StackConfig:
     backup_retention_days: int
     restore_time_target_minutes: int
     audit_log_retention_days: int
+    evidence_retention_days: int
     vpc_cidr: str
     private_subnets: tuple[PrivateSubnet, ...]
     on_call_principal_arns: tuple[str, ...]
@@ -230,6 +233,10 @@ def load(
             "restoreTimeTargetMinutes", 1, PROMISED_RTO_MINUTES, "RTO is 4 hours"
         ),
         audit_log_retention_days=read.one_of("auditLogRetentionDays", LOG_RETENTION_DAYS),
+        evidence_retention_days=read.integer(
+            "evidenceRetentionDays", EVIDENCE_RETENTION_DAYS, 36500,
+            "evidence is kept for the audit period plus a year"
+        ),
         vpc_cidr=vpc_cidr,
         private_subnets=_private_subnets(read, vpc_cidr, region),
         on_call_principal_arns=read.strings("onCallPrincipalArns", _PRINCIPAL_ARN),

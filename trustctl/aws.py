@@ -8,6 +8,7 @@ are never sent to a local process.
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +31,12 @@ class AwsTarget:
     def is_local(self) -> bool:
         """True when the endpoint is on this machine (moto), never real AWS."""
         return self.endpoint_url is not None and urlsplit(self.endpoint_url).hostname in LOCAL_HOSTS
+
+
+def from_environment() -> AwsTarget:
+    """The target named by AWS_REGION (or AWS_DEFAULT_REGION) and AWS_ENDPOINT_URL."""
+    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+    return AwsTarget(region, os.environ.get("AWS_ENDPOINT_URL") or None)
 
 
 def client(service: str, target: AwsTarget) -> Any:

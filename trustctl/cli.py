@@ -19,6 +19,7 @@ from trustctl.audit import command as audit
 from trustctl.backup import command as backup
 from trustctl.drill import command as drill
 from trustctl.errors import TrustctlError
+from trustctl.evidence import command as evidence
 from trustctl.gate import command as gate
 from trustctl.plan import command as plan
 from trustctl.sandbox import command as sandbox
@@ -71,7 +72,7 @@ app = typer.Typer(
 def _main() -> None:
     """Claver's security page as code."""
 
-for flow in (plan, gate, sandbox, backup, drill, audit, access_review):
+for flow in (plan, gate, sandbox, backup, drill, audit, access_review, evidence):
     flow.register(app)
 
 if __name__ == "__main__":

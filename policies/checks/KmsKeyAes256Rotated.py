@@ -1,4 +1,8 @@
-"""A KMS key is a symmetric AES-256 key with rotation on and a deletion window."""
+"""A KMS key is a symmetric AES-256 key with rotation on and a deletion window.
+
+A SIGN_VERIFY key (the evidence signing key) encrypts nothing, so AES-256 and rotation (which
+AWS does not offer for asymmetric keys) do not apply to it; its deletion window still does.
+"""
 
 from typing import Any
 
@@ -31,12 +35,13 @@ class KmsKeyAes256Rotated(TrustCheck):
     def problems(self, conf: dict[str, list[Any]]) -> list[str] | None:
         found = []
         spec = attr(conf, "customer_master_key_spec") or "SYMMETRIC_DEFAULT"
-        if spec != "SYMMETRIC_DEFAULT":
-            found.append(f"customer_master_key_spec is {spec}, not SYMMETRIC_DEFAULT (AES-256)")
         usage = attr(conf, "key_usage") or "ENCRYPT_DECRYPT"
-        if usage != "ENCRYPT_DECRYPT":
+        signs_only = usage == "SIGN_VERIFY" and spec != "SYMMETRIC_DEFAULT"
+        if spec != "SYMMETRIC_DEFAULT" and not signs_only:
+            found.append(f"customer_master_key_spec is {spec}, not SYMMETRIC_DEFAULT (AES-256)")
+        if usage not in ("ENCRYPT_DECRYPT", "SIGN_VERIFY"):
             found.append(f"key_usage is {usage}, not ENCRYPT_DECRYPT")
-        if not is_true(attr(conf, "enable_key_rotation")):
+        if not signs_only and not is_true(attr(conf, "enable_key_rotation")):
             found.append("enable_key_rotation is not true")
         window = number(attr(conf, "deletion_window_in_days"))
         if window is not None and window < MIN_DELETION_WINDOW_DAYS:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -25,7 +26,8 @@ def assert_no_secret(source: Source, *texts: str) -> None:
         assert not any(secret in text for text in texts)
 
 
-def test_run_list_verify(spy: SecretSpy, source: Source, location: Location) -> None:
+def test_run_list_verify(spy: SecretSpy, source: Source, location: Location,
+                         evidence_dir: Path) -> None:
     run = cli(location, "run", "--kms-key", location.kms_key_id, "--format", "json",
               env={DEFAULT_DSN_ENV: source.dsn})
     assert run.exit_code == 0, run.stderr
@@ -39,7 +41,13 @@ def test_run_list_verify(spy: SecretSpy, source: Source, location: Location) -> 
     assert report["ok"] and report["sha256"] == summary["object_sha256"]
     assert report["controls"][0] == {"id": "BACKUP-DAILY-35D", "status": "pass", "findings": [],
                                      "checks": ["backup-verify"]}
-    assert_no_secret(source, run.stdout, run.stderr, listed.stdout, verified.stdout)
+    record = (evidence_dir / f"backup-{summary['backup_id']}.json").read_text()
+    stored = json.loads(record)  # the record BACKUP-DAILY-35D's daily evidence is built from
+    assert stored["kind"] == "backup" and stored["controls"][0]["status"] == "pass"
+    assert stored["facts"]["object_sha256"] == summary["object_sha256"]
+    assert "wrapped_data_key" not in stored["facts"]
+    assert_no_secret(source, run.stdout, run.stderr, listed.stdout, verified.stdout, record)
+    spy.assert_absent(record)
     assert len(spy.data_keys) == 1
     spy.assert_absent(run.stdout, run.stderr, listed.stdout, listed.stderr, verified.stdout,
                       verified.stderr)

@@ -78,6 +78,7 @@ def world() -> Iterator[World]:
     for directory in (home, work, programs):
         directory.mkdir()
     env = {**os.environ, "TRUSTCTL_HOME": str(home), "AWS_ACCESS_KEY_ID": "canary-key-id",
+           "TRUSTCTL_EVIDENCE_DIR": str(work / "evidence"),  # every record is watched too
            "NO_COLOR": "1", **ENVIRONMENT_SECRETS}
     world = World(env, work, [work, home], [], _programs(programs), [], [])
     with contextlib.ExitStack() as stack:

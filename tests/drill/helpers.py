@@ -42,7 +42,8 @@ def run_drill_cli(where: Location, evidence: Path, *extra: str,
         app, ["drill", *location_args(where), "--evidence-dir", str(evidence),
               "--scratch-dir", str(scratch_parent), "--format", "json", *extra], env=env)
     records = sorted(evidence.glob("drill-*.json"))
-    record = json.loads(records[-1].read_text()) if records else None
+    stored = json.loads(records[-1].read_text()) if records else None
+    record = {**stored["facts"], "controls": stored["controls"]} if stored else None
     return CliResult(result.exit_code, result.stdout, result.stderr, record, scratch_parent)
 
 

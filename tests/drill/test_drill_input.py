@@ -90,5 +90,5 @@ def test_unwritable_evidence_dir_is_refused_before_anything(locked_location: Loc
                                       "--evidence-dir", str(not_a_dir / "records")])
     assert result.exit_code == 2
     assert result.stderr.strip().splitlines() == [
-        f"trustctl: error: cannot use {not_a_dir / 'records'} for drill records: Not a directory"]
+        f"trustctl: error: cannot use {not_a_dir / 'records'} for records: Not a directory"]
     assert "looking for" not in result.stderr  # the drill did not start

@@ -22,12 +22,17 @@ def _gate(*args: str, env: dict[str, str] | None = None):
 def test_compliant_program_exits_0_and_writes_valid_sarif(tmp_path: Path) -> None:
     out = tmp_path / "gate.sarif"
     result = _gate("--program", str(PROGRAM), "--stack", "test", "--format", "sarif",
-                   "--output", str(out))
+                   "--output", str(out), "--evidence-dir", str(tmp_path / "evidence"))
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
     doc = json.loads(out.read_text())
     jsonschema.validate(doc, SCHEMA)
     assert set(doc["runs"][0]["properties"]["controls"].values()) <= {"pass", "not_applicable"}
+    [record] = (tmp_path / "evidence").glob("gate-*.json")  # every run leaves its record
+    stored = json.loads(record.read_text())
+    assert stored["kind"] == "gate" and stored["targets"]["stack"] == "test"
+    assert {c["id"]: c["status"] for c in stored["controls"]} == doc["runs"][0]["properties"][
+        "controls"]
 
 
 def test_unknown_resource_types_are_listed_with_why_and_never_hide_a_failure() -> None:

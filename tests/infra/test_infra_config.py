@@ -58,6 +58,8 @@ from trustctl.plan import plan_program
         ("contentSecurityPolicy", "script-src 'self' 'unsafe-inline'",
          "trustctl:contentSecurityPolicy: script-src allows inline"),
         ("domain", "", "trustctl:domain: is missing"),
+        ("evidenceRetentionDays", "400",
+         "trustctl:evidenceRetentionDays: 400 is below the minimum 730"),
     ],
 )
 def test_a_bad_value_is_refused_with_one_line_naming_the_key(
@@ -77,6 +79,7 @@ def test_a_longer_retention_flows_everywhere_retention_is_declared(repo_root: Pa
     assert rule["lifecycle"] == {"deleteAfter": 42}
     [lock] = plan.of_type("aws:backup/vaultLockConfiguration:VaultLockConfiguration")
     assert lock.inputs["minRetentionDays"] == 42
-    [object_lock] = plan.of_type(
+    [object_lock] = [lock for lock in plan.of_type(
         "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration")
+        if "database-backups" in lock.name]
     assert object_lock.inputs["rule"]["defaultRetention"]["days"] == 42

@@ -20,7 +20,7 @@ KEY = "aws:kms/key:Key"
 SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
 PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
 BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
-BUCKET_SUFFIXES = ("customer-files", "database-backups", "audit-logs", "access-logs")
+BUCKET_SUFFIXES = ("customer-files", "database-backups", "audit-logs", "access-logs", "evidence")
 # Which customer-managed key encrypts which bucket (the access-log bucket: SSE-S3, see Storage).
 KEY_OF_BUCKET = {"customer-files": "customer-data", "database-backups": "backups",
                  "audit-logs": "audit-logs"}
@@ -33,14 +33,14 @@ def _default_encryption(plan: Plan, bucket: str) -> dict:
 
 
 def test_three_separate_rotating_customer_managed_keys(prod_plan: Plan) -> None:
-    keys = prod_plan.of_type(KEY)
+    keys = [k for k in prod_plan.of_type(KEY) if k.inputs["keyUsage"] == "ENCRYPT_DECRYPT"]
     assert sorted(k.name for k in keys) == ["keys-audit-logs", "keys-backups", "keys-customer-data"]
     for key in keys:
         assert key.inputs["enableKeyRotation"] is True
         assert key.inputs["customerMasterKeySpec"] == "SYMMETRIC_DEFAULT"  # AES-256-GCM
         assert 7 <= key.inputs["deletionWindowInDays"] <= 30
         assert key.inputs["rotationPeriodInDays"] <= 365
-    assert len(prod_plan.of_type("aws:kms/alias:Alias")) == 3
+    assert len(prod_plan.of_type("aws:kms/alias:Alias")) == 3 + 1  # + the evidence signing key
 
 
 def test_account_administers_keys_but_cannot_use_them(prod_plan: Plan) -> None:
@@ -183,7 +183,7 @@ def test_keys_and_buckets_are_tagged_for_the_gate(prod_plan: Plan) -> None:
     """The gate recognises the backup key and bucket by these tags, and nothing else."""
     purposes = {k.name: k.inputs["tags"]["trustctl:purpose"] for k in prod_plan.of_type(KEY)}
     assert purposes == {"keys-customer-data": "customer-data", "keys-backups": "backup",
-                        "keys-audit-logs": "audit-logs"}
+                        "keys-audit-logs": "audit-logs", "evidence-signing": "evidence-signing"}
     roles = {b.name: b.inputs["tags"]["trustctl:role"] for b in prod_plan.of_type(BUCKET)}
     assert [n for n, role in roles.items() if role == "backup"] == [
         "claver-prod-database-backups"]

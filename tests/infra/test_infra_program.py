@@ -25,6 +25,7 @@ CAPABILITIES = {
                                     "RESTORE-DRILL"},
     "trustctl:database:SupabaseProject": {"NO-PUBLIC-DB"},
     "trustctl:edge:Edge": {"TLS-MIN", "HSTS", "CT-MONITOR", "WAF", "AUTH-RATE-LIMIT", "CSP-SRI"},
+    "trustctl:evidence:EvidenceStore": {"ENC-AT-REST", "ACCESS-LOGGED"},
 }
 
 
@@ -62,7 +63,7 @@ def test_one_component_per_capability(prod_plan: Plan) -> None:
     assert {t: n for t, n in counts.items() if t != "trustctl:storage:HardenedBucket"} == {
         t: 1 for t in CAPABILITIES if t != "trustctl:storage:HardenedBucket"
     }
-    assert counts["trustctl:storage:HardenedBucket"] == 4
+    assert counts["trustctl:storage:HardenedBucket"] == 5
     assert {r.type for r in components} == set(CAPABILITIES)
 
 

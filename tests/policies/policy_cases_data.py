@@ -63,6 +63,13 @@ def encryption_scenario() -> Scenario:
     s.expect(FAILED, "CKV_TRUST_8 CKV_AWS_7", kms_key("no_rotation", enable_key_rotation=False))
     s.expect(FAILED, "CKV_TRUST_8", kms_key("rsa", customer_master_key_spec="RSA_4096"))
     s.expect(FAILED, "CKV_TRUST_8", kms_key("hasty", deletion_window_in_days=5))
+    signing = {"customer_master_key_spec": "ECC_NIST_P256", "key_usage": "SIGN_VERIFY",
+               "enable_key_rotation": False}  # signs, encrypts nothing: AWS cannot rotate it
+    s.expect(PASSED, "CKV_TRUST_8", kms_key("signing", **signing))
+    s.expect(FAILED, "CKV_TRUST_8", kms_key("signing_hasty", deletion_window_in_days=5,
+                                            **signing))
+    s.expect(FAILED, "CKV_TRUST_8", kms_key("symmetric_signing", key_usage="SIGN_VERIFY",
+                                            enable_key_rotation=False))
     good, _ = encrypted_bucket(s, "files", "data")
     s.expect(PASSED, "CKV_TRUST_7", good)
     aes, _ = encrypted_bucket(s, "files_sse_s3", None, algorithm="AES256")

@@ -22,10 +22,11 @@ from trustctl import options
 from trustctl.archive.location import Location, StandIn
 from trustctl.aws import aws_errors
 from trustctl.backup.run import BackupTarget, run_backup
-from trustctl.drill.record import check_evidence_dir, write_record
+from trustctl.drill.record import as_record
 from trustctl.drill.run import DrillOptions, run_drill
 from trustctl.dsn import Dsn
 from trustctl.errors import InputError
+from trustctl.records.options import EvidenceDirOption, EvidenceOption, record_store
 
 SCRATCH_DSN_ORIGIN = "--scratch-dsn / TRUSTCTL_SCRATCH_DSN"
 
@@ -49,9 +50,8 @@ def drill_command(
     scratch_dir: Annotated[Path | None, typer.Option(
         "--scratch-dir", help="Where the embedded scratch server's data goes (needs room for "
         "the restored database).")] = None,
-    evidence_dir: Annotated[Path, typer.Option(
-        "--evidence-dir", envvar="TRUSTCTL_EVIDENCE_DIR",
-        help="Directory the drill record (JSON) is written to.")] = Path("evidence"),
+    evidence_dir: EvidenceDirOption = Path("evidence"),
+    evidence: EvidenceOption = None,
     app_role: Annotated[str, typer.Option(
         "--app-role", help="Role the application connects as.")] = "claver_app",
     tenant_schema: Annotated[list[str] | None, typer.Option(
@@ -85,7 +85,8 @@ def drill_command(
     scratch server; the production server (the DSN in TRUSTCTL_BACKUP_DSN, the backup's
     recorded source, the sandbox's with --sandbox) is refused. The scratch is torn down
     whatever happens, Ctrl-C included, and a JSON record (drill-<id>.json) is written to
-    --evidence-dir for every drill that started: passed, failed, unrunnable or interrupted.
+    --evidence-dir (or the --evidence bucket) for every drill that started: passed, failed,
+    unrunnable or interrupted.
 
     Exit codes: 0 every step passed; 1 a finding; 2 could not run; 130 interrupted.
 
@@ -96,7 +97,8 @@ def drill_command(
         trustctl drill --bucket claver-backups --region eu-west-2 --format json
     """
     output = options.check_format(output)
-    check_evidence_dir(evidence_dir)
+    records = record_store(evidence_dir, evidence)
+    records.check_writable()
     signal.signal(signal.SIGTERM, _interrupt)  # teardown runs on SIGTERM as on Ctrl-C
     scratch = Dsn.parse(scratch_dsn, SCRATCH_DSN_ORIGIN) if scratch_dsn else None
     production = ([options.source_dsn(production_dsn_env)]
@@ -116,7 +118,7 @@ def drill_command(
             typer.echo("trustctl: drill: the sandbox holds no backup: taking one", err=True)
             run_backup(stand_in.source_dsn, BackupTarget(store, kms, where.kms_key_id))
         record = run_drill(store, kms, drill_options)
-    path = write_record(record, evidence_dir)
+    path = records.write(as_record(record))
     if output == "json":
         typer.echo(json.dumps(record, indent=2))
     else:
@@ -126,7 +128,7 @@ def drill_command(
         raise typer.Exit(record["exit_code"])
 
 
-def summary(record: dict, path: Path) -> str:
+def summary(record: dict, path: str) -> str:
     """The human summary: verdict, backup, each step, objectives, controls, where the record is."""
     verdict = {"pass": "PASSED", "fail": "FAILED", "error": "COULD NOT RUN",
                "interrupted": "INTERRUPTED"}[record["status"]]

@@ -8,16 +8,15 @@ only when all of its steps passed: a control is never passed by a step that did 
 
 from __future__ import annotations
 
-import json
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
+from datetime import datetime
 from typing import Any, TypeVar
 
-from trustctl.errors import FindingError, InputError
-from trustctl.redaction import redact, write_file
+from trustctl.errors import FindingError
+from trustctl.records import Record
+from trustctl.redaction import redact
 from trustctl.report.results import ControlResult, Finding, Status
 
 FORMAT = "trustctl-drill-record/1"
@@ -112,19 +111,14 @@ def control_results(steps: Steps, control_ids: tuple[str, ...]) -> list[ControlR
     return results
 
 
-def check_evidence_dir(directory: Path) -> None:
-    """Refuses, before hours of restore, a record directory the drill could not write to."""
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(f"cannot use {directory} for drill records: {exc.strerror}") from None
-    if not os.access(directory, os.W_OK | os.X_OK):
-        raise InputError(f"cannot write drill records to {directory}: permission denied")
-
-
-def write_record(record: dict[str, Any], directory: Path) -> Path:
-    """Writes `drill-<id>.json`, redacted again and readable by owner and group only."""
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"drill-{record['drill_id']}.json"
-    write_file(path, json.dumps(record, indent=2) + "\n")
-    return path
+def as_record(drill: dict[str, Any]) -> Record:
+    """The drill's record for the record store: its controls, and every other field as facts."""
+    backup = drill.get("backup") or {}
+    targets = {"backup_bucket": backup.get("bucket"), "backup_id": backup.get("backup_id"),
+               "object_key": backup.get("object_key"),
+               "scratch": (drill.get("scratch") or {}).get("kind")}
+    return Record.new(
+        "drill", datetime.fromisoformat(drill["started_at"]),
+        datetime.fromisoformat(drill["finished_at"]), record_id=drill["drill_id"],
+        targets=targets, controls=drill["controls"],
+        facts={k: v for k, v in drill.items() if k != "controls"})

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import UTC, datetime
 from enum import StrEnum
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -25,6 +26,13 @@ from trustctl.plan.command import StackOutputsOption, TimeoutOption
 from trustctl.plan.failures import exit_despite_program_threads, unknown_stacks_warning
 from trustctl.plan.planner import DEFAULT_TIMEOUT_S
 from trustctl.plan.stack_outputs import read_stack_outputs
+from trustctl.records import Record
+from trustctl.records.options import (
+    DEFAULT_EVIDENCE_DIR,
+    EvidenceDirOption,
+    EvidenceOption,
+    record_store,
+)
 from trustctl.redaction import write_file
 from trustctl.report.render import to_json, to_junit, to_table
 from trustctl.report.results import exit_code
@@ -60,6 +68,8 @@ def gate(
              "directory, for --preview/--state).")] = None,
     stack_outputs: StackOutputsOption = None,
     timeout: TimeoutOption = DEFAULT_TIMEOUT_S,
+    evidence_dir: EvidenceDirOption = DEFAULT_EVIDENCE_DIR,
+    evidence: EvidenceOption = None,
 ) -> None:
     """Check every control of policies/controls.yaml with checkov (built-in and project checks).
 
@@ -67,7 +77,8 @@ def gate(
     not be checked (bad input, a program that raises, unknown resource types, checkov missing).
     BACKUP-DAILY-35D and RESTORE-DRILL also need a workflow job that runs `trustctl backup run`
     daily and `trustctl drill` at least every 92 days, in the production environment, with
-    their roles (policies/controls.yaml `schedule:`).
+    their roles (policies/controls.yaml `schedule:`). Every run that checked something leaves
+    a `gate-*.json` record in --evidence-dir (or the --evidence bucket).
 
     \b
     Examples:
@@ -75,6 +86,9 @@ def gate(
       trustctl gate --preview preview.json --format sarif --output gate.sarif
       trustctl gate --workflows .github/workflows --format json
     """
+    records = record_store(evidence_dir, evidence)
+    records.check_writable()
+    started = datetime.now(UTC)
     with CheckovProcess() as checkov:  # imports itself while the program is planned
         declared = _declared(program, stack, preview, state,
                              read_stack_outputs(stack_outputs or []), timeout)
@@ -84,6 +98,7 @@ def gate(
     if tf_plan_out is not None:
         _write(tf_plan_out, json.dumps(report.tf_plan, indent=1), "--tf-plan-out")
     text = _render(report, output_format, _fallback_uri(program, preview, state))
+    records.write(_as_record(report, stack, started))
     if output is None:
         typer.echo(text, nl=False)
     else:
@@ -111,6 +126,13 @@ def gate_exit(report: GateReport) -> tuple[int, str | None]:
                + "; ".join(f"{t} ({why})" for t, why in sorted(reasons.items()))
                + " (listed in the report)")
     return (1 if code == 1 else 2), message
+
+
+def _as_record(report: GateReport, stack: str, started: datetime) -> Record:
+    facts = json.loads(to_json(report))
+    controls = facts.pop("controls")
+    return Record.new("gate", started, datetime.now(UTC), controls=controls, facts=facts,
+                      targets={"origin": report.origin, "stack": stack})
 
 
 def _declared(program: Path | None, stack: str, preview: Path | None, state: Path | None,

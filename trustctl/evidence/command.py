@@ -1,0 +1,200 @@
+"""`trustctl evidence build | verify`: the auditor's report over a period, and its check."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from trustctl import aws
+from trustctl.catalog import load_catalog
+from trustctl.errors import InputError
+from trustctl.evidence.assess import Inputs
+from trustctl.evidence.attestations import ATTESTATIONS_DIR, load_attestations
+from trustctl.evidence.html import render_html
+from trustctl.evidence.oscal import to_oscal
+from trustctl.evidence.package import (
+    ManifestAltered,
+    sign_manifest,
+    verify_package,
+    write_manifest,
+)
+from trustctl.evidence.report import build_report, exit_status
+from trustctl.gate.exceptions import load_exceptions
+from trustctl.paths import EXCEPTIONS_PATH
+from trustctl.records import Period
+from trustctl.records.options import (
+    DEFAULT_EVIDENCE_DIR,
+    EvidenceDirOption,
+    EvidenceOption,
+    record_store,
+)
+from trustctl.records.store import encode
+from trustctl.redaction import write_file
+
+evidence_app = typer.Typer(
+    name="evidence", no_args_is_help=True,
+    help="What a SOC 2 Type II auditor reads: a report over a period built from the records "
+         "every flow leaves, and its verification. Exit codes (build): 0 every control "
+         "verified, excepted or attested; 1 a control failed (a gap); 2 something not "
+         "checked or could not run. (verify): 0 valid; 1 a file does not match; 2 could not "
+         "run or unsigned.")
+SIGNING_KEY_ENV = "TRUSTCTL_EVIDENCE_SIGNING_KEY"
+
+
+def register(app: typer.Typer) -> None:
+    """Attach this flow's commands to the top-level app."""
+    app.add_typer(evidence_app)
+
+
+@evidence_app.command("build")
+def build_command(
+    start: Annotated[str, typer.Option("--from", help="First day of the period (YYYY-MM-DD).")],
+    end: Annotated[str, typer.Option("--to", help="Last day of the period (YYYY-MM-DD).")],
+    out: Annotated[Path, typer.Option("--out", help="New (or empty) directory to write.")],
+    evidence_dir: EvidenceDirOption = DEFAULT_EVIDENCE_DIR,
+    evidence: EvidenceOption = None,
+    exceptions: Annotated[Path, typer.Option(help="Reviewed exceptions file.")] = EXCEPTIONS_PATH,
+    attestations: Annotated[Path, typer.Option(
+        help="Directory of attestation YAML files.")] = ATTESTATIONS_DIR,
+    signing_key: Annotated[str | None, typer.Option(
+        "--signing-key", envvar=SIGNING_KEY_ENV,
+        help="KMS key (SIGN_VERIFY, ECC_NIST_P256) that signs the manifest; AWS_REGION and "
+             "AWS_ENDPOINT_URL apply.")] = None,
+    output: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+) -> None:
+    """Build the report for --from..--to from the records in --evidence-dir (or --evidence).
+
+    Writes to --out: report.html (self-contained, prints on A4/Letter), report.json, the same
+    as OSCAL assessment-results (assessment-results.json), a copy of every record used
+    (records/), and manifest.json with every file's SHA-256, signed with --signing-key
+    (manifest.sig.json, public-key.pem) when given.
+
+    \b
+    Examples:
+      trustctl evidence build --from 2026-07-01 --to 2026-09-30 --out soc2-q3
+      TRUSTCTL_EVIDENCE_SIGNING_KEY=alias/claver-prod-evidence-signing \\
+        trustctl evidence build --evidence s3://claver-evidence/records \\
+        --from 2026-07-01 --to 2026-09-30 --out soc2-q3
+    """
+    if output not in ("text", "json"):
+        raise InputError(f"--format {output!r}: expected text or json")
+    period = Period(_date("--from", start), _date("--to", end))
+    if period.end < period.start:
+        raise InputError("--to is before --from")
+    _check_fresh(out)
+    catalog = load_catalog()
+    exceptions_found = load_exceptions(exceptions, frozenset(c.id for c in catalog))
+    attested = load_attestations(attestations)
+    store = record_store(evidence_dir, evidence)
+    history = store.read()
+    typer.echo(f"trustctl: evidence: {len(history)} records read from {store}", err=True)
+    inputs = Inputs(period=period, catalog=catalog, history=history,
+                    records=[r for r in history if r.started_at in period],
+                    exceptions=exceptions_found, attestations=attested)
+    report = build_report(inputs, dt.datetime.now(dt.UTC).replace(microsecond=0))
+    _write_package(out, report, inputs, signing_key)
+    if output == "json":
+        typer.echo(json.dumps({"controls": [
+            {"id": c["id"], "status": c["contract_status"], "findings": c["findings"]}
+            for c in report["controls"]], "summary": report["summary"], "out": str(out)},
+            indent=2))
+    else:
+        typer.echo(summary(report, out, signing_key))
+    raise typer.Exit(exit_status(report))
+
+
+def _write_package(out: Path, report: dict, inputs: Inputs, signing_key: str | None) -> None:
+    try:
+        (out / "records").mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"--out {out}: cannot create ({exc.strerror})") from None
+    for record in inputs.records:
+        write_file(out / "records" / record.name, encode(record).decode())
+    write_file(out / "report.json", json.dumps(report, indent=2) + "\n")
+    write_file(out / "report.html", render_html(report))
+    write_file(out / "assessment-results.json",
+               to_oscal(report).oscal_serialize_json(pretty=True, wrapped=True))
+    write_manifest(out)
+    if signing_key:
+        sign_manifest(out, aws.client("kms", aws.from_environment()), signing_key)
+
+
+def summary(report: dict, out: Path, signing_key: str | None) -> str:
+    s, p = report["summary"], report["period"]
+    lines = [
+        f"Evidence {p['from']} to {p['to']} ({p['days']} days, {s['records']} records): "
+        f"{s['controls']} controls: {s['verified']} verified, {s['failed']} failed, "
+        f"{s['excepted']} excepted, {s['attested']} attested (not verified), "
+        f"{s['not_checked']} not checked; {s['gaps']} gap(s)",
+        f"  backups  {s['backup_days_complete']} of {s['backup_days_expected']} days complete",
+        f"  drills   {s['drills']} ({s['drills_passed']} passed)",
+        f"  audits   {s['audits']} ({s['audits_failed']} failed)",
+    ]
+    lines += [f"  {c['id']:<20} {c['status']}" for c in report["controls"]]
+    lines += [f"  GAP {g['control']}: {g['what']}" for g in report["gaps"]]
+    signed = f"signed with {signing_key}" if signing_key else "NOT signed (no --signing-key)"
+    lines.append(f"  report   {out / 'report.html'} ({signed})")
+    return "\n".join(lines)
+
+
+@evidence_app.command("verify")
+def verify_command(
+    directory: Annotated[Path, typer.Argument(help="An evidence directory (evidence build).")],
+    kms_key_id: Annotated[str | None, typer.Option(
+        "--kms-key-id", help="Verify the signature through KMS with this key instead of the "
+        "public key in DIR (AWS_REGION, AWS_ENDPOINT_URL apply).")] = None,
+    allow_unsigned: Annotated[bool, typer.Option(
+        "--allow-unsigned", help="Exit 0 for an unsigned directory whose hashes match.")] = False,
+) -> None:
+    """Check every file's SHA-256 against manifest.json, and the manifest's signature.
+
+    Names each file that does not match. Exit 0 valid; 1 a file does not match (or the
+    signature does not verify); 2 could not run, or unsigned without --allow-unsigned.
+
+    \b
+    Examples:
+      trustctl evidence verify soc2-q3
+      trustctl evidence verify soc2-q3 --kms-key-id alias/claver-prod-evidence-signing
+    """
+    if not directory.is_dir():
+        raise InputError(f"{directory}: not a directory")
+    kms = aws.client("kms", aws.from_environment()) if kms_key_id else None
+    try:
+        result = verify_package(directory, kms, kms_key_id)
+    except ManifestAltered as exc:
+        typer.echo(f"MISMATCH {exc}")
+        raise typer.Exit(1) from None
+    for reason in result.reasons:
+        typer.echo(f"MISMATCH {reason}")
+    if result.mismatched:
+        typer.echo(f"{directory}: INVALID: {len(result.mismatched)} file(s) do not match: "
+                   f"{', '.join(result.mismatched)}")
+        raise typer.Exit(1)
+    typer.echo(f"{directory}: {result.checked} files match manifest.json; signature: "
+               f"{result.signature}")
+    if result.signature == "unsigned" and not allow_unsigned:
+        typer.echo("trustctl: evidence verify: the manifest is not signed: hashes match, but "
+                   "nothing proves who wrote them (--allow-unsigned to accept)", err=True)
+        raise typer.Exit(2)
+
+
+def _date(flag: str, text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"{flag}: expected a YYYY-MM-DD date") from None
+
+
+def _check_fresh(out: Path) -> None:
+    """Never mix two reports: --out must be new or empty."""
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise InputError(f"--out {out}: exists and is not an empty directory")
+
+
+
+
+

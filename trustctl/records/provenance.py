@@ -1,0 +1,36 @@
+"""Which code and which catalog produced a record, so an auditor can tie evidence to a commit."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+from functools import cache
+from importlib.metadata import PackageNotFoundError, version
+
+import yaml
+
+from trustctl.paths import CATALOG_PATH, REPO_ROOT
+
+
+@cache
+def code_version() -> str:
+    """The package version, plus the git commit when run from a checkout (`0.1.0+g1a2b3c4`)."""
+    try:
+        package = version("trustctl")
+    except PackageNotFoundError:
+        package = "0"
+    try:
+        commit = subprocess.run(
+            ["git", "-C", str(REPO_ROOT), "rev-parse", "--short=12", "HEAD"],
+            capture_output=True, text=True, timeout=5, check=True).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return package
+    return f"{package}+g{commit}" if commit else package
+
+
+@cache
+def catalog_version() -> str:
+    """The catalog's declared version and the SHA-256 of its text (`1+sha256:0f3e...`)."""
+    text = CATALOG_PATH.read_bytes()
+    declared = (yaml.safe_load(text) or {}).get("version", "?")
+    return f"{declared}+sha256:{hashlib.sha256(text).hexdigest()[:16]}"

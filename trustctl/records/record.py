@@ -1,0 +1,147 @@
+"""One record: what a flow looked at and found, sealed by the SHA-256 of its canonical form.
+
+The canonical encoding is RFC 8785 (JSON Canonicalization Scheme, the `rfc8785` library):
+sorted keys, no whitespace, ECMAScript number formatting, so the hash of a record does not
+depend on how it was pretty-printed or which JSON library re-serialized it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from functools import cached_property
+from typing import Any
+
+import rfc8785
+
+from trustctl.errors import InputError
+from trustctl.records.provenance import catalog_version, code_version
+from trustctl.redaction import redact
+
+FORMAT = "trustctl-record/1"
+_KIND = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+
+
+class RecordError(InputError):
+    """A record that is malformed or whose content no longer matches its hash."""
+
+
+@dataclass(frozen=True)
+class Period:
+    """Whole UTC days, both ends included."""
+
+    start: date
+    end: date
+
+    def __contains__(self, moment: datetime) -> bool:
+        return self.start <= moment.astimezone(UTC).date() <= self.end
+
+
+@dataclass(frozen=True)
+class Record:
+    kind: str
+    id: str
+    started: str
+    finished: str
+    code_version: str
+    catalog_version: str
+    targets: dict[str, Any] = field(default_factory=dict)
+    controls: list[dict[str, Any]] = field(default_factory=list)
+    facts: dict[str, Any] = field(default_factory=dict)
+    format: str = FORMAT
+
+    @classmethod
+    def new(cls, kind: str, started: datetime, finished: datetime, *,
+            targets: dict[str, Any], controls: list[dict[str, Any]], facts: dict[str, Any],
+            record_id: str | None = None) -> Record:
+        """A record of this code and catalog; every secret in it redacted (trustctl.redaction)."""
+        if started.tzinfo is None or finished.tzinfo is None:
+            raise RecordError(f"{kind} record: started/finished has no time zone")
+        record = cls(
+            kind=kind,
+            id=record_id or f"{started.astimezone(UTC):%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}",
+            started=started.astimezone(UTC).isoformat(),
+            finished=finished.astimezone(UTC).isoformat(),
+            code_version=code_version(), catalog_version=catalog_version(),
+            targets=_redacted(targets), controls=_redacted(controls), facts=_redacted(facts),
+        )
+        record.check()
+        return record
+
+    @property
+    def started_at(self) -> datetime:
+        return datetime.fromisoformat(self.started)
+
+    @property
+    def finished_at(self) -> datetime:
+        return datetime.fromisoformat(self.finished)
+
+    @property
+    def name(self) -> str:
+        """The file (or object) name: `<kind>-<id>.json`."""
+        return f"{self.kind}-{self.id}.json"
+
+    def body(self) -> dict[str, Any]:
+        """Everything the hash covers."""
+        return {"format": self.format, "kind": self.kind, "id": self.id,
+                "started": self.started, "finished": self.finished,
+                "code_version": self.code_version, "catalog_version": self.catalog_version,
+                "targets": self.targets, "controls": self.controls, "facts": self.facts}
+
+    @cached_property
+    def sha256(self) -> str:
+        return hashlib.sha256(rfc8785.dumps(self.body())).hexdigest()
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.body(), "sha256": self.sha256}
+
+    def status_of(self, control_id: str) -> str | None:
+        """This record's status for one control, or None when it says nothing about it."""
+        return next((c["status"] for c in self.controls if c.get("id") == control_id), None)
+
+    def check(self) -> None:
+        if not _KIND.match(self.kind):
+            raise RecordError(f"record kind {self.kind!r} is not valid (lowercase, dashes)")
+        if not _ID.match(self.id):
+            raise RecordError(f"record id {self.id!r} is not valid")
+        for name in ("started", "finished"):
+            try:
+                moment = datetime.fromisoformat(getattr(self, name))
+            except ValueError:
+                raise RecordError(f"record {self.id}: {name} is not an ISO 8601 time") from None
+            if moment.tzinfo is None:
+                raise RecordError(f"record {self.id}: {name} has no time zone")
+        if any(not isinstance(c, dict) or "id" not in c or "status" not in c
+               for c in self.controls):
+            raise RecordError(f"record {self.id}: every control needs an id and a status")
+
+    @classmethod
+    def from_json(cls, data: Any, where: str) -> Record:
+        """Parse and check a stored record; `where` names it in errors (file or s3:// URL)."""
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            raise RecordError(f"{where}: not a {FORMAT} record")
+        try:
+            record = cls(**{k: data[k] for k in (
+                "kind", "id", "started", "finished", "code_version", "catalog_version",
+                "targets", "controls", "facts", "format")})
+        except (KeyError, TypeError) as exc:
+            raise RecordError(f"{where}: record lacks field {exc}") from None
+        record.check()
+        if data.get("sha256") != record.sha256:
+            raise RecordError(f"{where}: content does not match its sha256 (altered record)")
+        return record
+
+
+def _redacted(value: Any) -> Any:
+    """Hide secrets in every string: records are evidence, shown to auditors."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {k: _redacted(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_redacted(v) for v in value]
+    return value
