@@ -38,8 +38,13 @@ _LOCATION = {
     "region": (Annotated[str | None, typer.Option(
         "--region", envvar="AWS_REGION", help="AWS region of the bucket and the KMS key.")], None),
     "endpoint_url": (Annotated[str | None, typer.Option(
-        "--endpoint-url", envvar="TRUSTCTL_AWS_ENDPOINT",
-        help="AWS endpoint override (a local moto server).")], None),
+        "--endpoint-url", envvar=["TRUSTCTL_AWS_ENDPOINT", "AWS_ENDPOINT_URL"],
+        help="AWS endpoint override (a local moto server); boto3's own AWS_ENDPOINT_URL works "
+        "too.")], None),
+    "profile": (Annotated[str | None, typer.Option(
+        "--profile", help="With --sandbox: the sandbox profile to start if it is not up "
+        "(default, or supabase: a Supabase-shaped database); a running sandbox must match.")],
+        None),
 }
 _KMS_KEY = (Annotated[str | None, typer.Option(
     "--kms-key", envvar="TRUSTCTL_BACKUP_KMS_KEY", help="Backup KMS key id, ARN or alias.")], None)
@@ -79,11 +84,13 @@ def with_location(*, kms_key: bool = False) -> Callable[[F], F]:
 
 
 def resolve(sandbox: bool, bucket: str | None, prefix: str, region: str | None,
-            endpoint_url: str | None,
+            endpoint_url: str | None, profile: str | None = None,
             kms_key: str | None = None) -> tuple[Location, StandIn | None]:
     """The Location the flags and environment name; with --sandbox, the sandbox's."""
+    if profile is not None and not sandbox:
+        raise InputError("--profile needs --sandbox")
     if sandbox:
-        local = stand_in(prefix)
+        local = stand_in(prefix, profile)
         return local.location, local
     return location(bucket, prefix, region, endpoint_url, kms_key), None
 

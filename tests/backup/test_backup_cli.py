@@ -131,3 +131,15 @@ def test_malformed_source_dsn_cannot_run(location: Location, dsn: str) -> None:
     assert_could_not_run(result, "trustctl: error:")
     assert "Hidden-Pw" not in result.stderr
     assert location.store().backup_ids() == []  # nothing half-written
+
+
+def test_boto3s_own_endpoint_variable_is_honoured(spy: SecretSpy, source: Source,
+                                                  location: Location) -> None:
+    """AWS_ENDPOINT_URL alone reaches moto (with its dummy credentials, not a real chain)."""
+    take_backup(source, location)
+    env = {"AWS_ENDPOINT_URL": location.target.endpoint_url, "TRUSTCTL_AWS_ENDPOINT": None,
+           "AWS_ACCESS_KEY_ID": None, "AWS_SECRET_ACCESS_KEY": None}
+    listed = CliRunner().invoke(app, ["backup", "list", "--bucket", location.bucket, "--region",
+                                      location.target.region, "--format", "json"], env=env)
+    assert listed.exit_code == 0, listed.stderr
+    assert len(json.loads(listed.stdout)["backups"]) == 1

@@ -15,12 +15,12 @@ _restore = run.restore_archive
 
 
 def _held(plaintext: Iterable[bytes], format_name: str, scratch: Scratch, jobs: int,
-          on_started: Callable[[], None]) -> None:
+          on_started: Callable[[], None], *rest: object) -> None:
     def started() -> None:
         on_started()
         time.sleep(HOLD_SECONDS)
 
-    _restore(plaintext, format_name, scratch, jobs, started)
+    _restore(plaintext, format_name, scratch, jobs, started, *rest)
 
 
 if __name__ == "__main__":

@@ -92,3 +92,26 @@ def test_unwritable_evidence_dir_is_refused_before_anything(locked_location: Loc
     assert result.stderr.strip().splitlines() == [
         f"trustctl: error: cannot use {not_a_dir / 'records'} for records: Not a directory"]
     assert "looking for" not in result.stderr  # the drill did not start
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    (["--tenant-recipe", "cookies"], "--tenant-recipe must be one of setting, jwt-claims, "
+                                     "membership"),
+    (["--tenant-claims", "{not json}"], "--tenant-claims is not a JSON template"),
+    (["--tenancy", "/nonexistent/tenancy.yaml"], "cannot read tenancy /nonexistent/tenancy.yaml"),
+    (["--profile", "supabase"], "--profile needs --sandbox"),
+])
+def test_bad_tenancy_input_is_refused_before_anything(locked_location: Location, tmp_path: Path,
+                                                      args: list[str], says: str) -> None:
+    result = CliRunner().invoke(app, ["drill", *location_args(locked_location), "--evidence-dir",
+                                      str(tmp_path), *args])
+    assert result.exit_code == 2
+    assert len(result.stderr.strip().splitlines()) == 1 and says in result.stderr
+    assert "looking for" not in result.stderr and not list(tmp_path.iterdir())
+
+
+def test_membership_recipe_without_a_query_cannot_run(
+        spy: SecretSpy, source: Source, locked_location: Location, tmp_path: Path) -> None:
+    take_backup(source, locked_location)
+    result = run_drill_cli(locked_location, tmp_path, "--tenant-recipe", "membership")
+    assert_could_not_run(result, spy, "verify-isolation", "needs session.membership_query")

@@ -25,14 +25,15 @@ def test_drill_of_good_backup_passes(spy: SecretSpy, source: Source,
     assert record["exit_code"] == 0, record["reason"]
     assert [s["status"] for s in record["steps"]] == ["pass"] * len(record["steps"])
     assert [s["name"] for s in record["steps"]] == [
-        "select-backup", "rpo", "kms-key", "retention", "scratch", "restore", "verify-tables",
-        "verify-rls", "verify-isolation", "rto", "teardown"]
+        "select-backup", "rpo", "kms-key", "retention", "scratch", "extensions", "restore",
+        "verify-tables",
+        "verify-rls", "verify-isolation", "export", "rto", "teardown"]
     assert record["backup"]["backup_id"] == manifest.backup_id
     assert record["object_read"]["version_id"] == manifest.object_version
     assert record["object_read"]["sha256"] == manifest.object_sha256
     assert {c["id"]: c["status"] for c in record["controls"]} == {
         "TENANT-ISOLATION": "pass", "BACKUP-DAILY-35D": "pass", "RESTORE-DRILL": "pass",
-        "RPO-RTO": "pass"}
+        "RPO-RTO": "pass", "DATA-EXPORT": "pass"}
     assert record["rpo"]["met"] and record["rto"]["met"]
     text = json.dumps(record)
     assert source.pg.state()["password"] not in text
@@ -44,14 +45,28 @@ def test_drill_of_good_backup_passes(spy: SecretSpy, source: Source,
     rows = sum(t.rows for t in manifest.tables)
     assert details["verify-tables"] == (f"10 tables, {rows:,} rows: counts and checksums equal "
                                         "the manifest's")
-    assert details["verify-rls"] == ("10 tables in public: tenant_id, RLS enabled and forced, "
-                                     "a policy on each")
+    assert details["verify-rls"] == (
+        "10 tenant tables in public: tenant column, RLS enabled and a policy on each, no "
+        "application role owns one or bypasses RLS; application roles: claver_app; bypass RLS "
+        "by design (reported): postgres")
     isolation = re.fullmatch(
-        r"3 tenants x 10 tables as claver_app \(app\.tenant_id\): 0 rows of other tenants "
-        r"visible, own rows visible in (\d+) of 30 sessions", details["verify-isolation"])
-    assert isolation and int(isolation[1]) > 0, details["verify-isolation"]
+        r"recipe setting, 3 tenants x 10 tables as claver_app: 0 rows of other tenants "
+        r"visible, own rows seen in (\d+) of (\d+) \(table, tenant\) pairs that hold some",
+        details["verify-isolation"])
+    assert isolation and isolation[1] == isolation[2] and int(isolation[1]) > 0, \
+        details["verify-isolation"]
+    steps = {s["name"]: s for s in record["steps"]}
+    assert steps["verify-isolation"]["facts"]["why"] == [
+        "application role claver_app: the default (declare app_roles)",
+        "recipe setting: the policies read current_setting('app.tenant_id')"]
+    export = re.fullmatch(r"tenant (\S+) as claver_app: 10 tables, ([\d,]+) rows, [\d,]+ bytes "
+                          r"of CSV: exactly its rows", details["export"])
+    assert export and export[1] == steps["verify-isolation"]["facts"]["tenants"][0], \
+        details["export"]
+    files = steps["export"]["facts"]["files"]
+    assert sum(f["rows"] for f in files.values()) == int(export[2].replace(",", "")) > 0
     text = summary(record, Path("drill.json"))
-    assert "10 tables in public: tenant_id, RLS enabled and forced" in text
+    assert "10 tenant tables in public: tenant column, RLS enabled" in text
     assert "0 rows of other tenants visible" in text
 
 
@@ -68,5 +83,6 @@ def test_parallel_dump_and_restore(source: Source, locked_location: Location,
     options = DrillOptions(quiet=True, jobs=restore_jobs, scratch_parent=tmp_path)
     record = run_drill(locked_location.store(), locked_location.kms(), options)
     assert record["exit_code"] == 0, record["reason"]
-    assert f"{restore_jobs} job(s)" in record["steps"][5]["detail"]
+    restore = next(s for s in record["steps"] if s["name"] == "restore")
+    assert f"{restore_jobs} job(s)" in restore["detail"]
     assert not list(tmp_path.iterdir())  # scratch and its plaintext workspace are gone

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.slow
 
 PUBLIC_FIELDS = {"aws_endpoint", "region", "backup_bucket", "kms_key_id", "kms_key_arn",
                  "pg_host", "pg_port", "pg_database", "pg_user", "app_role", "tenants",
-                 "size_mb", "started_at"}
+                 "size_mb", "started_at", "profile"}
 
 
 def test_up_prints_where_everything_is_and_status_agrees(

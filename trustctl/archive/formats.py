@@ -81,11 +81,16 @@ def _prefetched(stdout: BinaryIO) -> Iterator[bytes]:
         stop.set()  # the reader ends once the tool is killed or its output ends
 
 
+def selection(snapshot: str, excluded: tuple[str, ...]) -> list[str]:
+    """What pg_dump dumps: the exported snapshot, without the excluded schemas."""
+    return [f"--snapshot={snapshot}", *(f"--exclude-schema={name}" for name in excluded)]
+
+
 class CustomDump:
     """pg_dump's custom format, uncompressed, straight from its stdout."""
 
-    def __init__(self, dsn: Dsn, snapshot: str) -> None:
-        self.tool = ToolProcess("pg_dump", ["-Fc", "-Z0", f"--snapshot={snapshot}"], dsn,
+    def __init__(self, dsn: Dsn, snapshot: str, excluded: tuple[str, ...] = ()) -> None:
+        self.tool = ToolProcess("pg_dump", ["-Fc", "-Z0", *selection(snapshot, excluded)], dsn,
                                 stdout=subprocess.PIPE)
 
     def chunks(self, progress: Progress) -> Iterator[bytes]:
@@ -98,15 +103,17 @@ class CustomDump:
 class DirectoryDump:
     """`pg_dump -Fd -j N` into a temporary directory, then streamed as a tar archive."""
 
-    def __init__(self, dsn: Dsn, snapshot: str, jobs: int, work_dir: Path | None) -> None:
+    def __init__(self, dsn: Dsn, snapshot: str, jobs: int, work_dir: Path | None,
+                 excluded: tuple[str, ...] = ()) -> None:
         self.root = Path(tempfile.mkdtemp(prefix="trustctl-backup-", dir=work_dir))
         self.root.chmod(0o700)
-        self.dsn, self.snapshot, self.jobs = dsn, snapshot, jobs
+        self.dsn, self.jobs = dsn, jobs
+        self.selection = selection(snapshot, excluded)
         self.tools: list[ToolProcess] = []
 
     def chunks(self, progress: Progress) -> Iterator[bytes]:
         target = self.root / "dump"
-        args = ["-Fd", "-Z0", f"-j{self.jobs}", f"--snapshot={self.snapshot}", "-f", str(target)]
+        args = ["-Fd", "-Z0", f"-j{self.jobs}", *self.selection, "-f", str(target)]
         dump = self._start("pg_dump", args, self.dsn)
         progress.say(f"dumping with {self.jobs} jobs into {target}")
         if dump.wait() != 0:
@@ -131,8 +138,9 @@ class CustomFormat:
 
     name = "custom"
 
-    def dumper(self, dsn: str, snapshot: str, jobs: int, work_dir: Path | None) -> CustomDump:
-        return CustomDump(dsn, snapshot)
+    def dumper(self, dsn: Dsn, snapshot: str, jobs: int, work_dir: Path | None,
+               excluded: tuple[str, ...] = ()) -> CustomDump:
+        return CustomDump(dsn, snapshot, excluded)
 
     def verify_reader(self) -> ToolProcess:
         """pg_restore turns the whole archive into SQL thrown away: it parses every table's data."""
@@ -154,8 +162,9 @@ class DirectoryTarFormat:
 
     name = "directory-tar"
 
-    def dumper(self, dsn: str, snapshot: str, jobs: int, work_dir: Path | None) -> DirectoryDump:
-        return DirectoryDump(dsn, snapshot, jobs, work_dir)
+    def dumper(self, dsn: Dsn, snapshot: str, jobs: int, work_dir: Path | None,
+               excluded: tuple[str, ...] = ()) -> DirectoryDump:
+        return DirectoryDump(dsn, snapshot, jobs, work_dir, excluded)
 
     def verify_reader(self) -> ToolProcess:
         return ToolProcess("tar", ["-tf", "-"], None, stdin=subprocess.PIPE,

@@ -6,8 +6,14 @@ The row hash is `hash_record_extended` (PostgreSQL 14+): each column's extended 
 the ones hash partitioning relies on, hence stable across servers and versions, and 3-4x
 cheaper than rendering rows as text. Tables with a column type that has no hash function
 (json, point, ...) fall back to md5 of the row's text; for that, the session pins every setting
-that changes a row's text (time zone, date and interval styles, float digits, bytea output).
+that changes a row's text (time zone, date and interval styles, float digits, bytea output,
+search_path, which decides how a regclass is written).
 The checksum names its method ("hash:..." or "md5:..."), so a restore is checked the same way.
+
+Values of OID-bearing types (enums, regclass, regproc, ... and domains, arrays, ranges and
+composites over them) are stored as OIDs, which a restore renumbers: they are hashed by their
+text form (the label, the qualified name), the form pg_dump itself carries them in. For a table
+without such a column the row hash is the same as hashing the table row itself.
 
 Roles: names and the attributes that decide isolation (superuser, bypassrls) and memberships,
 never passwords. A logical dump does not carry roles; the drill recreates them so that
@@ -29,13 +35,48 @@ DETERMINISTIC_SETTINGS = {
     "extra_float_digits": "1",
     "bytea_output": "hex",
     "row_security": "off",
+    "search_path": "pg_catalog",
 }
 SYSTEM_SCHEMAS = ("pg_catalog", "information_schema", "pg_toast")
 CHECKSUMS = {
-    "hash": "SELECT count(*), coalesce(sum(hash_record_extended(t, 0)), 0)::text FROM {} AS t",
+    "hash": "SELECT count(*), coalesce(sum(hash_record_extended({row}, 0)), 0)::text FROM {table}"
+            " AS t",
     "md5": "SELECT count(*), coalesce(sum(('x' || left(md5(t::text), 16))::bit(64)::bigint"
-           "::numeric), 0)::text FROM {} AS t",
+           "::numeric), 0)::text FROM {table} AS t",
 }
+# Types whose values are OIDs of catalog rows; enums (typtype 'e') are found by their kind.
+OID_TYPES = ("oid", "regclass", "regproc", "regprocedure", "regoper", "regoperator", "regtype",
+             "regconfig", "regdictionary", "regnamespace", "regrole", "regcollation")
+
+# Every column type, followed through domains, arrays, ranges, multiranges and composites.
+_OID_BEARING_TYPES = """
+WITH RECURSIVE parts(root, typ) AS (
+    SELECT DISTINCT a.atttypid, a.atttypid
+    FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+    WHERE c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped
+  UNION
+    SELECT p.root, d.typ
+    FROM parts p JOIN pg_type t ON t.oid = p.typ
+    CROSS JOIN LATERAL (
+        SELECT t.typbasetype WHERE t.typbasetype <> 0
+        UNION ALL SELECT t.typelem WHERE t.typelem <> 0
+        UNION ALL SELECT r.rngsubtype FROM pg_range r WHERE r.rngtypid = t.oid
+        UNION ALL SELECT r.rngtypid FROM pg_range r WHERE r.rngmultitypid = t.oid
+        UNION ALL SELECT a.atttypid FROM pg_attribute a
+                  WHERE t.typrelid <> 0 AND a.attrelid = t.typrelid AND a.attnum > 0
+                    AND NOT a.attisdropped
+    ) AS d(typ)
+)
+SELECT DISTINCT p.root FROM parts p JOIN pg_type t ON t.oid = p.typ
+WHERE t.typtype = 'e' OR t.typname = ANY(%s) AND t.typnamespace = 'pg_catalog'::regnamespace
+"""
+_COLUMNS = """
+SELECT n.nspname, c.relname, a.attname, a.atttypid
+FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped
+ORDER BY 1, 2, a.attnum
+"""
 
 _TABLES = """
 SELECT n.nspname, c.relname
@@ -91,20 +132,39 @@ def pin_settings(conn: psycopg.Connection) -> None:
         conn.execute("SELECT set_config(%s, %s, false)", (name, value))
 
 
-def table_names(conn: psycopg.Connection) -> list[tuple[str, str]]:
-    """(schema, table) of every ordinary user table."""
-    return [(s, t) for s, t in conn.execute(_TABLES, (list(SYSTEM_SCHEMAS),)).fetchall()]
+def table_names(conn: psycopg.Connection,
+                excluded: tuple[str, ...] = ()) -> list[tuple[str, str]]:
+    """(schema, table) of every ordinary user table outside the `excluded` schemas."""
+    skip = [*SYSTEM_SCHEMAS, *excluded]
+    return [(s, t) for s, t in conn.execute(_TABLES, (skip,)).fetchall()]
+
+
+def columns_by_text(conn: psycopg.Connection) -> dict[str, list[str]]:
+    """"schema.table" -> its columns in order, for tables with an OID-bearing column only."""
+    oid_bearing = {typ for (typ,) in conn.execute(_OID_BEARING_TYPES, (list(OID_TYPES),))}
+    columns: dict[str, list[tuple[str, bool]]] = {}
+    for schema, table, column, typ in conn.execute(_COLUMNS):
+        columns.setdefault(f"{schema}.{table}", []).append((column, typ in oid_bearing))
+    return {name: [_column(col, by_text) for col, by_text in cols]
+            for name, cols in columns.items() if any(by_text for _col, by_text in cols)}
+
+
+def _column(name: str, by_text: bool) -> str:
+    quoted = sql.Identifier(name).as_string(None)
+    return f"t.{quoted}::text" if by_text else f"t.{quoted}"
 
 
 def table_stats(conn: psycopg.Connection, schema: str, table: str,
-                method: str | None = None) -> TableStats:
+                method: str | None = None, columns: list[str] | None = None) -> TableStats:
     """Row count and checksum of one table, in the connection's current snapshot.
 
     Runs in a savepoint, so a table the row hash cannot handle does not abort the snapshot's
-    transaction; `method` forces the method a manifest used.
+    transaction; `method` forces the method a manifest used; `columns` (from columns_by_text)
+    hashes OID-bearing columns by their text form (default: the table row as it is).
     """
+    row = sql.SQL(f"ROW({', '.join(columns)})" if columns else "t")
     for name in [method] if method else list(CHECKSUMS):
-        query = sql.SQL(CHECKSUMS[name]).format(sql.Identifier(schema, table))
+        query = sql.SQL(CHECKSUMS[name]).format(row=row, table=sql.Identifier(schema, table))
         try:
             with conn.transaction():
                 rows, checksum = conn.execute(query).fetchone()
@@ -119,16 +179,48 @@ def checksum_method(stats: TableStats) -> str:
     return stats.checksum.split(":", 1)[0]
 
 
-def all_table_stats(conn: psycopg.Connection,
-                    methods: dict[str, str] | None = None) -> list[TableStats]:
-    """Stats of every user table; the caller chooses the snapshot (transaction) they see.
+def all_table_stats(conn: psycopg.Connection, methods: dict[str, str] | None = None,
+                    excluded: tuple[str, ...] = ()) -> list[TableStats]:
+    """Stats of every user table outside the `excluded` schemas; the caller chooses the
+    snapshot (transaction) they see.
 
     `methods` maps "schema.table" to the checksum method to use (a manifest's).
     """
     pin_settings(conn)
     methods = methods or {}
-    return [table_stats(conn, schema, table, methods.get(f"{schema}.{table}"))
-            for schema, table in table_names(conn)]
+    by_text = columns_by_text(conn)
+    return [table_stats(conn, schema, table, methods.get(f"{schema}.{table}"),
+                        by_text.get(f"{schema}.{table}"))
+            for schema, table in table_names(conn, excluded)]
+
+
+@dataclass(frozen=True)
+class Extension:
+    """An extension the dump creates: a restore target must be able to create it too."""
+
+    name: str
+    version: str
+    schema: str
+    tables: list[str] = field(default_factory=list)  # "schema.table" it creates and owns
+
+
+_EXTENSIONS = """
+SELECT e.extname, e.extversion, n.nspname,
+       coalesce(array_agg(cn.nspname || '.' || c.relname ORDER BY 1) FILTER (
+           WHERE c.oid IS NOT NULL), '{}')
+FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+LEFT JOIN pg_depend d ON d.refclassid = 'pg_extension'::regclass AND d.refobjid = e.oid
+     AND d.classid = 'pg_class'::regclass AND d.deptype = 'e'
+LEFT JOIN pg_class c ON c.oid = d.objid AND c.relkind = 'r'
+LEFT JOIN pg_namespace cn ON cn.oid = c.relnamespace
+GROUP BY 1, 2, 3 ORDER BY 1
+"""
+
+
+def extensions(conn: psycopg.Connection) -> list[Extension]:
+    """Every extension, with the tables it owns (a restore without it lacks them)."""
+    return [Extension(name, version, schema, list(tables))
+            for name, version, schema, tables in conn.execute(_EXTENSIONS)]
 
 
 def roles(conn: psycopg.Connection) -> list[Role]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from trustctl import aws
@@ -40,27 +41,30 @@ class Location:
 class StandIn:
     """A local stand-in for production: where its backups go and the database it holds.
 
-    `source_dsn` is what backup dumps and what the drill refuses as a scratch target.
+    `source_dsn` is what backup dumps and what the drill refuses as a scratch target;
+    `tenancy` the tenancy declaration it is shaped after, if any (the drill's default).
     """
 
     location: Location
     source_dsn: Dsn = field(repr=False)
+    tenancy: Path | None = None
 
 
-_stand_in: Callable[[str], StandIn] | None = None
+_stand_in: Callable[[str, str | None], StandIn] | None = None
 
 
-def provide_stand_in(provider: Callable[[str], StandIn]) -> None:
+def provide_stand_in(provider: Callable[[str, str | None], StandIn]) -> None:
     """Called by the sandbox when it joins the CLI: `--sandbox` then resolves through it."""
     global _stand_in
     _stand_in = provider
 
 
-def stand_in(prefix: str = DEFAULT_PREFIX) -> StandIn:
-    """The local stand-in's Location and database (the stand-in is started if it is not up)."""
+def stand_in(prefix: str = DEFAULT_PREFIX, profile: str | None = None) -> StandIn:
+    """The local stand-in's Location and database (the stand-in is started, with `profile`, if
+    it is not up)."""
     if _stand_in is None:
         raise InputError("--sandbox: no local stand-in is available in this installation")
-    return _stand_in(prefix)
+    return _stand_in(prefix, profile)
 
 
 def location(bucket: str | None, prefix: str, region: str | None, endpoint: str | None,

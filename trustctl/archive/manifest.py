@@ -1,8 +1,9 @@
 """The backup manifest: what a backup is, written last so that its presence means "complete".
 
 It names the source without credentials, the stored object (key, version, size, SHA-256), the
-KMS key and wrapped data key, the encryption context, the per-table row counts and checksums
-and the roles to recreate, plus tool and pg_dump versions. The drill trusts nothing else.
+KMS key and wrapped data key, the encryption context, the per-table row counts and checksums,
+the roles to recreate, the extensions a restore target needs and the schemas left out
+(--exclude-schema), plus tool and pg_dump versions. The drill trusts nothing else.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
-from trustctl.archive.inventory import Role, TableStats
+from trustctl.archive.inventory import Extension, Role, TableStats
 from trustctl.errors import FindingError
 from trustctl.redaction import redact
 
@@ -45,6 +46,8 @@ class Manifest:
     tables: list[TableStats] = field(default_factory=list)
     roles: list[Role] = field(default_factory=list)
     retain_until: str | None = None
+    excluded_schemas: list[str] = field(default_factory=list)
+    extensions: list[Extension] = field(default_factory=list)
     format: str = FORMAT
 
     @property
@@ -67,6 +70,7 @@ class Manifest:
                 raise ManifestError(f"unknown manifest format {data.get('format')!r}")
             data["tables"] = [TableStats(**t) for t in data["tables"]]
             data["roles"] = [Role(**r) for r in data["roles"]]
+            data["extensions"] = [Extension(**e) for e in data.get("extensions", [])]
             manifest = cls(**data)
             datetime.fromisoformat(manifest.finished_at)
         except (ValueError, KeyError, TypeError) as exc:

@@ -15,6 +15,7 @@ from trustctl.archive.location import Location, StandIn
 from trustctl.archive.manifest import Manifest
 from trustctl.archive.verify import verify_backup
 from trustctl.aws import aws_errors
+from trustctl.backup.exclusions import SUPABASE_INTERNAL_SCHEMAS, excluded_schemas
 from trustctl.backup.run import BackupTarget, run_backup
 from trustctl.errors import InputError
 from trustctl.records import Record
@@ -24,7 +25,7 @@ from trustctl.records.options import (
     EvidenceOption,
     record_store,
 )
-from trustctl.report.results import ControlResult, Finding, Status
+from trustctl.report.results import ControlResult, Finding, Status, exit_code
 
 backup_app = typer.Typer(
     name="backup", no_args_is_help=True,
@@ -54,6 +55,12 @@ def run_command(
         "for the dump).")] = None,
     evidence_dir: EvidenceDirOption = DEFAULT_EVIDENCE_DIR,
     evidence: EvidenceOption = None,
+    exclude_schema: Annotated[list[str] | None, typer.Option(
+        "--exclude-schema", help="Leave this schema out of the dump and the counts "
+        "(repeatable; recorded in the manifest).")] = None,
+    exclude_supabase_internal: Annotated[bool, typer.Option(
+        "--exclude-supabase-internal", help="Leave out Supabase's managed internal schemas: "
+        f"{', '.join(SUPABASE_INTERNAL_SCHEMAS)} (auth and storage stay in).")] = False,
     output: options.FormatOption = "text",
 ) -> None:
     """Take one backup now; the manifest is written last (no manifest = incomplete backup).
@@ -69,6 +76,8 @@ def run_command(
       trustctl backup run --sandbox
       TRUSTCTL_BACKUP_DSN=postgresql://backup@db:5432/claver \\
         trustctl backup run --bucket claver-backups --region eu-west-2 --kms-key alias/backup
+      TRUSTCTL_BACKUP_DSN='postgresql://postgres@db.REF.supabase.co/postgres?sslmode=require' \\
+        trustctl backup run --exclude-supabase-internal --bucket claver-backups --region us-east-1
     """
     output = options.check_format(output)
     dsn = stand_in.source_dsn if stand_in else options.source_dsn(dsn_env)
@@ -78,7 +87,8 @@ def run_command(
     records.check_writable()
     with aws_errors("backup"):
         manifest = run_backup(dsn, BackupTarget(where.store(), where.kms(), where.kms_key_id),
-                              jobs=jobs, work_dir=work_dir)
+                              jobs=jobs, work_dir=work_dir,
+                              excluded=excluded_schemas(exclude_schema, exclude_supabase_internal))
     records.write(_as_record(manifest, where.bucket))
     summary = _summary(manifest)
     if output == "json":
@@ -173,7 +183,7 @@ def verify_command(
         typer.echo(f"backup {backup_id} FAILED verification: {report['problems'][0]}")
     if not report["ok"]:
         typer.echo(f"trustctl: backup verify: {report['problems'][0]}", err=True)
-        raise typer.Exit(1)
+        raise typer.Exit(exit_code([control]))
 
 
 def _summary(manifest: Manifest) -> dict:

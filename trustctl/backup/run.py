@@ -61,10 +61,11 @@ def encryption_context(backup_id: str, object_key: str) -> dict[str, str]:
 
 
 def run_backup(source_dsn: Dsn, target: BackupTarget, *, quiet: bool = False, jobs: int = 1,
-               work_dir: Path | None = None) -> Manifest:
+               work_dir: Path | None = None, excluded: tuple[str, ...] = ()) -> Manifest:
     """Takes one backup and returns its manifest (already stored, last).
 
-    `jobs` > 1 dumps in parallel through a temporary directory (see archive.formats.DirectoryDump).
+    `jobs` > 1 dumps in parallel through a temporary directory (see archive.formats.DirectoryDump);
+    `excluded` schemas are left out of the dump and of the counts (and named in the manifest).
     """
     started = datetime.now(UTC)
     backup_id = new_backup_id(started)
@@ -87,9 +88,10 @@ def run_backup(source_dsn: Dsn, target: BackupTarget, *, quiet: bool = False, jo
         snapshot = conn.execute("SELECT pg_export_snapshot()").fetchone()[0]
         server_version = conn.execute("SHOW server_version").fetchone()[0]
         roles = inventory.roles(conn)
-        stats = _StatsInBackground(conn)
+        extensions = inventory.extensions(conn)
+        stats = _StatsInBackground(conn, excluded)
         dump_format = for_jobs(jobs)
-        dump = dump_format.dumper(source_dsn, snapshot, jobs, work_dir)
+        dump = dump_format.dumper(source_dsn, snapshot, jobs, work_dir, excluded)
         progress.say("dumping")
         header = Header.new(key_arn, wrapped, context)
         try:
@@ -113,6 +115,7 @@ def run_backup(source_dsn: Dsn, target: BackupTarget, *, quiet: bool = False, jo
         tool_version=f"trustctl {version('trustctl')}",
         pg_dump_version=tool_version("pg_dump"), server_version=server_version,
         tables=stats.result, roles=roles, retain_until=stored.retain_until,
+        excluded_schemas=list(excluded), extensions=extensions,
     )
     store.put_manifest(manifest, retain_until)
     progress.say(f"stored {stored.size:,} bytes, {len(manifest.tables)} tables, manifest written")
@@ -122,15 +125,15 @@ def run_backup(source_dsn: Dsn, target: BackupTarget, *, quiet: bool = False, jo
 class _StatsInBackground:
     """Row counts and checksums computed in the exported snapshot while pg_dump streams."""
 
-    def __init__(self, conn: psycopg.Connection) -> None:
+    def __init__(self, conn: psycopg.Connection, excluded: tuple[str, ...]) -> None:
         self.result: list[inventory.TableStats] = []
         self.error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(conn,), daemon=True)
+        self._thread = threading.Thread(target=self._run, args=(conn, excluded), daemon=True)
         self._thread.start()
 
-    def _run(self, conn: psycopg.Connection) -> None:
+    def _run(self, conn: psycopg.Connection, excluded: tuple[str, ...]) -> None:
         try:
-            self.result = inventory.all_table_stats(conn)
+            self.result = inventory.all_table_stats(conn, excluded=excluded)
         except BaseException as exc:  # re-raised by the stream, in the caller's thread
             self.error = exc
 

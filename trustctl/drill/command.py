@@ -26,6 +26,7 @@ from trustctl.drill.record import as_record
 from trustctl.drill.run import DrillOptions, run_drill
 from trustctl.dsn import Dsn
 from trustctl.errors import InputError
+from trustctl.pg.tenancy import RECIPES, Tenancy, load, override
 from trustctl.records.options import EvidenceDirOption, EvidenceOption, record_store
 
 SCRATCH_DSN_ORIGIN = "--scratch-dsn / TRUSTCTL_SCRATCH_DSN"
@@ -52,16 +53,35 @@ def drill_command(
         "the restored database).")] = None,
     evidence_dir: EvidenceDirOption = Path("evidence"),
     evidence: EvidenceOption = None,
-    app_role: Annotated[str, typer.Option(
-        "--app-role", help="Role the application connects as.")] = "claver_app",
+    tenancy_file: Annotated[Path | None, typer.Option(
+        "--tenancy", envvar="TRUSTCTL_TENANCY",
+        help="Tenancy declaration (application roles, tenant tables and columns, global "
+        "tables, tenant-session recipe), e.g. policies/tenancy.yaml. Default: found in the "
+        "database (Supabase's auth.jwt()/auth.uid() or a current_setting in the policies); "
+        "with --sandbox, the profile's.")] = None,
+    app_role: Annotated[list[str] | None, typer.Option(
+        "--app-role", help="Role serving tenant traffic (repeatable; overrides the tenancy "
+        "file; default: anon+authenticated on Supabase, else claver_app).")] = None,
     tenant_schema: Annotated[list[str] | None, typer.Option(
         "--tenant-schema", help="Schema whose tables are tenant tables (repeatable).")] = None,
-    tenant_column: Annotated[str, typer.Option(
+    tenant_column: Annotated[str | None, typer.Option(
         "--tenant-column", help="Column naming a row's tenant, required on every tenant "
-        "table.")] = "tenant_id",
+        "table that is not declared global (default tenant_id).")] = None,
+    tenant_recipe: Annotated[str | None, typer.Option(
+        "--tenant-recipe", help="How to act as one tenant: setting, jwt-claims or membership "
+        "(default: found in the policies).")] = None,
     tenant_setting: Annotated[str | None, typer.Option(
-        "--tenant-setting", help="Setting the policies read the tenant from (default: found "
-        "in the policies).")] = None,
+        "--tenant-setting", help="`setting` recipe: the setting the policies read the tenant "
+        "from (default: found in the policies).")] = None,
+    tenant_claims: Annotated[str | None, typer.Option(
+        "--tenant-claims", help="`jwt-claims` recipe: request.jwt.claims template with "
+        "{tenant}, {user} and {role} (default: Supabase's, tenant in app_metadata).")] = None,
+    membership_query: Annotated[str | None, typer.Option(
+        "--membership-query", help="`membership` recipe: SQL yielding (tenant, user) rows, "
+        "the member to act as listed first for each tenant.")] = None,
+    skip_extension: Annotated[list[str] | None, typer.Option(
+        "--skip-extension", help="Restore without this extension when the scratch server lacks "
+        "it (repeatable; recorded; what depends on it is not restored or verified).")] = None,
     jobs: Annotated[int, typer.Option(
         "--jobs", min=1, help="Parallel restore (pg_restore -j N). Costs: the decrypted dump "
         "is written in plaintext to the scratch directory first.")] = 1,
@@ -77,7 +97,12 @@ def drill_command(
     output: options.FormatOption = "text",
 ) -> None:
     """Restore the latest backup into a scratch database and prove it: integrity, row counts,
-    checksums, RLS enabled and forced, no cross-tenant read, RPO and RTO.
+    checksums, the RLS posture rule, no cross-tenant read, a tenant's CSV export, RPO and RTO.
+
+    Tenancy (application roles, tenant tables, global tables, how to act as one tenant) comes
+    from --tenancy (production's: policies/tenancy.yaml), else from the database: policies
+    calling auth.jwt()/auth.uid() mean Supabase (anon + authenticated, request.jwt.claims), a
+    current_setting('x') in the policies means a `setting` session as claver_app.
 
     The latest complete backup (one with a manifest; --backup picks another) is read once:
     decrypted and verified as it streams into pg_restore. The scratch database is a fresh
@@ -93,6 +118,8 @@ def drill_command(
     \b
     Examples:
       trustctl drill --sandbox
+      trustctl drill --sandbox --profile supabase
+      trustctl drill --tenancy policies/tenancy.yaml --bucket claver-backups --region us-east-1
       TRUSTCTL_SCRATCH_DSN=postgresql://drill@scratch-db:5432/postgres \\
         trustctl drill --bucket claver-backups --region eu-west-2 --format json
     """
@@ -105,12 +132,17 @@ def drill_command(
                   if os.environ.get(production_dsn_env, "").strip() else [])
     if stand_in is not None:
         production.append(stand_in.source_dsn)
+        tenancy_file = tenancy_file or stand_in.tenancy
     drill_options = DrillOptions(
         backup_id=backup_id, scratch_dsn=scratch, scratch_parent=scratch_dir,
-        production_dsns=production, app_role=app_role,
-        tenant_schemas=tenant_schema or ["public"], tenant_column=tenant_column,
-        tenant_setting=tenant_setting, rpo=_positive_hours(rpo_hours, "--rpo-hours"),
+        production_dsns=production,
+        tenancy=_tenancy(tenancy_file, app_roles=app_role, tenant_schemas=tenant_schema,
+                         tenant_column=tenant_column, recipe=tenant_recipe,
+                         setting=tenant_setting, claims=tenant_claims,
+                         membership_query=membership_query),
+        rpo=_positive_hours(rpo_hours, "--rpo-hours"),
         rto=_positive_hours(rto_hours, "--rto-hours"), jobs=jobs,
+        skip_extensions=tuple(skip_extension or ()),
     )
     store, kms = where.store(), where.kms()
     with aws_errors("drill"):
@@ -159,6 +191,12 @@ def _duration(seconds: float) -> str:
     if seconds < 120:
         return f"{seconds:.1f} s"
     return f"{seconds / 60:.1f} min" if seconds < 7200 else f"{seconds / 3600:.1f} h"
+
+
+def _tenancy(path: Path | None, **flags: Any) -> Tenancy:
+    if flags.get("recipe") is not None and flags["recipe"] not in RECIPES:
+        raise InputError(f"--tenant-recipe must be one of {', '.join(RECIPES)}")
+    return override(load(path) if path is not None else Tenancy(), **flags)
 
 
 def _positive_hours(hours: float, flag: str) -> timedelta:

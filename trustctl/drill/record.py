@@ -1,9 +1,10 @@
 """The drill record: each step with its timing and result, and the controls they prove.
 
 Steps run in order; a step whose prerequisite did not pass is recorded as skipped, blocked by
-that step's status. A control is `error` when one of its steps could not run (or was blocked by
-one that could not), `fail` when one found a problem (or was blocked by one that did), `pass`
-only when all of its steps passed: a control is never passed by a step that did not run.
+that step's status. A control is `fail` when one of its steps found a problem (or was blocked by
+one that did), even if another could not run (its error is listed beside the finding); `error`
+when none failed but one could not run (or was blocked by one that could not); `pass` only when
+all of its steps passed: a control is never passed by a step that did not run.
 """
 
 from __future__ import annotations
@@ -40,11 +41,13 @@ class Step:
     detail: str = ""
     findings: list[str] = field(default_factory=list)
     blocked_by: str | None = None
+    facts: dict[str, Any] = field(default_factory=dict)  # the raw facts looked at
 
     def to_json(self) -> dict:
         return {"name": self.name, "status": self.status, "seconds": round(self.seconds, 3),
                 "detail": self.detail, "findings": self.findings, "controls": list(self.controls),
-                **({"blocked_by": self.blocked_by} if self.blocked_by else {})}
+                **({"blocked_by": self.blocked_by} if self.blocked_by else {}),
+                **({"facts": self.facts} if self.facts else {})}
 
 
 class Steps:
@@ -80,7 +83,10 @@ class Steps:
                 raise
             step.status = kind
             text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-            step.findings.append(redact(text or type(exc).__name__))
+            message = redact(text or type(exc).__name__)
+            step.findings.append(message)
+            step.detail = step.detail or (message if kind == "fail" else f"could not run: "
+                                          f"{message}")
             return None
         finally:
             step.seconds = time.monotonic() - started
@@ -100,8 +106,8 @@ def control_results(steps: Steps, control_ids: tuple[str, ...]) -> list[ControlR
     for control in control_ids:
         mine = [s for s in steps.items if control in s.controls]
         statuses = {steps.effective_status(s) for s in mine}
-        status = (Status.ERROR if "error" in statuses or not mine else
-                  Status.FAIL if "fail" in statuses else Status.PASS)
+        status = (Status.FAIL if "fail" in statuses else
+                  Status.ERROR if "error" in statuses or not mine else Status.PASS)
         findings = [Finding(message, check_id=f"drill:{s.name}")
                     for s in mine for message in s.findings]
         findings += [Finding(f"not verified: {s.detail}", check_id=f"drill:{s.name}")

@@ -25,18 +25,22 @@ from trustctl.archive.keys import key_problem
 from trustctl.archive.manifest import Manifest
 from trustctl.archive.reader import ReadProgress, read_dump
 from trustctl.archive.store import RETENTION, BackupStore
+from trustctl.drill.export import export_tenant
 from trustctl.drill.record import FORMAT, Step, StepError, StepFailed, Steps, control_results
 from trustctl.drill.restore import restore_archive
 from trustctl.drill.scratch import LocalScratch, RemoteScratch, Scratch, refuse_production
 from trustctl.drill.tables import compare_tables
 from trustctl.dsn import Dsn
 from trustctl.errors import FindingError
-from trustctl.pg import rls
 from trustctl.pg.connect import connect
+from trustctl.pg.isolation import cross_tenant_reads, probe_tables
+from trustctl.pg.posture import rls_posture
+from trustctl.pg.sessions import recipe_for
+from trustctl.pg.tenancy import Tenancy, autodetect
 from trustctl.progress import Progress
 from trustctl.report.results import ControlResult, Finding, Status, exit_code
 
-CONTROLS = ("TENANT-ISOLATION", "BACKUP-DAILY-35D", "RESTORE-DRILL", "RPO-RTO")
+CONTROLS = ("TENANT-ISOLATION", "BACKUP-DAILY-35D", "RESTORE-DRILL", "RPO-RTO", "DATA-EXPORT")
 EXIT_INTERRUPTED = 130
 RETENTION_SLACK = timedelta(hours=1)
 
@@ -49,13 +53,11 @@ class DrillOptions:
     scratch_dsn: Dsn | None = None
     scratch_parent: Path | None = None
     production_dsns: list[Dsn] = field(default_factory=list)
-    app_role: str = "claver_app"
-    tenant_schemas: list[str] = field(default_factory=lambda: ["public"])
-    tenant_column: str = "tenant_id"
-    tenant_setting: str | None = None
+    tenancy: Tenancy = field(default_factory=Tenancy)
     rpo: timedelta = timedelta(hours=24)
     rto: timedelta = timedelta(hours=4)
     jobs: int = 1
+    skip_extensions: tuple[str, ...] = ()
     quiet: bool = False
     on_restore_started: Callable[[Scratch], None] | None = None
 
@@ -85,6 +87,7 @@ class Drill:
         self.clock = time.monotonic()
         self.verified_after: float | None = None
         self.interrupted = False
+        self.tenancy = options.tenancy  # completed from the restored database by verify-rls
 
     def run(self) -> dict:
         """Every step, then the record; Ctrl-C ends the steps early but still yields a record."""
@@ -102,11 +105,13 @@ class Drill:
         run("retention", ("BACKUP-DAILY-35D",), self._retention, needs=backup)
         try:
             run("scratch", ("RESTORE-DRILL",), self._create_scratch, needs=(*backup, "kms-key"))
-            run("restore", ("RESTORE-DRILL",), self._restore, needs=("scratch",))
+            run("extensions", ("RESTORE-DRILL",), self._extensions, needs=("scratch",))
+            run("restore", ("RESTORE-DRILL",), self._restore, needs=("extensions",))
             run("verify-tables", ("RESTORE-DRILL",), self._tables, needs=("restore",))
             run("verify-rls", ("TENANT-ISOLATION",), self._rls, needs=("restore",))
             run("verify-isolation", ("TENANT-ISOLATION",), self._isolation, needs=("restore",))
             self.verified_after = time.monotonic() - self.clock
+            run("export", ("DATA-EXPORT",), self._export, needs=("verify-isolation",))
             run("rto", ("RPO-RTO",), self._rto, needs=("restore",))
         finally:
             run("teardown", ("RESTORE-DRILL",), self._teardown)
@@ -166,6 +171,23 @@ class Drill:
         self.scratch.prepare_roles(self.manifest.roles)
         step.detail = f"{self.scratch.kind}: {self.scratch.dsn}"
 
+    def _extensions(self, step: Step) -> None:
+        """Before hours of restore: can the scratch server create every extension it needs?"""
+        needed = {e.name: e for e in self.manifest.extensions}
+        skipped = sorted(set(self.options.skip_extensions) & needed.keys())
+        with connect(self.scratch.dsn) as conn:
+            available = {n for (n,) in conn.execute("SELECT name FROM pg_available_extensions")}
+        missing = sorted(needed.keys() - available - set(skipped))
+        step.facts = {"needed": sorted(needed), "skipped": skipped}
+        if missing:
+            raise StepError(
+                f"the backup needs extension(s) {', '.join(missing)} that the scratch server "
+                "lacks: restore into a scratch server built from the production image (e.g. "
+                "Supabase's Postgres image) with --scratch-dsn, or pass --skip-extension NAME "
+                "for each (recorded; what depends on them is not restored or verified)")
+        step.detail = (f"{len(needed)} extension(s) needed, all available"
+                       + (f"; skipped (not restored): {', '.join(skipped)}" if skipped else ""))
+
     def _restore(self, step: Step) -> None:
         self.read = ReadProgress(self.manifest.object_key)
         progress = Progress("drill restore", quiet=self.options.quiet)
@@ -178,38 +200,55 @@ class Drill:
 
         plaintext = progress.track(read_dump(self.store, self.kms, self.manifest, self.read))
         restore_archive(plaintext, self.manifest.dump_format, self.scratch, self.options.jobs,
-                        started)
+                        started, tuple(self.steps.get("extensions").facts["skipped"]))
         step.detail = (f"{self.read.object_bytes:,} bytes read (version {self.read.version_id}), "
                        f"SHA-256 and every chunk authentic, {self.read.dump_bytes:,} bytes "
                        f"restored ({self.manifest.dump_format}, {self.options.jobs} job(s))")
 
     def _tables(self, step: Step) -> None:
+        skipped = set(self.steps.get("extensions").facts["skipped"])
+        unverified = frozenset(t for e in self.manifest.extensions if e.name in skipped
+                               for t in e.tables)
         with connect(self.scratch.dsn) as conn:
-            step.findings += compare_tables(conn, self.manifest)
-        rows = sum(t.rows for t in self.manifest.tables)
+            step.findings += compare_tables(conn, self.manifest, unverified)
+        tables = [t for t in self.manifest.tables if t.name not in unverified]
+        rows = sum(t.rows for t in tables)
         verdict = "differ from" if step.findings else "equal"
-        step.detail = (f"{len(self.manifest.tables)} tables, {rows:,} rows: counts and "
-                       f"checksums {verdict} the manifest's")
+        step.detail = (f"{len(tables)} tables, {rows:,} rows: counts and checksums {verdict} "
+                       "the manifest's" + (f"; not verified (extensions skipped): "
+                                           f"{', '.join(sorted(unverified))}" if unverified
+                                           else ""))
+        step.facts = {"unverified": sorted(unverified)} if unverified else {}
 
     def _rls(self, step: Step) -> None:
-        opts = self.options
         with connect(self.scratch.dsn, autocommit=True) as conn:
-            posture = rls.rls_posture(conn, opts.tenant_schemas, opts.tenant_column)
+            self.tenancy = autodetect(conn, self.options.tenancy)
+            posture = rls_posture(conn, self.tenancy)
         step.findings += posture.findings
-        step.detail = posture.summary(opts.tenant_schemas, opts.tenant_column)
+        step.detail = posture.summary(self.tenancy)
+        step.facts = {"tenancy": self.tenancy.to_json(), **posture.facts()}
 
     def _isolation(self, step: Step) -> None:
-        opts = self.options
         with connect(self.scratch.dsn, autocommit=True) as conn:
-            step.findings += rls.app_role_findings(conn, opts.app_role)
-            setting = opts.tenant_setting or rls.tenant_setting(conn, opts.tenant_schemas)
-            if setting is None:
-                raise StepError("cannot tell which setting the policies read the tenant from; "
-                                "pass --tenant-setting")
-            isolation = rls.cross_tenant_reads(conn, opts.app_role, setting,
-                                                  opts.tenant_schemas, opts.tenant_column)
+            self.tenancy = autodetect(conn, self.tenancy)
+            isolation = cross_tenant_reads(conn, self.tenancy)
         step.findings += isolation.findings
-        step.detail = isolation.summary(opts.app_role, setting)
+        step.detail = isolation.summary()
+        step.facts = {**isolation.facts(), "why": list(self.tenancy.why)}
+
+    def _export(self, step: Step) -> None:
+        with connect(self.scratch.dsn, autocommit=True) as conn:
+            tenancy = autodetect(conn, self.tenancy)
+            recipe = recipe_for(tenancy)
+            if not tenancy.tenant_roles:
+                raise StepError("no tenant role to export as (declare app_roles)")
+            probe = probe_tables(conn, tenancy, recipe)
+            export = export_tenant(conn, recipe, probe, tenancy.tenant_roles[0],
+                                   self.scratch.workspace() / "export")
+        step.findings += export.findings
+        step.detail = export.summary()
+        step.facts = {"tenant": export.tenant, "role": export.role, "recipe": recipe.name,
+                      "files": export.files}
 
     def _rto(self, step: Step) -> None:
         measured = timedelta(seconds=self.verified_after)

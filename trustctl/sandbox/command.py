@@ -12,7 +12,7 @@ import typer
 from trustctl.archive.location import Location, StandIn, provide_stand_in
 from trustctl.errors import TrustctlError
 from trustctl.pg.server import pg_tool
-from trustctl.sandbox import lifecycle, seed
+from trustctl.sandbox import lifecycle, seed, supabase
 from trustctl.sandbox.state import SandboxInfo, sandbox_dir
 
 
@@ -44,6 +44,12 @@ def up(
     )] = "small",
     size_mb: Annotated[int | None, typer.Option(
         "--size-mb", help="Data size in MB (overrides --size).")] = None,
+    profile: Annotated[str, typer.Option(
+        "--profile", help="default: Claver's schema (app role claver_app, RLS forced); "
+        "supabase: a database shaped like a Supabase project (roles anon, authenticated, "
+        "service_role, authenticator; auth, storage and extensions schemas; policies TO "
+        "authenticated reading the JWT; production's tenancy, policies/tenancy.yaml).")
+    ] = "default",
     output_format: FormatOption = Format.TEXT,
 ) -> None:
     """Start the sandbox in the background (until `down`) and print where it is.
@@ -55,8 +61,9 @@ def up(
     Examples:
       trustctl sandbox up
       TRUSTCTL_HOME=/tmp/t trustctl sandbox up --size medium --format json
+      trustctl sandbox up --profile supabase && trustctl drill --sandbox
     """
-    _print(lifecycle.ensure_up(size, size_mb), output_format)
+    _print(lifecycle.ensure_up(size, size_mb, profile=profile), output_format)
 
 
 @sandbox.command()
@@ -109,11 +116,12 @@ def _print(info: SandboxInfo, output_format: Format) -> None:
         typer.echo("\n".join(f"{key}: {value}" for key, value in public.items()))
 
 
-def stand_in(prefix: str) -> StandIn:
-    """The sandbox as `--sandbox` of backup and drill sees it (started first if it is not up)."""
-    info = lifecycle.ensure_up()
+def stand_in(prefix: str, profile: str | None = None) -> StandIn:
+    """The sandbox as `--sandbox` of backup and drill sees it (started first, with `profile`,
+    if it is not up). The supabase profile is shaped after production's tenancy."""
+    info = lifecycle.ensure_up(profile=profile)
     return StandIn(Location(info.aws_target, info.backup_bucket, prefix, info.kms_key_arn),
-                   info.database())
+                   info.database(), supabase.TENANCY if info.profile == "supabase" else None)
 
 
 def register(app: typer.Typer) -> None:

@@ -1,6 +1,7 @@
 """The sandbox's background process: owns moto and Postgres from `up` until `down`.
 
-Run as `python -m trustctl.sandbox.daemon <dir> <size_mb>` in its own session by `up`. It
+Run as `python -m trustctl.sandbox.daemon <dir> <size_mb> <profile>` in its own session by `up`.
+It
 starts moto (state in memory, so the backup key and bucket are created on every start) and
 Postgres, seeds the database, writes state.json, then waits. SIGTERM (from `down`), SIGINT or
 SIGHUP stop moto and Postgres and remove the server's data. Progress goes to stdout, which
@@ -21,7 +22,7 @@ from types import FrameType
 
 from trustctl import redaction
 from trustctl.pg.server import LocalPostgres
-from trustctl.sandbox import account, backup_target, seed
+from trustctl.sandbox import account, backup_target, seed, supabase
 from trustctl.sandbox.moto import MotoServer
 from trustctl.sandbox.state import PGDATA, READY, STATE_FILE, SandboxInfo, write_state
 
@@ -34,11 +35,12 @@ class _Stop(BaseException):
 
 def main(argv: list[str]) -> int:
     redaction.remember_environment()
+    profile = argv[2] if len(argv) > 2 else "default"
     with redaction.redacting_output():
-        return _serve(Path(argv[0]), int(argv[1]))
+        return _serve(Path(argv[0]), int(argv[1]), profile)
 
 
-def _serve(directory: Path, target_mb: int) -> int:
+def _serve(directory: Path, target_mb: int, profile: str) -> int:
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(signum, _raise_stop)
     state: dict = {"daemon_pid": os.getpid(), "phase": "starting"}
@@ -52,17 +54,14 @@ def _serve(directory: Path, target_mb: int) -> int:
         _progress(f"moto on {moto.url}: backup bucket {backup.bucket}, key {backup.key_id}")
         pg = LocalPostgres.start(directory / PGDATA)
         redaction.remember(pg.state()["password"])
-        _progress(f"postgres on {pg.host}:{pg.port}; seeding about {target_mb} MB")
-        app_password = seed.seed(pg, target_mb, _progress)
-        redaction.remember(app_password)
+        _progress(f"postgres on {pg.host}:{pg.port}; seeding about {target_mb} MB ({profile} "
+                  "profile)")
         info = SandboxInfo(
             aws_endpoint=moto.url, region=backup_target.REGION, backup_bucket=backup.bucket,
-            kms_key_id=backup.key_id, kms_key_arn=backup.key_arn,
-            pg_host=pg.host, pg_port=pg.port, pg_database=seed.DATABASE, pg_user=pg.superuser,
-            app_role=seed.APP_ROLE, tenants=seed.tenant_count(target_mb), size_mb=target_mb,
-            started_at=datetime.now(UTC).isoformat(timespec="seconds"),
-            dsn=pg.dsn(seed.DATABASE),
-            app_dsn=pg.dsn(seed.DATABASE, user=seed.APP_ROLE, password=app_password),
+            kms_key_id=backup.key_id, kms_key_arn=backup.key_arn, pg_host=pg.host,
+            pg_port=pg.port, tenants=seed.tenant_count(target_mb), size_mb=target_mb,
+            started_at=datetime.now(UTC).isoformat(timespec="seconds"), profile=profile,
+            **_seed(pg, target_mb, profile),
         )
         write_state(directory, {**state, "phase": READY, "info": asdict(info)})
         _progress("sandbox ready")
@@ -84,6 +83,24 @@ def _serve(directory: Path, target_mb: int) -> int:
         if pg is not None:
             pg.destroy()
         (directory / STATE_FILE).unlink(missing_ok=True)
+
+
+def _seed(pg: LocalPostgres, target_mb: int, profile: str) -> dict[str, str]:
+    """Seeds the profile's database; where it is and who logs in (passwords in the DSNs)."""
+    if profile == "supabase":
+        logins = supabase.seed(pg, target_mb, _progress)
+        for secret in (logins.backup, logins.authenticator, logins.jwt_secret):
+            redaction.remember(secret)
+        database = supabase.DATABASE
+        return {"pg_database": database, "pg_user": supabase.BACKUP_ROLE,
+                "app_role": supabase.APP_ROLE,
+                "dsn": pg.dsn(database, supabase.BACKUP_ROLE, logins.backup),
+                "app_dsn": pg.dsn(database, supabase.LOGIN_ROLE, logins.authenticator)}
+    app_password = seed.seed(pg, target_mb, _progress)
+    redaction.remember(app_password)
+    return {"pg_database": seed.DATABASE, "pg_user": pg.superuser, "app_role": seed.APP_ROLE,
+            "dsn": pg.dsn(seed.DATABASE),
+            "app_dsn": pg.dsn(seed.DATABASE, user=seed.APP_ROLE, password=app_password)}
 
 
 def _raise_stop(signum: int, frame: FrameType | None) -> None:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import psutil
 
-from trustctl.errors import DependencyError
+from trustctl.errors import DependencyError, InputError
 from trustctl.pg.server import LocalPostgres, running_pid
 from trustctl.sandbox import seed
 from trustctl.sandbox.state import (
@@ -34,6 +34,7 @@ from trustctl.sandbox.state import (
 )
 
 DAEMON_MODULE = "trustctl.sandbox.daemon"
+PROFILES = ("default", "supabase")
 POLL_SECONDS = 0.2
 STOP_TIMEOUT_SECONDS = 60.0
 
@@ -43,20 +44,27 @@ def _to_stderr(line: str) -> None:
 
 
 def ensure_up(size: str = "small", size_mb: int | None = None,
-              progress: Callable[[str], None] = _to_stderr) -> SandboxInfo:
+              progress: Callable[[str], None] = _to_stderr,
+              profile: str | None = None) -> SandboxInfo:
     """The running sandbox; started first (seeded with `size`, or `size_mb` MB) if it is not.
 
-    A running sandbox is returned as it is, whatever size it was seeded with.
+    A running sandbox is returned as it is, whatever size it was seeded with; `profile`
+    (default, or supabase: a Supabase-shaped database) must match it when given.
     """
     target_mb = seed.size_mb(size, size_mb)
+    if profile is not None and profile not in PROFILES:
+        raise InputError(f"--profile must be one of {', '.join(PROFILES)}, not {profile!r}")
     directory = sandbox_dir()
     with _exclusive(directory):
         running = status()
         if running is not None:
+            if profile is not None and running.profile != profile:
+                raise InputError(f"the sandbox is up with profile {running.profile}, not "
+                                 f"{profile}: run `trustctl sandbox down` first")
             return running
         _clear(directory)  # what a crashed or interrupted start left behind
         directory.mkdir(parents=True, mode=0o700)
-        daemon = _launch(directory, target_mb)
+        daemon = _launch(directory, target_mb, profile or PROFILES[0])
         try:
             return _wait_until_ready(directory, daemon, progress)
         except BaseException:
@@ -83,10 +91,10 @@ def down() -> bool:
     return True
 
 
-def _launch(directory: Path, target_mb: int) -> subprocess.Popen:
+def _launch(directory: Path, target_mb: int, profile: str) -> subprocess.Popen:
     with (directory / LOG_FILE).open("ab") as log:
         return subprocess.Popen(
-            [sys.executable, "-m", DAEMON_MODULE, str(directory), str(target_mb)],
+            [sys.executable, "-m", DAEMON_MODULE, str(directory), str(target_mb), profile],
             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True, close_fds=True,
         )

@@ -67,11 +67,7 @@ def seed(pg: LocalPostgres, target_mb: int, progress: Callable[[str], None],
     app_password = secrets.token_urlsafe(24)
     with psycopg.connect(pg.dsn(), autocommit=True) as conn:
         conn.execute(_sql("roles.sql"))
-        # send a SCRAM verifier, not the password: nothing the server logs can reveal it
-        verifier = conn.pgconn.encrypt_password(app_password.encode(), APP_ROLE.encode(),
-                                                b"scram-sha-256").decode()
-        conn.execute(sql.SQL("ALTER ROLE {} PASSWORD {}").format(
-            sql.Identifier(APP_ROLE), sql.Literal(verifier)))
+        set_password(conn, APP_ROLE, app_password)
         conn.execute(sql.SQL("CREATE DATABASE {} OWNER {}").format(
             sql.Identifier(DATABASE), sql.Identifier(OWNER_ROLE)))
     with psycopg.connect(pg.dsn(DATABASE), autocommit=True) as conn:
@@ -85,6 +81,14 @@ def seed(pg: LocalPostgres, target_mb: int, progress: Callable[[str], None],
         size = conn.execute("SELECT pg_database_size(current_database())").fetchone()[0]
     progress(f"database {DATABASE} seeded: {size / 2**20:.0f} MB")
     return app_password
+
+
+def set_password(conn: psycopg.Connection, role: str, password: str) -> None:
+    """Sends a SCRAM verifier, not the password: nothing the server logs can reveal it."""
+    verifier = conn.pgconn.encrypt_password(password.encode(), role.encode(),
+                                            b"scram-sha-256").decode()
+    conn.execute(sql.SQL("ALTER ROLE {} PASSWORD {}").format(sql.Identifier(role),
+                                                             sql.Literal(verifier)))
 
 
 class _Tally:

@@ -34,8 +34,10 @@ def sandbox_dir() -> Path:
 class SandboxInfo:
     """Where the sandbox's parts are. `dsn` and `app_dsn` hold passwords: never print them.
 
-    dsn: the superuser `pg_user` on `pg_database` (what backup reads with pg_dump);
-    app_dsn: the application role `app_role`, subject to row-level security.
+    dsn: `pg_user` on `pg_database`, what backup reads with pg_dump (the superuser; with the
+    `supabase` profile, the non-superuser BYPASSRLS backup role);
+    app_dsn: the role the application logs in as (`app_role`, or Supabase's authenticator),
+    subject to row-level security.
     """
 
     aws_endpoint: str
@@ -53,9 +55,11 @@ class SandboxInfo:
     started_at: str
     dsn: str = field(repr=False)
     app_dsn: str = field(repr=False)
+    profile: str = "default"
 
     def database(self, app: bool = False) -> Dsn:
-        """The sandbox database as its superuser (what backup reads and the drill refuses),
+        """The sandbox database as the role backups read it with (the superuser; the backup role
+        with the supabase profile; the drill refuses it as a scratch target),
         or as the application role."""
         return Dsn.parse(self.app_dsn if app else self.dsn, "the sandbox's state")
 
@@ -69,7 +73,7 @@ class SandboxInfo:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SandboxInfo:
-        return cls(**{f.name: data[f.name] for f in fields(cls)})
+        return cls(**{f.name: data[f.name] for f in fields(cls) if f.name in data})
 
 
 def read_state(directory: Path) -> dict[str, Any] | None:

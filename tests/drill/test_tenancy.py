@@ -1,0 +1,80 @@
+"""The tenancy declaration, its autodetection and the probe's guards, on real databases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import psycopg
+import pytest
+from backup.fixtures import Source
+
+from drill.supabase_source import SupabaseServer
+from trustctl.errors import DependencyError, InputError
+from trustctl.pg.isolation import cross_tenant_reads
+from trustctl.pg.tenancy import Tenancy, autodetect, load, override
+from trustctl.sandbox.supabase import TENANCY
+
+
+@pytest.mark.parametrize(("text", "error"), [
+    ("app_roles: authenticated", "app_roles must be a list of names"),
+    ("tenant_schema: [public]", "unknown key(s) tenant_schema"),
+    ("session: {recipe: cookies}", "session.recipe must be one of setting, jwt-claims, "
+                                   "membership"),
+    ("session: {claims: '{\"sub\": {user}'}", "session.claims is not a JSON template"),
+    ("global_tables: [{table: public.countries, owner: a, expires: 2027-01-01}]",
+     "global table 0 lacks reason (a global table is reviewed: reason, owner, expiry)"),
+    ("global_tables: [{table: countries, reason: r, owner: a, expires: 2027-01-01}]",
+     "needs a schema.table"),
+])
+def test_a_wrong_tenancy_file_is_one_clear_line(tmp_path: Path, text: str, error: str) -> None:
+    path = tmp_path / "tenancy.yaml"
+    path.write_text(text)
+    with pytest.raises(InputError) as raised:
+        load(path)
+    assert error in str(raised.value) and "\n" not in str(raised.value)
+
+
+def test_production_tenancy_reads_and_flags_override_it() -> None:
+    tenancy = load(TENANCY)
+    assert tenancy.tenant_roles == ("authenticated",)
+    assert tenancy.column_of("storage.objects") == "bucket_id"
+    assert tenancy.column_of("public.jobs") == "tenant_id"
+    flagged = override(tenancy, app_roles=["app"], recipe="setting", setting="app.tenant")
+    assert (flagged.app_roles, flagged.session.recipe, flagged.session.setting) == (
+        ("app",), "setting", "app.tenant")
+    assert flagged.global_tables == tenancy.global_tables
+
+
+def test_autodetect_tells_supabase_from_a_setting(supabase_server: SupabaseServer,
+                                                  source: Source) -> None:
+    with psycopg.connect(supabase_server.pg.dsn(supabase_server.new_database())) as conn:
+        found = autodetect(conn, Tenancy(tenant_schemas=("public", "storage")))
+    assert (found.app_roles, found.anonymous_roles, found.session.recipe) == (
+        ("authenticated", "anon"), ("anon",), "jwt-claims")
+    assert "auth.jwt()/auth.uid()" in found.why[0]
+    with psycopg.connect(source.dsn) as conn:
+        found = autodetect(conn, Tenancy())
+    assert (found.app_roles, found.session.recipe, found.session.setting) == (
+        ("claver_app",), "setting", "app.tenant_id")
+
+
+def probe(server: SupabaseServer, change: str):
+    database = server.new_database()
+    server.run(database, change)
+    with psycopg.connect(server.pg.dsn(database), autocommit=True) as conn:
+        return cross_tenant_reads(conn, autodetect(conn, load(TENANCY)))
+
+
+def test_anonymous_session_must_read_no_tenant_row(supabase_server: SupabaseServer) -> None:
+    seen = probe(supabase_server, "CREATE POLICY anon_reads ON public.invoices TO anon "
+                 "USING (tenant_id IS NOT NULL)")
+    assert seen.findings == ["table public.invoices: an anonymous session as anon reads 48 "
+                             "tenant rows"]
+
+
+def test_positive_control_holds_per_table(supabase_server: SupabaseServer) -> None:
+    """Own rows seen elsewhere do not vouch for a table where the tenant sees none of its own."""
+    with pytest.raises(DependencyError) as raised:
+        probe(supabase_server, "CREATE POLICY hide ON public.invoices AS RESTRICTIVE "
+              "TO authenticated USING (false)")
+    assert "sees none of its own rows in public.invoices (tenant " in str(raised.value)
