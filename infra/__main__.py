@@ -8,10 +8,11 @@ import pulumi
 import stack_config
 from components.access import StaffAccess
 from components.audit_trail import AuditTrail, trail_name
+from components.backup_replica import BackupReplica, replication_role_arn
 from components.backups import Backups
 from components.edge import Edge
 from components.evidence import EvidenceStore
-from components.keys import BACKUP_ENCRYPTION_CONTEXT_KEYS, Keys
+from components.keys import BACKUP_ENCRYPTION_CONTEXT_KEYS, BackupKeyUsers, Keys
 from components.network import Network
 from components.scheduled_jobs import JobTargets, ScheduledJobs
 from components.storage import Storage
@@ -24,10 +25,9 @@ jobs = ScheduledJobs("jobs", config)
 keys = Keys(
     "keys",
     config,
-    aws_backup_role_arn=access.aws_backup_role.arn,
-    backup_job_role_arn=jobs.roles["backup"].arn,
-    drill_job_role_arn=jobs.roles["drill"].arn,
-    audit_job_role_arn=jobs.roles["audit"].arn,
+    BackupKeyUsers(aws_backup=access.aws_backup_role.arn, backup_job=jobs.roles["backup"].arn,
+                   drill_job=jobs.roles["drill"].arn, audit_job=jobs.roles["audit"].arn,
+                   replication=replication_role_arn(config)),
     trail_name=trail_name(config),
 )
 storage = Storage("storage", config, data_key_arn=keys.data_key.arn)
@@ -36,15 +36,24 @@ backups = Backups(
     "backups",
     config,
     backup_key_arn=keys.backup_key.arn,
+    recovery_backup_key_arn=keys.backup_key_replica.arn,
     aws_backup_role=access.aws_backup_role,
     file_storage=storage.customer_files.bucket,
     access_log_bucket=storage.access_logs.bucket,
+)
+backup_replica = BackupReplica(
+    "backup-replica",
+    config,
+    source=backups.database_backups,
+    source_key_arn=keys.backup_key.arn,
+    replica_key_arn=keys.backup_key_replica.arn,
 )
 audit_trail = AuditTrail(
     "audit-trail",
     config,
     audit_key_arn=keys.audit_key.arn,
-    watched_buckets=[storage.customer_files.bucket, backups.database_backups.bucket],
+    watched_buckets=[storage.customer_files.bucket, backups.database_backups.bucket,
+                     backup_replica.replica.bucket],
     access_log_bucket=storage.access_logs.bucket,
 )
 # Issue 14's evidence component declares the evidence bucket; until it is wired here, the
@@ -66,6 +75,10 @@ pulumi.export("backupEncryptionContextKeys", list(BACKUP_ENCRYPTION_CONTEXT_KEYS
 for job, role in jobs.roles.items():
     pulumi.export(f"{job}JobRoleArn", role.arn)  # the repository variables of the workflows
 pulumi.export("backupVaultName", backups.vault.name)
+pulumi.export("recoveryRegion", config.recovery_region)
+pulumi.export("replicaBackupBucket", backup_replica.replica.bucket.id)
+pulumi.export("backupKeyReplicaArn", keys.backup_key_replica.arn)
+pulumi.export("recoveryVaultName", backups.recovery_vault.name)
 pulumi.export("trailArn", audit_trail.trail.arn)
 pulumi.export("evidenceBucket", evidence.records.bucket.id)
 pulumi.export("evidenceSigningKeyArn", evidence.signing_key.arn)

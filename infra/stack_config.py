@@ -22,12 +22,15 @@ PROMISED_MAX_FAILED_ATTEMPTS = 10
 PROMISED_RTO_MINUTES = 240
 # Evidence outlives a 12-month SOC 2 Type II observation period by a year.
 EVIDENCE_RETENTION_DAYS = 365 + 365
+# Where backups survive a regional outage of aws:region (RPO-RTO): a copy and a key replica.
+DEFAULT_RECOVERY_REGION = "us-west-2"
 # CloudWatch Logs accepts only these retention periods; audit logs are kept at least a year.
 LOG_RETENTION_DAYS = (365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
 # Cloudflare rate-limit rules accept only these periods and mitigation timeouts (seconds).
 RATE_LIMIT_PERIODS = (10, 60, 120, 300, 600, 3600)
 LOCKOUT_SECONDS = (600, 3600, 86400)
 
+_REGION = re.compile(r"^[a-z]{2}-[a-z]+-\d$")
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
 _CLOUDFLARE_ID = re.compile(r"^[0-9a-f]{32}$")
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$")
@@ -60,6 +63,7 @@ class StackConfig:
     environment: str
     aws_account_id: str
     aws_region: str
+    recovery_region: str
     kms_deletion_window_days: int
     backup_retention_days: int
     restore_time_target_minutes: int
@@ -101,8 +105,9 @@ class _Reader:
     def fail(self, name: str, why: str) -> StackConfigError:
         return StackConfigError(f"config {self.key(name)}: {why}")
 
-    def text(self, name: str, pattern: re.Pattern[str] | None = None) -> str:
-        value = self._config.get(name)
+    def text(self, name: str, pattern: re.Pattern[str] | None = None,
+             default: str | None = None) -> str:
+        value = self._config.get(name) or default
         if value is None or not value.strip():
             raise self.fail(name, "is missing; set it in Pulumi.<stack>.yaml")
         if pattern is not None and not pattern.match(value):
@@ -201,6 +206,15 @@ def _supabase_allowed_cidrs(read: _Reader) -> tuple[str, ...]:
     return cidrs
 
 
+def _recovery_region(read: _Reader, primary: str) -> str:
+    """The second region backups are copied to; the same region would fail with it."""
+    region = read.text("recoveryRegion", _REGION, default=DEFAULT_RECOVERY_REGION)
+    if region == primary:
+        raise read.fail("recoveryRegion", f"{region} is aws:region itself: a regional outage "
+                        "would take the backups and their copy down together")
+    return region
+
+
 def _content_security_policy(read: _Reader) -> str:
     """CSP must restrict scripts: a script-src without 'unsafe-inline' or a wildcard."""
     csp = read.text("contentSecurityPolicy")
@@ -220,11 +234,12 @@ def load(
     read = _Reader(config or pulumi.Config())
     aws = _Reader(aws_config or pulumi.Config("aws"))
     vpc_cidr = _vpc_cidr(read)
-    region = aws.text("region", re.compile(r"^[a-z]{2}-[a-z]+-\d$"))
+    region = aws.text("region", _REGION)
     return StackConfig(
         environment=read.text("environment", _NAME),
         aws_account_id=read.text("awsAccountId", _ACCOUNT_ID),
         aws_region=region,
+        recovery_region=_recovery_region(read, region),
         kms_deletion_window_days=read.integer("kmsDeletionWindowDays", 7, 30),
         backup_retention_days=read.integer(
             "backupRetentionDays", PROMISED_RETENTION_DAYS, 36500, "backups are kept 35 days"

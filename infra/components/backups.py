@@ -21,11 +21,14 @@ class Backups(pulumi.ComponentResource):
 
     Implements BACKUP-DAILY-35D (AWS Backup plan: daily rule, recovery points deleted after
     exactly the retention; vault lock with that minimum retention in compliance mode; the
-    database backup bucket with Object Lock COMPLIANCE and a lifecycle of the same length),
+    database backup bucket with Object Lock COMPLIANCE and a lifecycle of the same length;
+    the same for the copies in the recovery region),
     BACKUP-KEY-SEPARATE (vault and backup bucket encrypted with the backup key, and only they
     use it) and RPO-RTO (an AWS Backup restore testing plan, and an Audit Manager framework
     whose controls restate the promises: daily, 35 days, encrypted, vault-locked, a recovery
-    point at most one day old, restores within the RTO).
+    point at most one day old, restores within the RTO). For a regional outage (RPO-RTO), the
+    plan copies every recovery point to a locked vault in the recovery region, under the
+    backup key's replica; the database backup bucket's replica is BackupReplica's.
     """
 
     def __init__(
@@ -34,6 +37,7 @@ class Backups(pulumi.ComponentResource):
         config: StackConfig,
         *,
         backup_key_arn: pulumi.Input[str],
+        recovery_backup_key_arn: pulumi.Input[str],
         aws_backup_role: aws.iam.Role,
         file_storage: aws.s3.Bucket,
         access_log_bucket: aws.s3.Bucket,
@@ -54,17 +58,10 @@ class Backups(pulumi.ComponentResource):
             opts=child,
         )
 
-        self.vault = aws.backup.Vault(
-            f"{name}-vault", name=f"{prefix}-backups", kms_key_arn=backup_key_arn,
-            force_destroy=False, opts=child,
-        )
-        aws.backup.VaultLockConfiguration(
-            f"{name}-vault-lock",
-            backup_vault_name=self.vault.name,
-            min_retention_days=days,
-            changeable_for_days=VAULT_LOCK_GRACE_DAYS,
-            opts=child,
-        )
+        self.vault = self._locked_vault("vault", f"{prefix}-backups", backup_key_arn)
+        self.recovery_vault = self._locked_vault(
+            "recovery-vault", f"{prefix}-backups-recovery", recovery_backup_key_arn,
+            config.recovery_region)
         self.plan = aws.backup.Plan(
             f"{name}-plan",
             name=f"{prefix}-daily",
@@ -76,6 +73,11 @@ class Backups(pulumi.ComponentResource):
                 "start_window": START_WINDOW_MINUTES,
                 "completion_window": COMPLETION_WINDOW_MINUTES,
                 "lifecycle": {"delete_after": days},
+                # Every recovery point also lands in the recovery region, kept as long.
+                "copy_actions": [{
+                    "destination_vault_arn": self.recovery_vault.arn,
+                    "lifecycle": {"delete_after": days},
+                }],
             }],
             opts=child,
         )
@@ -91,9 +93,28 @@ class Backups(pulumi.ComponentResource):
         self._audit_framework()
         self.register_outputs({
             "vaultName": self.vault.name,
+            "recoveryVaultName": self.recovery_vault.name,
             "databaseBackupBucket": self.database_backups.bucket.id,
             "backupEncryptionContextKeys": list(BACKUP_ENCRYPTION_CONTEXT_KEYS),
         })
+
+    def _locked_vault(self, suffix: str, vault_name: str, key_arn: pulumi.Input[str],
+                      region: str | None = None) -> aws.backup.Vault:
+        """A vault under a backup key, locked in compliance mode for the retention."""
+        child = pulumi.ResourceOptions(parent=self)
+        vault = aws.backup.Vault(
+            f"{self._name}-{suffix}", name=vault_name, kms_key_arn=key_arn, force_destroy=False,
+            region=region, opts=child,
+        )
+        aws.backup.VaultLockConfiguration(
+            f"{self._name}-{suffix}-lock",
+            backup_vault_name=vault.name,
+            min_retention_days=self._config.backup_retention_days,
+            changeable_for_days=VAULT_LOCK_GRACE_DAYS,
+            region=region,
+            opts=child,
+        )
+        return vault
 
     def _restore_testing(self, role: aws.iam.Role, file_storage: aws.s3.Bucket) -> None:
         """AWS Backup restores the latest file-storage recovery point on a schedule."""

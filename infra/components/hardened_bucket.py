@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
-from policy_documents import Statement, deny, document
+from policy_documents import Statement, allow, deny, document
 
 from trustctl.promises import BACKUP_LOCK_MODE
 
@@ -38,6 +38,9 @@ class HardenedBucket(pulumi.ComponentResource):
     retention (Object Lock COMPLIANCE + lifecycle of exactly `days`). All four public-access
     blocks, versioning, BucketOwnerEnforced (no ACLs) and a deny on aws:SecureTransport=false.
 
+    `region` places the bucket outside aws:region (the recovery region's copies); its access
+    log bucket must then be in that region too (S3 delivers access logs within a region).
+
     `kms_key_arn=None` is SSE-S3 (AES-256 with S3-managed keys), reserved for the access-log
     bucket: S3 server access logging cannot deliver to an SSE-KMS bucket.
     """
@@ -52,19 +55,22 @@ class HardenedBucket(pulumi.ComponentResource):
         retention: Retention | None = None,
         extra_statements: ExtraStatements | None = None,
         enforce_key_on_upload: bool = True,
+        region: str | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__("trustctl:storage:HardenedBucket", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         locked = retention is not None and retention.locked
+        self._region = region
 
         self.bucket = aws.s3.Bucket(
             name, bucket_prefix=f"{name}-", object_lock_enabled=locked, force_destroy=False,
-            tags={ROLE_TAG: role}, opts=child,
+            tags={ROLE_TAG: role}, region=region, opts=child,
         )
         bucket_id = self.bucket.id
         self.public_access_block = aws.s3.BucketPublicAccessBlock(
             f"{name}-public-access-block",
+            region=region,
             bucket=bucket_id,
             block_public_acls=True,
             block_public_policy=True,
@@ -74,18 +80,21 @@ class HardenedBucket(pulumi.ComponentResource):
         )
         aws.s3.BucketOwnershipControls(
             f"{name}-ownership",
+            region=region,
             bucket=bucket_id,
             rule={"object_ownership": "BucketOwnerEnforced"},
             opts=child,
         )
         self.versioning = aws.s3.BucketVersioning(
             f"{name}-versioning",
+            region=region,
             bucket=bucket_id,
             versioning_configuration={"status": "Enabled"},
             opts=child,
         )
         aws.s3.BucketServerSideEncryptionConfiguration(
             f"{name}-encryption",
+            region=region,
             bucket=bucket_id,
             rules=[_encryption_rule(kms_key_arn)],
             opts=child,
@@ -93,6 +102,7 @@ class HardenedBucket(pulumi.ComponentResource):
         if access_log_bucket is not None:
             aws.s3.BucketLogging(
                 f"{name}-access-logging",
+                region=region,
                 bucket=bucket_id,
                 target_bucket=access_log_bucket.id,
                 target_prefix=f"{name}/",
@@ -108,6 +118,7 @@ class HardenedBucket(pulumi.ComponentResource):
             statements += extra_statements(self.bucket.arn)
         self.policy = aws.s3.BucketPolicy(
             f"{name}-policy",
+            region=region,
             bucket=bucket_id,
             policy=document(*statements),
             # S3 refuses policy changes while the public access block is being applied.
@@ -125,6 +136,7 @@ class HardenedBucket(pulumi.ComponentResource):
         if retention.locked:
             aws.s3.BucketObjectLockConfiguration(
                 f"{name}-object-lock",
+                region=self._region,
                 bucket=self.bucket.id,
                 object_lock_enabled="Enabled",
                 rule={"default_retention": {"mode": BACKUP_LOCK_MODE, "days": retention.days}},
@@ -132,6 +144,7 @@ class HardenedBucket(pulumi.ComponentResource):
             )
         aws.s3.BucketLifecycleConfiguration(
             f"{name}-lifecycle",
+            region=self._region,
             bucket=self.bucket.id,
             rules=[
                 {
@@ -145,6 +158,20 @@ class HardenedBucket(pulumi.ComponentResource):
             ],
             opts=child,
         )
+
+
+def log_delivery(account: str) -> ExtraStatements:
+    """The access-log bucket's extra statement: S3 server access logging of this account."""
+
+    def statements(bucket_arn: pulumi.Output[str]) -> list[Statement]:
+        return [allow(
+            "S3ServerAccessLogDelivery", ["s3:PutObject"],
+            pulumi.Output.concat(bucket_arn, "/*"),
+            Principal={"Service": "logging.s3.amazonaws.com"},
+            Condition={"StringEquals": {"aws:SourceAccount": account}},
+        )]
+
+    return statements
 
 
 def _encryption_rule(kms_key_arn: pulumi.Input[str] | None) -> dict:

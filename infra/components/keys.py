@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pulumi
 import pulumi_aws as aws
 from policy_documents import Statement, account_root, allow, document
@@ -33,24 +35,37 @@ USE_ACTIONS = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateData
                "kms:DescribeKey"]
 
 
+@dataclass(frozen=True)
+class BackupKeyUsers:
+    """The roles that may use the backup key (and its replica), each for one purpose."""
+
+    aws_backup: pulumi.Input[str]  # AWS Backup's service role: vaults, plans, copies
+    backup_job: pulumi.Input[str]  # wraps data keys (`trustctl backup`)
+    drill_job: pulumi.Input[str]  # unwraps them (`trustctl drill`, and a restore in an outage)
+    audit_job: pulumi.Input[str]  # reads manifests through S3
+    replication: str  # S3 replication of the backup bucket (named by ARN: made after the keys)
+
+
 class Keys(pulumi.ComponentResource):
     """Three customer-managed AES-256 keys with yearly rotation, each usable only where needed.
 
     Implements ENC-AT-REST (customer data key, used by S3 only; rotation on) and
-    BACKUP-KEY-SEPARATE (a separate backup key that only AWS Backup and the scheduled jobs
-    can use: the backup job wraps data keys, the drill unwraps them, the audit reads
-    manifests through S3). The audit key encrypts
-    CloudTrail and VPC flow logs (supports ACCESS-LOGGED).
+    BACKUP-KEY-SEPARATE (a separate backup key that only AWS Backup, the scheduled jobs and S3
+    replication can use: the backup job wraps data keys, the drill unwraps them, the audit reads
+    manifests through S3, replication copies backups). The audit key encrypts CloudTrail and
+    VPC flow logs (supports ACCESS-LOGGED).
+
+    RPO-RTO in a regional outage: the backup key is a multi-Region key with a replica in the
+    recovery region, so a backup sealed in aws:region decrypts there with no call to
+    aws:region. The customer data key stays single-Region: AWS Backup encrypts S3 recovery
+    points (and their cross-region copies) with the vault's key, the backup key replica.
     """
 
     def __init__(
         self,
         name: str,
         config: StackConfig,
-        aws_backup_role_arn: pulumi.Input[str],
-        backup_job_role_arn: pulumi.Input[str],
-        drill_job_role_arn: pulumi.Input[str],
-        audit_job_role_arn: pulumi.Input[str],
+        roles: BackupKeyUsers,
         trail_name: str,
         opts: pulumi.ResourceOptions | None = None,
     ):
@@ -72,22 +87,13 @@ class Keys(pulumi.ComponentResource):
             f"{name}-backups",
             "backup",
             "Backups only: the AWS Backup vault and the database backup bucket.",
-            allow("AwsBackupThroughBackupService", USE_ACTIONS,
-                  Principal={"AWS": aws_backup_role_arn},
-                  Condition={"StringEquals": {"kms:ViaService": f"backup.{region}.amazonaws.com"}}),
-            allow("AwsBackupGrantsForItsResources", ["kms:CreateGrant"],
-                  Principal={"AWS": aws_backup_role_arn},
-                  Condition={"Bool": {"kms:GrantIsForAWSResource": "true"}}),
-            allow("BackupJobWrapsDataKeys", ["kms:GenerateDataKey"],
-                  Principal={"AWS": backup_job_role_arn}, Condition=_BACKUP_CONTEXT),
-            allow("BackupJobEncryptsThroughS3", ["kms:GenerateDataKey", "kms:Decrypt"],
-                  Principal={"AWS": backup_job_role_arn},
-                  Condition={"StringEquals": {"kms:ViaService": via_s3}}),
-            allow("DrillJobUnwrapsDataKeys", ["kms:Decrypt"],
-                  Principal={"AWS": drill_job_role_arn}, Condition=_BACKUP_CONTEXT),
-            allow("ReadersDecryptThroughS3", ["kms:Decrypt"],
-                  Principal={"AWS": [drill_job_role_arn, audit_job_role_arn]},
-                  Condition={"StringEquals": {"kms:ViaService": via_s3}}),
+            *self._backup_use(region, roles),
+            multi_region=True,
+        )
+        self.backup_key_replica = self._replica(
+            f"{name}-backups", "backup", self.backup_key, config.recovery_region,
+            "Backups only, in the recovery region: the recovery vault and the replica bucket.",
+            *self._backup_use(config.recovery_region, roles),
         )
         trail_arn = f"arn:aws:cloudtrail:{region}:{account}:trail/{trail_name}"
         self.audit_key = self._key(
@@ -124,15 +130,47 @@ class Keys(pulumi.ComponentResource):
         self.register_outputs({
             "dataKeyArn": self.data_key.arn,
             "backupKeyArn": self.backup_key.arn,
+            "backupKeyReplicaArn": self.backup_key_replica.arn,
             "auditKeyArn": self.audit_key.arn,
         })
 
-    def _key(self, name: str, purpose: str, description: str, *use: Statement) -> aws.kms.Key:
+    def _backup_use(self, region: str, roles: BackupKeyUsers) -> list[Statement]:
+        """Who may use the backup key (or its replica) in `region`, and only through what."""
+        via_s3 = f"s3.{region}.amazonaws.com"
+        return [
+            allow("AwsBackupThroughBackupService", USE_ACTIONS,
+                  Principal={"AWS": roles.aws_backup},
+                  Condition={"StringEquals": {"kms:ViaService": f"backup.{region}.amazonaws.com"}}),
+            allow("AwsBackupGrantsForItsResources", ["kms:CreateGrant"],
+                  Principal={"AWS": roles.aws_backup},
+                  Condition={"Bool": {"kms:GrantIsForAWSResource": "true"}}),
+            allow("BackupJobWrapsDataKeys", ["kms:GenerateDataKey"],
+                  Principal={"AWS": roles.backup_job}, Condition=_BACKUP_CONTEXT),
+            allow("BackupJobEncryptsThroughS3", ["kms:GenerateDataKey", "kms:Decrypt"],
+                  Principal={"AWS": roles.backup_job},
+                  Condition={"StringEquals": {"kms:ViaService": via_s3}}),
+            allow("DrillJobUnwrapsDataKeys", ["kms:Decrypt"],
+                  Principal={"AWS": roles.drill_job}, Condition=_BACKUP_CONTEXT),
+            allow("ReadersDecryptThroughS3", ["kms:Decrypt"],
+                  Principal={"AWS": [roles.drill_job, roles.audit_job]},
+                  Condition={"StringEquals": {"kms:ViaService": via_s3}}),
+            # Replication decrypts in the source region and re-encrypts in the replica's. KMS
+            # refuses a principal that does not exist yet, so the role is named in a condition.
+            allow("S3ReplicationThroughS3", ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
+                  Principal={"AWS": account_root(self._config.aws_account_id)},
+                  Condition={"StringEquals": {"kms:ViaService": via_s3,
+                                              "aws:PrincipalArn": roles.replication}}),
+        ]
+
+    def _key(self, name: str, purpose: str, description: str, *use: Statement,
+             multi_region: bool = False) -> aws.kms.Key:
         """A symmetric AES-256 key with rotation, an administration statement and an alias.
 
         The `trustctl:purpose` tag is how the gate's checks recognise the backup key.
+        A multi-Region key replaces a single-Region one (AWS cannot convert a key): the old key
+        is retained on delete, because the backups of the last 35 days are sealed with it;
+        schedule its deletion by hand once they have expired (README, disaster runbook).
         """
-        account = self._config.aws_account_id
         key = aws.kms.Key(
             name,
             description=f"{self._config.name_prefix}: {description}",
@@ -141,18 +179,43 @@ class Keys(pulumi.ComponentResource):
             enable_key_rotation=True,
             rotation_period_in_days=KEY_ROTATION_DAYS,
             deletion_window_in_days=self._config.kms_deletion_window_days,
+            multi_region=multi_region,
             tags={PURPOSE_TAG: purpose},
-            policy=document(
-                allow("AccountAdministersWithoutUse", KEY_ADMIN_ACTIONS,
-                      Principal={"AWS": account_root(account)}),
-                *use,
-            ),
+            policy=self._policy(*use),
+            opts=pulumi.ResourceOptions(parent=self, retain_on_delete=multi_region),
+        )
+        self._alias(name, key.key_id)
+        return key
+
+    def _replica(self, name: str, purpose: str, primary: aws.kms.Key, region: str,
+                 description: str, *use: Statement) -> aws.kms.ReplicaKey:
+        """The replica of a multi-Region key in `region`: same key material, its own policy."""
+        replica = aws.kms.ReplicaKey(
+            f"{name}-replica",
+            region=region,
+            primary_key_arn=primary.arn,
+            description=f"{self._config.name_prefix}: {description}",
+            deletion_window_in_days=self._config.kms_deletion_window_days,
+            tags={PURPOSE_TAG: purpose},
+            policy=self._policy(*use),
             opts=pulumi.ResourceOptions(parent=self),
         )
+        self._alias(f"{name}-replica", replica.key_id, region)
+        return replica
+
+    def _policy(self, *use: Statement) -> pulumi.Output[str]:
+        """Administration by the account without use, then the key's own use statements."""
+        return document(
+            allow("AccountAdministersWithoutUse", KEY_ADMIN_ACTIONS,
+                  Principal={"AWS": account_root(self._config.aws_account_id)}),
+            *use,
+        )
+
+    def _alias(self, name: str, key_id: pulumi.Input[str], region: str | None = None) -> None:
         aws.kms.Alias(
             f"{name}-alias",
             name=f"alias/{self._config.name_prefix}-{name}",
-            target_key_id=key.key_id,
+            target_key_id=key_id,
+            region=region,
             opts=pulumi.ResourceOptions(parent=self),
         )
-        return key

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pulumi
-from policy_documents import Statement, allow
 from stack_config import StackConfig
 
-from components.hardened_bucket import HardenedBucket, Retention
+from components.hardened_bucket import HardenedBucket, Retention, log_delivery
 
 
 class Storage(pulumi.ComponentResource):
@@ -31,15 +30,6 @@ class Storage(pulumi.ComponentResource):
     ):
         super().__init__("trustctl:storage:Storage", name, None, opts)
         prefix = config.name_prefix
-        account = config.aws_account_id
-
-        def s3_log_delivery(bucket_arn: pulumi.Output[str]) -> list[Statement]:
-            return [allow(
-                "S3ServerAccessLogDelivery", ["s3:PutObject"],
-                pulumi.Output.concat(bucket_arn, "/*"),
-                Principal={"Service": "logging.s3.amazonaws.com"},
-                Condition={"StringEquals": {"aws:SourceAccount": account}},
-            )]
 
         self.access_logs = HardenedBucket(
             f"{prefix}-access-logs",
@@ -47,7 +37,7 @@ class Storage(pulumi.ComponentResource):
             kms_key_arn=None,
             access_log_bucket=None,
             retention=Retention(days=config.audit_log_retention_days),
-            extra_statements=s3_log_delivery,
+            extra_statements=log_delivery(config.aws_account_id),
             opts=pulumi.ResourceOptions(parent=self),
         )
         self.customer_files = HardenedBucket(

@@ -40,10 +40,11 @@ def test_backup_bucket_expires_every_version_after_exactly_35_days(prod_plan: Pl
 
 
 def test_vault_is_encrypted_with_the_backup_key_and_locked(prod_plan: Plan) -> None:
-    vault = one(prod_plan, VAULT, "vault")
+    vault = one(prod_plan, VAULT, "backups-vault")
     assert vault.inputs["kmsKeyArn"] == arn_of(one(prod_plan, "aws:kms/key:Key", "backups"))
     assert vault.inputs["forceDestroy"] is False
-    lock = one(prod_plan, "aws:backup/vaultLockConfiguration:VaultLockConfiguration", "vault-lock")
+    lock = one(prod_plan, "aws:backup/vaultLockConfiguration:VaultLockConfiguration",
+                "backups-vault-lock")
     assert lock.inputs["backupVaultName"] == vault.inputs["name"]
     assert lock.inputs["minRetentionDays"] == RETENTION
     # A grace period makes it a compliance-mode lock: immutable once it ends.
@@ -54,7 +55,7 @@ def test_plan_backs_up_daily_and_deletes_after_35_days(prod_plan: Plan) -> None:
     [rule] = one(prod_plan, "aws:backup/plan:Plan", "plan").inputs["rules"]
     assert rule["schedule"] == "cron(0 5 * * ? *)"
     assert rule["lifecycle"] == {"deleteAfter": RETENTION}
-    assert rule["targetVaultName"] == one(prod_plan, VAULT, "vault").inputs["name"]
+    assert rule["targetVaultName"] == one(prod_plan, VAULT, "backups-vault").inputs["name"]
     assert rule["startWindow"] >= 60
     assert rule["completionWindow"] > rule["startWindow"]
 
@@ -79,7 +80,7 @@ def test_restores_of_file_storage_are_tested_on_a_schedule(prod_plan: Plan) -> N
     selection = one(prod_plan, "aws:backup/restoreTestingSelection:RestoreTestingSelection",
                     "restore-testing-file-storage")
     assert plan.inputs["recoveryPointSelection"]["includeVaults"] == [
-        arn_of(one(prod_plan, VAULT, "vault"))]
+        arn_of(one(prod_plan, VAULT, "backups-vault"))]
     assert plan.inputs["scheduleExpression"].startswith("cron(")
     assert selection.inputs["restoreTestingPlanName"] == plan.inputs["name"]
     assert selection.inputs["protectedResourceArns"] == [

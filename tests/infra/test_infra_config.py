@@ -77,9 +77,11 @@ def test_a_longer_retention_flows_everywhere_retention_is_declared(repo_root: Pa
     plan = plan_program(repo_root, "prod", {"backupRetentionDays": "42"})
     [rule] = plan.of_type("aws:backup/plan:Plan")[0].inputs["rules"]
     assert rule["lifecycle"] == {"deleteAfter": 42}
-    [lock] = plan.of_type("aws:backup/vaultLockConfiguration:VaultLockConfiguration")
-    assert lock.inputs["minRetentionDays"] == 42
-    [object_lock] = [lock for lock in plan.of_type(
+    assert [copy["lifecycle"] for copy in rule["copyActions"]] == [{"deleteAfter": 42}]
+    # The primary and the recovery region's vault and bucket alike.
+    locks = plan.of_type("aws:backup/vaultLockConfiguration:VaultLockConfiguration")
+    assert [lock.inputs["minRetentionDays"] for lock in locks] == [42, 42]
+    object_locks = [lock for lock in plan.of_type(
         "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration")
-        if "database-backups" in lock.name]
-    assert object_lock.inputs["rule"]["defaultRetention"]["days"] == 42
+        if "backups" in lock.name]
+    assert [o.inputs["rule"]["defaultRetention"]["days"] for o in object_locks] == [42, 42]

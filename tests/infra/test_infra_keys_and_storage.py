@@ -20,7 +20,8 @@ KEY = "aws:kms/key:Key"
 SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
 PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
 BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
-BUCKET_SUFFIXES = ("customer-files", "database-backups", "audit-logs", "access-logs", "evidence")
+BUCKET_SUFFIXES = ("customer-files", "database-backups", "audit-logs", "access-logs", "evidence",
+                   "backups-replica")
 # Which customer-managed key encrypts which bucket (the access-log bucket: SSE-S3, see Storage).
 KEY_OF_BUCKET = {"customer-files": "customer-data", "database-backups": "backups",
                  "audit-logs": "audit-logs"}
@@ -40,7 +41,8 @@ def test_three_separate_rotating_customer_managed_keys(prod_plan: Plan) -> None:
         assert key.inputs["customerMasterKeySpec"] == "SYMMETRIC_DEFAULT"  # AES-256-GCM
         assert 7 <= key.inputs["deletionWindowInDays"] <= 30
         assert key.inputs["rotationPeriodInDays"] <= 365
-    assert len(prod_plan.of_type("aws:kms/alias:Alias")) == 3 + 1  # + the evidence signing key
+    # + the evidence signing key, + the backup key's replica
+    assert len(prod_plan.of_type("aws:kms/alias:Alias")) == 3 + 1 + 1
 
 
 def test_account_administers_keys_but_cannot_use_them(prod_plan: Plan) -> None:
@@ -82,6 +84,8 @@ def test_backup_key_is_used_only_by_the_vault_and_the_backup_bucket(prod_plan: P
         "claver-prod-database-backups-encryption",
         "claver-prod-database-backups-policy",
         "jobs-backup", "jobs-drill", "jobs-audit",
+        "keys-backups-replica",  # the multi-Region key's replica: the same key, elsewhere
+        "backup-replica-replication",  # replication decrypts backups to copy them
     }
 
 
@@ -90,7 +94,7 @@ def test_backup_key_policy_lets_only_backup_principals_use_it(prod_plan: Plan) -
     by_sid = statements(policy(backup_key))
     users = set()
     for sid, statement in by_sid.items():
-        if sid != "AccountAdministersWithoutUse":
+        if sid not in ("AccountAdministersWithoutUse", "S3ReplicationThroughS3"):
             principals = statement["Principal"]["AWS"]
             users |= {principals} if isinstance(principals, str) else set(principals)
     role_arns = {arn_of(one(prod_plan, "aws:iam/role:Role", n))
@@ -107,6 +111,10 @@ def test_backup_key_policy_lets_only_backup_principals_use_it(prod_plan: Plan) -
     readers = by_sid["ReadersDecryptThroughS3"]
     assert readers["Condition"] == {
         "StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}
+    replication = by_sid["S3ReplicationThroughS3"]["Condition"]["StringEquals"]
+    role_name = one(prod_plan, "aws:iam/role:Role", "replication").inputs["name"]
+    assert replication == {"kms:ViaService": "s3.us-east-1.amazonaws.com",
+                           "aws:PrincipalArn": f"arn:aws:iam::123456789012:role/{role_name}"}
 
 
 def test_data_key_is_usable_only_through_s3(prod_plan: Plan) -> None:

@@ -19,6 +19,8 @@ CAPABILITIES = {
     "trustctl:storage:HardenedBucket": {"ENC-AT-REST", "ACCESS-LOGGED", "BACKUP-DAILY-35D"},
     "trustctl:network:Network": {"PRIVATE-NETWORK", "NO-PUBLIC-DB"},
     "trustctl:backups:Backups": {"BACKUP-DAILY-35D", "BACKUP-KEY-SEPARATE", "RPO-RTO"},
+    "trustctl:backups:BackupReplica": {"RPO-RTO", "BACKUP-DAILY-35D", "BACKUP-KEY-SEPARATE",
+                                       "ACCESS-LOGGED"},
     "trustctl:audit:AuditTrail": {"ACCESS-LOGGED"},
     "trustctl:access:StaffAccess": {"STAFF-ACCESS"},
     "trustctl:jobs:ScheduledJobs": {"STAFF-ACCESS", "CHANGE-CONTROL", "BACKUP-DAILY-35D",
@@ -63,7 +65,7 @@ def test_one_component_per_capability(prod_plan: Plan) -> None:
     assert {t: n for t, n in counts.items() if t != "trustctl:storage:HardenedBucket"} == {
         t: 1 for t in CAPABILITIES if t != "trustctl:storage:HardenedBucket"
     }
-    assert counts["trustctl:storage:HardenedBucket"] == 5
+    assert counts["trustctl:storage:HardenedBucket"] == 7  # 2 in the recovery region
     assert {r.type for r in components} == set(CAPABILITIES)
 
 

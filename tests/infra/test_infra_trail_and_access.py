@@ -32,7 +32,7 @@ def test_trail_records_reads_and_writes_of_customer_files_and_backups(prod_plan:
     [data] = selector["dataResources"]
     assert data["type"] == "AWS::S3::Object"
     watched = {arn_of(one(prod_plan, "aws:s3/bucket:Bucket", b)) + "/"
-               for b in ("customer-files", "database-backups")}
+               for b in ("customer-files", "database-backups", "backups-replica")}
     assert set(data["values"]) == watched
 
 
@@ -76,7 +76,7 @@ def test_every_role_says_who_assumes_it(prod_plan: Plan) -> None:
     assert kinds == {"access-on-call": "staff", "access-aws-backup": "service",
                      "network-flow-logs": "service", "jobs-backup": "workload",
                      "jobs-drill": "workload", "jobs-audit": "workload",
-                     "jobs-evidence": "workload"}
+                     "jobs-evidence": "workload", "backup-replica-replication": "service"}
 
 
 def test_password_policy_is_strict(prod_plan: Plan) -> None:
