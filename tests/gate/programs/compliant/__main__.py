@@ -26,6 +26,11 @@ MUTATIONS = {
     "backup-key-on-trail": "BACKUP-KEY-SEPARATE",  # the backup key also encrypts CloudTrail
     "plan-weekly": "BACKUP-DAILY-35D",  # the backup plan runs weekly
     "retention-7d": "BACKUP-DAILY-35D",  # recovery points deleted after 7 days
+    "replica-unlocked": "BACKUP-DAILY-35D",  # the backups' copy has no Object Lock
+    "backup-key-single-region": "RPO-RTO",  # the backup key is not multi-Region
+    "replica-key-no-region": "RPO-RTO",  # the key's replica names no region: the primary's
+    "no-replication": "RPO-RTO",  # the backup bucket is not replicated anywhere
+    "plan-no-copy": "RPO-RTO",  # recovery points are not copied to the recovery region
     "iam-user": "STAFF-ACCESS",  # a (shared) IAM user
     "oncall-no-mfa": "STAFF-ACCESS",  # the on-call role can be assumed without MFA
     "trail-single-region": "ACCESS-LOGGED",  # CloudTrail in one region only
@@ -58,6 +63,7 @@ if BREAK not in MUTATIONS:
 ZONE_ID = "0123456789abcdef0123456789abcdef"
 ACCOUNT_ID = "fedcba9876543210fedcba9876543210"
 ONCALL = "arn:aws:iam::123456789012:role/oncall-alice"
+RECOVERY_REGION = "us-west-2"  # the stack's aws:region is eu-west-1
 
 
 def broken(name: str) -> bool:
@@ -71,11 +77,16 @@ data_key = aws.kms.Key(
 )
 backup_key = aws.kms.Key(
     "backup-key", enable_key_rotation=True, deletion_window_in_days=30,
-    tags={"trustctl:purpose": "backup"},
+    multi_region=not broken("backup-key-single-region"), tags={"trustctl:purpose": "backup"},
+)
+backup_key_replica = aws.kms.ReplicaKey(
+    "backup-key-replica", primary_key_arn=backup_key.arn, tags={"trustctl:purpose": "backup"},
+    region=None if broken("replica-key-no-region") else RECOVERY_REGION,
 )
 
 
-def encrypted_bucket(name: str, key: aws.kms.Key | None, **bucket_args) -> aws.s3.Bucket:
+def encrypted_bucket(name: str, key: aws.kms.Key | aws.kms.ReplicaKey | None,
+                     **bucket_args) -> aws.s3.Bucket:
     bucket = aws.s3.Bucket(name, **bucket_args)
     default = {"sse_algorithm": "aws:kms", "kms_master_key_id": key.arn} if key else {
         "sse_algorithm": "AES256"}
@@ -93,18 +104,46 @@ def encrypted_bucket(name: str, key: aws.kms.Key | None, **bucket_args) -> aws.s
 files = encrypted_bucket("files", None if broken("bucket-sse-s3") else data_key,
                          tags={"trustctl:role": "data"})
 trail_logs = encrypted_bucket("trail-logs", data_key, tags={"trustctl:role": "audit"})
-backups = encrypted_bucket("backups", backup_key, object_lock_enabled=True,
-                           tags={"trustctl:role": "backup"})
-aws.s3.BucketVersioning("backups-versioning", bucket=backups.id,
-                        versioning_configuration={"status": "Enabled"})
-aws.s3.BucketObjectLockConfiguration(
-    "backups-lock", bucket=backups.id,
-    rule={"default_retention": {"mode": "COMPLIANCE", "days": 35}},
-)
-aws.s3.BucketLifecycleConfiguration(
-    "backups-expiry", bucket=backups.id,
-    rules=[{"id": "expire-after-35-days", "status": "Enabled", "expiration": {"days": 35}}],
-)
+
+
+def backup_bucket(name: str, key: aws.kms.Key | aws.kms.ReplicaKey, role: str,
+                  locked: bool = True) -> aws.s3.Bucket:
+    """Versioned, Object Lock COMPLIANCE 35 days (unless not `locked`), expired at 35 days."""
+    bucket = encrypted_bucket(name, key, object_lock_enabled=locked, tags={"trustctl:role": role})
+    aws.s3.BucketVersioning(f"{name}-versioning", bucket=bucket.id,
+                            versioning_configuration={"status": "Enabled"})
+    if locked:
+        aws.s3.BucketObjectLockConfiguration(
+            f"{name}-lock", bucket=bucket.id,
+            rule={"default_retention": {"mode": "COMPLIANCE", "days": 35}},
+        )
+        aws.s3.BucketLifecycleConfiguration(
+            f"{name}-expiry", bucket=bucket.id,
+            rules=[{"id": "expire-after-35-days", "status": "Enabled", "expiration": {"days": 35}}],
+        )
+    return bucket
+
+
+backups = backup_bucket("backups", backup_key, "backup")
+# the backups' copy in the recovery region, filled by replication
+replica = backup_bucket("backups-replica", backup_key_replica, "backup-replica",
+                        locked=not broken("replica-unlocked"))
+if not broken("no-replication"):
+    aws.s3.BucketReplicationConfig(
+        "backups-replication", bucket=backups.id,
+        role="arn:aws:iam::123456789012:role/backup-replication",
+        rules=[{
+            "id": "all", "status": "Enabled", "filter": {},
+            "delete_marker_replication": {"status": "Disabled"},
+            "source_selection_criteria": {"sse_kms_encrypted_objects": {"status": "Enabled"}},
+            "destination": {
+                "bucket": replica.arn,
+                "encryption_configuration": {"replica_kms_key_id": backup_key_replica.arn},
+                "replication_time": {"status": "Enabled", "time": {"minutes": 15}},
+                "metrics": {"status": "Enabled", "event_threshold": {"minutes": 15}},
+            },
+        }],
+    )
 
 # AWS Backup: daily, 35 days, locked vault under the backup key
 vault = aws.backup.Vault(
@@ -115,11 +154,22 @@ aws.backup.VaultLockConfiguration(
     "vault-lock", backup_vault_name=vault.name, min_retention_days=35, max_retention_days=365,
     changeable_for_days=3,
 )
+recovery_vault = aws.backup.Vault(
+    "recovery-vault", name="gate-backups-recovery", kms_key_arn=backup_key_replica.arn,
+    region=RECOVERY_REGION,
+)
+aws.backup.VaultLockConfiguration(
+    "recovery-vault-lock", backup_vault_name=recovery_vault.name, min_retention_days=35,
+    max_retention_days=365, changeable_for_days=3, region=RECOVERY_REGION,
+)
+copies = [] if broken("plan-no-copy") else [
+    {"destination_vault_arn": recovery_vault.arn, "lifecycle": {"delete_after": 35}}]
 aws.backup.Plan("daily", rules=[{
     "rule_name": "daily",
     "target_vault_name": vault.name,
     "schedule": "cron(0 3 ? * SUN *)" if broken("plan-weekly") else "cron(0 3 * * ? *)",
     "lifecycle": {"delete_after": 7 if broken("retention-7d") else 35},
+    "copy_actions": copies,
 }])
 
 # audit trail: every region, validated, encrypted, S3 object reads recorded
