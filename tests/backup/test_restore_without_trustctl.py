@@ -19,10 +19,11 @@ import pytest
 from typer.testing import CliRunner
 
 from backup.fixtures import Source
-from trustctl.backup.settings import DEFAULT_DSN_ENV, Location
+from trustctl.archive.location import Location
 from trustctl.cli import app
 from trustctl.dsn import Dsn
-from trustctl.postgres import LocalPostgres, pg_tool
+from trustctl.options import DEFAULT_DSN_ENV
+from trustctl.pg.server import LocalPostgres, pg_tool
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "restore-without-trustctl.py"
 # Runs the script with every trustctl import refused (sys.modules entry None = ImportError).
