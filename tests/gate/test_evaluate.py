@@ -36,7 +36,7 @@ def test_controls_the_gate_does_not_verify_are_not_applicable(
         checked: dict[str, Checked]) -> None:
     report = checked["mutation:none"].report()
     status = {c.id: c.status for c in report.controls}
-    for control_id in ("TENANT-ISOLATION", "RESTORE-DRILL", "RPO-RTO", "INCIDENT-72H"):
+    for control_id in ("TENANT-ISOLATION", "RESTORE-DRILL", "ACCESS-REVIEW", "INCIDENT-72H"):
         assert status[control_id] == Status.NOT_APPLICABLE
 
 
