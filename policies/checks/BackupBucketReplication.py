@@ -39,7 +39,7 @@ def rule_problems(rule: dict[str, Any]) -> list[str]:
 class BackupBucketReplication(TrustCheck):
     def __init__(self) -> None:
         super().__init__(
-            check_id="CKV_TRUST_62",
+            check_id="CKV_TRUST_42",
             name="Ensure backup replication copies every encrypted backup within 15 minutes",
             category=CheckCategories.BACKUP_AND_RECOVERY,
             resources=["aws_s3_bucket_replication_configuration"],

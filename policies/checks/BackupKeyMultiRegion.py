@@ -17,7 +17,7 @@ METADATA = Metadata(
 class BackupKeyMultiRegion(TrustCheck):
     def __init__(self) -> None:
         super().__init__(
-            check_id="CKV_TRUST_60",
+            check_id="CKV_TRUST_40",
             name="Ensure the backup KMS key is a multi-Region key",
             category=CheckCategories.BACKUP_AND_RECOVERY,
             resources=["aws_kms_key"],

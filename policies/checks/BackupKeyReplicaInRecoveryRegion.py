@@ -29,7 +29,7 @@ def arn_region(arn: Any) -> str | None:
 class BackupKeyReplicaInRecoveryRegion(TrustCheck):
     def __init__(self) -> None:
         super().__init__(
-            check_id="CKV_TRUST_61",
+            check_id="CKV_TRUST_41",
             name="Ensure the backup key's replica is enabled in a region other than its primary",
             category=CheckCategories.BACKUP_AND_RECOVERY,
             resources=["aws_kms_replica_key"],

@@ -18,7 +18,7 @@ METADATA = Metadata(
 class BackupPlanCopiesToRecoveryRegion(TrustCheck):
     def __init__(self) -> None:
         super().__init__(
-            check_id="CKV_TRUST_64",
+            check_id="CKV_TRUST_44",
             name="Ensure the AWS Backup plan copies recovery points to the recovery region "
             f"and keeps them >= {RETENTION_DAYS} days",
             category=CheckCategories.BACKUP_AND_RECOVERY,

@@ -45,31 +45,31 @@ def replication(name: str, **rule_changes: Any) -> Resource:
 
 def key_scenario() -> Scenario:
     s = Scenario()
-    s.expect(PASSED, "CKV_TRUST_60", kms_key("backup_mrk", BACKUP_KEY_TAGS, multi_region=True))
-    s.expect(FAILED, "CKV_TRUST_60", kms_key("backup_single_region", BACKUP_KEY_TAGS))
-    s.expect(NOT_APPLICABLE, "CKV_TRUST_60", kms_key("data_single_region"))
-    s.expect(PASSED, "CKV_TRUST_61", replica_key("backup_replica"))
-    s.expect(FAILED, "CKV_TRUST_61", replica_key("replica_same_region", region="us-east-1"))
+    s.expect(PASSED, "CKV_TRUST_40", kms_key("backup_mrk", BACKUP_KEY_TAGS, multi_region=True))
+    s.expect(FAILED, "CKV_TRUST_40", kms_key("backup_single_region", BACKUP_KEY_TAGS))
+    s.expect(NOT_APPLICABLE, "CKV_TRUST_40", kms_key("data_single_region"))
+    s.expect(PASSED, "CKV_TRUST_41", replica_key("backup_replica"))
+    s.expect(FAILED, "CKV_TRUST_41", replica_key("replica_same_region", region="us-east-1"))
     no_region = replica_key("replica_no_region")
     del no_region.values["region"]
-    s.expect(FAILED, "CKV_TRUST_61", no_region)
-    s.expect(FAILED, "CKV_TRUST_61", replica_key("replica_disabled", enabled=False))
-    s.expect(NOT_APPLICABLE, "CKV_TRUST_61",
+    s.expect(FAILED, "CKV_TRUST_41", no_region)
+    s.expect(FAILED, "CKV_TRUST_41", replica_key("replica_disabled", enabled=False))
+    s.expect(NOT_APPLICABLE, "CKV_TRUST_41",
              replica_key("data_replica", {"trustctl:purpose": "data"}, region="us-east-1"))
     return s
 
 
 def replication_scenario() -> Scenario:
     s = Scenario()
-    s.expect(PASSED, "CKV_TRUST_62", replication("copies_everything"))
-    s.expect(FAILED, "CKV_TRUST_62", replication("skips_kms_objects", source_selection_criteria=[
+    s.expect(PASSED, "CKV_TRUST_42", replication("copies_everything"))
+    s.expect(FAILED, "CKV_TRUST_42", replication("skips_kms_objects", source_selection_criteria=[
         {"sse_kms_encrypted_objects": [{"status": "Disabled"}]}]))
-    s.expect(FAILED, "CKV_TRUST_62", replication("no_time_control", destination=[{
+    s.expect(FAILED, "CKV_TRUST_42", replication("no_time_control", destination=[{
         "bucket": "arn:aws:s3:::claver-backups-replica",
         "encryption_configuration": [{"replica_kms_key_id": "arn:aws:kms:us-west-2:1:key/r"}]}]))
-    s.expect(FAILED, "CKV_TRUST_62", replication("deletes_follow", delete_marker_replication=[
+    s.expect(FAILED, "CKV_TRUST_42", replication("deletes_follow", delete_marker_replication=[
         {"status": "Enabled"}]))
-    s.expect(FAILED, "CKV_TRUST_62", replication("disabled", status="Disabled"))
+    s.expect(FAILED, "CKV_TRUST_42", replication("disabled", status="Disabled"))
     return s
 
 
@@ -90,12 +90,12 @@ def replica_bucket_scenario() -> Scenario:
         return b, sse
 
     good, good_sse = replica_bucket("replica", "aws_kms_replica_key.recovery.arn")
-    s.expect(PASSED, "CKV_TRUST_63 CKV_TRUST_10", good_sse)
+    s.expect(PASSED, "CKV_TRUST_43 CKV_TRUST_10", good_sse)
     s.expect(PASSED, "CKV_TRUST_7 CKV_TRUST_15 CKV_TRUST_16", good)
     _, primary_key = replica_bucket("replica_primary_key", "aws_kms_key.primary_backup.arn")
-    s.expect(FAILED, "CKV_TRUST_63 CKV_TRUST_10", primary_key)
+    s.expect(FAILED, "CKV_TRUST_43 CKV_TRUST_10", primary_key)
     _, data_key = replica_bucket("replica_data_key", "aws_kms_replica_key.data_recovery.arn")
-    s.expect(FAILED, "CKV_TRUST_63", data_key)
+    s.expect(FAILED, "CKV_TRUST_43", data_key)
     unlocked, _ = replica_bucket("replica_unlocked", "aws_kms_replica_key.recovery.arn",
                                  lock=False)
     s.expect(FAILED, "CKV_TRUST_15 CKV_TRUST_16", unlocked)
@@ -115,10 +115,10 @@ def copy_scenario() -> Scenario:
         return plan
 
     vault = "arn:aws:backup:us-west-2:123456789012:backup-vault:recovery"
-    s.expect(PASSED, "CKV_TRUST_64 CKV_TRUST_12", with_copy(
+    s.expect(PASSED, "CKV_TRUST_44 CKV_TRUST_12", with_copy(
         "copied", {"destination_vault_arn": vault, "lifecycle": [{"delete_after": 35}]}))
-    s.expect(FAILED, "CKV_TRUST_64", with_copy("not_copied", None))
-    s.expect(FAILED, "CKV_TRUST_64", with_copy(
+    s.expect(FAILED, "CKV_TRUST_44", with_copy("not_copied", None))
+    s.expect(FAILED, "CKV_TRUST_44", with_copy(
         "copies_short_lived", {"destination_vault_arn": vault, "lifecycle": [{"delete_after": 7}]}))
     return s
 
