@@ -23,16 +23,16 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from conftest import REALWORLD
 
 from drill.helpers import SecretSpy, assert_clean, run_drill_cli
 from drill.supabase_source import SupabaseServer
 from trustctl.archive.location import Location
+from trustctl.paths import REPO_ROOT
 from trustctl.pg.posture import rls_posture
 from trustctl.pg.tenancy import autodetect, load
 
 pytestmark = [pytest.mark.realworld, pytest.mark.slow]
-RLS = REALWORLD / "postgres-rls"
+RLS = REPO_ROOT.parent / "shared" / "realworld" / "postgres-rls"
 STAND_INS = """
 CREATE OR REPLACE FUNCTION extensions.uuid_generate_v4() RETURNS uuid LANGUAGE sql
     AS 'SELECT gen_random_uuid()';
