@@ -47,7 +47,7 @@ def test_summary_figures_and_history(quarter: Built) -> None:
     assert (summary["backup_days_complete"], summary["backup_days_expected"]) == (88, 90)
     assert (summary["drills"], summary["drills_passed"]) == (2, 1)
     assert (summary["audits"], summary["audits_failed"]) == (14, 1)
-    assert (summary["verified"], summary["attested"], summary["excepted"]) == (11, 2, 1)
+    assert (summary["verified"], summary["attested"], summary["excepted"]) == (12, 2, 1)
     assert (summary["failed"], summary["not_checked"], summary["gaps"]) == (3, 3, 4)
     drills = quarter.report["history"]["drills"]
     assert [(d["status"], d["rto_hours"]) for d in drills] == [("fail", 5.5), ("pass", 1.25)]
