@@ -62,7 +62,7 @@ def test_drill_of_the_supabase_sandbox_passes_in_one_command(
     assert "recipe jwt-claims" in drill.stdout
     assert "DATA-EXPORT pass" in drill.stdout
     record = json.loads(next(tmp_path.glob("drill-*.json")).read_text())
-    assert record["exit_code"] == 0
+    assert record["facts"]["exit_code"] == 0
     everything = drill.stdout + drill.stderr + json.dumps(record)
     assert not [p for p in supabase_sandbox.passwords if p in everything]
     other = sandbox_cli("drill", "--sandbox", "--profile", "default", "--evidence-dir",
