@@ -14,11 +14,11 @@ from typer.testing import CliRunner
 
 from tests.audit.aws_denier import DenyingAws
 from trustctl.audit.live_check import Outcome
-from trustctl.audit.record import canonical_sha256
 from trustctl.audit.registry import all_checks
 from trustctl.audit.run import by_control
 from trustctl.catalog import load_catalog
 from trustctl.cli import app
+from trustctl.records import Record, RecordStore
 from trustctl.report.results import Finding, Status
 
 SARIF_SCHEMA = json.loads((Path(__file__).parents[1] / "gate" / "schemas" /
@@ -75,7 +75,7 @@ def test_access_denied_is_error_never_pass_and_exits_2(tmp_path, monkeypatch):
     assert "could not check: kms:list_keys on the account: AccessDeniedException" in messages
     assert any("s3:list_buckets on the account: AccessDenied" in m for m in messages)
     record = json.loads(next(evidence.glob("audit-*.json")).read_text())
-    assert record["exit_code"] == 2
+    assert record["facts"]["exit_code"] == 2
 
 
 def test_a_failure_exits_1_even_when_something_could_not_be_checked(tmp_path, monkeypatch):
@@ -104,11 +104,12 @@ def test_record_is_0640_hashed_and_holds_facts(tmp_path, monkeypatch, moto_serve
     path = next(evidence.glob("audit-*.json"))
     assert stat.S_IMODE(path.stat().st_mode) == 0o640
     record = json.loads(path.read_text())
-    assert record["kind"] == "audit"
-    assert record["sha256"] == canonical_sha256(record)
-    assert record["catalog_version"]["sha256"]
+    [stored] = RecordStore.open(evidence).read("audit")  # the store checks the RFC 8785 hash
+    assert stored.to_json() == record == Record.from_json(record, str(path)).to_json()
+    assert "+sha256:" in record["catalog_version"]
     assert record["targets"]["areas"]["aws"]["region"] == "eu-west-2"
-    assert any(c["check"] == "AUD_AWS_2" and "buckets" in c["facts"] for c in record["checks"])
+    assert any(c["check"] == "AUD_AWS_2" and "buckets" in c["facts"]
+               for c in record["facts"]["checks"])
 
 
 def test_unknown_area_is_one_line_exit_2(tmp_path):
