@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import stat
 import xml.etree.ElementTree as ET
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import jsonschema
@@ -16,6 +17,7 @@ from tests.audit.aws_denier import DenyingAws
 from trustctl.audit.live_check import Outcome
 from trustctl.audit.registry import all_checks
 from trustctl.audit.run import by_control
+from trustctl.aws import client
 from trustctl.catalog import load_catalog
 from trustctl.cli import app
 from trustctl.records import Record, RecordStore
@@ -135,3 +137,30 @@ def test_area_asked_for_but_not_configured_is_error(tmp_path, monkeypatch, area)
     assert result.exit_code == 2, result.output
     doc = json.loads(result.stdout)
     assert {c["status"] for c in doc["controls"]} == {"error", "not_applicable"}
+
+
+def test_evidence_bucket_holds_the_record_and_the_drills_read(tmp_path, monkeypatch, aws):
+    """--evidence s3://: the drill records RESTORE-DRILL rests on are read from the bucket, and
+    the audit's own record goes there (Object Lock), not to --evidence-dir."""
+    monkeypatch.setenv("AWS_ENDPOINT_URL", aws.endpoint_url)
+    monkeypatch.setenv("AWS_REGION", aws.region)
+    client("s3", aws).create_bucket(
+        Bucket="audit-evidence", ObjectLockEnabledForBucket=True,
+        CreateBucketConfiguration={"LocationConstraint": aws.region})
+    bucket = RecordStore.open("s3://audit-evidence/records")
+    finished = datetime.now(UTC) - timedelta(days=3)
+    bucket.write(Record.new("drill", finished - timedelta(minutes=5), finished, targets={},
+                            controls=[{"id": "RESTORE-DRILL", "status": "pass", "findings": []}],
+                            facts={"status": "pass", "finished_at": finished.isoformat()}))
+    skips = [x for a in ("aws", "cloudflare", "site", "database", "supabase")
+             for x in ("--skip", a)]
+    result = CliRunner().invoke(app, ["audit", *skips, "--evidence", "s3://audit-evidence/records",
+                                      "--evidence-dir", str(tmp_path / "unused"),
+                                      "--format", "json"])
+    statuses = {c["id"]: c["status"] for c in json.loads(result.stdout)["controls"]}
+    assert statuses["RESTORE-DRILL"] == "pass", result.output
+    assert statuses["RPO-RTO"] == "fail"  # no backup bucket audited, no restore time measured
+    assert result.exit_code == 1
+    [audit] = bucket.read("audit")
+    assert audit.status_of("RESTORE-DRILL") == "pass"
+    assert not (tmp_path / "unused").exists()
