@@ -22,6 +22,7 @@ from trustctl.catalog import load_catalog
 from trustctl.cli import app
 from trustctl.records import Record, RecordStore
 from trustctl.report.results import Finding, Status
+from trustctl.sandbox.moto import MotoServer
 
 SARIF_SCHEMA = json.loads((Path(__file__).parents[1] / "gate" / "schemas" /
                            "sarif-schema-2.1.0.json").read_text())
@@ -139,9 +140,19 @@ def test_area_asked_for_but_not_configured_is_error(tmp_path, monkeypatch, area)
     assert {c["status"] for c in doc["controls"]} == {"error", "not_applicable"}
 
 
-def test_evidence_bucket_holds_the_record_and_the_drills_read(tmp_path, monkeypatch, aws):
+@pytest.fixture
+def own_moto():
+    """A moto of its own: an evidence bucket in the shared one would break the compliant
+    account the other audit tests read."""
+    server = MotoServer()
+    yield server.target("eu-west-2")
+    server.stop()
+
+
+def test_evidence_bucket_holds_the_record_and_the_drills_read(tmp_path, monkeypatch, own_moto):
     """--evidence s3://: the drill records RESTORE-DRILL rests on are read from the bucket, and
     the audit's own record goes there (Object Lock), not to --evidence-dir."""
+    aws = own_moto
     monkeypatch.setenv("AWS_ENDPOINT_URL", aws.endpoint_url)
     monkeypatch.setenv("AWS_REGION", aws.region)
     client("s3", aws).create_bucket(
