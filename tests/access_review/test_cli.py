@@ -9,7 +9,8 @@ import pytest
 from access_review.cli_support import Review, run
 from access_review.cloudflare_api import member
 from access_review.support import refusing_aws
-from trustctl.aws import AwsTarget
+from trustctl.aws import AwsTarget, client
+from trustctl.records import RecordStore
 
 
 @pytest.fixture
@@ -152,3 +153,22 @@ def test_an_unwritable_review_path_is_one_line(review, tmp_path):
     assert result.exit_code == 2
     assert result.output.strip().splitlines()[-1].startswith(
         f"trustctl: error: cannot write the review to {tmp_path / 'taken'}")
+
+
+def test_a_review_is_recorded_to_the_evidence_bucket(review, cloudflare_api, aws, monkeypatch):
+    monkeypatch.setenv("AWS_ENDPOINT_URL", aws.endpoint_url)
+    monkeypatch.setenv("AWS_REGION", aws.region)
+    client("s3", aws).create_bucket(
+        Bucket="review-evidence", ObjectLockEnabledForBucket=True,
+        CreateBucketConfiguration={"LocationConstraint": aws.region})
+    cloudflare_api.members = [member("alice@claver.app", "Administrator")]
+    review.cloudflare = cloudflare_api
+    review.prepare("--skip", "aws", "--skip", "database")
+    review.decide({})
+    result = review.record("--evidence", "s3://review-evidence/records")
+    assert result.exit_code == 0, result.output
+    assert "record  s3://review-evidence/records/access-review-" in result.output
+    assert not review.evidence.exists()  # the bucket, not the directory
+    [stored] = RecordStore.open("s3://review-evidence/records").read("access-review")
+    assert stored.status_of("ACCESS-REVIEW") == "pass"
+    assert stored.facts["reviewers"] == ["carol@claver.app"]

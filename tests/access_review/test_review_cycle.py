@@ -14,11 +14,12 @@ from access_review.cli_support import Review
 from access_review.cloudflare_api import ACCOUNT as CLOUDFLARE_ACCOUNT
 from access_review.cloudflare_api import TOKEN, member, token
 from access_review.support import ACCOUNT, policy, trust_policy
-from trustctl.access_review import database, live_check, record_store
+from trustctl.access_review import database, live_check
 from trustctl.access_review.inventory import Inventory
 from trustctl.access_review.progress import QUIET
 from trustctl.aws import client
 from trustctl.dsn import Dsn
+from trustctl.records import RecordStore
 from trustctl.report.results import Status
 
 ALICE = f"arn:aws:iam::{ACCOUNT}:role/oncall-alice"
@@ -93,7 +94,8 @@ def test_prepare_decide_record_and_the_next_review(review):
         review.file.read_bytes()).hexdigest()
     assert record["controls"] == [{"id": "ACCESS-REVIEW", "status": "pass",
                                    "checks": ["access-review:recorded"], "findings": []}]
-    assert record_store.read(review.evidence, "access-review") == [record]  # hash verifies
+    records = RecordStore.open(review.evidence)
+    assert [r.to_json() for r in records.read("access-review")] == [record]  # hash verifies
     assert record["targets"]["database"].startswith("postgresql://auditor@127.0.0.1:")
     assert record["targets"]["cloudflare"]["account"] == CLOUDFLARE_ACCOUNT
 
@@ -104,7 +106,7 @@ def test_prepare_decide_record_and_the_next_review(review):
     shown = {row["principal"]: row for row in review.document()["rows"]}["postgres:alice"]
     assert (shown["decision"], shown["last_decision"]) == (
         "", "remove by carol@claver.app: quarterly review: remove")
-    assert live_check.check(review.evidence, live_inventory(review.dsn)).status is Status.FAIL
+    assert live_check.check(records, live_inventory(review.dsn)).status is Status.FAIL
 
     # carried out, and a principal added: no finding, and the changes show both
     with psycopg.connect(pg.dsn(), autocommit=True) as conn:
@@ -117,7 +119,7 @@ def test_prepare_decide_record_and_the_next_review(review):
     assert changes["added"] == [f"aws:role/oncall-alice-2 -> aws:account/{ACCOUNT} (none)"]
     assert changes["removed"] == ["postgres:alice -> postgres:postgres/public (read)"]
     assert "removal-not-done" not in third.output
-    assert live_check.check(review.evidence, live_inventory(review.dsn)).status is Status.PASS
+    assert live_check.check(records, live_inventory(review.dsn)).status is Status.PASS
 
     texts = [first.output, recorded.output, again.output, third.output, path.read_text(),
              review.file.read_text(), (review.directory / "review.md").read_text()]

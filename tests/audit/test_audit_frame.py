@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import stat
 import xml.etree.ElementTree as ET
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import jsonschema
@@ -14,12 +15,14 @@ from typer.testing import CliRunner
 
 from tests.audit.aws_denier import DenyingAws
 from trustctl.audit.live_check import Outcome
-from trustctl.audit.record import canonical_sha256
 from trustctl.audit.registry import all_checks
 from trustctl.audit.run import by_control
+from trustctl.aws import client
 from trustctl.catalog import load_catalog
 from trustctl.cli import app
+from trustctl.records import Record, RecordStore
 from trustctl.report.results import Finding, Status
+from trustctl.sandbox.moto import MotoServer
 
 SARIF_SCHEMA = json.loads((Path(__file__).parents[1] / "gate" / "schemas" /
                            "sarif-schema-2.1.0.json").read_text())
@@ -75,7 +78,7 @@ def test_access_denied_is_error_never_pass_and_exits_2(tmp_path, monkeypatch):
     assert "could not check: kms:list_keys on the account: AccessDeniedException" in messages
     assert any("s3:list_buckets on the account: AccessDenied" in m for m in messages)
     record = json.loads(next(evidence.glob("audit-*.json")).read_text())
-    assert record["exit_code"] == 2
+    assert record["facts"]["exit_code"] == 2
 
 
 def test_a_failure_exits_1_even_when_something_could_not_be_checked(tmp_path, monkeypatch):
@@ -104,11 +107,12 @@ def test_record_is_0640_hashed_and_holds_facts(tmp_path, monkeypatch, moto_serve
     path = next(evidence.glob("audit-*.json"))
     assert stat.S_IMODE(path.stat().st_mode) == 0o640
     record = json.loads(path.read_text())
-    assert record["kind"] == "audit"
-    assert record["sha256"] == canonical_sha256(record)
-    assert record["catalog_version"]["sha256"]
+    [stored] = RecordStore.open(evidence).read("audit")  # the store checks the RFC 8785 hash
+    assert stored.to_json() == record == Record.from_json(record, str(path)).to_json()
+    assert "+sha256:" in record["catalog_version"]
     assert record["targets"]["areas"]["aws"]["region"] == "eu-west-2"
-    assert any(c["check"] == "AUD_AWS_2" and "buckets" in c["facts"] for c in record["checks"])
+    assert any(c["check"] == "AUD_AWS_2" and "buckets" in c["facts"]
+               for c in record["facts"]["checks"])
 
 
 def test_unknown_area_is_one_line_exit_2(tmp_path):
@@ -134,3 +138,40 @@ def test_area_asked_for_but_not_configured_is_error(tmp_path, monkeypatch, area)
     assert result.exit_code == 2, result.output
     doc = json.loads(result.stdout)
     assert {c["status"] for c in doc["controls"]} == {"error", "not_applicable"}
+
+
+@pytest.fixture
+def own_moto():
+    """A moto of its own: an evidence bucket in the shared one would break the compliant
+    account the other audit tests read."""
+    server = MotoServer()
+    yield server.target("eu-west-2")
+    server.stop()
+
+
+def test_evidence_bucket_holds_the_record_and_the_drills_read(tmp_path, monkeypatch, own_moto):
+    """--evidence s3://: the drill records RESTORE-DRILL rests on are read from the bucket, and
+    the audit's own record goes there (Object Lock), not to --evidence-dir."""
+    aws = own_moto
+    monkeypatch.setenv("AWS_ENDPOINT_URL", aws.endpoint_url)
+    monkeypatch.setenv("AWS_REGION", aws.region)
+    client("s3", aws).create_bucket(
+        Bucket="audit-evidence", ObjectLockEnabledForBucket=True,
+        CreateBucketConfiguration={"LocationConstraint": aws.region})
+    bucket = RecordStore.open("s3://audit-evidence/records")
+    finished = datetime.now(UTC) - timedelta(days=3)
+    bucket.write(Record.new("drill", finished - timedelta(minutes=5), finished, targets={},
+                            controls=[{"id": "RESTORE-DRILL", "status": "pass", "findings": []}],
+                            facts={"status": "pass", "finished_at": finished.isoformat()}))
+    skips = [x for a in ("aws", "cloudflare", "site", "database", "supabase")
+             for x in ("--skip", a)]
+    result = CliRunner().invoke(app, ["audit", *skips, "--evidence", "s3://audit-evidence/records",
+                                      "--evidence-dir", str(tmp_path / "unused"),
+                                      "--format", "json"])
+    statuses = {c["id"]: c["status"] for c in json.loads(result.stdout)["controls"]}
+    assert statuses["RESTORE-DRILL"] == "pass", result.output
+    assert statuses["RPO-RTO"] == "fail"  # no backup bucket audited, no restore time measured
+    assert result.exit_code == 1
+    [audit] = bucket.read("audit")
+    assert audit.status_of("RESTORE-DRILL") == "pass"
+    assert not (tmp_path / "unused").exists()

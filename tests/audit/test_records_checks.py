@@ -1,9 +1,8 @@
 """The records the audit reads: backup manifests in the moto backup bucket (RPO) and drill
-records in the evidence directory (quarterly drill, RTO)."""
+records in the record store (quarterly drill, RTO), their old fields under `facts`."""
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -14,6 +13,7 @@ from trustctl.archive.store import BackupStore
 from trustctl.audit.aws_reader import AwsReader, AwsSettings
 from trustctl.audit.records_reader import RecordsReader
 from trustctl.aws import client
+from trustctl.records import Record, RecordStore
 from trustctl.report.results import Status
 from trustctl.sandbox.account import tls_only_policy
 
@@ -35,7 +35,7 @@ def records(aws, account, tmp_path):
     def make(prefix="none", evidence=tmp_path):
         aws_reader = AwsReader(AwsSettings(region=aws.region, endpoint_url=aws.endpoint_url))
         readers.append(aws_reader)
-        return RecordsReader([aws_reader], evidence, prefix, rpo_hours=24)
+        return RecordsReader([aws_reader], RecordStore.open(evidence), prefix, rpo_hours=24)
 
     yield make
     for reader in readers:
@@ -57,11 +57,12 @@ def _backup(aws, bucket, prefix, hours_ago):
 
 def _drill(evidence, days_ago, status="pass", rto_met=True):
     finished = datetime.now(UTC) - timedelta(days=days_ago)
-    record = {"status": status, "finished_at": finished.isoformat(),
-              "rto": {"objective_seconds": 14400.0, "measured_seconds": 12.5 if rto_met
-                      else 20000.0, "met": rto_met}}
-    path = evidence / f"drill-{finished:%Y%m%dT%H%M%S}-{status}.json"
-    path.write_text(json.dumps(record))
+    facts = {"status": status, "finished_at": finished.isoformat(),
+             "rto": {"objective_seconds": 14400.0, "measured_seconds": 12.5 if rto_met
+                     else 20000.0, "met": rto_met}}
+    RecordStore.open(evidence).write(Record.new(
+        "drill", finished - timedelta(minutes=5), finished, targets={},
+        controls=[{"id": "RESTORE-DRILL", "status": status, "findings": []}], facts=facts))
 
 
 def test_fresh_backup_passes_rpo(aws, account, records):
@@ -108,4 +109,15 @@ def test_rto_measured_by_the_newest_drill(records, tmp_path):
 
 def test_unreadable_drill_record_is_error(records, tmp_path):
     (tmp_path / "drill-broken.json").write_text("{not json")
-    assert check_by_id("AUD_REC_2").run(records()).status == Status.ERROR
+    outcome = check_by_id("AUD_REC_2").run(records())
+    assert outcome.status == Status.ERROR
+    assert any("not JSON" in u for u in outcome.unreadable)
+
+
+def test_altered_drill_record_is_error_never_pass(records, tmp_path):
+    _drill(tmp_path, days_ago=1, status="fail")
+    [path] = tmp_path.glob("drill-*.json")  # a failed drill edited to read as a pass
+    path.write_text(path.read_text().replace('"status": "fail"', '"status": "pass"'))
+    outcome = check_by_id("AUD_REC_2").run(records())
+    assert outcome.status == Status.ERROR
+    assert any("altered record" in u for u in outcome.unreadable)

@@ -26,6 +26,7 @@ from trustctl.access_review.progress import Progress
 from trustctl.archive.location import stand_in
 from trustctl.aws import AwsTarget
 from trustctl.errors import InputError
+from trustctl.records.options import EvidenceDirOption, EvidenceOption, record_store
 from trustctl.report.results import ControlResult, Status
 
 DEFAULT_DSN_ENV = "TRUSTCTL_DATABASE_DSN"
@@ -46,11 +47,6 @@ access_review = typer.Typer(
     ),
 )
 
-EvidenceDirOption = Annotated[Path, typer.Option(
-    "--evidence-dir", envvar="TRUSTCTL_EVIDENCE_DIR",
-    help="Where access-review records are read and written.")]
-
-
 @access_review.command("prepare")
 def prepare_command(
     sandbox: Annotated[bool, typer.Option(
@@ -64,8 +60,9 @@ def prepare_command(
         "--roster", help="The on-call roster.")] = roster.DEFAULT_ROSTER,
     previous: Annotated[Path | None, typer.Option(
         "--previous", help="The last review file to compare with (default: the latest "
-        "ACCESS-REVIEW record in --evidence-dir).")] = None,
+        "ACCESS-REVIEW record in --evidence-dir or --evidence).")] = None,
     evidence_dir: EvidenceDirOption = Path("evidence"),
+    evidence: EvidenceOption = None,
     period_days: Annotated[int, typer.Option(
         "--period-days", min=1, help="Reads of customer data over this many days.")
     ] = PERIOD_DAYS,
@@ -126,7 +123,7 @@ def prepare_command(
         _configured_sources(sources, region, endpoint_url, dsn_env, cloudflare_account,
                             cloudflare_base_url)
     the_roster = roster.load(roster_path)
-    last = preparing.Previous.find(previous, evidence_dir)
+    last = preparing.Previous.find(previous, record_store(evidence_dir, evidence))
     document = preparing.prepare(sources, the_roster, last, Period.last_days(period_days),
                                  Progress())
     summary_path = review_file.write(document, out, summary.markdown(document))
@@ -148,6 +145,7 @@ def prepare_command(
 def record_command(
     review: Annotated[Path, typer.Argument(help="The completed review file.")],
     evidence_dir: EvidenceDirOption = Path("evidence"),
+    evidence: EvidenceOption = None,
     output: options.FormatOption = "text",
 ) -> None:
     """Record a completed review as the ACCESS-REVIEW record (JSON, mode 0640).
@@ -162,15 +160,16 @@ def record_command(
       trustctl access-review record access-review/review.yaml --evidence-dir evidence
     """
     output = options.check_format(output)
+    store = record_store(evidence_dir, evidence)
     record = recording.build(review, datetime.now(UTC))
-    path = recording.record_store.write(record, evidence_dir)
-    control = record["controls"][0]
+    path = store.write(record)
+    control = record.controls[0]
     if output == "json":
-        typer.echo(json.dumps({"controls": record["controls"], "record": str(path)}, indent=2))
+        typer.echo(json.dumps({"controls": record.controls, "record": path}, indent=2))
     else:
-        counts = ", ".join(f"{n} {d}" for d, n in sorted(record["facts"]["counts"].items()))
-        typer.echo(f"Access review {record['id']} recorded: {counts}; reviewers "
-                   f"{', '.join(record['facts']['reviewers'])}\n"
+        counts = ", ".join(f"{n} {d}" for d, n in sorted(record.facts["counts"].items()))
+        typer.echo(f"Access review {record.id} recorded: {counts}; reviewers "
+                   f"{', '.join(record.facts['reviewers'])}\n"
                    f"  ACCESS-REVIEW {control['status']}\n  record  {path}")
     if control["status"] != "pass":
         typer.echo("trustctl: access-review: the review did not read every source; it does not "

@@ -10,12 +10,12 @@ failed (a finding is never hidden).
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from trustctl.access_review import findings, record
 from trustctl.access_review.inventory import Inventory
 from trustctl.access_review.prepare import Sources, collect
 from trustctl.access_review.progress import QUIET, Progress
+from trustctl.records import RecordStore
 from trustctl.report.results import ControlResult, Finding, Status
 
 CHECK_ID = "AUD_ACCESS_REVIEW_1"
@@ -26,18 +26,18 @@ REMEDIATION = ("Run `trustctl access-review prepare`, decide every row, record i
 MAX_AGE = timedelta(days=92)
 
 
-def check(records_dir: Path, inventory: Inventory, now: datetime | None = None) -> ControlResult:
-    """ACCESS-REVIEW from the records in `records_dir` and the live `inventory`."""
+def check(records: RecordStore, inventory: Inventory, now: datetime | None = None
+          ) -> ControlResult:
+    """ACCESS-REVIEW from the access-review records in `records` and the live `inventory`."""
     now = now or datetime.now(UTC)
-    latest = record.latest(records_dir)
+    latest = record.latest(records)
     found: list[Finding] = []
     if latest is None:
-        found.append(_finding(f"no completed access review recorded in {records_dir}"))
+        found.append(_finding(f"no completed access review recorded in {records}"))
     else:
-        finished = datetime.fromisoformat(latest["finished"])
-        age = now - finished
+        age = now - latest.finished_at
         if age > MAX_AGE:
-            found.append(_finding(f"the last access review ({latest['id']}) was recorded "
+            found.append(_finding(f"the last access review ({latest.id}) was recorded "
                                   f"{age.days} days ago, more than {MAX_AGE.days}"))
         found += [_finding(flag.message, flag.principal) for flag in
                   findings.removals_not_done(inventory.merged(), record.removals(latest))]
@@ -52,10 +52,10 @@ def check(records_dir: Path, inventory: Inventory, now: datetime | None = None) 
     return ControlResult(record.CONTROL, status, found, checks=[CHECK_ID])
 
 
-def check_live(records_dir: Path, sources: Sources, progress: Progress = QUIET,
+def check_live(records: RecordStore, sources: Sources, progress: Progress = QUIET,
                now: datetime | None = None) -> ControlResult:
     """Reads the principals at `sources` (as `prepare` does, without reads) and judges."""
-    return check(records_dir, collect(sources, progress), now)
+    return check(records, collect(sources, progress), now)
 
 
 def _finding(message: str, resource: str | None = None) -> Finding:

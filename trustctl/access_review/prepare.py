@@ -32,6 +32,7 @@ from trustctl.access_review.progress import QUIET, Progress
 from trustctl.access_review.roster import Roster
 from trustctl.aws import AwsTarget
 from trustctl.dsn import Dsn
+from trustctl.records import RecordStore
 from trustctl.report.results import ControlResult, Finding, Status
 
 SOURCES = ("aws", "database", "cloudflare")
@@ -86,7 +87,7 @@ class Previous:
     input: dict[str, str] | None = None
 
     @classmethod
-    def find(cls, previous_file: Path | None, evidence_dir: Path) -> Previous:
+    def find(cls, previous_file: Path | None, records: RecordStore) -> Previous:
         """From `previous_file` (a review file) if given, else the latest counted record."""
         if previous_file is not None:
             document, raw = review_file.read(previous_file)
@@ -94,12 +95,12 @@ class Previous:
                        [{**row, "review_id": document["review_id"]} for row in document["rows"]
                         if str(row.get("decision") or "").strip().lower() == "remove"],
                        {"path": str(previous_file), "sha256": hashlib.sha256(raw).hexdigest()})
-        latest = record.latest(evidence_dir)
+        latest = record.latest(records)
         if latest is None:
             return cls()
-        return cls(f"review {latest['id']} (recorded {latest['finished']})",
-                   latest["facts"]["decisions"], record.removals(latest),
-                   {"record": latest["id"], "sha256": latest["sha256"]})
+        return cls(f"review {latest.id} (recorded {latest.finished})",
+                   latest.facts["decisions"], record.removals(latest),
+                   {"record": latest.id, "sha256": latest.sha256})
 
 
 def prepare(sources: Sources, roster: Roster, previous: Previous, period: data_reads.Period,

@@ -12,16 +12,16 @@ import hashlib
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
-from trustctl.access_review import record_store, review_file
+from trustctl.access_review import review_file
 from trustctl.errors import InputError
+from trustctl.records import Record, RecordStore
 
 KIND = "access-review"
 CONTROL = "ACCESS-REVIEW"
 
 
-def build(review_path: Path, recorded_at: datetime) -> dict[str, Any]:
+def build(review_path: Path, recorded_at: datetime) -> Record:
     """The sealed record of a completed review file; InputError naming what is missing."""
     document, raw = review_file.read(review_path)
     problems = review_file.undecided(document)
@@ -40,27 +40,24 @@ def build(review_path: Path, recorded_at: datetime) -> dict[str, Any]:
                             for u in unread]}
     inputs = {"review": {"path": str(review_path), "sha256": hashlib.sha256(raw).hexdigest()},
               **document["inputs"]}
-    return record_store.seal({
-        "kind": KIND, "id": f"{document['review_id']}-r{recorded_at:%Y%m%dT%H%M%SZ}",
-        "started": document["prepared_at"], "finished": recorded_at.isoformat(timespec="seconds"),
-        "targets": {**document["targets"], "sources": document["sources"]},
-        "controls": [control],
-        "facts": {"reviewers": sorted({d["reviewer"] for d in decisions}),
-                  "decisions": decisions, "counts": dict(Counter(d["decision"]
-                                                                 for d in decisions)),
-                  "findings": document["findings"], "changes": document["changes"],
-                  "reads": document["reads"], "period": document["period"], "inputs": inputs},
-    })
+    return Record.new(
+        KIND, datetime.fromisoformat(document["prepared_at"]), recorded_at.replace(microsecond=0),
+        record_id=f"{document['review_id']}-r{recorded_at:%Y%m%dT%H%M%SZ}",
+        targets={**document["targets"], "sources": document["sources"]},
+        controls=[control],
+        facts={"reviewers": sorted({d["reviewer"] for d in decisions}),
+               "decisions": decisions, "counts": dict(Counter(d["decision"] for d in decisions)),
+               "findings": document["findings"], "changes": document["changes"],
+               "reads": document["reads"], "period": document["period"], "inputs": inputs})
 
 
-def latest(directory: Path) -> dict[str, Any] | None:
+def latest(store: RecordStore) -> Record | None:
     """The latest access-review record that counts (its ACCESS-REVIEW control passed)."""
-    counted = [r for r in record_store.read(directory, KIND)
-               if any(c["id"] == CONTROL and c["status"] == "pass" for c in r["controls"])]
-    return counted[-1] if counted else None
+    counted = [r for r in store.read(KIND) if r.status_of(CONTROL) == "pass"]
+    return max(counted, key=lambda r: (r.finished_at, r.id), default=None)
 
 
-def removals(record: dict[str, Any]) -> list[dict[str, str]]:
+def removals(record: Record) -> list[dict[str, str]]:
     """The `remove` decisions of a record, each naming its review and reviewer."""
-    return [{**d, "review_id": record["id"]} for d in record["facts"]["decisions"]
+    return [{**d, "review_id": record.id} for d in record.facts["decisions"]
             if d["decision"] == "remove"]

@@ -6,6 +6,7 @@ checked); 2 nothing failed but something could not be checked, or the audit coul
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,7 +15,7 @@ from typing import Annotated
 import typer
 
 from trustctl import redaction
-from trustctl.audit import accounts, expectations, record
+from trustctl.audit import accounts, expectations
 from trustctl.audit.live_check import Outcome
 from trustctl.audit.progress import audit_progress
 from trustctl.audit.registry import all_checks
@@ -22,8 +23,11 @@ from trustctl.audit.run import by_control, run_checks
 from trustctl.audit.targets import Targets, open_readers
 from trustctl.catalog import Control, load_catalog
 from trustctl.errors import InputError
-from trustctl.gate.command import Format
+from trustctl.gate.command import Format, sarif_version
 from trustctl.gate.evaluate import GateReport
+from trustctl.records import Record
+from trustctl.records.options import EvidenceDirOption, EvidenceOption, record_store
+from trustctl.records.store import S3_SCHEME
 from trustctl.report.render import to_json, to_junit, to_table
 from trustctl.report.results import exit_code
 from trustctl.report.sarif import to_sarif
@@ -93,10 +97,8 @@ def audit(
         "--backup-prefix", envvar="TRUSTCTL_BACKUP_PREFIX",
         help="Key prefix of backups in the backup bucket.")] = "backups",
     rpo_hours: Annotated[float, typer.Option("--rpo-hours", min=0.01)] = 24.0,
-    evidence_dir: Annotated[Path, typer.Option(
-        "--evidence-dir", envvar="TRUSTCTL_EVIDENCE_DIR",
-        help="Where the audit record goes, and where drill records are read.")
-    ] = Path("evidence"),
+    evidence_dir: EvidenceDirOption = Path("evidence"),
+    evidence: EvidenceOption = None,
     output_format: Annotated[Format, typer.Option("--format", help="Report format.")
                              ] = Format.TABLE,
     output: Annotated[Path | None, typer.Option(help="Write the report here, not stdout.")
@@ -111,7 +113,8 @@ def audit(
     from CLOUDFLARE_API_TOKEN only, Supabase's from SUPABASE_ACCESS_TOKEN only. Nothing is
     written to any API. An area that is asked for but not configured is reported as
     `error`: pass --skip AREA to leave it out on purpose.
-    A JSON record of the run (audit-<id>.json, mode 0640) is written to --evidence-dir.
+    A record of the run (audit-<id>.json, mode 0640) is written to --evidence-dir (or the
+    --evidence bucket), where the drill records RESTORE-DRILL and RPO-RTO rest on are read.
 
     \b
     Examples:
@@ -124,7 +127,8 @@ def audit(
     unknown = sorted(set(skip or ()) - set(AREAS_HELP.split(", ")))
     if unknown:
         raise InputError(f"--skip {', '.join(unknown)}: not an area ({AREAS_HELP})")
-    record.check_directory(evidence_dir)
+    store = record_store(evidence_dir, evidence)
+    store.check_writable()
     expected = expectations.load(stack_config)
     targets = Targets(
         expected=expected, skip=frozenset(skip or ()), sandbox=sandbox, region=region,
@@ -133,7 +137,7 @@ def audit(
         database=database, supabase_project=supabase_project,
         supabase_base_url=supabase_base_url, app_roles=tuple(app_role or ()),
         tenant_schemas=tuple(tenant_schema or ("public",)), tenant_column=tenant_column,
-        backup_prefix=backup_prefix, rpo_hours=rpo_hours, evidence_dir=evidence_dir,
+        backup_prefix=backup_prefix, rpo_hours=rpo_hours, records=store,
         role_arns=tuple(role_arn or ()), organization_role=organization_role,
         shard=accounts.parse_shard(shard))
     started = datetime.now(UTC)
@@ -146,14 +150,14 @@ def audit(
                                   skip_checks=opened.skip_checks, on_done=on_done)
     controls = by_control(catalog, outcomes)
     code = exit_code(controls)
-    doc = record.build(started=started, finished=datetime.now(UTC),
-                       targets=opened.describe(), controls=[c.to_json() for c in controls],
-                       outcomes=[o.to_json() for o in outcomes], exit_code=code)
-    path = record.write(doc, evidence_dir)
+    path = store.write(Record.new(
+        "audit", started, datetime.now(UTC), targets=opened.describe(),
+        controls=[c.to_json() for c in controls],
+        facts={"exit_code": code, "checks": _json_native([o.to_json() for o in outcomes])}))
     report = GateReport(origin=opened.origin(), controls=controls, tool="trustctl audit",
                         checked_resources=len(outcomes), checked_what="live checks",
                         remediation=_remediation(catalog, outcomes))
-    text = _render(report, output_format, str(path))
+    text = _render(report, output_format, path)
     if output is None:
         typer.echo(text, nl=False)
     else:
@@ -163,6 +167,11 @@ def audit(
             raise InputError(f"--output {output}: cannot write ({exc.strerror})") from None
     typer.echo(f"audit record: {path}", err=True)
     raise typer.Exit(code)
+
+
+def _json_native(facts: list[dict]) -> list[dict]:
+    """Raw facts as JSON has them (AWS's datetimes as text): the record's hash is over JSON."""
+    return json.loads(json.dumps(facts, default=str))
 
 
 def _remediation(catalog: tuple[Control, ...], outcomes: list[Outcome]) -> dict[str, str]:
@@ -181,8 +190,8 @@ def _render(report: GateReport, output_format: Format, record_uri: str) -> str:
     if output_format == Format.JSON:
         return to_json(report)
     if output_format == Format.SARIF:
-        version = record.code_version()["package"] or "0"
-        return to_sarif(report, load_catalog(), os.path.relpath(record_uri), version)
+        uri = record_uri if record_uri.startswith(S3_SCHEME) else os.path.relpath(record_uri)
+        return to_sarif(report, load_catalog(), uri, sarif_version())
     if output_format == Format.JUNIT:
         return to_junit(report)
     return to_table(report)

@@ -1,11 +1,9 @@
 """The records the audit reads: backup manifests in the backup bucket (RPO) and drill records
-in the evidence directory (RESTORE-DRILL, RTO)."""
+in the record store (RESTORE-DRILL, RTO)."""
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from trustctl.archive.manifest import Manifest
@@ -13,20 +11,22 @@ from trustctl.archive.store import BackupStore
 from trustctl.audit.aws_reader import AwsReader
 from trustctl.audit.live_check import CouldNotRead
 from trustctl.audit.memo import Memo
+from trustctl.errors import DependencyError
+from trustctl.records import RecordError, RecordStore
 
 
 class RecordsReader:
-    def __init__(self, aws: list[AwsReader], evidence_dir: Path, backup_prefix: str,
+    def __init__(self, aws: list[AwsReader], store: RecordStore, backup_prefix: str,
                  rpo_hours: float) -> None:
         self.aws = aws
-        self.evidence_dir = evidence_dir
+        self.store = store
         self.backup_prefix = backup_prefix
         self.rpo = timedelta(hours=rpo_hours)
         self.now = datetime.now(UTC)
         self._memo = Memo()
 
     def describe(self) -> dict[str, Any]:
-        return {"evidence_dir": str(self.evidence_dir), "backup_prefix": self.backup_prefix,
+        return {"evidence": str(self.store), "backup_prefix": self.backup_prefix,
                 "rpo_hours": self.rpo.total_seconds() / 3600}
 
     def latest_backups(self) -> dict[str, Manifest | None]:
@@ -50,17 +50,12 @@ class RecordsReader:
         return self._memo.get("backups", read)
 
     def drill_records(self) -> list[dict[str, Any]]:
-        """Every drill record in the evidence directory, newest first."""
+        """The facts of every drill record in the store, newest first; `_path` says where."""
         def read() -> list[dict[str, Any]]:
-            records = []
             try:
-                paths = sorted(self.evidence_dir.glob("drill-*.json"))
-            except OSError as exc:
-                raise CouldNotRead(f"drill records in {self.evidence_dir}: {exc}") from None
-            for path in paths:
-                try:
-                    records.append({**json.loads(path.read_text()), "_path": str(path)})
-                except (OSError, json.JSONDecodeError) as exc:
-                    raise CouldNotRead(f"drill record {path}: {exc}") from None
-            return sorted(records, key=lambda r: r.get("finished_at", ""), reverse=True)
+                records = self.store.read("drill")
+            except (RecordError, DependencyError, OSError) as exc:
+                raise CouldNotRead(f"drill records in {self.store}: {exc}") from None
+            return [{**r.facts, "_path": f"{self.store}/{r.name}"}
+                    for r in sorted(records, key=lambda r: r.finished_at, reverse=True)]
         return self._memo.get("drills", read)

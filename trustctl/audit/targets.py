@@ -18,6 +18,7 @@ from trustctl.audit.aws_reader import AwsReader, AwsSettings
 from trustctl.audit.expectations import Expectations
 from trustctl.audit.records_reader import RecordsReader
 from trustctl.dsn import Dsn
+from trustctl.records import RecordStore
 
 CLOUDFLARE_TOKEN_ENV = "CLOUDFLARE_API_TOKEN"
 SUPABASE_TOKEN_ENV = "SUPABASE_ACCESS_TOKEN"
@@ -53,7 +54,7 @@ class Targets:
     tenant_column: str = "tenant_id"
     backup_prefix: str = "backups"
     rpo_hours: float = 24.0
-    evidence_dir: Path = Path("evidence")
+    records: RecordStore | None = None  # where drill records are read (the audit's store)
     role_arns: tuple[str, ...] = ()
     organization_role: str | None = None
     shard: tuple[int, int] | None = None  # (K, N): this machine audits accounts K of N
@@ -99,7 +100,8 @@ def open_readers(targets: Targets) -> Iterator[Opened]:
             stack.callback(opened.readers["database"].close)
         if "records" not in targets.skip:
             opened.readers["records"] = RecordsReader(
-                aws, targets.evidence_dir, targets.backup_prefix, targets.rpo_hours)
+                aws, targets.records or RecordStore.open(Path("evidence")),
+                targets.backup_prefix, targets.rpo_hours)
         if sandbox is not None:
             opened.skip_checks.update(SANDBOX_SKIPPED_CHECKS)
         yield opened

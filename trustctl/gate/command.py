@@ -165,13 +165,14 @@ def _render(report: GateReport, output_format: Format, fallback_uri: str) -> str
     if output_format == Format.JSON:
         return to_json(report)
     if output_format == Format.SARIF:
-        return to_sarif(report, load_catalog(), fallback_uri, _version())
+        return to_sarif(report, load_catalog(), fallback_uri, sarif_version())
     if output_format == Format.JUNIT:
         return to_junit(report)
     return to_table(report)
 
 
-def _version() -> str:
+def sarif_version() -> str:
+    """The tool version SARIF names (the package's; `0` when not installed)."""
     try:
         return version("trustctl")
     except PackageNotFoundError:

@@ -20,7 +20,7 @@ def check(records: RecordsReader, out: Outcome) -> None:
     passing = [d for d in drills if d.get("status") == "pass"]
     out.facts.update(drills=len(drills), passing=len(passing))
     if not passing:
-        out.fail(str(records.evidence_dir), f"no passing drill record ({len(drills)} drill "
+        out.fail(str(records.store), f"no passing drill record ({len(drills)} drill "
                                             "record(s) in all)")
         return
     newest = passing[0]

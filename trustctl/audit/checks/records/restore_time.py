@@ -15,7 +15,7 @@ def check(records: RecordsReader, out: Outcome) -> None:
     measured = [d for d in records.drill_records()
                 if (d.get("rto") or {}).get("measured_seconds") is not None]
     if not measured:
-        out.fail(str(records.evidence_dir), "no drill record measured a restore time")
+        out.fail(str(records.store), "no drill record measured a restore time")
         return
     rto = measured[0]["rto"]
     out.facts["newest"] = {"path": measured[0]["_path"], **rto}
