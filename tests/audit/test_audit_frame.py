@@ -4,8 +4,14 @@
 from __future__ import annotations
 
 import json
+import socket
 import stat
+import subprocess
+import sys
+import time
+import urllib.request
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -17,12 +23,11 @@ from tests.audit.aws_denier import DenyingAws
 from trustctl.audit.live_check import Outcome
 from trustctl.audit.registry import all_checks
 from trustctl.audit.run import by_control
-from trustctl.aws import client
+from trustctl.aws import AwsTarget, client
 from trustctl.catalog import load_catalog
 from trustctl.cli import app
 from trustctl.records import Record, RecordStore
 from trustctl.report.results import Finding, Status
-from trustctl.sandbox.moto import MotoServer
 
 SARIF_SCHEMA = json.loads((Path(__file__).parents[1] / "gate" / "schemas" /
                            "sarif-schema-2.1.0.json").read_text())
@@ -141,12 +146,28 @@ def test_area_asked_for_but_not_configured_is_error(tmp_path, monkeypatch, area)
 
 
 @pytest.fixture
-def own_moto():
-    """A moto of its own: an evidence bucket in the shared one would break the compliant
-    account the other audit tests read."""
-    server = MotoServer()
-    yield server.target("eu-west-2")
-    server.stop()
+def own_moto() -> Iterator[AwsTarget]:
+    """A moto server in a process of its own: moto keeps its state per process, so an evidence
+    bucket made in a thread of this one would break the compliant account the other audit
+    tests read."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([str(Path(sys.executable).parent / "moto_server"), "-H",
+                               "127.0.0.1", "-p", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(f"{url}/moto-api/", timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        yield AwsTarget(region="eu-west-2", endpoint_url=url)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
 
 
 def test_evidence_bucket_holds_the_record_and_the_drills_read(tmp_path, monkeypatch, own_moto):
