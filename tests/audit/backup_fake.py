@@ -5,12 +5,11 @@ service goes to moto."""
 
 from __future__ import annotations
 
-import json
 import re
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from tests.audit.json_server import serve_json
 
 
 class FakeBackup:
@@ -30,25 +29,12 @@ class FakeBackup:
                         "CreationDate": now - age * 3600} for age in (3, 27)]
         self.restore_testing = [{"RestoreTestingPlanName": "monthly",
                                  "RestoreTestingPlanArn": "arn:aws:backup:::restore-testing"}]
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                body = fake.answer(self.path.split("?")[0])
-                raw = json.dumps(body if body is not None else {
-                    "message": f"no route {self.path}"}).encode()
-                self.send_response(200 if body is not None else 404)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(raw)))
-                self.end_headers()
-                self.wfile.write(raw)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = serve_json(self._route)
         self.url = f"http://127.0.0.1:{self._server.server_port}"
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def _route(self, path: str, headers: object) -> tuple[int, Any]:
+        body = self.answer(path.split("?")[0])
+        return (200, body) if body is not None else (404, {"message": f"no route {path}"})
 
     def answer(self, path: str) -> dict[str, Any] | None:
         if path == "/backup-vaults/":

@@ -7,10 +7,10 @@ from __future__ import annotations
 import copy
 import json
 import re
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+
+from tests.audit.json_server import serve_json
 
 ZONE = "fedcba9876543210fedcba9876543210"  # Pulumi.prod.yaml cloudflareZoneId
 TOKEN = "cf-test-token-b7a9c3d1e5f20468"
@@ -57,36 +57,20 @@ class FakeCloudflare:
         self.files = files or {}
         self.status_override: int | None = None
         self.requests: list[str] = []
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                fake.requests.append(self.path)
-                if self.headers.get("Authorization") != f"Bearer {TOKEN}":
-                    return self._send(403, _envelope(None, [{"code": 9109,
-                                                             "message": "Invalid access token"}]))
-                if fake.status_override:
-                    return self._send(fake.status_override, _envelope(None, [{
-                        "code": 10000, "message": "Authentication error"}]))
-                path = re.sub(r"^/client/v4", "", self.path.split("?")[0])
-                body = fake.answer(path)
-                return self._send(404, _envelope(None, [{"code": 7003, "message": "No route"}])
-                                  ) if body is None else self._send(200, body)
-
-            def _send(self, status: int, body: dict[str, Any]) -> None:
-                raw = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(raw)))
-                self.end_headers()
-                self.wfile.write(raw)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = serve_json(self._route)
         self.base_url = f"http://127.0.0.1:{self._server.server_port}/client/v4"
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def _route(self, raw_path: str, headers: Any) -> tuple[int, Any]:
+        self.requests.append(raw_path)
+        if headers.get("Authorization") != f"Bearer {TOKEN}":
+            return 403, _envelope(None, [{"code": 9109, "message": "Invalid access token"}])
+        if self.status_override:
+            return self.status_override, _envelope(None, [{
+                "code": 10000, "message": "Authentication error"}])
+        body = self.answer(re.sub(r"^/client/v4", "", raw_path.split("?")[0]))
+        if body is None:
+            return 404, _envelope(None, [{"code": 7003, "message": "No route"}])
+        return 200, body
 
     def answer(self, path: str) -> dict[str, Any] | None:
         if path in self.files:

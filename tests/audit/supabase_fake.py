@@ -4,11 +4,10 @@ project, from a state the test can change."""
 from __future__ import annotations
 
 import copy
-import json
-import threading
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from tests.audit.json_server import serve_json
 
 PROJECT = "abcdefghijklmnopqrst"
 TOKEN = "sbp_test_0123456789abcdef0123456789abcdef"
@@ -33,30 +32,16 @@ def compliant_project() -> dict[str, Any]:
 class FakeSupabase:
     def __init__(self) -> None:
         self.project = copy.deepcopy(compliant_project())
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                prefix = f"/v1/projects/{PROJECT}"
-                if self.headers.get("Authorization") != f"Bearer {TOKEN}":
-                    status, body = 401, {"message": "Unauthorized"}
-                elif self.path.startswith(prefix) and self.path[len(prefix):] in fake.project:
-                    status, body = 200, fake.project[self.path[len(prefix):]]
-                else:
-                    status, body = 404, {"message": "Not found"}
-                raw = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(raw)))
-                self.end_headers()
-                self.wfile.write(raw)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = serve_json(self._route)
         self.url = f"http://127.0.0.1:{self._server.server_port}"
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def _route(self, path: str, headers: Any) -> tuple[int, Any]:
+        prefix = f"/v1/projects/{PROJECT}"
+        if headers.get("Authorization") != f"Bearer {TOKEN}":
+            return 401, {"message": "Unauthorized"}
+        if path.startswith(prefix) and path[len(prefix):] in self.project:
+            return 200, self.project[path[len(prefix):]]
+        return 404, {"message": "Not found"}
 
     def __enter__(self) -> FakeSupabase:
         return self
