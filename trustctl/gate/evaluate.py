@@ -19,6 +19,7 @@ from trustctl.errors import InputError
 from trustctl.gate.checkov_runner import CheckResult
 from trustctl.gate.declarations import controls_with_requirements, missing_by_control
 from trustctl.gate.exceptions import Waiver
+from trustctl.gate.roles import neighbours
 from trustctl.gate.schedules import CHECK_ID as SCHEDULE_CHECK
 from trustctl.gate.schedules import Workflows, schedule_findings
 from trustctl.gate.translate import TfPlan
@@ -178,11 +179,22 @@ def _what(result: CheckResult) -> str:
     return result.check_name
 
 
+def _roles(result: CheckResult, plan: TfPlan) -> str:
+    """How the roles a project check read were decided (tag or graph), for the resource and
+    those it references: built-in checks read no role."""
+    if not result.check_id.startswith("CKV_TRUST_"):
+        return ""
+    addresses = [result.address, *neighbours(plan.document, result.address)]
+    said = [f"{plan.resources[a].name}: {plan.roles[a].describe()}"
+            for a in addresses if a in plan.roles and a in plan.resources]
+    return f" [{'; '.join(said)}]" if said else ""
+
+
 def _finding(result: CheckResult, plan: TfPlan) -> Finding:
     """A failed check as a finding on the Pulumi resource, where its program declared it."""
     resource = plan.resources.get(result.address)
     return Finding(
-        message=_what(result),
+        message=_what(result) + _roles(result, plan),
         check_id=result.check_id,
         resource=resource.name if resource else result.address,
         urn=resource.urn if resource else None,
