@@ -19,7 +19,7 @@ from trustctl.errors import InputError
 from trustctl.gate.checkov_runner import CheckResult
 from trustctl.gate.declarations import controls_with_requirements, missing_by_control
 from trustctl.gate.exceptions import Waiver
-from trustctl.gate.roles import neighbours
+from trustctl.gate.roles import ROLE_TAGS, neighbours
 from trustctl.gate.schedules import CHECK_ID as SCHEDULE_CHECK
 from trustctl.gate.schedules import Workflows, schedule_findings
 from trustctl.gate.translate import TfPlan
@@ -180,11 +180,15 @@ def _what(result: CheckResult) -> str:
 
 
 def _roles(result: CheckResult, plan: TfPlan) -> str:
-    """How the roles a project check read were decided (tag or graph), for the resource and
-    those it references: built-in checks read no role."""
+    """How the roles a project check read were decided (tag or graph): the resource's own, and
+    those of the resources it references when the check read their role tags (a graph check
+    names them in its evaluated keys). Built-in checks read no role."""
     if not result.check_id.startswith("CKV_TRUST_"):
         return ""
-    addresses = [result.address, *neighbours(plan.document, result.address)]
+    reads_roles = any(tag in key for key in result.evaluated_keys for tag in ROLE_TAGS)
+    addresses = [result.address]
+    if reads_roles:
+        addresses += neighbours(plan.document, result.address)
     said = [f"{plan.resources[a].name}: {plan.roles[a].describe()}"
             for a in addresses if a in plan.roles and a in plan.resources]
     return f" [{'; '.join(said)}]" if said else ""

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 PURPOSE, ROLE, TIER = "trustctl:purpose", "trustctl:role", "trustctl:tier"
+ROLE_TAGS = (PURPOSE, ROLE, TIER)
 KEY_TYPES = ("aws_kms_key", "aws_kms_replica_key")
 ROUTE_TABLE_TYPES = ("aws_route_table", "aws_default_route_table")
 _SSE_CONFIG = "aws_s3_bucket_server_side_encryption_configuration"
