@@ -287,9 +287,8 @@ def assign_roles(document: dict[str, Any], names: dict[str, str]) -> dict[str, R
 
 
 def neighbours(document: dict[str, Any], address: str) -> list[str]:
-    """The addresses a resource references, in order: whose roles bear on its findings."""
+    """The addresses a resource references (sorted): whose roles bear on its findings."""
     for resource in document["configuration"]["root_module"]["resources"]:
         if resource["address"] == address:
-            return list(dict.fromkeys(t for _, t, _ in _references(
-                resource.get("expressions") or {})))
+            return sorted({t for _, t, _ in _references(resource.get("expressions") or {})})
     return []

@@ -71,7 +71,7 @@ aws.s3.BucketLifecycleConfiguration(
 vault = aws.backup.Vault("backups", name="nightly", kms_key_arn=backup_key.arn)
 aws.backup.VaultLockConfiguration("backups-lock", backup_vault_name=vault.name,
                                   min_retention_days=35, changeable_for_days=3)
-aws.backup.Plan("nightly", rules=[{
+aws.backup.Plan("nightly-plan", rules=[{
     "rule_name": "nightly", "target_vault_name": vault.name, "schedule": "cron(0 2 * * ? *)",
     "lifecycle": {"delete_after": 35}}])
 
@@ -82,15 +82,15 @@ aws.dynamodb.Table(
     point_in_time_recovery={"enabled": not broken("table-no-pitr")})
 
 # the warehouse: a VPC of its own; no internet gateway unless a mutation adds one
-vpc = aws.ec2.Vpc("warehouse", cidr_block="10.50.0.0/16", enable_dns_hostnames=True)
-aws.ec2.DefaultSecurityGroup("warehouse-default", vpc_id=vpc.id)
-flow_logs = aws.cloudwatch.LogGroup("warehouse-flows", retention_in_days=365,
+vpc = aws.ec2.Vpc("warehouse-vpc", cidr_block="10.50.0.0/16", enable_dns_hostnames=True)
+aws.ec2.DefaultSecurityGroup("warehouse-default-sg", vpc_id=vpc.id)
+flow_logs = aws.cloudwatch.LogGroup("flow-logs", retention_in_days=365,
                                     kms_key_id=data_key.arn)
-flow_role = aws.iam.Role("warehouse-flows", assume_role_policy=json.dumps({
+flow_role = aws.iam.Role("flow-logs-writer", assume_role_policy=json.dumps({
     "Version": "2012-10-17", "Statement": [{
         "Effect": "Allow", "Action": "sts:AssumeRole",
         "Principal": {"Service": "vpc-flow-logs.amazonaws.com"}}]}))
-aws.ec2.FlowLog("warehouse-flows", vpc_id=vpc.id, traffic_type="ALL",
+aws.ec2.FlowLog("warehouse-flow-log", vpc_id=vpc.id, traffic_type="ALL",
                 log_destination=flow_logs.arn, iam_role_arn=flow_role.arn)
 internet = broken("internet-route", "subnet-tagged-private")
 routes = [{"cidr_block": "0.0.0.0/0",
@@ -105,10 +105,10 @@ for index, zone in enumerate(("eu-west-1a", "eu-west-1b")):
         f"warehouse-{zone}", vpc_id=vpc.id, cidr_block=f"10.50.{index}.0/24",
         availability_zone=zone, map_public_ip_on_launch=broken("subnet-public-ip") and index == 0,
         tags={"trustctl:tier": "private"} if broken("subnet-tagged-private") else None)
-    aws.ec2.RouteTableAssociation(f"warehouse-{zone}", subnet_id=subnet.id,
+    aws.ec2.RouteTableAssociation(f"warehouse-{zone}-routes", subnet_id=subnet.id,
                                   route_table_id=route_table.id)
     subnets.append(subnet)
-subnet_group = aws.redshift.SubnetGroup("warehouse", subnet_ids=[s.id for s in subnets])
+subnet_group = aws.redshift.SubnetGroup("warehouse-subnets", subnet_ids=[s.id for s in subnets])
 aws.redshift.Cluster(
     "warehouse", cluster_identifier="warehouse", node_type="ra3.xlplus", number_of_nodes=2,
     database_name="analytics", master_username="analyst", manage_master_password=True,
