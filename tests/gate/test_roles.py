@@ -13,6 +13,7 @@ import pytest
 from exported import write_preview, write_state
 from gate_support import INDEPENDENT, Checked, mutations
 
+from trustctl.catalog import load_catalog
 from trustctl.gate.sources import Declared, from_preview, from_state
 from trustctl.gate.translate import translate
 from trustctl.plan import plan_program
@@ -139,3 +140,14 @@ def test_roles_are_decided_alike_from_every_input(tmp_path: Path, mutation: str)
     assert preview == program
     assert state == program
     assert len(program) >= 5
+
+
+def test_the_gate_runs_the_at_rest_check_of_every_store_declared(
+        checked: dict[str, Checked]) -> None:
+    """The gate's own checkov run (its arguments, its check selection) judges each store."""
+    item = checked["independent:none"]
+    at_rest = set(next(c for c in load_catalog() if c.id == "ENC-AT-REST").verification.static)
+    judged = {(r.check_id, item.plan.resources[r.address].name) for r in item.results
+              if r.check_id in at_rest}
+    assert {("CKV_AWS_158", "flow-logs"), ("CKV_AWS_119", "orders"), ("CKV_AWS_64", "warehouse"),
+            ("CKV_TRUST_45", "worker"), ("CKV_AWS_27", "jobs"), ("CKV_TRUST_7", "dumps")} <= judged

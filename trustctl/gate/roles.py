@@ -193,7 +193,7 @@ class _Decider:
         if gateways is None:
             return None  # a route's target is known only after apply: leave it undecided
         if gateways:
-            return "public", f"it routes to internet gateway {', '.join(gateways)}"
+            return "public", f"it routes to internet gateway {', '.join(sorted(set(gateways)))}"
         return "private", "no route to an internet gateway"
 
     def _subnet(self, subnet: _Resource) -> tuple[str, str] | None:
