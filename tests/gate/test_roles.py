@@ -21,8 +21,8 @@ from trustctl.report.results import Status, exit_code
 
 # what the independent program declares, and so must pass (the edge, the audit trail and a
 # recovery region are not its business)
-ITS_CONTROLS = ("ENC-AT-REST", "BACKUP-KEY-SEPARATE", "BACKUP-DAILY-35D", "NO-PUBLIC-DB",
-                "PRIVATE-NETWORK", "STAFF-ACCESS")
+ITS_CONTROLS = ("ENC-AT-REST", "BACKUP-KEY-SEPARATE", "BACKUP-DAILY-35D", "RPO-RTO",
+                "NO-PUBLIC-DB", "PRIVATE-NETWORK", "STAFF-ACCESS")
 BREAKS = [m for m, control in mutations(INDEPENDENT).items() if control]
 
 
@@ -43,7 +43,11 @@ def test_independent_program_keeps_its_promises(checked: dict[str, Checked]) -> 
                 for a, role in checked["independent:none"].plan.roles.items()}
     assert inferred == {
         "dump-key": "purpose backup (inferred: backup vault backups encrypts with it)",
+        "dump-key-copy": "purpose backup (inferred: backup vault backups-copy encrypts with it)",
         "dumps": "role backup (inferred: encrypted under backup key dump-key)",
+        "dumps-copy": "role backup-replica (inferred: encrypted under backup key dump-key-copy)",
+        "access-logs": "role access-logs (inferred: server access logs of uploads-logging are "
+                       "delivered to it)",
         "warehouse-routes": "tier private (inferred: no route to an internet gateway)",
         **dict.fromkeys(("warehouse-eu-west-1a", "warehouse-eu-west-1b"), (
             "tier private (inferred: route table warehouse-routes has no route to an "
@@ -78,6 +82,10 @@ BREAK_FINDINGS = {
     "instance-root-unencrypted": ("CKV_TRUST_45", "worker",
                                   "root_block_device encrypted is not true"),
     "queue-unencrypted": ("CKV_AWS_27", "jobs", "Ensure all data stored in the SQS queue"),
+    "no-copy-vault": ("CKV_TRUST_44", "nightly-plan", "no rule copies its recovery points"),
+    "copy-sse-s3": ("CKV_TRUST_43", "dumps-copy-sse",
+                    "dumps-copy: role backup-replica (inferred: backup bucket dumps replicates "
+                    "into it)"),
 }
 
 
@@ -151,3 +159,11 @@ def test_the_gate_runs_the_at_rest_check_of_every_store_declared(
               if r.check_id in at_rest}
     assert {("CKV_AWS_158", "flow-logs"), ("CKV_AWS_119", "orders"), ("CKV_AWS_64", "warehouse"),
             ("CKV_TRUST_45", "worker"), ("CKV_AWS_27", "jobs"), ("CKV_TRUST_7", "dumps")} <= judged
+
+
+def test_a_backup_keys_replica_is_a_backup_key_without_a_vault(
+        checked: dict[str, Checked]) -> None:
+    item = checked["independent:no-copy-vault"]
+    roles = {item.plan.resources[a].name: r.describe() for a, r in item.plan.roles.items()}
+    assert roles["dump-key-copy"] == "purpose backup (inferred: the replica of backup key dump-key)"
+    assert item.outcome("CKV_TRUST_43", "dumps-copy-sse") is True

@@ -22,7 +22,10 @@ MUTATIONS = {
     "subnet-tagged-private": "PRIVATE-NETWORK",  # tagged private, behind an internet route
     "instance-root-unencrypted": "ENC-AT-REST",  # the worker's root volume is unencrypted
     "queue-unencrypted": "ENC-AT-REST",  # the job queue is not encrypted
+    "copy-sse-s3": "RPO-RTO",  # the dumps' copy is not under the key's replica (SSE-S3)
+    "no-copy-vault": "RPO-RTO",  # recovery points stay in one region
 }
+RECOVERY_REGION = "us-west-2"  # the stack's aws:region is eu-west-1
 
 BREAK = pulumi.Config().get("break") or "none"
 if BREAK not in MUTATIONS:
@@ -35,45 +38,80 @@ def broken(*names: str) -> bool:
 
 data_key = aws.kms.Key("data-key", enable_key_rotation=True, deletion_window_in_days=30)
 backup_key = data_key if broken("backup-key-removed") else aws.kms.Key(
-    "dump-key", enable_key_rotation=True, deletion_window_in_days=30,
+    "dump-key", enable_key_rotation=True, deletion_window_in_days=30, multi_region=True,
     tags={"purpose": "backup"})
+backup_key_copy = aws.kms.ReplicaKey("dump-key-copy", primary_key_arn=backup_key.arn,
+                                     region=RECOVERY_REGION)
 
 
-def sse(name: str, bucket: aws.s3.Bucket, key: aws.kms.Key) -> None:
+def sse(name: str, bucket: aws.s3.Bucket, key: aws.kms.Key | aws.kms.ReplicaKey | None,
+        **region) -> None:
+    default = {"sse_algorithm": "aws:kms", "kms_master_key_id": key.arn} if key else {
+        "sse_algorithm": "AES256"}
     aws.s3.BucketServerSideEncryptionConfiguration(
-        f"{name}-sse", bucket=bucket.id, rules=[{
-            "apply_server_side_encryption_by_default": {"sse_algorithm": "aws:kms",
-                                                        "kms_master_key_id": key.arn},
-            "bucket_key_enabled": True}])
+        f"{name}-sse", bucket=bucket.id, **region, rules=[{
+            "apply_server_side_encryption_by_default": default, "bucket_key_enabled": True}])
     aws.s3.BucketPublicAccessBlock(
         f"{name}-private", bucket=bucket.id, block_public_acls=True, block_public_policy=True,
-        ignore_public_acls=True, restrict_public_buckets=True)
+        ignore_public_acls=True, restrict_public_buckets=True, **region)
 
 
 uploads = aws.s3.Bucket("uploads")
 sse("uploads", uploads, data_key)
+access_logs = aws.s3.Bucket("access-logs")
+sse("access-logs", access_logs, None)  # S3 delivers server access logs only to SSE-S3 buckets
+aws.s3.BucketLogging("uploads-logging", bucket=uploads.id, target_bucket=access_logs.id,
+                     target_prefix="uploads/")
 
-# nightly database dumps: write-once for 35 days, then expired
-locked = not broken("dumps-unlocked")
-dumps = aws.s3.Bucket("dumps", object_lock_enabled=locked, tags={
-    "purpose": "backup", **({"trustctl:role": "data"} if broken("dumps-tagged-data") else {})})
-sse("dumps", dumps, backup_key)
-aws.s3.BucketVersioning("dumps-versioning", bucket=dumps.id,
-                        versioning_configuration={"status": "Enabled"})
-if locked:
-    aws.s3.BucketObjectLockConfiguration(
-        "dumps-lock", bucket=dumps.id,
-        rule={"default_retention": {"mode": "COMPLIANCE", "days": 35}})
-aws.s3.BucketLifecycleConfiguration(
-    "dumps-expiry", bucket=dumps.id,
-    rules=[{"id": "expire", "status": "Enabled", "expiration": {"days": 35}}])
+
+def dump_bucket(name: str, key: aws.kms.Key | aws.kms.ReplicaKey | None, locked: bool = True,
+                **region) -> aws.s3.Bucket:
+    """Nightly database dumps: write-once for 35 days, then expired."""
+    bucket = aws.s3.Bucket(name, object_lock_enabled=locked, **region, tags={
+        "purpose": "backup",
+        **({"trustctl:role": "data"} if broken("dumps-tagged-data") and name == "dumps" else {})})
+    sse(name, bucket, key, **region)
+    aws.s3.BucketVersioning(f"{name}-versioning", bucket=bucket.id, **region,
+                            versioning_configuration={"status": "Enabled"})
+    if locked:
+        aws.s3.BucketObjectLockConfiguration(
+            f"{name}-lock", bucket=bucket.id, **region,
+            rule={"default_retention": {"mode": "COMPLIANCE", "days": 35}})
+    aws.s3.BucketLifecycleConfiguration(
+        f"{name}-expiry", bucket=bucket.id, **region,
+        rules=[{"id": "expire", "status": "Enabled", "expiration": {"days": 35}}])
+    return bucket
+
+
+dumps = dump_bucket("dumps", backup_key, locked=not broken("dumps-unlocked"))
+dumps_copy = dump_bucket("dumps-copy", None if broken("copy-sse-s3") else backup_key_copy,
+                         region=RECOVERY_REGION)
+aws.s3.BucketReplicationConfig(
+    "dumps-replication", bucket=dumps.id, role="arn:aws:iam::123456789012:role/replication",
+    rules=[{
+        "id": "all", "status": "Enabled", "filter": {},
+        "delete_marker_replication": {"status": "Disabled"},
+        "source_selection_criteria": {"sse_kms_encrypted_objects": {"status": "Enabled"}},
+        "destination": {
+            "bucket": dumps_copy.arn,
+            "encryption_configuration": {"replica_kms_key_id": backup_key_copy.arn},
+            "replication_time": {"status": "Enabled", "time": {"minutes": 15}},
+            "metrics": {"status": "Enabled", "event_threshold": {"minutes": 15}}}}])
 
 vault = aws.backup.Vault("backups", name="nightly", kms_key_arn=backup_key.arn)
 aws.backup.VaultLockConfiguration("backups-lock", backup_vault_name=vault.name,
                                   min_retention_days=35, changeable_for_days=3)
+copies = []
+if not broken("no-copy-vault"):
+    copy_vault = aws.backup.Vault("backups-copy", name="nightly-copy",
+                                  kms_key_arn=backup_key_copy.arn, region=RECOVERY_REGION)
+    aws.backup.VaultLockConfiguration("backups-copy-lock", backup_vault_name=copy_vault.name,
+                                      min_retention_days=35, changeable_for_days=3,
+                                      region=RECOVERY_REGION)
+    copies = [{"destination_vault_arn": copy_vault.arn, "lifecycle": {"delete_after": 35}}]
 aws.backup.Plan("nightly-plan", rules=[{
     "rule_name": "nightly", "target_vault_name": vault.name, "schedule": "cron(0 2 * * ? *)",
-    "lifecycle": {"delete_after": 35}}])
+    "lifecycle": {"delete_after": 35}, "copy_actions": copies}])
 
 aws.dynamodb.Table(
     "orders", hash_key="id", billing_mode="PAY_PER_REQUEST",
