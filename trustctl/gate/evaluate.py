@@ -6,6 +6,8 @@ by design when nothing relevant is declared (VACUOUS_BY_DESIGN). Given the repos
 workflows, a control with a `schedule` also needs a job that runs its command that often.
 Built-in checks that no control lists are advisories: reported, never failing the gate.
 Controls the gate does not verify (live, drill, attested only) are `not_applicable` here.
+A finding of a project check says how the roles it read (backup key, public subnet...) were
+decided: by the program's tag or from the resource graph.
 """
 
 from __future__ import annotations
