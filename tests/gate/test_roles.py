@@ -14,6 +14,7 @@ from exported import write_preview, write_state
 from gate_support import INDEPENDENT, Checked, mutations
 
 from trustctl.catalog import load_catalog
+from trustctl.gate.references import UNKNOWN
 from trustctl.gate.sources import Declared, from_preview, from_state
 from trustctl.gate.translate import translate
 from trustctl.plan import plan_program
@@ -167,3 +168,17 @@ def test_a_backup_keys_replica_is_a_backup_key_without_a_vault(
     roles = {item.plan.resources[a].name: r.describe() for a, r in item.plan.roles.items()}
     assert roles["dump-key-copy"] == "purpose backup (inferred: the replica of backup key dump-key)"
     assert item.outcome("CKV_TRUST_43", "dumps-copy-sse") is True
+
+
+def test_a_route_to_a_gateway_unknown_until_apply_leaves_the_tier_undecided(
+        tmp_path: Path) -> None:
+    """Undecided, the subnets carry no tier, so the database subnet group fails: closed."""
+    plan = plan_program(INDEPENDENT, "test", {"break": "internet-route"})
+    plan.resources = [r for r in plan.resources if r.name != "warehouse-igw"]
+    table = next(r for r in plan.resources if r.name == "warehouse-routes")
+    table.inputs["routes"][0]["gatewayId"] = UNKNOWN  # e.g. another stack's gateway
+    roles = translate(from_preview(write_preview(plan, tmp_path / "preview.json"))).roles
+    undecided = {"aws_route_table.warehouse-routes", "aws_subnet.warehouse-eu-west-1a",
+                 "aws_subnet.warehouse-eu-west-1b"}
+    assert undecided.isdisjoint(roles)
+    assert roles["aws_kms_key.dump-key"].value == "backup"

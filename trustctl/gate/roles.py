@@ -14,7 +14,7 @@ for a backup bucket or a public subnet.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +22,10 @@ PURPOSE, ROLE, TIER = "trustctl:purpose", "trustctl:role", "trustctl:tier"
 ROLE_TAGS = (PURPOSE, ROLE, TIER)
 KEY_TYPES = ("aws_kms_key", "aws_kms_replica_key")
 ROUTE_TABLE_TYPES = ("aws_route_table", "aws_default_route_table")
+# where a route may send traffic (hashicorp/aws route blocks and aws_route)
+_ROUTE_TARGETS = ("gateway_id", "nat_gateway_id", "transit_gateway_id", "egress_only_gateway_id",
+                  "vpc_peering_connection_id", "network_interface_id", "vpc_endpoint_id",
+                  "carrier_gateway_id", "local_gateway_id", "core_network_arn", "instance_id")
 _SSE_CONFIG = "aws_s3_bucket_server_side_encryption_configuration"
 _SSE_KEY = "rule.apply_server_side_encryption_by_default.kms_master_key_id"
 
@@ -32,6 +36,9 @@ INFERRED_FROM = {
     f"{ROLE}=backup-replica": "a bucket encrypted under the backup key's replica, or the "
                               "replication destination of the backup bucket",
 }
+
+
+_Inferred = tuple[str, str] | None  # (value, how it was inferred), or None: undecided
 
 
 @dataclass(frozen=True)
@@ -54,7 +61,6 @@ class _Resource:
     type: str
     name: str  # the Pulumi logical name, which findings show
     values: dict[str, Any]  # the plan's values: written in place
-    unknown: Any  # Terraform's after_unknown for these values
     references: list[tuple[str, str, int | None]]  # (attribute path, target address, list index)
 
 
@@ -62,16 +68,19 @@ class _Graph:
     """The plan's resources and who references whom, by TF attribute path (indices dropped)."""
 
     def __init__(self, document: dict[str, Any], names: dict[str, str]) -> None:
-        unknown = {c["address"]: c["change"].get("after_unknown") or {}
-                   for c in document["resource_changes"]}
         configured = {r["address"]: r.get("expressions") or {}
                       for r in document["configuration"]["root_module"]["resources"]}
         self.resources = {
             r["address"]: _Resource(r["address"], r["type"], names.get(r["address"], r["name"]),
-                                    r["values"], unknown.get(r["address"], {}),
+                                    r["values"],
                                     list(_references(configured.get(r["address"], {}))))
             for r in document["planned_values"]["root_module"]["resources"]
         }
+
+        self.incoming: dict[str, list[tuple[str, _Resource]]] = {}  # target -> (path, source)
+        for source in self.resources.values():
+            for path, target, _ in source.references:
+                self.incoming.setdefault(target, []).append((path, source))
 
     def of_type(self, *types: str) -> list[_Resource]:
         return [r for r in self.resources.values() if r.type in types]
@@ -81,8 +90,8 @@ class _Graph:
         return [r for r in found if r is not None and (not types or r.type in types)]
 
     def referrers(self, target: _Resource, path: str, *types: str) -> list[_Resource]:
-        return [r for r in self.of_type(*types)
-                if any(p == path and t == target.address for p, t, _ in r.references)]
+        found = {r.address: r for p, r in self.incoming.get(target.address, []) if p == path}
+        return [r for r in found.values() if r.type in types]
 
 
 def _references(expressions: Any, path: tuple[str, ...] = (),
@@ -118,7 +127,7 @@ class _Decider:
         decided = self.roles.get(resource.address)
         return decided.value if decided is not None and decided.key == key else None
 
-    def decide(self, resource: _Resource, key: str, infer: Any) -> None:
+    def decide(self, resource: _Resource, key: str, infer: Callable[[], _Inferred]) -> None:
         """The tag decides when present; else `infer()` gives (value, reason) or None."""
         tagged = _tags(resource).get(key)
         if tagged is not None:
@@ -136,7 +145,7 @@ class _Decider:
             self.decide(key, PURPOSE, lambda key=key: self._backup_key(key) or self._replica(key))
         for bucket in g.of_type("aws_s3_bucket"):
             self.decide(bucket, ROLE, lambda bucket=bucket: self._bucket(bucket))
-        for bucket in g.of_type("aws_s3_bucket"):
+        for bucket in g.of_type("aws_s3_bucket"):  # once every backup bucket is known
             if bucket.address not in self.roles:
                 self.decide(bucket, ROLE, lambda bucket=bucket: self._replication_target(bucket))
         for table in g.of_type(*ROUTE_TABLE_TYPES):
@@ -145,13 +154,13 @@ class _Decider:
             self.decide(subnet, TIER, lambda subnet=subnet: self._subnet(subnet))
         return self.roles
 
-    def _backup_key(self, key: _Resource) -> tuple[str, str] | None:
+    def _backup_key(self, key: _Resource) -> _Inferred:
         vaults = self.graph.referrers(key, "kms_key_arn", "aws_backup_vault")
         if not vaults:
             return None
         return "backup", f"backup vault {_names(vaults)} encrypts with it"
 
-    def _replica(self, key: _Resource) -> tuple[str, str] | None:
+    def _replica(self, key: _Resource) -> _Inferred:
         primaries = [k for k in self.graph.targets(key, "primary_key_arn", "aws_kms_key")
                      if self.role(k, PURPOSE) == "backup"]
         if not primaries:
@@ -166,7 +175,7 @@ class _Decider:
         return keys + g.targets(bucket, f"server_side_encryption_configuration.{_SSE_KEY}",
                                 *KEY_TYPES)
 
-    def _bucket(self, bucket: _Resource) -> tuple[str, str] | None:
+    def _bucket(self, bucket: _Resource) -> _Inferred:
         backup_keys = [k for k in self._bucket_keys(bucket) if self.role(k, PURPOSE) == "backup"]
         if backup_keys:
             key = backup_keys[0]
@@ -177,7 +186,7 @@ class _Decider:
             return "access-logs", f"server access logs of {_names(loggers)} are delivered to it"
         return None
 
-    def _replication_target(self, bucket: _Resource) -> tuple[str, str] | None:
+    def _replication_target(self, bucket: _Resource) -> _Inferred:
         g = self.graph
         sources = [
             source for config in g.referrers(bucket, "rule.destination.bucket",
@@ -188,7 +197,7 @@ class _Decider:
             return None
         return "backup-replica", f"backup bucket {_names(sources)} replicates into it"
 
-    def _route_table(self, table: _Resource) -> tuple[str, str] | None:
+    def _route_table(self, table: _Resource) -> _Inferred:
         gateways = _internet_routes(self.graph, table)
         if gateways is None:
             return None  # a route's target is known only after apply: leave it undecided
@@ -196,7 +205,7 @@ class _Decider:
             return "public", f"it routes to internet gateway {', '.join(sorted(set(gateways)))}"
         return "private", "no route to an internet gateway"
 
-    def _subnet(self, subnet: _Resource) -> tuple[str, str] | None:
+    def _subnet(self, subnet: _Resource) -> _Inferred:
         g = self.graph
         if _is_true(subnet.values.get("map_public_ip_on_launch")):
             return "public", "map_public_ip_on_launch gives its instances public IPs"
@@ -229,41 +238,25 @@ class _Decider:
 
 def _internet_routes(graph: _Graph, table: _Resource) -> list[str] | None:
     """Names of the internet gateways a route table routes to (inline routes or aws_route), or
-    None when a route's gateway is unknown until apply. Any destination counts: a route to a
-    gateway for part of the internet exposes the subnet to that part."""
+    None when a route's target is known only after apply (a data source, a resource the plan
+    does not hold). Any destination counts: a route to a gateway for part of the internet
+    exposes the subnet to that part."""
+    inline = table.values.get("route")
+    routes = [(route, [t for p, t, index in table.references
+                       if p.startswith("route.") and index == i])
+              for i, route in enumerate(inline if isinstance(inline, list) else [])]
+    routes += [(route.values, [t for p, t, _ in route.references if p != "route_table_id"])
+               for route in graph.referrers(table, "route_table_id", "aws_route")]
     gateways: list[str] = []
-    inline = table.values.get("route") or []
-    unknown = table.unknown.get("route") if isinstance(table.unknown, dict) else None
-    for i, route in enumerate(inline if isinstance(inline, list) else []):
-        refs = [t for p, t, index in table.references if p == "route.gateway_id" and index == i]
-        gateway = _gateway(graph, route, refs)
-        if gateway is None and _unknown_gateway(unknown, i) and not refs:
+    for values, refs in routes:
+        if not refs and not any(isinstance(values, dict) and values.get(target)
+                                for target in _ROUTE_TARGETS):
             return None
-        gateways += [gateway] if gateway else []
-    for route in graph.referrers(table, "route_table_id", "aws_route"):
-        refs = [t for p, t, _ in route.references if p == "gateway_id"]
-        gateway = _gateway(graph, route.values, refs)
-        if gateway is None and _is_true(route.unknown.get("gateway_id")) and not refs:
-            return None
-        gateways += [gateway] if gateway else []
+        gateways += [graph.resources[t].name for t in refs
+                     if graph.resources[t].type == "aws_internet_gateway"]
+        literal = values.get("gateway_id") if isinstance(values, dict) else None
+        gateways += [literal] if isinstance(literal, str) and literal.startswith("igw-") else []
     return gateways
-
-
-def _gateway(graph: _Graph, route: Any, refs: list[str]) -> str | None:
-    """The internet gateway a route targets (declared, or a literal `igw-` id), else None."""
-    for address in refs:
-        target = graph.resources.get(address)
-        if target is not None and target.type == "aws_internet_gateway":
-            return target.name
-    literal = route.get("gateway_id") if isinstance(route, dict) else None
-    return literal if isinstance(literal, str) and literal.startswith("igw-") else None
-
-
-def _unknown_gateway(unknown: Any, index: int) -> bool:
-    if not isinstance(unknown, list) or index >= len(unknown):
-        return False
-    entry = unknown[index]
-    return isinstance(entry, dict) and _is_true(entry.get("gateway_id"))
 
 
 def _is_true(value: Any) -> bool:
