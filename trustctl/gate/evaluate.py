@@ -57,6 +57,8 @@ class GateReport:
     checked_resources: int = 0
     tf_plan: dict = field(default_factory=dict)  # the translated plan checkov read
     remediation: dict[str, str] = field(default_factory=dict)  # control id -> what to do
+    # resource URN -> its role and how it was decided (the program's tag or the graph)
+    roles: dict[str, dict[str, str]] = field(default_factory=dict)
     tool: str = "trustctl gate"  # the audit reports in the same shapes as "trustctl audit"
     checked_what: str = "resources"  # what `checked_resources` counts (the audit: checks)
 
@@ -72,6 +74,8 @@ def evaluate(
         unchecked=plan.unchecked + plan.skipped_inert, checked_resources=len(plan.resources),
         tf_plan=plan.document,
         remediation={c.id: c.remediation for c in catalog},
+        roles={plan.resources[address].urn: role.as_fact()
+               for address, role in plan.roles.items() if address in plan.resources},
     )
     missing = missing_by_control(plan.document["planned_values"]["root_module"]["resources"],
                                  catalog)

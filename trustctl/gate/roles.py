@@ -54,6 +54,11 @@ class Role:
         how = f"tagged {self.key}" if self.explicit else f"inferred: {self.reason}"
         return f"{self.key.removeprefix('trustctl:')} {self.value} ({how})"
 
+    def as_fact(self) -> dict[str, str]:
+        """What the gate's record keeps of it."""
+        return {"tag": self.key, "value": self.value,
+                "decided": "tag" if self.explicit else "inferred", "reason": self.reason}
+
 
 @dataclass
 class _Resource:
