@@ -25,6 +25,7 @@ from trustctl.plan import plan_program
 
 GATE_TESTS = Path(__file__).resolve().parent
 PROGRAM = GATE_TESTS / "programs" / "compliant"
+INDEPENDENT = GATE_TESTS / "programs" / "independent"  # no trustctl tag: roles are inferred
 FIXTURES = GATE_TESTS / "fixtures"
 REALWORLD = REPO_ROOT.parent / "shared" / "realworld" / "pulumi"
 REALWORLD_PREVIEWS = ("stratify-sample-preview-creates.json", "stratify-sample-preview-update.json",
@@ -33,13 +34,13 @@ REALWORLD_STATES = ("stratify-sample-export.json", "tf-migrate-dns-to-db-convert
 TODAY = dt.date(2026, 11, 24)
 
 
-def mutations() -> dict[str, str | None]:
-    """The program's MUTATIONS table (mutation -> control it breaks), read without running it."""
-    tree = ast.parse((PROGRAM / "__main__.py").read_text())
+def mutations(program: Path = PROGRAM) -> dict[str, str | None]:
+    """A program's MUTATIONS table (mutation -> control it breaks), read without running it."""
+    tree = ast.parse((program / "__main__.py").read_text())
     for node in tree.body:
         if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "MUTATIONS":
             return ast.literal_eval(node.value)
-    raise AssertionError("the compliant program has no MUTATIONS table")
+    raise AssertionError(f"the program {program.name} has no MUTATIONS table")
 
 
 @dataclass
@@ -67,6 +68,9 @@ def _inputs() -> dict[str, Declared]:
     inputs = {f"mutation:{m}": Declared(plan_program(PROGRAM, "test", {"break": m}),
                                         f"program {PROGRAM.name} break={m}")
               for m in mutations()}
+    inputs |= {f"independent:{m}": Declared(plan_program(INDEPENDENT, "test", {"break": m}),
+                                            f"program {INDEPENDENT.name} break={m}")
+               for m in mutations(INDEPENDENT)}
     inputs["fixture:preview"] = from_preview(FIXTURES / "preview-data-stores.json")
     inputs["fixture:state"] = from_state(FIXTURES / "stack-export-data-stores.json")
     if REALWORLD.is_dir():

@@ -33,6 +33,9 @@ def test_compliant_program_exits_0_and_writes_valid_sarif(tmp_path: Path) -> Non
     assert stored["kind"] == "gate" and stored["targets"]["stack"] == "test"
     assert {c["id"]: c["status"] for c in stored["controls"]} == doc["runs"][0]["properties"][
         "controls"]
+    backup_key = "urn:pulumi:test::gate-compliant::aws:kms/key:Key::backup-key"
+    assert stored["facts"]["roles"][backup_key] == {  # and how each role was decided
+        "tag": "trustctl:purpose", "value": "backup", "decided": "tag", "reason": ""}
 
 
 def test_unknown_resource_types_are_listed_with_why_and_never_hide_a_failure() -> None:

@@ -47,3 +47,17 @@ def test_tf_migrate_state_flags_ssh_open_to_the_world(checked: dict[str, Checked
     assert [r.type for r in item.plan.skipped_inert] == ["null:index/resource:Resource"]
     # references were recovered from ids: the ALB's security groups are connected to it
     assert item.outcome("CKV2_AWS_5", "loadbalancer_sg_this_name_prefix[0]") is True
+
+
+def test_tf_migrate_state_subnet_tiers_are_inferred_from_its_routes(
+        checked: dict[str, Checked]) -> None:
+    """A terraform-aws-modules VPC (no trustctl tag): public, private (NAT) and database
+    subnets, told apart by their route tables alone."""
+    item = checked["realworld:tf-migrate-dns-to-db-converted-state.json"]
+    tiers = {item.plan.resources[a].name: role.value for a, role in item.plan.roles.items()
+             if item.plan.resources[a].type == "aws:ec2/subnet:Subnet"}
+    assert tiers == {"vpc_public[0]": "public", "vpc_public[1]": "public",
+                     "vpc_private[0]": "private", "vpc_private[1]": "private",
+                     "vpc_database[0]": "private", "vpc_database[1]": "private"}
+    # so its database subnet group holds private subnets only
+    assert item.outcome("CKV_TRUST_31", "vpc_database[0]") is True

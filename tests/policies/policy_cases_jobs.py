@@ -115,9 +115,10 @@ def read_only_audit_scenario() -> Scenario:
         "name": "more", "policy": document(allow(["s3:PutObject"], "*"))},
         {("role",): "aws_iam_role.audit_role_inline.id"}))
     s.expect(PASSED, "CKV_TRUST_37", github_role("backup_role_inline", production, job="backup"))
-    s.add(Resource("aws_iam_role_policy", "backup_role_inline", {
+    inline = s.add(Resource("aws_iam_role_policy", "backup_role_inline", {
         "name": "more", "policy": document(allow(["s3:PutObject"], f"{BACKUPS}/*"))},
         {("role",): "aws_iam_role.backup_role_inline.id"}))
+    s.expect(NOT_APPLICABLE, "CKV_TRUST_37", inline)  # judged on roles, never on their policies
     return s
 
 

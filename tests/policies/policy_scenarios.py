@@ -7,9 +7,11 @@ from policy_cases_edge import edge_scenario
 from policy_cases_jobs import jobs_scenario
 from policy_cases_network import network_scenario
 from policy_cases_recovery import recovery_scenario
+from policy_cases_stores import stores_scenario
 from policy_scenario import Scenario
 
 
 def all_scenarios() -> Scenario:
     return (edge_scenario().merge(data_scenario()).merge(network_scenario())
-            .merge(jobs_scenario()).merge(recovery_scenario()))
+            .merge(jobs_scenario()).merge(recovery_scenario())
+            .merge(stores_scenario()))

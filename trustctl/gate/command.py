@@ -131,6 +131,7 @@ def gate_exit(report: GateReport) -> tuple[int, str | None]:
 def _as_record(report: GateReport, stack: str, started: datetime) -> Record:
     facts = json.loads(to_json(report))
     controls = facts.pop("controls")
+    facts["roles"] = report.roles
     return Record.new("gate", started, datetime.now(UTC), controls=controls, facts=facts,
                       targets={"origin": report.origin, "stack": stack})
 

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from trustctl.catalog import Control, Required, load_catalog
+from trustctl.gate.roles import INFERRED_FROM
 
 
 def requirements(catalog: Iterable[Control] | None = None) -> tuple[Required, ...]:
@@ -32,8 +33,17 @@ def missing_by_control(planned: list[dict[str, Any]],
     missing: dict[str, list[str]] = {}
     for req in missing_declarations(planned, requirements(catalog)):
         checks = ", ".join(req.checked_by)
-        missing.setdefault(req.control, []).append(f"{req.describe()} (checked by {checks})")
+        missing.setdefault(req.control, []).append(
+            f"{req.describe()}{_inferred_from(req)} (checked by {checks})")
     return missing
+
+
+def _inferred_from(req: Required) -> str:
+    """How the gate would recognise a role the program does not tag."""
+    roles = [f"{path.removeprefix('tags.')}={value}" for d in req.any_of
+             for path, value in d.match.items()]
+    graph = [INFERRED_FROM[r] for r in roles if r in INFERRED_FROM]
+    return f", i.e. {' or '.join(graph)}" if graph else ""
 
 
 def controls_with_requirements(catalog: Iterable[Control] | None = None) -> frozenset[str]:

@@ -6,6 +6,8 @@ by design when nothing relevant is declared (VACUOUS_BY_DESIGN). Given the repos
 workflows, a control with a `schedule` also needs a job that runs its command that often.
 Built-in checks that no control lists are advisories: reported, never failing the gate.
 Controls the gate does not verify (live, drill, attested only) are `not_applicable` here.
+A finding of a project check says how the roles it read (backup key, public subnet...) were
+decided: by the program's tag or from the resource graph.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from trustctl.errors import InputError
 from trustctl.gate.checkov_runner import CheckResult
 from trustctl.gate.declarations import controls_with_requirements, missing_by_control
 from trustctl.gate.exceptions import Waiver
+from trustctl.gate.roles import ROLE_TAGS, neighbours
 from trustctl.gate.schedules import CHECK_ID as SCHEDULE_CHECK
 from trustctl.gate.schedules import Workflows, schedule_findings
 from trustctl.gate.translate import TfPlan
@@ -54,6 +57,8 @@ class GateReport:
     checked_resources: int = 0
     tf_plan: dict = field(default_factory=dict)  # the translated plan checkov read
     remediation: dict[str, str] = field(default_factory=dict)  # control id -> what to do
+    # resource URN -> its role and how it was decided (the program's tag or the graph)
+    roles: dict[str, dict[str, str]] = field(default_factory=dict)
     tool: str = "trustctl gate"  # the audit reports in the same shapes as "trustctl audit"
     checked_what: str = "resources"  # what `checked_resources` counts (the audit: checks)
 
@@ -69,6 +74,8 @@ def evaluate(
         unchecked=plan.unchecked + plan.skipped_inert, checked_resources=len(plan.resources),
         tf_plan=plan.document,
         remediation={c.id: c.remediation for c in catalog},
+        roles={plan.resources[address].urn: role.as_fact()
+               for address, role in plan.roles.items() if address in plan.resources},
     )
     missing = missing_by_control(plan.document["planned_values"]["root_module"]["resources"],
                                  catalog)
@@ -178,11 +185,26 @@ def _what(result: CheckResult) -> str:
     return result.check_name
 
 
+def _roles(result: CheckResult, plan: TfPlan) -> str:
+    """How the roles a project check read were decided (tag or graph): the resource's own, and
+    those of the resources it references when the check read their role tags (a graph check
+    names them in its evaluated keys). Built-in checks read no role."""
+    if not result.check_id.startswith("CKV_TRUST_"):
+        return ""
+    reads_roles = any(tag in key for key in result.evaluated_keys for tag in ROLE_TAGS)
+    addresses = [result.address]
+    if reads_roles:
+        addresses += neighbours(plan.document, result.address)
+    said = [f"{plan.resources[a].name}: {plan.roles[a].describe()}"
+            for a in addresses if a in plan.roles and a in plan.resources]
+    return f" [{'; '.join(said)}]" if said else ""
+
+
 def _finding(result: CheckResult, plan: TfPlan) -> Finding:
     """A failed check as a finding on the Pulumi resource, where its program declared it."""
     resource = plan.resources.get(result.address)
     return Finding(
-        message=_what(result),
+        message=_what(result) + _roles(result, plan),
         check_id=result.check_id,
         resource=resource.name if resource else result.address,
         urn=resource.urn if resource else None,

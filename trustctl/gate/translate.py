@@ -5,7 +5,8 @@ The plan is a create-everything plan: `planned_values` holds each resource with 
 renamed the Terraform way; a value that refers to another resource is unknown until apply (left
 out of `planned_values`, as Terraform does) and carried in `configuration` as a reference, which
 is how checkov builds the edges its connection checks follow. Secrets are redacted and assets
-reduced to a marker before anything is written.
+reduced to a marker before anything is written. Roles the checks read as `trustctl:` tags are
+decided from the resource graph where the program does not tag them (roles.py).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 
 from trustctl.gate.references import UNKNOWN, Path, find_references
 from trustctl.gate.resource_types import Block, TfType, tf_type
+from trustctl.gate.roles import Role, assign_roles
 from trustctl.gate.sources import Declared
 from trustctl.gate.unchecked import unchecked_risk
 from trustctl.plan.model import PlannedResource
@@ -57,6 +59,8 @@ class TfPlan:
     skipped_inert: list[PlannedResource] = field(default_factory=list)  # listed, never failing
     # TF address -> attribute path ("ingress.0.cidr_blocks.0") -> where the value comes from
     unknowns: dict[str, dict[str, str]] = field(default_factory=dict)
+    # TF address -> its role (backup key, backup bucket, public subnet...): tagged or inferred
+    roles: dict[str, Role] = field(default_factory=dict)
 
 
 def translate(declared: Declared) -> TfPlan:
@@ -88,6 +92,8 @@ def translate(declared: Declared) -> TfPlan:
                         "after_unknown": _after_unknown(values)})
         configured.append({**block, "expressions": _expressions(values) or {}})
     plan.document = _document(planned, configured)
+    plan.roles = assign_roles(plan.document,
+                              {address: r.name for address, r in plan.resources.items()})
     return plan
 
 
