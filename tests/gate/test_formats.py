@@ -18,7 +18,7 @@ from trustctl.report.render import to_json, to_junit, to_table
 from trustctl.report.sarif import to_sarif
 
 SCHEMA = json.loads((GATE_TESTS / "schemas" / "sarif-schema-2.1.0.json").read_text())
-STATUSES = {"pass", "fail", "error", "not_applicable", "attested"}
+STATUSES = {"pass", "fail", "error", "excepted", "not_applicable", "attested"}
 
 
 @pytest.fixture
@@ -32,11 +32,14 @@ def failing(checked: dict[str, Checked]) -> GateReport:
 
 def test_json_follows_the_contract(failing: GateReport) -> None:
     doc = json.loads(to_json(failing))
+    remediation = {c.id: c.remediation for c in load_catalog()}
+    assert any(c["findings"] for c in doc["controls"])
     assert [c["id"] for c in doc["controls"]] == [c.id for c in load_catalog()]
     for control in doc["controls"]:
         assert control["status"] in STATUSES
         for finding in control["findings"]:
             assert set(finding) >= {"message", "check_id", "resource", "urn", "file", "line"}
+            assert finding["remediation"] == remediation[control["id"]]
     assert doc["exit_code"] == 1
     assert doc["exceptions"][0]["reason"] == "decommissioned on 2026-12-01"
     assert doc["excepted_findings"][0]["finding"]["resource"] == "legacy-db"

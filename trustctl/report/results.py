@@ -38,6 +38,8 @@ class ControlResult:
     status: Status
     findings: list[Finding] = field(default_factory=list)
     checks: list[str] = field(default_factory=list)
+    # with EXCEPTED: the reviewed exceptions (reason, owner, expires) that accept its findings
+    exceptions: list[dict] = field(default_factory=list)
 
     def to_json(self) -> dict:
         data = asdict(self)
