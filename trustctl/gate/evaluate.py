@@ -21,6 +21,7 @@ from trustctl.errors import InputError
 from trustctl.gate.checkov_runner import CheckResult
 from trustctl.gate.declarations import controls_with_requirements, missing_by_control
 from trustctl.gate.exceptions import Waiver
+from trustctl.gate.locations import locate
 from trustctl.gate.roles import ROLE_TAGS, neighbours
 from trustctl.gate.schedules import CHECK_ID as SCHEDULE_CHECK
 from trustctl.gate.schedules import Workflows, schedule_findings
@@ -210,13 +211,15 @@ def _roles(result: CheckResult, plan: TfPlan) -> str:
 def _finding(result: CheckResult, plan: TfPlan) -> Finding:
     """A failed check as a finding on the Pulumi resource, where its program declared it."""
     resource = plan.resources.get(result.address)
+    where, related = locate(resource) if resource else (None, [])
     return Finding(
         message=_what(result) + _roles(result, plan),
         check_id=result.check_id,
         resource=resource.name if resource else result.address,
         urn=resource.urn if resource else None,
-        file=resource.source.file if resource and resource.source else None,
-        line=resource.source.line if resource and resource.source else None,
+        file=where.file if where else None,
+        line=where.line if where else None,
+        related=related,
     )
 
 

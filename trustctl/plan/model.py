@@ -31,6 +31,9 @@ class PlannedResource:
     source: SourceLocation | None = None
     # input paths ("ingress.0.cidrBlocks.0") whose value only the cloud knows -> where it came from
     unknowns: dict[str, str] = field(default_factory=dict)
+    # where each enclosing component was called, innermost first: the first is the line in the
+    # caller's code that chose this resource's arguments (what a pull request changes)
+    callers: list[SourceLocation] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -46,6 +49,7 @@ class PlannedResource:
                 "file": self.source.file, "line": self.source.line,
             },
             "unknowns": self.unknowns,
+            "callers": [{"file": c.file, "line": c.line} for c in self.callers],
         }
 
     @classmethod
@@ -62,7 +66,21 @@ class PlannedResource:
             property_dependencies=dict(data.get("property_dependencies") or {}),
             source=SourceLocation(src["file"], int(src["line"])) if src else None,
             unknowns=dict(data.get("unknowns") or {}),
+            callers=[SourceLocation(c["file"], int(c["line"])) for c in data.get("callers") or []],
         )
+
+
+def link_callers(resources: list[PlannedResource]) -> None:
+    """Give each resource the call sites of its enclosing components (their own `source`)."""
+    by_urn = {r.urn: r for r in resources}
+    for resource in resources:
+        resource.callers, seen = [], set()
+        parent = by_urn.get(resource.parent or "")
+        while parent is not None and parent.urn not in seen:  # a malformed state may loop
+            seen.add(parent.urn)
+            if parent.source is not None:
+                resource.callers.append(parent.source)
+            parent = by_urn.get(parent.parent or "")
 
 
 @dataclass

@@ -32,7 +32,7 @@ from trustctl.plan.failures import (
     watching_program_threads,
 )
 from trustctl.plan.mocks import RecordingMonitor, SynthesizingMocks
-from trustctl.plan.model import Plan, PlannedResource, SourceLocation
+from trustctl.plan.model import Plan, PlannedResource, SourceLocation, link_callers
 from trustctl.plan.project import SECRET_PLACEHOLDER, PulumiProject, load_project
 from trustctl.plan.synthesis import placeholder_origin
 
@@ -207,5 +207,6 @@ def plan_program(
         raise InputError(describe_failure(exc, project.root, timeout)) from exc
 
     resources = [_planned(reg, project.root, monitor) for reg in monitor.registrations]
+    link_callers(resources)
     return Plan(resources=_in_dependency_order(resources), project=project.name, stack=stack,
                 unknown_stacks=sorted(set(monitor.unknown_stacks)))

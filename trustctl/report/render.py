@@ -84,6 +84,7 @@ def to_table(report: GateReport) -> str:
         for f in control.findings:
             lines.append("  " + "  ".join(p for p in (control.id, _located(f, "  ")) if p))
             lines.append(f"      {f.message}")
+            lines += [f"      {r.message}: {r.file}:{r.line}" for r in f.related]
             if f.urn:
                 lines.append(f"      {f.urn}")
     lines += ["", f"Exceptions in force: {len(report.exceptions) or 'none'}"]

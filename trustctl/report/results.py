@@ -21,8 +21,18 @@ class Status(StrEnum):
 
 
 @dataclass
+class Related:
+    """Another place that led to a finding: the component's own line, an outer call site."""
+
+    file: str
+    line: int
+    message: str
+
+
+@dataclass
 class Finding:
-    """One thing wrong: what, on which resource, and where it was declared."""
+    """One thing wrong: what, on which resource, and where to change it (the call site in the
+    author's code of the component that declared the resource, else the declaring line)."""
 
     message: str
     check_id: str | None = None
@@ -30,6 +40,7 @@ class Finding:
     urn: str | None = None
     file: str | None = None
     line: int | None = None
+    related: list[Related] = field(default_factory=list)
 
 
 @dataclass
