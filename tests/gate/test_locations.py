@@ -39,16 +39,17 @@ def test_a_changed_call_of_a_component_is_annotated_on_that_line(tmp_path: Path)
 
     assert results(before) == []  # both calls pass a customer key
     [result] = results(after)
+    changed_line = _line_of(main, CALL[:10])
     assert "exports" in result["message"]["text"]
     assert result["locations"][0]["physicalLocation"] == {
-        "artifactLocation": {"uri": "__main__.py"}, "region": {"startLine": _line_of(main, CALL[:10])}}
+        "artifactLocation": {"uri": "__main__.py"}, "region": {"startLine": changed_line}}
     [component] = result["relatedLocations"]
     assert component["physicalLocation"] == {
         "artifactLocation": {"uri": "components/store.py"},
         "region": {"startLine": _line_of(PROGRAM / "components" / "store.py", "aws.s3.Bucket(")}}
     assert "declared in its component" in component["message"]["text"]
     table = to_table(after)
-    assert f"exports  __main__.py:{_line_of(main, CALL[:10])}" in table
+    assert f"exports  __main__.py:{changed_line}" in table
     assert "declared in its component: components/store.py:10" in table
 
 
