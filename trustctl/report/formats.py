@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -18,6 +17,7 @@ import typer
 
 from trustctl.catalog import load_catalog
 from trustctl.errors import InputError
+from trustctl.records.provenance import code_version
 from trustctl.redaction import write_file
 from trustctl.report.render import to_json, to_junit, to_table
 from trustctl.report.sarif import to_sarif
@@ -87,7 +87,7 @@ def render(report: GateReport, output_format: ReportFormat, fallback_uri: str) -
     if output_format == ReportFormat.JSON:
         return to_json(report)
     if output_format == ReportFormat.SARIF:
-        return to_sarif(report, load_catalog(), fallback_uri, sarif_version())
+        return to_sarif(report, load_catalog(), fallback_uri, code_version())
     if output_format == ReportFormat.JUNIT:
         return to_junit(report)
     return to_table(report)
@@ -104,11 +104,3 @@ def write_reports(report: GateReport, outputs: list[ReportOutput], fallback_uri:
             write_file(output.path, text)
         except OSError as exc:
             raise InputError(f"--output {output.path}: cannot write ({exc.strerror})") from None
-
-
-def sarif_version() -> str:
-    """The tool version SARIF names (the package's; `0` when not installed)."""
-    try:
-        return version("trustctl")
-    except PackageNotFoundError:
-        return "0"
