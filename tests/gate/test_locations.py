@@ -10,9 +10,11 @@ from pathlib import Path
 from gate_support import GATE_TESTS, TODAY
 
 from trustctl.catalog import load_catalog
+from trustctl.gate.locations import locate
 from trustctl.gate.run import check_many
 from trustctl.gate.sources import Declared
 from trustctl.plan import plan_program
+from trustctl.plan.model import PlannedResource, SourceLocation, link_callers
 from trustctl.report.render import to_table
 from trustctl.report.sarif import to_sarif
 
@@ -60,3 +62,19 @@ def test_a_resource_outside_any_component_points_at_its_own_line() -> None:
     assert key.callers == [] and key.source.file == "__main__.py"
     assert [(c.file, c.line) for c in bucket.callers] == [
         ("__main__.py", _line_of(PROGRAM / "__main__.py", 'Store("invoices"'))]
+
+
+def test_a_librarys_lines_are_never_a_location() -> None:
+    """A role a library component (node_modules) declares under the program's bucket is
+    reported at the program's line that declared that bucket."""
+    outer = PlannedResource("urn:a", "aws:s3/bucket:Bucket", "docs",
+                            source=SourceLocation("index.ts", 5))
+    mixin = PlannedResource("urn:b", "aws:s3:BucketEventSubscription", "handler", parent="urn:a",
+                            custom=False,
+                            source=SourceLocation("node_modules/@pulumi/s3/s3Mixins.ts", 137))
+    role = PlannedResource("urn:c", "aws:iam/role:Role", "handler", parent="urn:b",
+                           source=SourceLocation("node_modules/@pulumi/lambda/mixins.ts", 339))
+    link_callers([outer, mixin, role])
+    where, related = locate(role)
+    assert where == SourceLocation("index.ts", 5) and related == []
+    assert locate(outer) == (SourceLocation("index.ts", 5), [])

@@ -70,16 +70,28 @@ class PlannedResource:
         )
 
 
+_LIBRARY_DIRS = frozenset({"node_modules", "site-packages", ".venv"})
+
+
+def in_program(location: SourceLocation | None) -> bool:
+    """Whether a line is the program's own code (not a library's, not outside the project)."""
+    if location is None:
+        return False
+    path = location.file.replace("\\", "/")
+    return not path.startswith("/") and not _LIBRARY_DIRS & set(path.split("/"))
+
+
 def link_callers(resources: list[PlannedResource]) -> None:
-    """Give each resource the call sites of its enclosing components (their own `source`)."""
+    """Give each resource the call sites of its enclosing components (their own `source`) that
+    are the program's own code."""
     by_urn = {r.urn: r for r in resources}
     for resource in resources:
         resource.callers, seen = [], set()
         parent = by_urn.get(resource.parent or "")
         while parent is not None and parent.urn not in seen:  # a malformed state may loop
             seen.add(parent.urn)
-            if parent.source is not None:
-                resource.callers.append(parent.source)
+            if in_program(parent.source):
+                resource.callers.append(parent.source)  # type: ignore[arg-type]
             parent = by_urn.get(parent.parent or "")
 
 
