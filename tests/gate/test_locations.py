@@ -1,5 +1,6 @@
 """Findings point where a pull request changes code: the call of a component in the author's
-code, with the component's own line as a SARIF related location."""
+code (the component's own line a SARIF related location), or the stack file's line when the
+failing value came from config."""
 
 from __future__ import annotations
 
@@ -7,13 +8,16 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 from gate_support import GATE_TESTS, TODAY
 
 from trustctl.catalog import load_catalog
+from trustctl.gate.evaluate import GateReport
 from trustctl.gate.locations import locate
 from trustctl.gate.run import check_many
 from trustctl.gate.sources import Declared
 from trustctl.plan import plan_program
+from trustctl.plan.config_origins import config_origins, stack_config_lines
 from trustctl.plan.model import PlannedResource, SourceLocation, link_callers
 from trustctl.report.render import to_table
 from trustctl.report.sarif import to_sarif
@@ -26,21 +30,39 @@ def _line_of(path: Path, text: str) -> int:
     return next(i for i, line in enumerate(path.read_text().splitlines(), 1) if text in line)
 
 
-def test_a_changed_call_of_a_component_is_annotated_on_that_line(tmp_path: Path) -> None:
-    changed = tmp_path / "component_caller"
-    shutil.copytree(PROGRAM, changed)
-    main = changed / "__main__.py"
+@pytest.fixture(scope="module")
+def variants(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, GateReport]]:
+    """The program as is, with one call of its component changed, and with one config line
+    changed (as three pull requests would), checked in one checkov run."""
+    root = tmp_path_factory.mktemp("locations")
+    changed_call, changed_config = root / "changed-call", root / "changed-config"
+    for copy in (changed_call, changed_config):
+        shutil.copytree(PROGRAM, copy)
+    main = changed_call / "__main__.py"
     main.write_text(main.read_text().replace(CALL, CALL.replace("key=data_key", "key=None")))
-    before, after = check_many(
-        [Declared(plan_program(d, "test"), str(d)) for d in (PROGRAM, changed)],
-        exceptions_path=tmp_path / "none.yaml", today=TODAY)
+    stack = changed_config / "Pulumi.test.yaml"
+    stack.write_text(stack.read_text().replace('minTlsVersion: "1.2"', 'minTlsVersion: "1.0"'))
+    programs = {"as is": PROGRAM, "changed call": changed_call, "changed config": changed_config}
+    reports = check_many([Declared(plan_program(d, "test"), str(d)) for d in programs.values()],
+                         exceptions_path=root / "none.yaml", today=TODAY)
+    return {name: (d, r) for (name, d), r in zip(programs.items(), reports, strict=True)}
 
-    def results(report) -> list[dict]:
-        doc = json.loads(to_sarif(report, load_catalog(), "Pulumi.yaml", "0"))
-        return [r for r in doc["runs"][0]["results"] if r["ruleId"] == "ENC-AT-REST"]
 
-    assert results(before) == []  # both calls pass a customer key
-    [result] = results(after)
+def _results(report: GateReport, rule: str) -> list[dict]:
+    doc = json.loads(to_sarif(report, load_catalog(), "Pulumi.yaml", "0"))
+    return [r for r in doc["runs"][0]["results"] if r["ruleId"] == rule and "[CKV" in
+            r["message"]["text"]]
+
+
+def test_the_program_as_is_has_no_such_finding(variants: dict) -> None:
+    _, report = variants["as is"]
+    assert _results(report, "ENC-AT-REST") == [] and _results(report, "TLS-MIN") == []
+
+
+def test_a_changed_call_of_a_component_is_annotated_on_that_line(variants: dict) -> None:
+    program, report = variants["changed call"]
+    main = program / "__main__.py"
+    [result] = _results(report, "ENC-AT-REST")
     changed_line = _line_of(main, CALL[:10])
     assert "exports" in result["message"]["text"]
     assert result["locations"][0]["physicalLocation"] == {
@@ -50,9 +72,32 @@ def test_a_changed_call_of_a_component_is_annotated_on_that_line(tmp_path: Path)
         "artifactLocation": {"uri": "components/store.py"},
         "region": {"startLine": _line_of(PROGRAM / "components" / "store.py", "aws.s3.Bucket(")}}
     assert "declared in its component" in component["message"]["text"]
-    table = to_table(after)
+    table = to_table(report)
     assert f"exports  __main__.py:{changed_line}" in table
     assert "declared in its component: components/store.py:10" in table
+
+
+def test_a_changed_config_value_is_annotated_on_its_stack_file_line(variants: dict) -> None:
+    program, report = variants["changed config"]
+    [result] = _results(report, "TLS-MIN")
+    assert result["locations"][0]["physicalLocation"] == {
+        "artifactLocation": {"uri": "Pulumi.test.yaml"},
+        "region": {"startLine": _line_of(program / "Pulumi.test.yaml", "minTlsVersion")}}
+    [code] = result["relatedLocations"]
+    assert code["physicalLocation"]["artifactLocation"]["uri"] == "__main__.py"
+    assert code["physicalLocation"]["region"]["startLine"] == _line_of(
+        program / "__main__.py", 'cloudflare.ZoneSetting("min-tls"')
+
+
+def test_a_value_the_stack_file_holds_twice_is_not_traced_to_either(tmp_path: Path) -> None:
+    (tmp_path / "Pulumi.dev.yaml").write_text(
+        "config:\n  app:a: shared\n  app:b: shared\n  app:c: only-here\n"
+        "  app:d:\n    secure: AAABAHsecretciphertext\n")
+    lines = stack_config_lines(tmp_path, "dev")
+    assert "AAABAHsecretciphertext" not in lines
+    origins = config_origins({"x": "shared", "y": [{"z": "only-here"}],
+                              "w": "AAABAHsecretciphertext"}, lines)
+    assert origins == {"y.0.z": SourceLocation("Pulumi.dev.yaml", 4)}
 
 
 def test_a_resource_outside_any_component_points_at_its_own_line() -> None:

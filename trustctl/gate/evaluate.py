@@ -211,9 +211,10 @@ def _roles(result: CheckResult, plan: TfPlan) -> str:
 def _finding(result: CheckResult, plan: TfPlan) -> Finding:
     """A failed check as a finding on the Pulumi resource, where its program declared it."""
     resource = plan.resources.get(result.address)
-    where, related = locate(resource) if resource else (None, [])
+    message = _what(result)
+    where, related = locate(resource, result.evaluated_keys, message) if resource else (None, [])
     return Finding(
-        message=_what(result) + _roles(result, plan),
+        message=message + _roles(result, plan),
         check_id=result.check_id,
         resource=resource.name if resource else result.address,
         urn=resource.urn if resource else None,

@@ -5,18 +5,34 @@ code that called the component, so the finding is reported at that call site (th
 enclosing component's), where code scanning annotates the changed line. The component's own
 line, and the call sites further out, are related locations. Lines of libraries (node_modules,
 site-packages) are never a location: a component a library declares is reported where the
-program's own code called it.
+program's own code called it. A failing value that came from the stack's config file is
+reported at its line in Pulumi.<stack>.yaml, the code as a related location.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
 
 from trustctl.plan.model import PlannedResource, SourceLocation, in_program
 from trustctl.report.results import Related
 
 
-def locate(resource: PlannedResource) -> tuple[SourceLocation | None, list[Related]]:
+def locate(resource: PlannedResource, evaluated: Sequence[str] = (), message: str = ""
+           ) -> tuple[SourceLocation | None, list[Related]]:
     """The finding's location and its related locations (a library's lines are left out: no
-    pull request changes them)."""
+    pull request changes them). A failing attribute (`evaluated`, checkov's key paths) whose
+    value came from the stack's config file puts the location on that config line."""
+    where, related = _in_code(resource)
+    config = _config_line(resource, evaluated, message)
+    if config is None:
+        return where, related
+    code = [Related(where.file, where.line, "the code that passes this config value")
+            ] if where else []
+    return config, code + related
+
+
+def _in_code(resource: PlannedResource) -> tuple[SourceLocation | None, list[Related]]:
     if not resource.callers:
         return resource.source, []
     where, *outer = resource.callers
@@ -26,3 +42,29 @@ def locate(resource: PlannedResource) -> tuple[SourceLocation | None, list[Relat
                ] if own is not None and in_program(own) else []
     related += [Related(c.file, c.line, "called from here") for c in outer]
     return where, related
+
+
+def _config_line(resource: PlannedResource, evaluated: Sequence[str], message: str
+                 ) -> SourceLocation | None:
+    """The config line of the first failing attribute whose value the stack file holds: one
+    the check evaluated (by name), or, for a check that names none, one whose value its
+    message quotes."""
+    names = {_name(key.replace("/", ".").split(".")[-1]) for key in evaluated}
+    for path, line in resource.config_origins.items():
+        if evaluated and _name(path.split(".")[-1]) in names:
+            return line
+        if not evaluated and repr(_value_at(resource.inputs, path)) in message:
+            return line
+    return None
+
+
+def _value_at(inputs: dict[str, Any], path: str) -> Any:
+    value: Any = inputs
+    for part in path.split("."):
+        value = value[int(part)] if isinstance(value, list) else value[part]
+    return value
+
+
+def _name(attribute: str) -> str:
+    """`min_tls_version` and `minTlsVersion` alike (checkov's keys are the provider's)."""
+    return attribute.replace("_", "").lower()

@@ -25,6 +25,7 @@ from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 from trustctl.errors import InputError
+from trustctl.plan.config_origins import config_origins, stack_config_lines
 from trustctl.plan.failures import (
     PlanTimeout,
     describe_failure,
@@ -208,5 +209,8 @@ def plan_program(
 
     resources = [_planned(reg, project.root, monitor) for reg in monitor.registrations]
     link_callers(resources)
+    config_lines = stack_config_lines(project.root, stack)
+    for resource in resources:
+        resource.config_origins = config_origins(resource.inputs, config_lines)
     return Plan(resources=_in_dependency_order(resources), project=project.name, stack=stack,
                 unknown_stacks=sorted(set(monitor.unknown_stacks)))
