@@ -96,6 +96,18 @@ def test_a_bad_exceptions_file_is_refused_with_file_line_and_entry_before_planni
     assert time.monotonic() - began < 5  # nothing was planned, checkov never ran
 
 
+def test_an_exception_for_a_check_no_control_lists_is_refused_before_planning(
+        tmp_path: Path) -> None:
+    exceptions = tmp_path / "exceptions.yaml"
+    exceptions.write_text("exceptions:\n  - check: CKV_AWS_18\n    resource: logs\n"
+                          "    reason: r\n    owner: o\n    expires: 2027-01-01\n")
+    result = _gate("--program", str(PROGRAM), "--stack", "test", "--exceptions", str(exceptions))
+    assert result.exit_code == 2
+    assert result.stderr == (f"trustctl: error: {exceptions}:2: exception 1 (CKV_AWS_18 on logs): "
+                             "names check CKV_AWS_18, which no control lists (advisories need no "
+                             "exception)\n")
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A Pulumi project of its own (the gate's compliant test program) with a subdirectory."""

@@ -58,10 +58,11 @@ _DatesAsText.yaml_implicit_resolvers = {
 }
 
 
-def load_exceptions(path: Path = EXCEPTIONS_PATH,
-                    control_ids: frozenset[str] = frozenset()) -> list[Waiver]:
+def load_exceptions(path: Path = EXCEPTIONS_PATH, control_ids: frozenset[str] = frozenset(),
+                    check_ids: frozenset[str] = frozenset()) -> list[Waiver]:
     """Read and validate the exceptions file; a missing file means no exceptions. Any problem is
-    one InputError naming the file, the line and the entry."""
+    one InputError naming the file, the line and the entry. Given `check_ids` (the checks some
+    control lists), an exception for any other check is refused: advisories need none."""
     if not path.exists():
         return []
     try:
@@ -77,7 +78,7 @@ def load_exceptions(path: Path = EXCEPTIONS_PATH,
     if not isinstance(entries, list):
         raise InputError(f"{path}: expected a top-level `exceptions` list")
     nodes = _value_node(root, "exceptions").value  # type: ignore[union-attr]
-    return [_exception(entry, node, i, path, control_ids)
+    return [_exception(entry, node, i, path, control_ids, check_ids)
             for i, (entry, node) in enumerate(zip(entries, nodes, strict=True))]
 
 
@@ -88,7 +89,7 @@ def _value_node(node: yaml.Node, key: str) -> yaml.Node | None:
 
 
 def _exception(entry: object, node: yaml.Node, index: int, path: Path,
-               control_ids: frozenset[str]) -> Waiver:
+               control_ids: frozenset[str], check_ids: frozenset[str]) -> Waiver:
     """One entry, refused with its line (the offending key's, else the entry's)."""
     label = f"exception {index + 1}"
     if isinstance(entry, dict):
@@ -108,6 +109,9 @@ def _exception(entry: object, node: yaml.Node, index: int, path: Path,
         raise refuse(f"lacks {', '.join(missing)}")
     if control_ids and entry.get("control") and entry["control"] not in control_ids:
         raise refuse(f"names unknown control {entry['control']!r}", "control")
+    if check_ids and entry.get("check") and entry["check"] not in check_ids:
+        raise refuse(f"names check {entry['check']}, which no control lists (advisories need "
+                     "no exception)", "check")
     try:
         expires = dt.date.fromisoformat(str(entry["expires"]))
     except ValueError as exc:
