@@ -16,14 +16,16 @@ from trustctl.gate.evaluate import GateReport
 from trustctl.gate.locations import locate
 from trustctl.gate.run import check_many
 from trustctl.gate.sources import Declared
+from trustctl.paths import REPO_ROOT
 from trustctl.plan import plan_program
-from trustctl.plan.config_origins import config_origins, stack_config_lines
 from trustctl.plan.model import PlannedResource, SourceLocation, link_callers
+from trustctl.plan.value_origins import source_literals, stack_config_lines, value_origins
 from trustctl.report.render import to_table
 from trustctl.report.sarif import to_sarif
 
 PROGRAM = GATE_TESTS / "programs" / "component_caller"
 CALL = 'exports = Store("exports", key=data_key)'
+TLS_LITERAL = '"min_tls_version": "1.2",'
 
 
 def _line_of(path: Path, text: str) -> int:
@@ -42,10 +44,20 @@ def variants(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, 
     main.write_text(main.read_text().replace(CALL, CALL.replace("key=data_key", "key=None")))
     stack = changed_config / "Pulumi.test.yaml"
     stack.write_text(stack.read_text().replace('minTlsVersion: "1.2"', 'minTlsVersion: "1.0"'))
-    programs = {"as is": PROGRAM, "changed call": changed_call, "changed config": changed_config}
-    reports = check_many([Declared(plan_program(d, "test"), str(d)) for d in programs.values()],
+    changed_literal = root / "changed-literal"  # this repository's program, TLS 1.0 at the edge
+    changed_literal.mkdir()
+    for name in ("infra", "Pulumi.yaml", "Pulumi.prod.yaml"):
+        copy = shutil.copytree if (REPO_ROOT / name).is_dir() else shutil.copy
+        copy(REPO_ROOT / name, changed_literal / name)
+    edge = changed_literal / "infra" / "components" / "edge.py"
+    edge.write_text(edge.read_text().replace(TLS_LITERAL, TLS_LITERAL.replace("1.2", "1.0")))
+    programs = {"as is": (PROGRAM, "test"), "changed call": (changed_call, "test"),
+                "changed config": (changed_config, "test"),
+                "changed literal": (changed_literal, "prod")}
+    reports = check_many([Declared(plan_program(d, stack), str(d))
+                          for d, stack in programs.values()],
                          exceptions_path=root / "none.yaml", today=TODAY)
-    return {name: (d, r) for (name, d), r in zip(programs.items(), reports, strict=True)}
+    return {name: (d, r) for (name, (d, _)), r in zip(programs.items(), reports, strict=True)}
 
 
 def _results(report: GateReport, rule: str) -> list[dict]:
@@ -57,6 +69,16 @@ def _results(report: GateReport, rule: str) -> list[dict]:
 def test_the_program_as_is_has_no_such_finding(variants: dict) -> None:
     _, report = variants["as is"]
     assert _results(report, "ENC-AT-REST") == [] and _results(report, "TLS-MIN") == []
+
+
+def test_literals_written_once_in_the_code_are_traced_and_others_not(tmp_path: Path) -> None:
+    (tmp_path / "main.py").write_text('a = "1.2"\nb = {"v": "1.0", "w": "1.0"}\nc = 35\n')
+    literals = source_literals(tmp_path, {"main.py", "missing.py"})
+    assert value_origins({"x": "1.2", "y": "1.0", "z": 35, "t": True}, {}, literals) == {
+        "x": SourceLocation("main.py", 1), "z": SourceLocation("main.py", 3)}
+    config = {"1.2": [SourceLocation("Pulumi.dev.yaml", 3)]}
+    assert value_origins({"x": "1.2"}, config, literals) == {
+        "x": SourceLocation("Pulumi.dev.yaml", 3)}  # the stack file first
 
 
 def test_a_changed_call_of_a_component_is_annotated_on_that_line(variants: dict) -> None:
@@ -89,13 +111,29 @@ def test_a_changed_config_value_is_annotated_on_its_stack_file_line(variants: di
         program / "__main__.py", 'cloudflare.ZoneSetting("min-tls"')
 
 
+def test_a_changed_literal_inside_a_component_is_annotated_on_its_line(variants: dict) -> None:
+    """The issue's case: TLS 1.0 written in the Edge component's settings dict is reported
+    there, not at the ZoneSetting( call that loops over the dict."""
+    program, report = variants["changed literal"]
+    edge = program / "infra" / "components" / "edge.py"
+    [result] = _results(report, "TLS-MIN")
+    assert result["locations"][0]["physicalLocation"] == {
+        "artifactLocation": {"uri": "infra/components/edge.py"},
+        "region": {"startLine": _line_of(edge, '"min_tls_version": "1.0"')}}
+    related = {(r["physicalLocation"]["artifactLocation"]["uri"],
+                r["physicalLocation"]["region"]["startLine"]) for r in result["relatedLocations"]}
+    assert related == {("infra/components/edge.py", _line_of(edge, "cloudflare.ZoneSetting(")),
+                       ("infra/__main__.py", _line_of(program / "infra" / "__main__.py",
+                                                      'edge = Edge("edge"'))}
+
+
 def test_a_value_the_stack_file_holds_twice_is_not_traced_to_either(tmp_path: Path) -> None:
     (tmp_path / "Pulumi.dev.yaml").write_text(
         "config:\n  app:a: shared\n  app:b: shared\n  app:c: only-here\n"
         "  app:d:\n    secure: AAABAHsecretciphertext\n")
     lines = stack_config_lines(tmp_path, "dev")
     assert "AAABAHsecretciphertext" not in lines
-    origins = config_origins({"x": "shared", "y": [{"z": "only-here"}],
+    origins = value_origins({"x": "shared", "y": [{"z": "only-here"}],
                               "w": "AAABAHsecretciphertext"}, lines)
     assert origins == {"y.0.z": SourceLocation("Pulumi.dev.yaml", 4)}
 

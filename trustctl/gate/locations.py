@@ -5,8 +5,9 @@ code that called the component, so the finding is reported at that call site (th
 enclosing component's), where code scanning annotates the changed line. The component's own
 line, and the call sites further out, are related locations. Lines of libraries (node_modules,
 site-packages) are never a location: a component a library declares is reported where the
-program's own code called it. A failing value that came from the stack's config file is
-reported at its line in Pulumi.<stack>.yaml, the code as a related location.
+program's own code called it. A failing value written in the stack's config file, or as a
+literal in the code, is reported at that line (Pulumi.<stack>.yaml, or e.g. the settings dict
+a component loops over), the declaration as a related location.
 """
 
 from __future__ import annotations
@@ -22,14 +23,16 @@ def locate(resource: PlannedResource, evaluated: Sequence[str] = (), message: st
            ) -> tuple[SourceLocation | None, list[Related]]:
     """The finding's location and its related locations (a library's lines are left out: no
     pull request changes them). A failing attribute (`evaluated`, checkov's key paths) whose
-    value came from the stack's config file puts the location on that config line."""
+    value was written in the stack's config file or as a literal in the code puts the location
+    on that line."""
     where, related = _in_code(resource)
-    config = _config_line(resource, evaluated, message)
-    if config is None:
+    origin = _origin(resource, evaluated, message)
+    if origin is None or origin == where:
         return where, related
-    code = [Related(where.file, where.line, "the code that passes this config value")
-            ] if where else []
-    return config, code + related
+    why = ("the call of the component that declared it" if resource.callers
+           else f"{resource.type} {resource.name} declared here")
+    code = [Related(where.file, where.line, why)] if where else []
+    return origin, code + related
 
 
 def _in_code(resource: PlannedResource) -> tuple[SourceLocation | None, list[Related]]:
@@ -44,13 +47,12 @@ def _in_code(resource: PlannedResource) -> tuple[SourceLocation | None, list[Rel
     return where, related
 
 
-def _config_line(resource: PlannedResource, evaluated: Sequence[str], message: str
-                 ) -> SourceLocation | None:
-    """The config line of the first failing attribute whose value the stack file holds: one
-    the check evaluated (by name), or, for a check that names none, one whose value its
-    message quotes."""
+def _origin(resource: PlannedResource, evaluated: Sequence[str], message: str
+            ) -> SourceLocation | None:
+    """Where the first failing value was written: a value of an attribute the check evaluated
+    (by name), or, for a check that names none, a value its message quotes."""
     names = {_name(key.replace("/", ".").split(".")[-1]) for key in evaluated}
-    for path, line in resource.config_origins.items():
+    for path, line in resource.value_origins.items():
         if evaluated and _name(path.split(".")[-1]) in names:
             return line
         if not evaluated and repr(_value_at(resource.inputs, path)) in message:

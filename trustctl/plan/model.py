@@ -35,7 +35,7 @@ class PlannedResource:
     # caller's code that chose this resource's arguments (what a pull request changes)
     callers: list[SourceLocation] = field(default_factory=list)
     # input paths whose value came from the stack's config file -> its line there
-    config_origins: dict[str, SourceLocation] = field(default_factory=dict)
+    value_origins: dict[str, SourceLocation] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -52,8 +52,8 @@ class PlannedResource:
             },
             "unknowns": self.unknowns,
             "callers": [{"file": c.file, "line": c.line} for c in self.callers],
-            "config_origins": {path: {"file": c.file, "line": c.line}
-                               for path, c in self.config_origins.items()},
+            "value_origins": {path: {"file": c.file, "line": c.line}
+                               for path, c in self.value_origins.items()},
         }
 
     @classmethod
@@ -71,8 +71,8 @@ class PlannedResource:
             source=SourceLocation(src["file"], int(src["line"])) if src else None,
             unknowns=dict(data.get("unknowns") or {}),
             callers=[SourceLocation(c["file"], int(c["line"])) for c in data.get("callers") or []],
-            config_origins={path: SourceLocation(c["file"], int(c["line"]))
-                            for path, c in (data.get("config_origins") or {}).items()},
+            value_origins={path: SourceLocation(c["file"], int(c["line"]))
+                            for path, c in (data.get("value_origins") or {}).items()},
         )
 
 

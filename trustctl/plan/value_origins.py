@@ -1,13 +1,16 @@
-"""Which of a resource's values came from the stack's config file (Pulumi.<stack>.yaml), so a
-finding on such a value points at the config line a pull request changed, not at code.
+"""Where a resource's values were written, so a finding on a value points at the line a pull
+request changed: the stack's config file (Pulumi.<stack>.yaml), else a literal in the program's
+code that declared the resource (its own file and its components' callers).
 
 A value is traced by equality: an input equal to exactly one value of the stack file (in the
-form the program reads it) is taken to come from that line. A value the file holds twice, or
-that the program computed, keeps pointing at code.
+form the program reads it), else to exactly one literal of those source files, is taken to come
+from that line. A value written twice, or computed, is not traced (the finding stays at the
+declaration).
 """
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -32,14 +35,33 @@ def stack_config_lines(project_root: Path, stack: str) -> dict[str, list[SourceL
     return found
 
 
-def config_origins(inputs: dict[str, Any],
-                   lines: dict[str, list[SourceLocation]]) -> dict[str, SourceLocation]:
-    """Input path ("rules.0.value") -> the stack file line its value came from."""
+def source_literals(project_root: Path, files: set[str]) -> dict[str, list[SourceLocation]]:
+    """Every string and number literal of these program files: its text -> the lines holding it."""
+    found: dict[str, list[SourceLocation]] = {}
+    for name in sorted(files):
+        try:
+            tree = ast.parse((project_root / name).read_text())
+        except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
+            continue  # not Python (a TypeScript program's preview): nothing to trace
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str | int | float) \
+                    and not isinstance(node.value, bool) and node.value != "":
+                found.setdefault(str(node.value), []).append(SourceLocation(name, node.lineno))
+    return found
+
+
+def value_origins(inputs: dict[str, Any], *sources: dict[str, list[SourceLocation]]
+                  ) -> dict[str, SourceLocation]:
+    """Input path ("rules.0.value") -> the line its value came from: the first of `sources`
+    (the stack file's values, then the code's literals) that holds it exactly once."""
     origins: dict[str, SourceLocation] = {}
     for path, value in _leaves(inputs, []):
         text = str(value).lower() if isinstance(value, bool) else str(value)
-        if len(lines.get(text, [])) == 1:
-            origins[".".join(path)] = lines[text][0]
+        for lines in sources:
+            if text in lines:
+                if len(lines[text]) == 1:
+                    origins[".".join(path)] = lines[text][0]
+                break
     return origins
 
 
