@@ -66,22 +66,23 @@ class Steps:
         else:
             self._status.update(message)
 
-    def close(self) -> None:
-        """The last step is done: stop the spinner."""
-        self._finish_current()
+    def close(self, failed: bool = False) -> None:
+        """The last step is done (or failed: no tick for it): stop the spinner."""
+        self._finish_current(failed)
         if self._status is not None:
             self._status.stop()
             self._status = None
 
-    def _finish_current(self) -> None:
+    def _finish_current(self, failed: bool = False) -> None:
         if self._current is not None and self.console.is_terminal:
             message, began = self._current
-            self.console.print(f"[green]✓[/] {message} [dim]({time.monotonic() - began:.1f} s)",
+            mark = "[red]✗[/]" if failed else "[green]✓[/]"
+            self.console.print(f"{mark} {message} [dim]({time.monotonic() - began:.1f} s)",
                                highlight=False)
         self._current = None
 
     def __enter__(self) -> Steps:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: type[BaseException] | None, *rest: object) -> None:
+        self.close(failed=exc_type is not None)

@@ -167,3 +167,13 @@ def test_steps_on_a_terminal_spin_and_keep_each_finished_step_with_its_time() ->
     assert len(finished) == 2
     assert "planning infra (stack prod) offline" in finished[0]
     assert float(finished[0].rsplit("(", 1)[1].split(" s")[0]) >= 0.3
+
+
+def test_a_step_that_fails_gets_no_tick_on_a_terminal() -> None:
+    screen = io.StringIO()
+    with pytest.raises(RuntimeError), \
+            Steps("gate", Console(file=screen, force_terminal=True, width=100)) as steps:
+        steps.step("planning infra (stack prod) offline")
+        raise RuntimeError("the program raised")
+    shown = screen.getvalue()
+    assert "✗" in shown and "✓" not in shown
