@@ -122,3 +122,21 @@ def test_exception_naming_a_check_no_control_lists_is_refused(
         checked: dict[str, Checked]) -> None:
     with pytest.raises(InputError, match="which no control lists"):
         checked["mutation:none"].report([_exception(TODAY, check="CKV_AWS_18")])
+
+
+def test_an_exceptions_file_that_is_not_yaml_is_refused_with_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "exceptions.yaml"
+    path.write_text("exceptions:\n  - control: WAF\n    resource: [unclosed\n")
+    with pytest.raises(InputError, match=rf"^{path}:4: not valid YAML"):
+        load_exceptions(path)
+
+
+def test_an_impossible_expiry_date_is_refused_with_its_line_not_a_parser_crash(
+        tmp_path: Path) -> None:
+    path = tmp_path / "exceptions.yaml"
+    path.write_text("exceptions:\n  - control: WAF\n    resource: waf\n    reason: r\n"
+                    "    owner: o\n    expires: 2027-31-30\n")
+    with pytest.raises(InputError) as refused:
+        load_exceptions(path, frozenset({"WAF"}))
+    assert str(refused.value) == (f"{path}:6: exception 1 (WAF on waf): expires '2027-31-30' "
+                                  "is not a YYYY-MM-DD date")

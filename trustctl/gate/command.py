@@ -104,7 +104,7 @@ def gate(
     records.check_writable()
     started = datetime.now(UTC)
     with Steps("gate") as steps, CheckovProcess() as checkov:  # checkov imports while planning
-        declared = _declared(project if program is None else program, stack, preview, state,
+        declared = _declared(project, stack, preview, state,
                              read_stack_outputs(stack_outputs or []), timeout, steps)
         found = load_workflows(workflows or find_workflows(project or Path.cwd()))
         steps.step(f"running checkov on {len(declared.plan.resources)} resources, then "
