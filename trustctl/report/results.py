@@ -53,8 +53,15 @@ class ControlResult:
     exceptions: list[dict] = field(default_factory=list)
 
     def to_json(self) -> dict:
+        """The contract's {id, status, findings, checks}; `exceptions` and a finding's `related`
+        only when there are some (most flows never have any)."""
         data = asdict(self)
         data["status"] = str(self.status)
+        if not self.exceptions:
+            del data["exceptions"]
+        for finding in data["findings"]:
+            if not finding["related"]:
+                del finding["related"]
         return data
 
 
