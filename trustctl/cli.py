@@ -8,12 +8,12 @@ command prints passes through `trustctl.redaction` (see `main`): no secret reach
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 
-from trustctl import redaction
+from trustctl import catalog_command, redaction
 from trustctl.access_review import command as access_review
 from trustctl.audit import command as audit
 from trustctl.backup import command as backup
@@ -22,6 +22,7 @@ from trustctl.errors import TrustctlError
 from trustctl.evidence import command as evidence
 from trustctl.gate import command as gate
 from trustctl.plan import command as plan
+from trustctl.records.provenance import catalog_version, code_version
 from trustctl.sandbox import command as sandbox
 
 EXIT_COULD_NOT_RUN = 2
@@ -62,17 +63,27 @@ app = typer.Typer(
         "Exit codes: 0 every control checked passed; 1 a control failed; 2 could not run."
     ),
     no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},  # inherited by every command
     pretty_exceptions_enable=False,
     add_completion=False,
     rich_markup_mode=None,
 )
 
 
+def _show_version(wanted: bool) -> None:
+    if wanted:
+        typer.echo(f"trustctl {code_version()} (control catalog {catalog_version()})")
+        raise typer.Exit()
+
+
 @app.callback()
-def _main() -> None:
+def _main(version: Annotated[bool, typer.Option(
+        "--version", callback=_show_version, is_eager=True,
+        help="Print the code and control catalog versions, and exit.")] = False) -> None:
     """Claver's security page as code."""
 
-for flow in (plan, gate, sandbox, backup, drill, audit, access_review, evidence):
+
+for flow in (plan, gate, sandbox, backup, drill, audit, access_review, evidence, catalog_command):
     flow.register(app)
 
 if __name__ == "__main__":

@@ -50,6 +50,8 @@ def test_fixture_fails_the_controls_its_bad_resources_break(checked: dict[str, C
     assert {(f.check_id, f.resource) for f in no_public_db.findings} >= {
         ("CKV_AWS_17", "legacy-db"), ("CKV_TRUST_25", "open-db-sg-postgres")}
     legacy = next(f for f in no_public_db.findings if f.resource == "legacy-db")
-    assert (legacy.file, legacy.line) == ("infra/data_stores.py", 80)
+    # declared at infra/data_stores.py:80 inside the DataStores component called at __main__.py:8
+    assert (legacy.file, legacy.line) == ("__main__.py", 8)
+    assert [(r.file, r.line) for r in legacy.related] == [("infra/data_stores.py", 80)]
     assert legacy.urn == ("urn:pulumi:dev::shop::shop:data:DataStores"
                           "$aws:rds/instance:Instance::legacy-db")

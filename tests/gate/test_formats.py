@@ -18,7 +18,7 @@ from trustctl.report.render import to_json, to_junit, to_table
 from trustctl.report.sarif import to_sarif
 
 SCHEMA = json.loads((GATE_TESTS / "schemas" / "sarif-schema-2.1.0.json").read_text())
-STATUSES = {"pass", "fail", "error", "not_applicable", "attested"}
+STATUSES = {"pass", "fail", "error", "excepted", "not_applicable", "attested"}
 
 
 @pytest.fixture
@@ -32,11 +32,14 @@ def failing(checked: dict[str, Checked]) -> GateReport:
 
 def test_json_follows_the_contract(failing: GateReport) -> None:
     doc = json.loads(to_json(failing))
+    remediation = {c.id: c.remediation for c in load_catalog()}
+    assert any(c["findings"] for c in doc["controls"])
     assert [c["id"] for c in doc["controls"]] == [c.id for c in load_catalog()]
     for control in doc["controls"]:
         assert control["status"] in STATUSES
         for finding in control["findings"]:
             assert set(finding) >= {"message", "check_id", "resource", "urn", "file", "line"}
+            assert finding["remediation"] == remediation[control["id"]]
     assert doc["exit_code"] == 1
     assert doc["exceptions"][0]["reason"] == "decommissioned on 2026-12-01"
     assert doc["excepted_findings"][0]["finding"]["resource"] == "legacy-db"
@@ -63,8 +66,11 @@ def test_sarif_carries_what_github_code_scanning_needs(failing: GateReport) -> N
         location = result["locations"][0]["physicalLocation"]
         assert location["artifactLocation"]["uri"] and location["region"]["startLine"] >= 1
     legacy = [r for r in errors if "legacy-db" in r["message"]["text"]]
-    assert any(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
-               == "infra/data_stores.py" for r in legacy)
+    assert legacy and all(r["locations"][0]["physicalLocation"] == {
+        "artifactLocation": {"uri": "__main__.py"}, "region": {"startLine": 8}} for r in legacy)
+    assert all(r["relatedLocations"][0]["physicalLocation"] == {
+        "artifactLocation": {"uri": "infra/data_stores.py"}, "region": {"startLine": 80}}
+        for r in legacy)
     suppressed = [r for r in run["results"] if r.get("suppressions")]
     assert suppressed and suppressed[0]["suppressions"][0]["status"] == "accepted"
     assert run["properties"]["exceptions"][0]["owner"] == "data-team@claver.example"
@@ -83,7 +89,9 @@ def test_junit_has_one_case_per_control(failing: GateReport) -> None:
 
 def test_table_names_control_check_resource_and_line(failing: GateReport) -> None:
     text = to_table(failing)
-    assert "NO-PUBLIC-DB  CKV_AWS_17  legacy-db  infra/data_stores.py:80" in text
+    assert "NO-PUBLIC-DB  CKV_AWS_17  legacy-db  __main__.py:8" in text
+    assert ("aws:rds/instance:Instance legacy-db declared in its component: "
+            "infra/data_stores.py:80") in text
     remediation = next(c.remediation for c in load_catalog() if c.id == "NO-PUBLIC-DB")
     assert f"Fix: {remediation}" in text
     assert [line for line in text.splitlines() if line != line.rstrip()] == []

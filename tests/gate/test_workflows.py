@@ -26,7 +26,11 @@ def test_gate_runs_on_every_pull_request_and_uploads_sarif() -> None:
     assert "pull_request" in doc["on"]
     assert "github/codeql-action/upload-sarif" in _uses(doc)
     script = "\n".join(step.get("run", "") for step in doc["jobs"]["gate"]["steps"])
-    assert "trustctl gate --format sarif --output gate.sarif" in script
+    assert script.count("uv run --frozen trustctl gate") == 1  # one run writes every report
+    assert "trustctl gate --output sarif=gate.sarif --output json=gate.json" in script
+    upload = next(step for step in doc["jobs"]["gate"]["steps"]
+                  if step.get("uses", "").startswith("github/codeql-action/upload-sarif"))
+    assert upload["with"]["sarif_file"] == "gate.sarif"
     assert doc["jobs"]["gate"]["permissions"]["security-events"] == "write"
 
 

@@ -14,7 +14,6 @@ from typing import Annotated
 
 import typer
 
-from trustctl import redaction
 from trustctl.audit import accounts, expectations
 from trustctl.audit.live_check import Outcome
 from trustctl.audit.progress import audit_progress
@@ -23,14 +22,12 @@ from trustctl.audit.run import by_control, run_checks
 from trustctl.audit.targets import Targets, open_readers
 from trustctl.catalog import Control, load_catalog
 from trustctl.errors import InputError
-from trustctl.gate.command import Format, sarif_version
 from trustctl.gate.evaluate import GateReport
 from trustctl.records import Record
 from trustctl.records.options import EvidenceDirOption, EvidenceOption, record_store
 from trustctl.records.store import S3_SCHEME
-from trustctl.report.render import to_json, to_junit, to_table
+from trustctl.report.formats import FormatOption, OutputOption, report_outputs, write_reports
 from trustctl.report.results import exit_code
-from trustctl.report.sarif import to_sarif
 
 AREAS_HELP = "aws, cloudflare, site, database, supabase, records"
 
@@ -99,10 +96,8 @@ def audit(
     rpo_hours: Annotated[float, typer.Option("--rpo-hours", min=0.01)] = 24.0,
     evidence_dir: EvidenceDirOption = Path("evidence"),
     evidence: EvidenceOption = None,
-    output_format: Annotated[Format, typer.Option("--format", help="Report format.")
-                             ] = Format.TABLE,
-    output: Annotated[Path | None, typer.Option(help="Write the report here, not stdout.")
-                      ] = None,
+    output_format: FormatOption = "text",
+    output: OutputOption = None,
 ) -> None:
     """Check the security page's promises live: AWS, Cloudflare, the site, the database, the
     Supabase project and the records (latest backup age, last restore drill), by control,
@@ -124,6 +119,7 @@ def audit(
       trustctl audit --skip database --format sarif --output audit.sarif
       trustctl audit --organization-role trustctl-audit --shard 2/4 --skip site
     """
+    outputs = report_outputs(output_format, output)
     unknown = sorted(set(skip or ()) - set(AREAS_HELP.split(", ")))
     if unknown:
         raise InputError(f"--skip {', '.join(unknown)}: not an area ({AREAS_HELP})")
@@ -157,14 +153,8 @@ def audit(
     report = GateReport(origin=opened.origin(), controls=controls, tool="trustctl audit",
                         checked_resources=len(outcomes), checked_what="live checks",
                         remediation=_remediation(catalog, outcomes))
-    text = _render(report, output_format, path)
-    if output is None:
-        typer.echo(text, nl=False)
-    else:
-        try:
-            redaction.write_file(output, text)
-        except OSError as exc:
-            raise InputError(f"--output {output}: cannot write ({exc.strerror})") from None
+    uri = path if path.startswith(S3_SCHEME) else os.path.relpath(path)
+    write_reports(report, outputs, uri)
     typer.echo(f"audit record: {path}", err=True)
     raise typer.Exit(code)
 
@@ -184,17 +174,6 @@ def _remediation(catalog: tuple[Control, ...], outcomes: list[Outcome]) -> dict[
                  if i in failing and i in checks]
         out[control.id] = " ".join(fixes) or control.remediation
     return out
-
-
-def _render(report: GateReport, output_format: Format, record_uri: str) -> str:
-    if output_format == Format.JSON:
-        return to_json(report)
-    if output_format == Format.SARIF:
-        uri = record_uri if record_uri.startswith(S3_SCHEME) else os.path.relpath(record_uri)
-        return to_sarif(report, load_catalog(), uri, sarif_version())
-    if output_format == Format.JUNIT:
-        return to_junit(report)
-    return to_table(report)
 
 
 def register(app: typer.Typer) -> None:

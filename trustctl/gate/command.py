@@ -1,13 +1,16 @@
 """`trustctl gate`: check a Pulumi program (or what the Pulumi CLI produced) against every
-control of the catalog, before anything is deployed."""
+control of the catalog, before anything is deployed.
+
+Without --program it checks the Pulumi project holding the current directory (the nearest
+Pulumi.yaml, as `pulumi` finds it) with that project's policies/exceptions.yaml, which is read
+and validated before anything is planned.
+"""
 
 from __future__ import annotations
 
 import json
 import os
 from datetime import UTC, datetime
-from enum import StrEnum
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Annotated
 
@@ -17,15 +20,17 @@ from trustctl.catalog import load_catalog
 from trustctl.errors import InputError
 from trustctl.gate.checkov_runner import CheckovProcess
 from trustctl.gate.evaluate import GateReport
+from trustctl.gate.exceptions import load_exceptions
 from trustctl.gate.run import check
 from trustctl.gate.schedules import find_workflows, load_workflows
 from trustctl.gate.sources import Declared, from_preview, from_program, from_state
 from trustctl.gate.unchecked import unchecked_risk
-from trustctl.paths import EXCEPTIONS_PATH, REPO_ROOT
 from trustctl.plan.command import StackOutputsOption, TimeoutOption
 from trustctl.plan.failures import exit_despite_program_threads, unknown_stacks_warning
 from trustctl.plan.planner import DEFAULT_TIMEOUT_S
+from trustctl.plan.project import find_project
 from trustctl.plan.stack_outputs import read_stack_outputs
+from trustctl.progress import Steps
 from trustctl.records import Record
 from trustctl.records.options import (
     DEFAULT_EVIDENCE_DIR,
@@ -34,32 +39,27 @@ from trustctl.records.options import (
     record_store,
 )
 from trustctl.redaction import write_file
-from trustctl.report.render import to_json, to_junit, to_table
+from trustctl.report.formats import FormatOption, OutputOption, report_outputs, write_reports
+from trustctl.report.render import summary, to_json
 from trustctl.report.results import exit_code
-from trustctl.report.sarif import to_sarif
 
-
-class Format(StrEnum):
-    TABLE = "table"
-    JSON = "json"
-    SARIF = "sarif"
-    JUNIT = "junit"
+EXCEPTIONS_IN_PROJECT = Path("policies") / "exceptions.yaml"
 
 
 def gate(
     program: Annotated[Path | None, typer.Option(
-        help="Pulumi program (directory with Pulumi.yaml), planned offline. "
-             "Default: this repository.")] = None,
+        help="Pulumi program (directory with Pulumi.yaml), planned offline. Default: the "
+             "Pulumi project holding the current directory.")] = None,
     stack: Annotated[str, typer.Option(help="Stack whose config the program reads.")] = "prod",
     preview: Annotated[Path | None, typer.Option(
         help="Output of `pulumi preview --json` to check instead of a program.")] = None,
     state: Annotated[Path | None, typer.Option(
         help="Output of `pulumi stack export` to check instead of a program.")] = None,
-    output_format: Annotated[Format, typer.Option(
-        "--format", help="Report format.")] = Format.TABLE,
-    output: Annotated[Path | None, typer.Option(help="Write the report here, not stdout.")] = None,
-    exceptions: Annotated[Path, typer.Option(
-        help="Reviewed exceptions file.")] = EXCEPTIONS_PATH,
+    output_format: FormatOption = "text",
+    output: OutputOption = None,
+    exceptions: Annotated[Path | None, typer.Option(
+        help="Reviewed exceptions file. Default: policies/exceptions.yaml of the Pulumi "
+             "project (of the current directory outside one; a missing file: none).")] = None,
     tf_plan_out: Annotated[Path | None, typer.Option(
         help="Also write the translated Terraform plan JSON (what checkov reads) here.")] = None,
     workflows: Annotated[Path | None, typer.Option(
@@ -75,42 +75,65 @@ def gate(
 
     Exit 0 when every control the gate verifies passes, 1 when one fails, 2 when something could
     not be checked (bad input, a program that raises, unknown resource types, checkov missing).
-    BACKUP-DAILY-35D and RESTORE-DRILL also need a workflow job that runs `trustctl backup run`
-    daily and `trustctl drill` at least every 92 days, in the production environment, with
-    their roles (policies/controls.yaml `schedule:`). Every run that checked something leaves
-    a `gate-*.json` record in --evidence-dir (or the --evidence bucket).
+    A control whose findings are all accepted by an exception in force reads `excepted`, never
+    `pass`. BACKUP-DAILY-35D and RESTORE-DRILL also need a workflow job that runs `trustctl
+    backup run` daily and `trustctl drill` at least every 92 days, in the production
+    environment, with their roles (policies/controls.yaml `schedule:`). Every run that checked
+    something leaves a `gate-*.json` record in --evidence-dir (or the --evidence bucket).
+    Progress goes to stderr (a spinner on a terminal, plain lines in CI logs), then one
+    summary line.
 
     \b
     Examples:
       trustctl gate
+      trustctl gate --output sarif=gate.sarif --output json=gate.json
+      trustctl gate --program infra-edge --stack staging --format json
       trustctl gate --preview preview.json --format sarif --output gate.sarif
-      trustctl gate --workflows .github/workflows --format json
     """
+    outputs = report_outputs(output_format, output)
+    given = [flag for flag, value in (("--program", program), ("--preview", preview),
+                                      ("--state", state)) if value is not None]
+    if len(given) > 1:
+        raise InputError(f"give one of --program, --preview, --state (got {', '.join(given)})")
+    project = _project(program, preview, state)
+    exceptions = exceptions or (project or Path.cwd()) / EXCEPTIONS_IN_PROJECT
+    catalog = load_catalog()  # the exceptions are judged before a minute of planning
+    load_exceptions(exceptions, frozenset(c.id for c in catalog),
+                    frozenset(check for c in catalog for check in c.verification.static))
     records = record_store(evidence_dir, evidence)
     records.check_writable()
     started = datetime.now(UTC)
-    with CheckovProcess() as checkov:  # imports itself while the program is planned
-        declared = _declared(program, stack, preview, state,
-                             read_stack_outputs(stack_outputs or []), timeout)
-        found = load_workflows(workflows or find_workflows(
-            program or (REPO_ROOT if preview is None and state is None else Path.cwd())))
+    with Steps("gate") as steps, CheckovProcess() as checkov:  # checkov imports while planning
+        declared = _declared(project, stack, preview, state,
+                             read_stack_outputs(stack_outputs or []), timeout, steps)
+        found = load_workflows(workflows or find_workflows(project or Path.cwd()))
+        steps.step(f"running checkov on {len(declared.plan.resources)} resources, then "
+                   "judging them by control")
         report = check(declared, exceptions_path=exceptions, checkov=checkov, workflows=found)
     if tf_plan_out is not None:
         _write(tf_plan_out, json.dumps(report.tf_plan, indent=1), "--tf-plan-out")
-    text = _render(report, output_format, _fallback_uri(program, preview, state))
     records.write(_as_record(report, stack, started))
-    if output is None:
-        typer.echo(text, nl=False)
-    else:
-        _write(output, text, "--output")
+    write_reports(report, outputs, _fallback_uri(project, preview, state))
     code, unchecked = gate_exit(report)
     if unchecked and code == 2:
         raise InputError(unchecked)
     for warning in (unchecked, unknown_stacks_warning(declared.plan.unknown_stacks)):
         if warning:
             typer.echo(f"trustctl: warning: {warning}", err=True)
+    typer.echo(f"trustctl: gate: {summary(report)}", err=True)
     exit_despite_program_threads(code)
     raise typer.Exit(code)
+
+
+def _project(program: Path | None, preview: Path | None, state: Path | None) -> Path | None:
+    """The Pulumi project checked: --program, else the one holding the current directory."""
+    if program is not None:
+        return program
+    found = find_project(Path.cwd())
+    if found is None and preview is None and state is None:
+        raise InputError(f"no Pulumi.yaml in {Path.cwd()} or any parent directory: run the "
+                         "gate inside a Pulumi project, or give --program, --preview or --state")
+    return found
 
 
 def gate_exit(report: GateReport) -> tuple[int, str | None]:
@@ -137,16 +160,14 @@ def _as_record(report: GateReport, stack: str, started: datetime) -> Record:
 
 
 def _declared(program: Path | None, stack: str, preview: Path | None, state: Path | None,
-              stack_outputs: dict[str, dict], timeout: float) -> Declared:
-    given = [flag for flag, value in (("--program", program), ("--preview", preview),
-                                      ("--state", state)) if value is not None]
-    if len(given) > 1:
-        raise InputError(f"give one of --program, --preview, --state (got {', '.join(given)})")
-    if preview is not None:
+              stack_outputs: dict[str, dict], timeout: float, steps: Steps) -> Declared:
+    if preview is not None:  # read in a moment: no step of its own
         return from_preview(preview)
     if state is not None:
         return from_state(state)
-    return from_program(program or REPO_ROOT, stack, stack_outputs, timeout)
+    assert program is not None  # _project() refused a run with nothing to check
+    steps.step(f"planning {program} (stack {stack}) offline")
+    return from_program(program, stack, stack_outputs, timeout)
 
 
 def _write(path: Path, text: str, flag: str) -> None:
@@ -156,28 +177,10 @@ def _write(path: Path, text: str, flag: str) -> None:
         raise InputError(f"{flag} {path}: cannot write ({exc.strerror})") from exc
 
 
-def _fallback_uri(program: Path | None, preview: Path | None, state: Path | None) -> str:
+def _fallback_uri(project: Path | None, preview: Path | None, state: Path | None) -> str:
     """Where SARIF points a finding that has no source line: the input itself."""
-    target = preview or state or (program or REPO_ROOT) / "Pulumi.yaml"
+    target = preview or state or (project or Path.cwd()) / "Pulumi.yaml"
     return Path(os.path.relpath(target.resolve(), Path.cwd())).as_posix()
-
-
-def _render(report: GateReport, output_format: Format, fallback_uri: str) -> str:
-    if output_format == Format.JSON:
-        return to_json(report)
-    if output_format == Format.SARIF:
-        return to_sarif(report, load_catalog(), fallback_uri, sarif_version())
-    if output_format == Format.JUNIT:
-        return to_junit(report)
-    return to_table(report)
-
-
-def sarif_version() -> str:
-    """The tool version SARIF names (the package's; `0` when not installed)."""
-    try:
-        return version("trustctl")
-    except PackageNotFoundError:
-        return "0"
 
 
 def register(app: typer.Typer) -> None:

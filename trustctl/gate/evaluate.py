@@ -21,6 +21,7 @@ from trustctl.errors import InputError
 from trustctl.gate.checkov_runner import CheckResult
 from trustctl.gate.declarations import controls_with_requirements, missing_by_control
 from trustctl.gate.exceptions import Waiver
+from trustctl.gate.locations import locate
 from trustctl.gate.roles import ROLE_TAGS, neighbours
 from trustctl.gate.schedules import CHECK_ID as SCHEDULE_CHECK
 from trustctl.gate.schedules import Workflows, schedule_findings
@@ -119,6 +120,7 @@ def _control(
     ran = [r for r in results if r.check_id in checks]
     unknown = [f for f in (_unknown_at_plan_time(r, plan) for r in ran) if f is not None]
     judged = {(f.check_id, f.urn) for f in unknown}
+    accepted_here: list[Waiver] = []
     for result in (r for r in ran if not r.passed and (r.check_id, _urn(r, plan)) not in judged):
         finding = _finding(result, plan)
         accepted = next((e for e in exceptions if not e.expired(today) and e.covers(
@@ -127,6 +129,7 @@ def _control(
             findings.append(finding)
         else:
             excepted.append(Excepted(control.id, finding, accepted))
+            accepted_here += [accepted] if accepted not in accepted_here else []
     findings += [_expired(e) for e in exceptions if e.expired(today) and (
         e.control == control.id or (e.control is None and e.check in checks))]
     if not findings and checks and not ran and control.id not in VACUOUS_BY_DESIGN:
@@ -134,7 +137,12 @@ def _control(
                                 "declared resource"))
     if findings:
         return ControlResult(control.id, Status.FAIL, findings + unknown, checks)
-    return ControlResult(control.id, Status.ERROR if unknown else Status.PASS, unknown, checks)
+    if unknown:
+        return ControlResult(control.id, Status.ERROR, unknown, checks)
+    if accepted_here:  # it fails as declared: accepted for a while, never verified
+        return ControlResult(control.id, Status.EXCEPTED, [], checks,
+                             exceptions=[e.to_json() for e in accepted_here])
+    return ControlResult(control.id, Status.PASS, [], checks)
 
 
 def _urn(result: CheckResult, plan: TfPlan) -> str | None:
@@ -203,13 +211,16 @@ def _roles(result: CheckResult, plan: TfPlan) -> str:
 def _finding(result: CheckResult, plan: TfPlan) -> Finding:
     """A failed check as a finding on the Pulumi resource, where its program declared it."""
     resource = plan.resources.get(result.address)
+    message = _what(result)
+    where, related = locate(resource, result.evaluated_keys, message) if resource else (None, [])
     return Finding(
-        message=_what(result) + _roles(result, plan),
+        message=message + _roles(result, plan),
         check_id=result.check_id,
         resource=resource.name if resource else result.address,
         urn=resource.urn if resource else None,
-        file=resource.source.file if resource and resource.source else None,
-        line=resource.source.line if resource and resource.source else None,
+        file=where.file if where else None,
+        line=where.line if where else None,
+        related=related,
     )
 
 

@@ -47,41 +47,76 @@ class Waiver:
                 "reason": self.reason, "owner": self.owner, "expires": self.expires.isoformat()}
 
 
-def load_exceptions(path: Path = EXCEPTIONS_PATH,
-                    control_ids: frozenset[str] = frozenset()) -> list[Waiver]:
-    """Read and validate the exceptions file; a missing file means no exceptions."""
+class _DatesAsText(yaml.SafeLoader):
+    """YAML without implicit timestamps: `expires: 2027-31-30` stays text to be refused with
+    its line, instead of PyYAML's ValueError from deep inside the parser."""
+
+
+_DatesAsText.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def load_exceptions(path: Path = EXCEPTIONS_PATH, control_ids: frozenset[str] = frozenset(),
+                    check_ids: frozenset[str] = frozenset()) -> list[Waiver]:
+    """Read and validate the exceptions file; a missing file means no exceptions. Any problem is
+    one InputError naming the file, the line and the entry. Given `check_ids` (the checks some
+    control lists), an exception for any other check is refused: advisories need none."""
     if not path.exists():
         return []
     try:
-        doc = yaml.safe_load(path.read_text()) or {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        text = path.read_text()
+        doc, root = yaml.load(text, Loader=_DatesAsText), yaml.compose(text, Loader=_DatesAsText)
+    except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read exceptions {path}: {exc}") from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        raise InputError(f"{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from exc
     entries = doc.get("exceptions") if isinstance(doc, dict) else None
     if not isinstance(entries, list):
         raise InputError(f"{path}: expected a top-level `exceptions` list")
-    return [_exception(entry, i, path, control_ids) for i, entry in enumerate(entries)]
+    nodes = _value_node(root, "exceptions").value  # type: ignore[union-attr]
+    return [_exception(entry, node, i, path, control_ids, check_ids)
+            for i, (entry, node) in enumerate(zip(entries, nodes, strict=True))]
 
 
-def _exception(entry: object, index: int, path: Path,
-               control_ids: frozenset[str]) -> Waiver:
-    where = f"{path}: exception {index}"
+def _value_node(node: yaml.Node, key: str) -> yaml.Node | None:
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    return next((v for k, v in node.value if k.value == key), None)
+
+
+def _exception(entry: object, node: yaml.Node, index: int, path: Path,
+               control_ids: frozenset[str], check_ids: frozenset[str]) -> Waiver:
+    """One entry, refused with its line (the offending key's, else the entry's)."""
+    label = f"exception {index + 1}"
+    if isinstance(entry, dict):
+        what = " ".join(str(entry[k]) for k in ("control", "check") if entry.get(k))
+        label += f" ({what or '?'} on {entry.get('resource') or '?'})"
+
+    def refuse(problem: str, key: str | None = None) -> InputError:
+        at = (_value_node(node, key) if key else None) or node
+        return InputError(f"{path}:{at.start_mark.line + 1}: {label}: {problem}")
+
     if not isinstance(entry, dict):
-        raise InputError(f"{where} is not a mapping")
+        raise refuse("is not a mapping")
     missing = [k for k in _REQUIRED if not entry.get(k)]
     if not (entry.get("control") or entry.get("check")):
         missing.insert(0, "control or check")
     if missing:
-        raise InputError(f"{where} lacks {', '.join(missing)}")
+        raise refuse(f"lacks {', '.join(missing)}")
     if control_ids and entry.get("control") and entry["control"] not in control_ids:
-        raise InputError(f"{where} names unknown control {entry['control']!r}")
-    expires = entry["expires"]
-    if isinstance(expires, str):
-        try:
-            expires = dt.date.fromisoformat(expires)
-        except ValueError as exc:
-            raise InputError(f"{where}: expires {expires!r} is not a YYYY-MM-DD date") from exc
-    if not isinstance(expires, dt.date):
-        raise InputError(f"{where}: expires must be a YYYY-MM-DD date")
+        raise refuse(f"names unknown control {entry['control']!r}", "control")
+    if check_ids and entry.get("check") and entry["check"] not in check_ids:
+        raise refuse(f"names check {entry['check']}, which no control lists (advisories need "
+                     "no exception)", "check")
+    try:
+        expires = dt.date.fromisoformat(str(entry["expires"]))
+    except ValueError as exc:
+        raise refuse(f"expires {entry['expires']!r} is not a YYYY-MM-DD date",
+                     "expires") from exc
     return Waiver(
         resource=str(entry["resource"]), reason=str(entry["reason"]), owner=str(entry["owner"]),
         expires=expires, control=entry.get("control"), check=entry.get("check"),

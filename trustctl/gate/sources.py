@@ -18,7 +18,7 @@ from typing import Any
 
 from trustctl.errors import InputError
 from trustctl.gate.resource_types import is_engine_resource
-from trustctl.plan.model import Plan, PlannedResource, SourceLocation
+from trustctl.plan.model import Plan, PlannedResource, SourceLocation, link_callers
 
 _SKIPPED_OPS = frozenset({"delete", "delete-replaced", "discard", "remove-pending-replace",
                           "read", "read-replacement", "read-discard"})
@@ -102,8 +102,9 @@ def _read_json(path: Path, flag: str) -> Any:
 def _declared(states: list[dict[str, Any]], origin: str, path: Path) -> Declared:
     resources: list[PlannedResource] = []
     identities: dict[str, set[str]] = {}
-    for state in states:
-        resource = _resource(state, path)
+    every = [(_resource(state, path), state) for state in states]
+    link_callers([resource for resource, _ in every])  # components are left out below
+    for resource, state in every:
         if not _is_declared(resource.type, resource.custom):
             continue
         resources.append(resource)

@@ -31,6 +31,11 @@ class PlannedResource:
     source: SourceLocation | None = None
     # input paths ("ingress.0.cidrBlocks.0") whose value only the cloud knows -> where it came from
     unknowns: dict[str, str] = field(default_factory=dict)
+    # where each enclosing component was called, innermost first: the first is the line in the
+    # caller's code that chose this resource's arguments (what a pull request changes)
+    callers: list[SourceLocation] = field(default_factory=list)
+    # input paths whose value came from the stack's config file -> its line there
+    value_origins: dict[str, SourceLocation] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -46,6 +51,9 @@ class PlannedResource:
                 "file": self.source.file, "line": self.source.line,
             },
             "unknowns": self.unknowns,
+            "callers": [{"file": c.file, "line": c.line} for c in self.callers],
+            "value_origins": {path: {"file": c.file, "line": c.line}
+                               for path, c in self.value_origins.items()},
         }
 
     @classmethod
@@ -62,7 +70,35 @@ class PlannedResource:
             property_dependencies=dict(data.get("property_dependencies") or {}),
             source=SourceLocation(src["file"], int(src["line"])) if src else None,
             unknowns=dict(data.get("unknowns") or {}),
+            callers=[SourceLocation(c["file"], int(c["line"])) for c in data.get("callers") or []],
+            value_origins={path: SourceLocation(c["file"], int(c["line"]))
+                            for path, c in (data.get("value_origins") or {}).items()},
         )
+
+
+_LIBRARY_DIRS = frozenset({"node_modules", "site-packages", ".venv"})
+
+
+def in_program(location: SourceLocation | None) -> bool:
+    """Whether a line is the program's own code (not a library's, not outside the project)."""
+    if location is None:
+        return False
+    path = location.file.replace("\\", "/")
+    return not path.startswith("/") and not _LIBRARY_DIRS & set(path.split("/"))
+
+
+def link_callers(resources: list[PlannedResource]) -> None:
+    """Give each resource the call sites of its enclosing components (their own `source`) that
+    are the program's own code."""
+    by_urn = {r.urn: r for r in resources}
+    for resource in resources:
+        resource.callers, seen = [], set()
+        parent = by_urn.get(resource.parent or "")
+        while parent is not None and parent.urn not in seen:  # a malformed state may loop
+            seen.add(parent.urn)
+            if in_program(parent.source):
+                resource.callers.append(parent.source)  # type: ignore[arg-type]
+            parent = by_urn.get(parent.parent or "")
 
 
 @dataclass

@@ -32,9 +32,10 @@ from trustctl.plan.failures import (
     watching_program_threads,
 )
 from trustctl.plan.mocks import RecordingMonitor, SynthesizingMocks
-from trustctl.plan.model import Plan, PlannedResource, SourceLocation
+from trustctl.plan.model import Plan, PlannedResource, SourceLocation, in_program, link_callers
 from trustctl.plan.project import SECRET_PLACEHOLDER, PulumiProject, load_project
 from trustctl.plan.synthesis import placeholder_origin
+from trustctl.plan.value_origins import source_literals, stack_config_lines, value_origins
 
 DEFAULT_REGION = "us-east-1"
 DEFAULT_TIMEOUT_S = 300.0  # this repository's program plans in about 2 s
@@ -181,6 +182,18 @@ def _planned(reg: dict[str, Any], root: Path, monitor: RecordingMonitor) -> Plan
     )
 
 
+def _trace_values(resources: list[PlannedResource], root: Path, stack: str) -> None:
+    """Each resource's values to the config line or source literal they came from."""
+    config_lines = stack_config_lines(root, stack)
+    literals: dict[frozenset[str], dict[str, list[SourceLocation]]] = {}
+    for resource in resources:
+        files = frozenset(s.file for s in (resource.source, *resource.callers)
+                          if in_program(s))  # type: ignore[union-attr]
+        if files not in literals:
+            literals[files] = source_literals(root, set(files))
+        resource.value_origins = value_origins(resource.inputs, config_lines, literals[files])
+
+
 def plan_program(
     program_dir: Path,
     stack: str = "prod",
@@ -207,5 +220,7 @@ def plan_program(
         raise InputError(describe_failure(exc, project.root, timeout)) from exc
 
     resources = [_planned(reg, project.root, monitor) for reg in monitor.registrations]
+    link_callers(resources)
+    _trace_values(resources, project.root, stack)
     return Plan(resources=_in_dependency_order(resources), project=project.name, stack=stack,
                 unknown_stacks=sorted(set(monitor.unknown_stacks)))

@@ -105,3 +105,13 @@ def load_project(project_dir: Path, stack: str) -> PulumiProject:
         config=config,
         secret_keys=tuple(secret_keys),
     )
+
+
+def find_project(start: Path) -> Path | None:
+    """The directory of the Pulumi project holding `start`: the nearest Pulumi.yaml in it or a
+    parent, as the `pulumi` CLI finds it; None outside any project."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / "Pulumi.yaml").is_file():
+            return folder
+    return None

@@ -14,7 +14,7 @@ from dataclasses import asdict
 from typing import TYPE_CHECKING
 
 from trustctl.gate.unchecked import unchecked_risk
-from trustctl.report.results import Finding, Status, exit_code
+from trustctl.report.results import ControlResult, Finding, Status, exit_code
 
 if TYPE_CHECKING:  # the gate's report today; the audit's report has the same shape
     from trustctl.gate.evaluate import GateReport
@@ -37,7 +37,7 @@ def to_json(report: GateReport) -> str:
         "origin": report.origin,
         "exit_code": exit_code(report.controls),
         "resources_checked": report.checked_resources,
-        "controls": [c.to_json() for c in report.controls],
+        "controls": [_control_json(c, report.remediation) for c in report.controls],
         "advisories": [asdict(f) for f in report.advisories],
         "exceptions": [e.to_json() for e in report.exceptions],
         "excepted_findings": [
@@ -52,12 +52,27 @@ def to_json(report: GateReport) -> str:
     return json.dumps(doc, indent=2) + "\n"
 
 
+def _control_json(control: ControlResult, remediation: dict[str, str]) -> dict:
+    """The contract's control, each finding with what to do about it."""
+    doc = control.to_json()
+    for finding in doc["findings"]:
+        finding["remediation"] = remediation.get(control.id)
+    return doc
+
+
+def _waiver(exception: dict) -> str:
+    return (f"{exception['reason']} (owner {exception['owner']}, "
+            f"expires {exception['expires']})")
+
+
 def to_table(report: GateReport) -> str:
     lines = [f"{report.tool}: {report.origin}: {report.checked_resources} "
              f"{report.checked_what} checked, "
              f"{len(report.unchecked)} unchecked", "",
              f"{'CONTROL':<22}{'STATUS':<16}CHECKS"]
     lines += [f"{c.id:<22}{c.status:<16}{', '.join(c.checks) or '-'}" for c in report.controls]
+    lines += [f"  {c.id} excepted: {_waiver(e)}" for c in report.controls
+              if c.status == Status.EXCEPTED for e in c.exceptions]
     failing = [c for c in report.controls if c.status in (Status.FAIL, Status.ERROR)]
     if failing:
         lines += ["", "Findings:"]
@@ -69,6 +84,7 @@ def to_table(report: GateReport) -> str:
         for f in control.findings:
             lines.append("  " + "  ".join(p for p in (control.id, _located(f, "  ")) if p))
             lines.append(f"      {f.message}")
+            lines += [f"      {r.message}: {r.file}:{r.line}" for r in f.related]
             if f.urn:
                 lines.append(f"      {f.urn}")
     lines += ["", f"Exceptions in force: {len(report.exceptions) or 'none'}"]
@@ -94,7 +110,7 @@ def to_junit(report: GateReport) -> str:
     not verified by this run -> <skipped>."""
     failures = sum(c.status == Status.FAIL for c in report.controls)
     errors = sum(c.status == Status.ERROR for c in report.controls)
-    skipped = sum(c.status == Status.NOT_APPLICABLE for c in report.controls)
+    skipped = sum(c.status in (Status.NOT_APPLICABLE, Status.EXCEPTED) for c in report.controls)
     suite = ET.Element("testsuite", name=report.tool, tests=str(len(report.controls)),
                        failures=str(failures), errors=str(errors), skipped=str(skipped))
     props = ET.SubElement(suite, "properties")
@@ -114,5 +130,23 @@ def to_junit(report: GateReport) -> str:
                                      for f in control.findings)
         elif control.status == Status.NOT_APPLICABLE:
             ET.SubElement(case, "skipped", message=f"not verified by {report.tool}")
+        elif control.status == Status.EXCEPTED:
+            ET.SubElement(case, "skipped", message="excepted: " + "; ".join(
+                _waiver(e) for e in control.exceptions))
     ET.indent(suite)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suite, "unicode") + "\n"
+
+
+_SUMMARY = ((Status.FAIL, "failed"), (Status.ERROR, "could not be checked"),
+            (Status.PASS, "passed"), (Status.EXCEPTED, "excepted (not verified)"),
+            (Status.ATTESTED, "attested"))
+
+
+def summary(report: GateReport) -> str:
+    """One line for the end of a run: `2 failed · 11 passed · 6 not checked by the gate`."""
+    counts = Counter(c.status for c in report.controls)
+    parts = [f"{counts[status]} {label}" for status, label in _SUMMARY if counts[status]]
+    if counts[Status.NOT_APPLICABLE]:
+        by = report.tool.removeprefix("trustctl ")
+        parts.append(f"{counts[Status.NOT_APPLICABLE]} not checked by the {by}")
+    return " · ".join(parts or ["no controls"])

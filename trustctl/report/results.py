@@ -21,8 +21,18 @@ class Status(StrEnum):
 
 
 @dataclass
+class Related:
+    """Another place that led to a finding: the component's own line, an outer call site."""
+
+    file: str
+    line: int
+    message: str
+
+
+@dataclass
 class Finding:
-    """One thing wrong: what, on which resource, and where it was declared."""
+    """One thing wrong: what, on which resource, and where to change it (the call site in the
+    author's code of the component that declared the resource, else the declaring line)."""
 
     message: str
     check_id: str | None = None
@@ -30,6 +40,7 @@ class Finding:
     urn: str | None = None
     file: str | None = None
     line: int | None = None
+    related: list[Related] = field(default_factory=list)
 
 
 @dataclass
@@ -38,10 +49,19 @@ class ControlResult:
     status: Status
     findings: list[Finding] = field(default_factory=list)
     checks: list[str] = field(default_factory=list)
+    # with EXCEPTED: the reviewed exceptions (reason, owner, expires) that accept its findings
+    exceptions: list[dict] = field(default_factory=list)
 
     def to_json(self) -> dict:
+        """The contract's {id, status, findings, checks}; `exceptions` and a finding's `related`
+        only when there are some (most flows never have any)."""
         data = asdict(self)
         data["status"] = str(self.status)
+        if not self.exceptions:
+            del data["exceptions"]
+        for finding in data["findings"]:
+            if not finding["related"]:
+                del finding["related"]
         return data
 
 

@@ -1,8 +1,10 @@
 """A report by control (gate or audit) as SARIF 2.1.0, for GitHub code scanning (upload-sarif).
 
 One rule per control (id = control id) and per advisory check; a finding points at the file and
-line of the Pulumi program that declared the resource, or at `fallback_uri` (the program's
-Pulumi.yaml, or the preview/state file) when no source is known: GitHub needs a location.
+line of the Pulumi program where the resource's arguments were chosen (the call site of its
+component; the component's own line is a `relatedLocations` entry), or at `fallback_uri` (the
+program's Pulumi.yaml, or the preview/state file) when no source is known: GitHub needs a
+location.
 Findings accepted by an exception are results with an `accepted` suppression.
 """
 
@@ -82,7 +84,7 @@ def _result(rule_id: str, rule_index: int, level: str, finding: Finding,
                                          "fullyQualifiedName": finding.urn, "kind": "resource"}]
     check = f"[{finding.check_id}] " if finding.check_id else ""
     subject = f" on {finding.resource}" if finding.resource else ""
-    return {
+    result = {
         "ruleId": rule_id,
         "ruleIndex": rule_index,
         "level": level,
@@ -91,3 +93,9 @@ def _result(rule_id: str, rule_index: int, level: str, finding: Finding,
         "partialFingerprints": {
             "trustctlFinding/v1": f"{rule_id}|{finding.check_id}|{finding.urn or finding.message}"},
     }
+    if finding.related:
+        result["relatedLocations"] = [
+            {"id": i, "message": {"text": r.message}, "physicalLocation": {
+                "artifactLocation": {"uri": r.file}, "region": {"startLine": r.line}}}
+            for i, r in enumerate(finding.related, start=1)]
+    return result
