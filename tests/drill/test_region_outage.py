@@ -60,7 +60,7 @@ def refused_url() -> Iterator[str]:
 def _regions(primary_target: aws.AwsTarget, refused_url: str) -> Regions:
     """Both regions as the sandbox lays them out."""
     backup = backup_target.declare(primary_target)
-    declared = declare_recovery(primary_target, backup)
+    declared = declare_recovery(primary_target, backup.bucket)
     primary = Location(primary_target, backup.bucket, "backups", backup.key_arn)
     return Regions(primary, declared, Replication(primary_target, backup.bucket, declared),
                    refused_url, primary_target.endpoint_url)
@@ -112,7 +112,6 @@ def test_the_drill_restores_from_the_replica_with_the_primary_unreachable(
     region = record["region_outage"]
     assert region["primary_region"] == outage.primary.target.region
     assert region["recovery_region"] == "us-west-2"
-    assert region["replication"]["replication_lag_seconds"] >= 0
     assert any("moto does not replicate" in note for note in region["notes"])
     assert record["rpo"]["measured_seconds"] > 0 and record["rto"]["met"]
     kms_step = next(s for s in record["steps"] if s["name"] == "kms-key")

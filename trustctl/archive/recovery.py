@@ -22,6 +22,7 @@ from trustctl.paths import REPO_ROOT
 STACK_CONFIG = REPO_ROOT / "Pulumi.prod.yaml"
 DEFAULT_RECOVERY_REGION = "us-west-2"  # infra/stack_config.py's default of recoveryRegion
 REPLICA_BUCKET_OUTPUT = "replicaBackupBucket"  # the stack output naming the replica bucket
+REPLICA_ROLE = "backup-replica"  # its trustctl:role tag (infra/components/backup_replica.py)
 
 
 @dataclass(frozen=True)

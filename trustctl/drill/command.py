@@ -128,9 +128,10 @@ def drill_command(
     With --region-outage the primary region is treated as gone: nothing in it is contacted
     (not even --bucket, named only for the record); the backup comes from the replica bucket
     (--recovery-bucket) in --recovery-region, its data key is unwrapped by the backup key's
-    multi-Region replica there, RPO is the age of the newest backup in the replica (its
-    replication lag recorded), RTO runs from the start, and the record names the region that
-    served each step. The sandbox has a recovery region (us-west-2) of its own.
+    multi-Region replica there, RPO is the age of the newest backup in the replica (a backup
+    still replicating does not count, so the lag is in it), RTO runs from the start, and the
+    record names the region that served each step. The sandbox has a recovery region
+    (us-west-2) of its own.
 
     The latest complete backup (one with a manifest; --backup picks another) is read once:
     decrypted and verified as it streams into pg_restore. The scratch database is a fresh
@@ -239,10 +240,8 @@ def summary(record: dict, path: str) -> str:
                         else ""))
     outage = record.get("region_outage")
     if outage:
-        lag = outage["replication"].get("replication_lag_seconds")
         lines.append(f"  outage  {outage['primary_region']} treated as gone (not contacted); "
-                     f"served from {outage['recovery_region']}"
-                     + ("" if lag is None else f", replication lag {_duration(lag)}"))
+                     f"restored from the copy in {outage['recovery_region']}")
     for step in record["steps"]:
         served = f"[{step['served_by']}] " if outage and step["served_by"] else ""
         lines.append(f"  {step['status']:<8}{step['name']:<18}{step['seconds']:>8.1f} s  "

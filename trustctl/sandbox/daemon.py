@@ -53,7 +53,7 @@ def _serve(directory: Path, target_mb: int, profile: str) -> int:
         primary = moto.target(backup_target.REGION)
         backup = backup_target.declare(primary)
         account.declare_account(primary, backup)
-        declared = recovery.declare_recovery(primary, backup)
+        declared = recovery.declare_recovery(primary, backup.bucket)
         replication = Replication(primary, backup.bucket, declared)
         _progress(f"moto on {moto.url}: backup bucket {backup.bucket}, key {backup.key_id}; "
                   f"replica {declared.bucket} in {declared.region}")

@@ -18,17 +18,17 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from trustctl.archive.location import Location
-from trustctl.archive.recovery import RecoverySite
+from trustctl.archive.recovery import REPLICA_ROLE, RecoverySite
 from trustctl.aws import AwsTarget, client
-from trustctl.sandbox.account import ACCOUNT
-from trustctl.sandbox.backup_target import NAME_PREFIX, DeclaredBackup, locked_bucket
+from trustctl.sandbox.account import ACCOUNT, hardened_bucket
+from trustctl.sandbox.backup_target import NAME_PREFIX, locked_bucket
 
 if TYPE_CHECKING:
     from trustctl.archive.manifest import Manifest
 
 RECOVERY_REGION = "us-west-2"  # trustctl:recoveryRegion of Pulumi.prod.yaml
 REPLICA_BUCKET = f"{NAME_PREFIX}-backups-replica"
-REPLICA_ROLE = "backup-replica"  # trustctl:role of the replica bucket (infra's REPLICA_ROLE)
+RECOVERY_LOG_BUCKET = f"{NAME_PREFIX}-recovery-logs"  # S3 logs only to a bucket of its region
 STAND_IN_KEY_ALIAS = f"alias/{NAME_PREFIX}-keys-backups-replica-stand-in"
 STAND_IN_WRAPPED_KEY = "sandbox-stand-in-wrapped-key"  # beside dump.enc, in the replica only
 REPLICATION_ROLE = f"arn:aws:iam::{ACCOUNT}:role/{NAME_PREFIX}-backup-replication"
@@ -55,10 +55,10 @@ class DeclaredRecovery:
         )
 
 
-def declare_recovery(primary: AwsTarget, backup: DeclaredBackup,
+def declare_recovery(primary: AwsTarget, source_bucket: str,
                      region: str = RECOVERY_REGION) -> DeclaredRecovery:
-    """The stand-in replica key and the replica bucket in `region`, and the backup bucket's
-    replication rule (stored by moto, acted on by `replication.Replication`)."""
+    """The stand-in replica key, the replica bucket and its access-log bucket in `region`, and
+    the backup bucket's replication rule (stored by moto, acted on by `replication.Replication`)."""
     recovery = AwsTarget(region, primary.endpoint_url)
     kms = client("kms", recovery)
     stand_in = kms.create_key(Description=f"{NAME_PREFIX}: sandbox stand-in for the backup "
@@ -68,9 +68,13 @@ def declare_recovery(primary: AwsTarget, backup: DeclaredBackup,
     kms.create_alias(AliasName=STAND_IN_KEY_ALIAS, TargetKeyId=stand_in["KeyId"])
     replica_arn = stand_in["Arn"]
     locked_bucket(recovery, REPLICA_BUCKET, replica_arn)
-    client("s3", recovery).put_bucket_tagging(Bucket=REPLICA_BUCKET, Tagging={"TagSet": [
+    s3 = client("s3", recovery)
+    hardened_bucket(s3, recovery, RECOVERY_LOG_BUCKET, "access-logs", None, log_to=None)
+    s3.put_bucket_tagging(Bucket=REPLICA_BUCKET, Tagging={"TagSet": [
         {"Key": "trustctl:role", "Value": REPLICA_ROLE}]})
-    client("s3", primary).put_bucket_replication(Bucket=backup.bucket, ReplicationConfiguration={
+    s3.put_bucket_logging(Bucket=REPLICA_BUCKET, BucketLoggingStatus={"LoggingEnabled": {
+        "TargetBucket": RECOVERY_LOG_BUCKET, "TargetPrefix": f"{REPLICA_BUCKET}/"}})
+    client("s3", primary).put_bucket_replication(Bucket=source_bucket, ReplicationConfiguration={
         "Role": REPLICATION_ROLE, "Rules": [{
             "ID": "every-backup-to-the-recovery-region", "Status": "Enabled", "Priority": 1,
             "Filter": {}, "DeleteMarkerReplication": {"Status": "Disabled"},
