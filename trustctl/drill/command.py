@@ -202,7 +202,8 @@ def _site(where: Location, stand_in: StandIn | None, region: str | None, bucket:
     site = stand_in.recovery
     if site is None:
         raise InputError("--region-outage: this sandbox has no recovery region")
-    if region not in (None, site.region) or bucket not in (None, site.location.bucket):
+    if (region not in (None, site.region) or bucket not in (None, site.location.bucket)
+            or endpoint_url is not None):
         raise InputError(f"--region-outage --sandbox: the sandbox's recovery region is "
                          f"{site.region} (s3://{site.location.bucket}); drop --recovery-*")
     for note in site.notes:

@@ -151,7 +151,7 @@ class Drill:
     def _rpo(self, step: Step) -> None:
         age = self.started - self.manifest.finished
         step.detail = f"age {_hours(age)} h, objective {_hours(self.options.rpo)} h"
-        if self.site is not None:  # S3 keeps the source's Last-Modified on replicas: no lag
+        if self.site is not None:  # replicas keep the source's Last-Modified: lag shows as age
             step.detail += (f"; the newest backup copied to {self.region} (one still "
                             "replicating does not count: the replication lag is in this age)")
         if age > self.options.rpo:

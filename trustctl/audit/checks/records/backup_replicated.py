@@ -1,5 +1,6 @@
 """RPO-RTO: the newest backup has reached the recovery region (a regional outage spares it)."""
 
+from trustctl.archive.recovery import REPLICA_ROLE
 from trustctl.audit.live_check import Outcome, live_check
 from trustctl.audit.records_reader import RecordsReader
 
@@ -23,7 +24,7 @@ def check(records: RecordsReader, out: Outcome) -> None:
         if backup["backup_id"] is None:
             out.fail(bucket, "holds no complete backup to replicate")
         elif not backup["replicas"]:
-            out.fail(bucket, "no replica bucket (tag trustctl:role=backup-replica) in the "
+            out.fail(bucket, f"no replica bucket (tag trustctl:role={REPLICA_ROLE}) in the "
                              "recovery region")
         elif backup["status"] != "COMPLETED" and not any(backup["copies"].values()):
             out.fail(bucket, f"newest backup {backup['backup_id']} is not in "
