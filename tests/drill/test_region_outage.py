@@ -111,6 +111,7 @@ def test_the_drill_restores_from_the_replica_with_the_primary_unreachable(
         {"this host"}
     region = record["region_outage"]
     assert region["primary_region"] == outage.primary.target.region
+    assert region["primary_bucket"] == outage.primary.bucket
     assert region["recovery_region"] == "us-west-2"
     assert any("moto does not replicate" in note for note in region["notes"])
     assert record["rpo"]["measured_seconds"] > 0 and record["rto"]["met"]

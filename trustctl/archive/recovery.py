@@ -27,14 +27,15 @@ REPLICA_ROLE = "backup-replica"  # its trustctl:role tag (infra/components/backu
 
 @dataclass(frozen=True)
 class RecoverySite:
-    """The replica bucket in the recovery region, which key unwraps there, which region is gone.
-
-    `notes` say what a local stand-in does differently from AWS (recorded with every drill).
+    """The replica bucket in the recovery region, which key unwraps there, which region (and
+    bucket) is gone. `notes` say what a local stand-in does differently from AWS (recorded with
+    every drill).
     """
 
     location: Location
     keys: KeySource
     primary_region: str
+    primary_bucket: str
     notes: tuple[str, ...] = ()
 
     @property
@@ -72,4 +73,4 @@ def recovery_site(primary: Location, recovery_region: str | None, bucket: str | 
         raise InputError("--region-outage: no replica bucket: pass --recovery-bucket (or "
                          f"TRUSTCTL_RECOVERY_BUCKET), the stack output {REPLICA_BUCKET_OUTPUT}")
     where = Location(aws.AwsTarget(region, endpoint_url), bucket, primary.prefix, None)
-    return RecoverySite(where, ReplicaKey(region), primary.target.region)
+    return RecoverySite(where, ReplicaKey(region), primary.target.region, primary.bucket)

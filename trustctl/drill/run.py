@@ -332,6 +332,7 @@ class Drill:
         if self.site is None:
             return None
         return {"primary_region": self.site.primary_region,
+                "primary_bucket": self.site.primary_bucket,
                 "primary_treated_as_gone": True,  # no endpoint of it reaches the drill
                 "recovery_region": self.region, "replica_bucket": self.store.bucket,
                 "notes": list(self.site.notes)}

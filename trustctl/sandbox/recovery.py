@@ -112,4 +112,4 @@ def recovery_site(endpoint_url: str, primary_region: str, source_bucket: str, pr
     where = Location(AwsTarget(declared.region, endpoint_url), declared.bucket, prefix, None,
                      pins_versions=False)
     return RecoverySite(where, StandInReplicaKey(where, declared.stand_in_key_arn),
-                        primary_region, declared.notes(source_bucket))
+                        primary_region, source_bucket, declared.notes(source_bucket))
