@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 
 from trustctl import aws
 from trustctl.archive import location as location_module
+from trustctl.archive import recovery
 from trustctl.archive.keys import KeyUnusable, replica_key_arn
 from trustctl.archive.location import Location, StandIn
 from trustctl.archive.manifest import Manifest
@@ -184,3 +185,14 @@ def test_bad_recovery_flags_are_one_clear_line(flags: list[str], says: str,
                                   "eu-west-2", "--endpoint-url", refused_url, *flags)
     assert code == 2 and record is None
     assert says in stderr and len(stderr.strip().splitlines()) == 1
+
+
+def test_the_recovery_region_defaults_to_the_stack_configs(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert recovery.stack_setting("trustctl:recoveryRegion") == "us-west-2"  # Pulumi.prod.yaml
+    other = tmp_path / "Pulumi.other.yaml"
+    other.write_text("config:\n  trustctl:recoveryRegion: eu-central-1\n")
+    monkeypatch.setattr(recovery, "STACK_CONFIG", other)
+    assert recovery.default_recovery_region() == "eu-central-1"
+    monkeypatch.setattr(recovery, "STACK_CONFIG", tmp_path / "missing.yaml")
+    assert recovery.default_recovery_region() == recovery.DEFAULT_RECOVERY_REGION

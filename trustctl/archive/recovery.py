@@ -43,10 +43,10 @@ class RecoverySite:
         return self.location.target.region
 
 
-def stack_setting(name: str, path: Path = STACK_CONFIG) -> str | None:
+def stack_setting(name: str, path: Path | None = None) -> str | None:
     """A value of the production stack config (e.g. `trustctl:recoveryRegion`)."""
     try:
-        config = (yaml.safe_load(path.read_text()) or {}).get("config") or {}
+        config = (yaml.safe_load((path or STACK_CONFIG).read_text()) or {}).get("config") or {}
     except (OSError, yaml.YAMLError):
         return None
     value = config.get(name)
