@@ -26,6 +26,7 @@ from trustctl.sandbox.account import (
     tls_only_policy,
 )
 from trustctl.sandbox.moto import MotoServer
+from trustctl.sandbox.recovery import DeclaredRecovery, declare_recovery
 
 
 @pytest.fixture(scope="session")
@@ -38,13 +39,25 @@ def aws(moto_server: MotoServer) -> AwsTarget:
 
 
 @pytest.fixture(scope="session")
-def account(aws: AwsTarget) -> DeclaredAccount:
-    """A whole compliant account, shared by the audit tests; unlike the sandbox's, its backup
-    bucket also denies plain HTTP (nothing writes to it here)."""
+def regions(aws: AwsTarget) -> tuple[DeclaredAccount, DeclaredRecovery]:
+    """A whole compliant account with its recovery region, shared by the audit tests; unlike
+    the sandbox's, its backup bucket and replica also deny plain HTTP (nothing writes to them
+    here but the tests that lift the policy for a while)."""
     declared = declare_account(aws, backup_target.declare(aws))
-    client("s3", aws).put_bucket_policy(Bucket=declared.backup_bucket,
-                                        Policy=tls_only_policy(declared.backup_bucket))
-    return declared
+    recovery = declare_recovery(aws, declared.backup_bucket)
+    for bucket in (declared.backup_bucket, recovery.bucket):
+        client("s3", aws).put_bucket_policy(Bucket=bucket, Policy=tls_only_policy(bucket))
+    return declared, recovery
+
+
+@pytest.fixture(scope="session")
+def account(regions: tuple[DeclaredAccount, DeclaredRecovery]) -> DeclaredAccount:
+    return regions[0]
+
+
+@pytest.fixture(scope="session")
+def recovery(regions: tuple[DeclaredAccount, DeclaredRecovery]) -> DeclaredRecovery:
+    return regions[1]
 
 
 @pytest.fixture

@@ -34,6 +34,12 @@ def sandbox(tmp_path_factory):
                               capture_output=True, text=True, timeout=timeout)
 
     try:
+        # from a fresh state: up, a backup, its copy to us-west-2, a drill from the copy alone
+        outage = cli("drill", "--sandbox", "--region-outage", "--evidence-dir", str(evidence),
+                     "--format", "json")
+        assert outage.returncode == 0, outage.stderr
+        served = {s["name"]: s["served_by"] for s in json.loads(outage.stdout)["steps"]}
+        assert served["restore"] == served["select-backup"] == "us-west-2"
         drill = cli("drill", "--sandbox", "--evidence-dir", str(evidence))
         assert drill.returncode == 0, drill.stderr
         state = json.loads((home / "sandbox" / "state.json").read_text())["info"]
@@ -58,6 +64,8 @@ def test_sandbox_audit_passes(sandbox):
     assert record["targets"]["skipped_checks"].keys() == {
         "AUD_AWS_11", "AUD_AWS_17", "AUD_AWS_22", "AUD_AWS_23", "AUD_AWS_24"}
     assert record["targets"]["skipped_areas"] == ["cloudflare", "supabase"]
+    checks = {c["check"]: c["status"] for c in record["facts"]["checks"]}
+    assert {checks[c] for c in ("AUD_REC_4", "AUD_REC_5", "AUD_AWS_25")} == {"pass"}
     assert all(p not in json.dumps(record) for p in passwords)
 
 

@@ -68,6 +68,9 @@ CASES = [
     Case("backup-verify-unknown", ["backup", "verify", "20990101T000000Z-000000",
                                    "{location}"], (2,)),
     Case("drill-pass", DRILL, (0,), env=SCRATCH, must_see_process="pg_restore"),
+    # from the replica the sandbox copied, the data key re-wrapped under its stand-in key
+    Case("drill-region-outage", [*DRILL, "--region-outage"], (0,),
+         env={"TRUSTCTL_SCRATCH_DSN": "{scratch_key_value}"}, must_see_process="pg_restore"),
     Case("drill-fail-rpo", [*DRILL, "--rpo-hours", "0.000001"], (1,),
          env={"TRUSTCTL_SCRATCH_DSN": "{scratch_key_value}"}),
     Case("drill-refuses-production", DRILL, (2,),

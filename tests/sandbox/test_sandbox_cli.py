@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import stat
+import time
 
 import psutil
 import psycopg
@@ -18,7 +19,8 @@ pytestmark = pytest.mark.slow
 
 PUBLIC_FIELDS = {"aws_endpoint", "region", "backup_bucket", "kms_key_id", "kms_key_arn",
                  "pg_host", "pg_port", "pg_database", "pg_user", "app_role", "tenants",
-                 "size_mb", "started_at", "profile"}
+                 "size_mb", "started_at", "profile", "recovery_region", "replica_bucket",
+                 "stand_in_key_arn", "replication"}
 
 
 def test_up_prints_where_everything_is_and_status_agrees(
@@ -77,6 +79,47 @@ def test_backup_bucket_and_key_are_declared_as_infra_declares_them(
     key = kms.describe_key(KeyId=info["kms_key_id"])["KeyMetadata"]
     assert (key["KeySpec"], key["Arn"]) == ("SYMMETRIC_DEFAULT", info["kms_key_arn"])
     assert kms.get_key_rotation_status(KeyId=info["kms_key_id"])["KeyRotationEnabled"]
+
+
+def test_the_recovery_region_holds_a_locked_replica_filled_by_the_sandbox(
+    running_sandbox: RunningSandbox, sandbox_cli: Cli,
+) -> None:
+    """moto does not replicate: the sandbox copies a new backup to the replica within seconds,
+    manifest last, under the stand-in key, and says so in `status` and the backup's output."""
+    info = running_sandbox.public
+    assert info["recovery_region"] == "us-west-2" != info["region"]
+    assert any("moto does not replicate" in note for note in info["replication"])
+    recovery = AwsTarget(info["recovery_region"], info["aws_endpoint"])
+    s3 = client("s3", recovery)
+    replica = info["replica_bucket"]
+    lock = s3.get_object_lock_configuration(Bucket=replica)["ObjectLockConfiguration"]
+    retention = lock["Rule"]["DefaultRetention"]
+    assert (retention["Mode"], retention["Days"]) == ("COMPLIANCE", 35)
+    assert s3.get_bucket_location(Bucket=replica)["LocationConstraint"] == "us-west-2"
+    assert client("kms", recovery).describe_key(
+        KeyId=info["stand_in_key_arn"])["KeyMetadata"]["KeyState"] == "Enabled"
+
+    backup = sandbox_cli("backup", "run", "--sandbox", "--format", "json",
+                         "--evidence-dir", str(running_sandbox.directory.parent / "evidence"))
+    assert backup.returncode == 0, backup.stderr
+    assert "moto does not replicate" in backup.stderr
+    object_key = json.loads(backup.stdout)["object_key"]
+    manifest_key = object_key.rsplit("/", 1)[0] + "/manifest.json"
+    deadline = time.monotonic() + 30
+    while not _listed(s3, replica, manifest_key) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert _listed(s3, replica, manifest_key), "the sandbox did not copy the backup"
+    copy = s3.head_object(Bucket=replica, Key=object_key)
+    source = client("s3", AwsTarget(info["region"], info["aws_endpoint"])).head_object(
+        Bucket=info["backup_bucket"], Key=object_key)
+    assert copy["ContentLength"] == source["ContentLength"]
+    assert copy["ObjectLockMode"] == "COMPLIANCE"
+    assert copy["ObjectLockRetainUntilDate"] == source["ObjectLockRetainUntilDate"]
+    assert "replicated " + manifest_key in (running_sandbox.directory / "daemon.log").read_text()
+
+
+def _listed(s3: object, bucket: str, key: str) -> bool:
+    return s3.list_objects_v2(Bucket=bucket, Prefix=key).get("KeyCount", 0) == 1
 
 
 def test_app_dsn_logs_in_as_claver_app_and_sees_one_tenant(

@@ -11,27 +11,32 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trustctl import aws
 from trustctl.archive.store import BackupStore
 from trustctl.dsn import Dsn
 from trustctl.errors import InputError
 
+if TYPE_CHECKING:
+    from trustctl.archive.recovery import RecoverySite
+
 DEFAULT_PREFIX = "backups"
 
 
 @dataclass(frozen=True)
 class Location:
-    """The bucket, its AWS target and the backup KMS key."""
+    """The bucket, its AWS target and the backup KMS key (see BackupStore for pins_versions)."""
 
     target: aws.AwsTarget
     bucket: str
     prefix: str
     kms_key_id: str | None
+    pins_versions: bool = True
 
     def store(self) -> BackupStore:
-        return BackupStore(aws.client("s3", self.target), self.bucket, self.prefix)
+        return BackupStore(aws.client("s3", self.target), self.bucket, self.prefix,
+                           self.pins_versions)
 
     def kms(self) -> Any:
         return aws.client("kms", self.target)
@@ -42,12 +47,14 @@ class StandIn:
     """A local stand-in for production: where its backups go and the database it holds.
 
     `source_dsn` is what backup dumps and what the drill refuses as a scratch target;
-    `tenancy` the tenancy declaration it is shaped after, if any (the drill's default).
+    `tenancy` the tenancy declaration it is shaped after, if any (the drill's default);
+    `recovery` its copy of the backups in a second region, if it has one.
     """
 
     location: Location
     source_dsn: Dsn = field(repr=False)
     tenancy: Path | None = None
+    recovery: RecoverySite | None = None
 
 
 _stand_in: Callable[[str, str | None], StandIn] | None = None

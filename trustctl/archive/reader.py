@@ -17,7 +17,7 @@ import zstandard
 
 from trustctl.archive.envelope import EnvelopeError, read_header
 from trustctl.archive.envelope import decrypt as open_stream
-from trustctl.archive.keys import unwrap
+from trustctl.archive.keys import KeySource, ManifestKey, unwrap
 from trustctl.archive.manifest import Manifest
 from trustctl.archive.store import BackupStore
 from trustctl.errors import FindingError
@@ -56,13 +56,16 @@ class _HashingReader:
         return self._digest.hexdigest()
 
 
-def read_dump(store: BackupStore, kms: Any, manifest: Manifest,
-              progress: ReadProgress) -> Iterator[bytes]:
-    """Yields the plaintext pg_dump archive; raises IntegrityError on any mismatch."""
+def read_dump(store: BackupStore, kms: Any, manifest: Manifest, progress: ReadProgress,
+              keys: KeySource | None = None) -> Iterator[bytes]:
+    """Yields the plaintext pg_dump archive; raises IntegrityError on any mismatch.
+
+    `keys` says which key unwraps the data key where `store` is (default: the manifest's).
+    """
     body, progress.version_id = store.open_object(manifest.object_key, manifest.object_version)
     source = _HashingReader(body, progress)
     try:
-        yield from _decrypted(source, kms, manifest, progress)
+        yield from _decrypted(source, kms, manifest, progress, keys or ManifestKey())
     except EnvelopeError as exc:
         raise IntegrityError(str(exc)) from None
     except zstandard.ZstdError as exc:
@@ -73,14 +76,15 @@ def read_dump(store: BackupStore, kms: Any, manifest: Manifest,
     _compare(manifest, progress)
 
 
-def _decrypted(source: BinaryIO, kms: Any, manifest: Manifest,
-               progress: ReadProgress) -> Iterator[bytes]:
+def _decrypted(source: BinaryIO, kms: Any, manifest: Manifest, progress: ReadProgress,
+               keys: KeySource) -> Iterator[bytes]:
     header, header_bytes = read_header(source)
     if header.wrapped_key != manifest.wrapped_key_bytes:
         raise IntegrityError("the object's wrapped data key differs from the manifest's")
     header.check_context(manifest.encryption_context)
     decompressor = zstandard.ZstdDecompressor().decompressobj()
-    with unwrap(kms, manifest.kms_key_id, header.wrapped_key, manifest.encryption_context) as key:
+    with unwrap(kms, keys.key_id(manifest), keys.wrapped(manifest, header.wrapped_key),
+                manifest.encryption_context) as key:
         for chunk in open_stream(source, header, header_bytes, key):
             plain = decompressor.decompress(chunk)
             progress.dump_bytes += len(plain)

@@ -53,10 +53,16 @@ def error_code(exc: Exception) -> str:
 
 
 class BackupStore:
-    def __init__(self, s3: Any, bucket: str, prefix: str = "backups") -> None:
+    """One bucket's backups. `pins_versions=False` reads each key's current version instead of
+    the version its manifest names: only for a copy whose version ids differ from the
+    original's (the sandbox's stand-in for S3 replication; real replication keeps them)."""
+
+    def __init__(self, s3: Any, bucket: str, prefix: str = "backups",
+                 pins_versions: bool = True) -> None:
         self.s3 = s3
         self.bucket = bucket
         self.prefix = prefix.strip("/")
+        self.pins_versions = pins_versions
 
     def object_key(self, backup_id: str) -> str:
         return f"{self.prefix}/{backup_id}/{OBJECT_NAME}"
@@ -188,9 +194,16 @@ class BackupStore:
 
     def open_object(self, key: str, version: str | None) -> tuple[Any, str | None]:
         """A streaming body of the object (the exact version when known) and its version id."""
-        args = {"Bucket": self.bucket, "Key": key, **({"VersionId": version} if version else {})}
-        response = self.s3.get_object(**args)
+        response = self.s3.get_object(**self._object_args(key, version))
         return response["Body"], response.get("VersionId")
+
+    def head_object(self, key: str, version: str | None = None) -> dict:
+        """The object's metadata (Object Lock, Last-Modified, replication status)."""
+        return self.s3.head_object(**self._object_args(key, version))
+
+    def _object_args(self, key: str, version: str | None) -> dict:
+        pinned = version if self.pins_versions else None
+        return {"Bucket": self.bucket, "Key": key, **({"VersionId": pinned} if pinned else {})}
 
 
 def _parts(chunks: Iterable[bytes]) -> Iterator[bytes]:

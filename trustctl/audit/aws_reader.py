@@ -119,7 +119,7 @@ class AwsReader:
         self.settings = settings
         self._memo = Memo()
         self._clients_lock = threading.Lock()
-        self._clients: dict[str, Any] = {}
+        self._clients: dict[tuple[str, str | None], Any] = {}
         self._session: Any = None
         self._pool = ThreadPoolExecutor(max_workers=settings.parallel,
                                         thread_name_prefix="audit-aws")
@@ -132,11 +132,12 @@ class AwsReader:
 
     # -- plumbing ------------------------------------------------------------------------------
 
-    def client(self, service: str) -> Any:
+    def client(self, service: str, region: str | None = None) -> Any:
+        """A client in the audited region, or in `region` (the recovery region's KMS)."""
         with self._clients_lock:
-            if service not in self._clients:
-                self._clients[service] = self._make_client(service)
-            return self._clients[service]
+            if (service, region) not in self._clients:
+                self._clients[service, region] = self._make_client(service, region)
+            return self._clients[service, region]
 
     @property
     def label(self) -> str:
@@ -168,14 +169,15 @@ class AwsReader:
             aws_secret_access_key=assumed["SecretAccessKey"],
             aws_session_token=assumed["SessionToken"], region_name=s.region)
 
-    def _make_client(self, service: str) -> Any:
+    def _make_client(self, service: str, region: str | None = None) -> Any:
         from botocore.config import Config
 
         s = self.settings
         try:
             if self._session is None:
                 self._session = self._base_session()
-            made = self._session.client(service, endpoint_url=s.endpoint_url, config=Config(
+            made = self._session.client(service, region_name=region, endpoint_url=s.endpoint_url,
+                                        config=Config(
                 retries={"mode": "adaptive", "max_attempts": 8},
                 max_pool_connections=s.parallel, connect_timeout=10, read_timeout=30))
             return reach_local_s3control(made) if service == "s3control" and s.is_local else made
@@ -184,12 +186,13 @@ class AwsReader:
         except Exception as exc:  # a missing profile, a malformed region or endpoint
             raise CouldNotRead(f"cannot make an AWS {service} client: {exc}") from None
 
-    def call(self, service: str, api: str, what: str, **kwargs: Any) -> dict | None:
-        """One API call; None when the configuration does not exist."""
+    def call(self, service: str, api: str, what: str, region: str | None = None,
+             **kwargs: Any) -> dict | None:
+        """One API call (in `region` when given); None when the configuration does not exist."""
         from botocore.exceptions import BotoCoreError, ClientError
 
         try:
-            return getattr(self.client(service), api)(**kwargs)
+            return getattr(self.client(service, region), api)(**kwargs)
         except ClientError as exc:
             code = exc.response.get("Error", {}).get("Code", "")
             if code in ABSENT:
@@ -288,6 +291,13 @@ class AwsReader:
                                  AccountId=self.account_id())
             return None if response is None else response["PublicAccessBlockConfiguration"]
         return self._memo.get("account-pab", read)
+
+    def key_in_its_region(self, key_arn: str) -> dict:
+        """A KMS key's metadata read in the region its ARN names (the recovery region's backup
+        key replica is not listed by the audited region's KMS)."""
+        region = key_arn.split(":")[3] if key_arn.startswith("arn:") else None
+        return self._memo.get(("key", key_arn), lambda: self.call(
+            "kms", "describe_key", key_arn, region=region, KeyId=key_arn)["KeyMetadata"])
 
     def backup_key_arns(self) -> set[str]:
         """ARNs of the keys tagged trustctl:purpose=backup (the gate knows them the same way)."""

@@ -1,5 +1,5 @@
-"""The records the audit reads: backup manifests in the backup bucket (RPO) and drill records
-in the record store (RESTORE-DRILL, RTO)."""
+"""The records the audit reads: backup manifests in the backup bucket and its replica (RPO,
+replication) and drill records in the record store (RESTORE-DRILL, RTO)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from trustctl.archive.manifest import Manifest
-from trustctl.archive.store import BackupStore
+from trustctl.archive.recovery import REPLICA_ROLE
+from trustctl.archive.store import BackupStore, error_code
 from trustctl.audit.aws_reader import AwsReader
 from trustctl.audit.live_check import CouldNotRead
 from trustctl.audit.memo import Memo
@@ -29,9 +30,9 @@ class RecordsReader:
         return {"evidence": str(self.store), "backup_prefix": self.backup_prefix,
                 "rpo_hours": self.rpo.total_seconds() / 3600}
 
-    def latest_backups(self) -> dict[str, Manifest | None]:
-        """Per backup bucket (tag trustctl:role=backup, in every account audited), the newest
-        complete backup."""
+    def latest_backups(self, role: str = "backup") -> dict[str, Manifest | None]:
+        """Per bucket tagged trustctl:role=`role` (the backup bucket, or its replica
+        REPLICA_ROLE), in every account audited, the newest complete backup."""
         if not self.aws:
             raise CouldNotRead("backup manifests: the AWS area is not audited")
 
@@ -39,7 +40,7 @@ class RecordsReader:
             from botocore.exceptions import BotoCoreError, ClientError
 
             latest = {}
-            for aws, bucket in [(a, b) for a in self.aws for b in a.buckets_with_role("backup")]:
+            for aws, bucket in [(a, b) for a in self.aws for b in a.buckets_with_role(role)]:
                 store = BackupStore(aws.client("s3"), bucket.name, self.backup_prefix)
                 try:
                     latest[bucket.name] = store.latest_complete()
@@ -47,7 +48,36 @@ class RecordsReader:
                     raise CouldNotRead(f"backup manifests in s3://{bucket.name}/"
                                        f"{self.backup_prefix}/: {exc}") from None
             return latest
-        return self._memo.get("backups", read)
+        return self._memo.get(("backups", role), read)
+
+    def replication(self) -> list[dict[str, Any]]:
+        """For each backup bucket's newest complete backup: its S3 replication status and, per
+        replica bucket of the same account, whether its dump (same size) and manifest are there.
+        """
+        latest = self.latest_backups()
+
+        def read() -> list[dict[str, Any]]:
+            return [self._replication_of(aws, bucket.name, latest.get(bucket.name))
+                    for aws in self.aws for bucket in aws.buckets_with_role("backup")]
+        return self._memo.get("replication", read)
+
+    def _replication_of(self, aws: AwsReader, bucket: str,
+                        manifest: Manifest | None) -> dict[str, Any]:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        replicas = [b.name for b in aws.buckets_with_role(REPLICA_ROLE)]
+        if manifest is None:
+            return {"bucket": bucket, "backup_id": None, "replicas": replicas}
+        s3 = aws.client("s3")
+        try:
+            head = BackupStore(s3, bucket).head_object(manifest.object_key,
+                                                       manifest.object_version)
+            copies = {name: _copied(s3, name, manifest, self.backup_prefix) for name in replicas}
+        except (ClientError, BotoCoreError) as exc:
+            raise CouldNotRead(f"replication of s3://{bucket}/{manifest.object_key}: "
+                               f"{exc}") from None
+        return {"bucket": bucket, "backup_id": manifest.backup_id, "replicas": replicas,
+                "status": head.get("ReplicationStatus"), "copies": copies}
 
     def drill_records(self) -> list[dict[str, Any]]:
         """The facts of every drill record in the store, newest first; `_path` says where."""
@@ -59,3 +89,18 @@ class RecordsReader:
             return [{**r.facts, "_path": f"{self.store}/{r.name}"}
                     for r in sorted(records, key=lambda r: r.finished_at, reverse=True)]
         return self._memo.get("drills", read)
+
+
+def _copied(s3: Any, bucket: str, manifest: Manifest, prefix: str) -> bool:
+    """The backup's dump (same size) and its manifest are both in `bucket`."""
+    from botocore.exceptions import ClientError
+
+    replica = BackupStore(s3, bucket, prefix, pins_versions=False)
+    try:
+        dump = replica.head_object(manifest.object_key)
+        replica.head_object(replica.manifest_key(manifest.backup_id))
+    except ClientError as exc:
+        if error_code(exc) in ("404", "NoSuchKey", "NotFound"):
+            return False
+        raise
+    return dump.get("ContentLength") == manifest.object_bytes

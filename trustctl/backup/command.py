@@ -98,6 +98,9 @@ def run_command(
                    f"{summary['rows']:,} rows, {manifest.object_bytes:,} bytes encrypted at "
                    f"s3://{where.bucket}/{manifest.object_key}"
                    + (f" (version {manifest.object_version})" if manifest.object_version else ""))
+    if stand_in is not None and stand_in.recovery is not None:
+        for note in stand_in.recovery.notes:
+            typer.echo(f"trustctl: backup: {note}", err=True)
 
 
 def _as_record(manifest: Manifest, bucket: str) -> Record:

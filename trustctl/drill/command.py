@@ -12,6 +12,7 @@ import json
 import os
 import signal
 import sys
+import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
@@ -20,16 +21,19 @@ import typer
 
 from trustctl import options
 from trustctl.archive.location import Location, StandIn
+from trustctl.archive.recovery import RecoverySite, recovery_site
+from trustctl.archive.store import BackupStore
 from trustctl.aws import aws_errors
 from trustctl.backup.run import BackupTarget, run_backup
 from trustctl.drill.record import as_record
 from trustctl.drill.run import DrillOptions, run_drill
 from trustctl.dsn import Dsn
-from trustctl.errors import InputError
+from trustctl.errors import DependencyError, InputError
 from trustctl.pg.tenancy import RECIPES, Tenancy, load, override
 from trustctl.records.options import EvidenceDirOption, EvidenceOption, record_store
 
 SCRATCH_DSN_ORIGIN = "--scratch-dsn / TRUSTCTL_SCRATCH_DSN"
+REPLICA_WAIT_SECONDS = 60
 
 
 def register(app: typer.Typer) -> None:
@@ -91,6 +95,23 @@ def drill_command(
     rto_hours: Annotated[float, typer.Option(
         "--rto-hours", help="Recovery time objective: restore and verification must finish "
         "within it.")] = 4.0,
+    region_outage: Annotated[bool, typer.Option(
+        "--region-outage", help="Rehearse a regional outage: --region (the primary) is treated "
+        "as gone and never contacted; the latest backup is found, verified, decrypted and "
+        "restored from the replica bucket in --recovery-region with the backup key's replica "
+        "there.")] = False,
+    recovery_region: Annotated[str | None, typer.Option(
+        "--recovery-region", envvar="TRUSTCTL_RECOVERY_REGION",
+        help="With --region-outage: the region holding the backup replica (default: "
+        "trustctl:recoveryRegion of Pulumi.prod.yaml, else us-west-2).")] = None,
+    recovery_bucket: Annotated[str | None, typer.Option(
+        "--recovery-bucket", envvar="TRUSTCTL_RECOVERY_BUCKET",
+        help="With --region-outage: the replica bucket (stack output replicaBackupBucket).")
+    ] = None,
+    recovery_endpoint_url: Annotated[str | None, typer.Option(
+        "--recovery-endpoint-url", envvar="TRUSTCTL_RECOVERY_AWS_ENDPOINT",
+        help="With --region-outage: AWS endpoint override for the recovery region (a local "
+        "moto server).")] = None,
     production_dsn_env: Annotated[str, typer.Option(
         "--production-dsn-env", help="Env var with the production DSN, refused as a scratch "
         "target (the backup's recorded source is always refused).")] = options.DEFAULT_DSN_ENV,
@@ -103,6 +124,14 @@ def drill_command(
     from --tenancy (production's: policies/tenancy.yaml), else from the database: policies
     calling auth.jwt()/auth.uid() mean Supabase (anon + authenticated, request.jwt.claims), a
     current_setting('x') in the policies means a `setting` session as claver_app.
+
+    With --region-outage the primary region is treated as gone: nothing in it is contacted
+    (not even --bucket, named only for the record); the backup comes from the replica bucket
+    (--recovery-bucket) in --recovery-region, its data key is unwrapped by the backup key's
+    multi-Region replica there, RPO is the age of the newest backup in the replica (a backup
+    still replicating does not count, so the lag is in it), RTO runs from the start, and the
+    record names the region that served each step. The sandbox has a recovery region
+    (us-west-2) of its own.
 
     The latest complete backup (one with a manifest; --backup picks another) is read once:
     decrypted and verified as it streams into pg_restore. The scratch database is a fresh
@@ -119,6 +148,9 @@ def drill_command(
     Examples:
       trustctl drill --sandbox
       trustctl drill --sandbox --profile supabase
+      trustctl drill --sandbox --region-outage
+      trustctl drill --region-outage --region us-east-1 --bucket claver-backups \\
+        --recovery-region us-west-2 --recovery-bucket claver-prod-backups-replica-1a2b3c
       trustctl drill --tenancy policies/tenancy.yaml --bucket claver-backups --region us-east-1
       TRUSTCTL_SCRATCH_DSN=postgresql://drill@scratch-db:5432/postgres \\
         trustctl drill --bucket claver-backups --region eu-west-2 --format json
@@ -144,12 +176,14 @@ def drill_command(
         rto=_positive_hours(rto_hours, "--rto-hours"), jobs=jobs,
         skip_extensions=tuple(skip_extension or ()),
     )
-    store, kms = where.store(), where.kms()
+    site = _site(where, stand_in, recovery_region, recovery_bucket,
+                 recovery_endpoint_url) if region_outage else None
+    source = site.location if site else where
+    store, kms = source.store(), source.kms()
     with aws_errors("drill"):
         if stand_in is not None and backup_id is None and store.latest_complete() is None:
-            typer.echo("trustctl: drill: the sandbox holds no backup: taking one", err=True)
-            run_backup(stand_in.source_dsn, BackupTarget(store, kms, where.kms_key_id))
-        record = run_drill(store, kms, drill_options)
+            _sandbox_backup(stand_in, where, store)
+        record = run_drill(store, kms, drill_options, site)
     path = records.write(as_record(record))
     if output == "json":
         typer.echo(json.dumps(record, indent=2))
@@ -158,6 +192,40 @@ def drill_command(
     if record["exit_code"]:
         typer.echo(f"trustctl: drill {record['status']}: {record['reason']}", err=True)
         raise typer.Exit(record["exit_code"])
+
+
+def _site(where: Location, stand_in: StandIn | None, region: str | None, bucket: str | None,
+          endpoint_url: str | None) -> RecoverySite:
+    """The recovery site: the sandbox's own, or the one the flags name."""
+    if stand_in is None:
+        return recovery_site(where, region, bucket, endpoint_url)
+    site = stand_in.recovery
+    if site is None:
+        raise InputError("--region-outage: this sandbox has no recovery region")
+    if (region not in (None, site.region) or bucket not in (None, site.location.bucket)
+            or endpoint_url is not None):
+        raise InputError(f"--region-outage --sandbox: the sandbox's recovery region is "
+                         f"{site.region} (s3://{site.location.bucket}); drop --recovery-*")
+    for note in site.notes:
+        typer.echo(f"trustctl: drill: {note}", err=True)
+    return site
+
+
+def _sandbox_backup(stand_in: StandIn, where: Location, store: BackupStore) -> None:
+    """The sandbox holds no backup where the drill reads: take one (in the primary, before the
+    rehearsed outage) and, for a region-outage drill, wait for the sandbox to copy it."""
+    typer.echo("trustctl: drill: the sandbox holds no backup: taking one", err=True)
+    run_backup(stand_in.source_dsn, BackupTarget(where.store(), where.kms(), where.kms_key_id))
+    if store.bucket == where.bucket:
+        return
+    typer.echo(f"trustctl: drill: waiting for the sandbox to copy it to s3://{store.bucket}",
+               err=True)
+    deadline = time.monotonic() + REPLICA_WAIT_SECONDS
+    while store.latest_complete() is None:
+        if time.monotonic() > deadline:
+            raise DependencyError(f"the sandbox did not copy the backup to s3://{store.bucket} "
+                                  f"within {REPLICA_WAIT_SECONDS} s (see its daemon.log)")
+        time.sleep(1)
 
 
 def summary(record: dict, path: str) -> str:
@@ -171,9 +239,14 @@ def summary(record: dict, path: str) -> str:
         lines.append(f"  object  s3://{backup['bucket']}/{backup['object_key']}"
                      + (f" (version {backup['object_version']})" if backup["object_version"]
                         else ""))
+    outage = record.get("region_outage")
+    if outage:
+        lines.append(f"  outage  {outage['primary_region']} treated as gone (not contacted); "
+                     f"restored from the copy in {outage['recovery_region']}")
     for step in record["steps"]:
+        served = f"[{step['served_by']}] " if outage and step["served_by"] else ""
         lines.append(f"  {step['status']:<8}{step['name']:<18}{step['seconds']:>8.1f} s  "
-                     f"{step['detail']}")
+                     f"{served}{step['detail']}")
         lines.extend(f"{'':<36}- {finding}" for finding in step["findings"])
     for name in ("rpo", "rto"):
         objective = record[name]

@@ -120,7 +120,8 @@ def control_results(steps: Steps, control_ids: tuple[str, ...]) -> list[ControlR
 def as_record(drill: dict[str, Any]) -> Record:
     """The drill's record for the record store: its controls, and every other field as facts."""
     backup = drill.get("backup") or {}
-    targets = {"backup_bucket": backup.get("bucket"), "backup_id": backup.get("backup_id"),
+    targets = {"backup_bucket": backup.get("bucket"), "region": backup.get("region"),
+               "backup_id": backup.get("backup_id"),
                "object_key": backup.get("object_key"),
                "scratch": (drill.get("scratch") or {}).get("kind")}
     return Record.new(

@@ -21,9 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from trustctl import redaction
-from trustctl.archive.keys import key_problem
+from trustctl.archive.keys import KeySource, ManifestKey, key_problem
 from trustctl.archive.manifest import Manifest
 from trustctl.archive.reader import ReadProgress, read_dump
+from trustctl.archive.recovery import RecoverySite
 from trustctl.archive.store import RETENTION, BackupStore
 from trustctl.drill.export import export_tenant
 from trustctl.drill.record import FORMAT, Step, StepError, StepFailed, Steps, control_results
@@ -42,6 +43,8 @@ from trustctl.report.results import ControlResult, Finding, Status, exit_code
 
 CONTROLS = ("TENANT-ISOLATION", "BACKUP-DAILY-35D", "RESTORE-DRILL", "RPO-RTO", "DATA-EXPORT")
 EXIT_INTERRUPTED = 130
+AWS_STEPS = frozenset({"select-backup", "rpo", "kms-key", "retention", "restore"})
+THIS_HOST = "this host"  # steps served by the drill host alone (scratch, verification)
 RETENTION_SLACK = timedelta(hours=1)
 
 
@@ -72,12 +75,21 @@ def classify(exc: BaseException) -> str | None:
 
 
 class Drill:
-    """One rehearsal; `run()` returns the record (a dict ready for JSON)."""
+    """One rehearsal; `run()` returns the record (a dict ready for JSON).
 
-    def __init__(self, store: BackupStore, kms: Any, options: DrillOptions) -> None:
+    With a recovery `site` it rehearses a regional outage: `store` and `kms` are the recovery
+    region's, the data key is unwrapped with the site's key (the backup key's replica), and the
+    record names the region that served each step.
+    """
+
+    def __init__(self, store: BackupStore, kms: Any, options: DrillOptions,
+                 site: RecoverySite | None = None) -> None:
         self.store = store
         self.kms = kms
         self.options = options
+        self.site = site
+        self.keys: KeySource = site.keys if site else ManifestKey()
+        self.region = store.s3.meta.region_name
         self.steps = Steps(classify)
         self.manifest: Manifest | None = None
         self.scratch: Scratch | None = None
@@ -132,25 +144,31 @@ class Drill:
             self.manifest = self.store.latest_complete()
             if self.manifest is None:
                 raise StepFailed(f"no complete backup in s3://{self.store.bucket}/"
-                                 f"{self.store.prefix}/")
-        step.detail = f"backup {self.manifest.backup_id} finished {self.manifest.finished_at}"
+                                 f"{self.store.prefix}/ ({self.region})")
+        step.detail = (f"backup {self.manifest.backup_id} finished {self.manifest.finished_at}"
+                       f" (s3://{self.store.bucket}, {self.region})")
 
     def _rpo(self, step: Step) -> None:
         age = self.started - self.manifest.finished
         step.detail = f"age {_hours(age)} h, objective {_hours(self.options.rpo)} h"
+        if self.site is not None:  # replicas keep the source's Last-Modified: lag shows as age
+            step.detail += (f"; the newest backup copied to {self.region} (one still "
+                            "replicating does not count: the replication lag is in this age)")
         if age > self.options.rpo:
             step.findings.append(f"latest backup is {_hours(age)} h old: RPO of "
                                  f"{_hours(self.options.rpo)} h exceeded")
 
     def _key(self, step: Step) -> None:
-        problem = key_problem(self.kms, self.manifest.kms_key_id)
+        key_id = self.keys.key_id(self.manifest)
+        problem = key_problem(self.kms, key_id)
         if problem:
             step.findings.append(problem)
-        step.detail = f"{self.manifest.kms_key_id}: " + ("unusable" if problem else "enabled")
+        step.detail = f"{key_id}: " + ("unusable" if problem else "enabled")
+        if key_id != self.manifest.kms_key_id:
+            step.detail += f" (in place of {self.manifest.kms_key_id}, in the region gone)"
 
     def _retention(self, step: Step) -> None:
-        head = self.store.s3.head_object(Bucket=self.store.bucket, Key=self.manifest.object_key,
-                                         **_version(self.manifest.object_version))
+        head = self.store.head_object(self.manifest.object_key, self.manifest.object_version)
         until = head.get("ObjectLockRetainUntilDate")
         needed = self.manifest.finished + RETENTION - RETENTION_SLACK
         if head.get("ObjectLockMode") != "COMPLIANCE" or until is None:
@@ -198,7 +216,8 @@ class Drill:
             if hook is not None:
                 hook(self.scratch)
 
-        plaintext = progress.track(read_dump(self.store, self.kms, self.manifest, self.read))
+        plaintext = progress.track(read_dump(self.store, self.kms, self.manifest, self.read,
+                                             self.keys))
         restore_archive(plaintext, self.manifest.dump_format, self.scratch, self.options.jobs,
                         started, tuple(self.steps.get("extensions").facts["skipped"]))
         step.detail = (f"{self.read.object_bytes:,} bytes read (version {self.read.version_id}), "
@@ -284,7 +303,7 @@ class Drill:
             "reason": _reason(self.steps.problems()),
             "backup": None if manifest is None else {
                 "backup_id": manifest.backup_id, "finished_at": manifest.finished_at,
-                "source": manifest.source, "bucket": self.store.bucket,
+                "source": manifest.source, "bucket": self.store.bucket, "region": self.region,
                 "object_key": manifest.object_key, "object_version": manifest.object_version,
                 "object_sha256": manifest.object_sha256, "kms_key_id": manifest.kms_key_id,
             },
@@ -298,9 +317,25 @@ class Drill:
             "rto": self._objective(self.options.rto, self.verified_after
                                    if self.steps.get("rto") and
                                    self.steps.get("rto").status != "skipped" else None),
-            "steps": [s.to_json() for s in self.steps.items],
+            "region_outage": self._outage(),
+            "steps": [{**s.to_json(), "served_by": self._served_by(s)} for s in self.steps.items],
             "controls": [c.to_json() for c in controls],
         }
+
+    def _served_by(self, step: Step) -> str | None:
+        """The AWS region a step read from (the drill host for the local ones); None if not run."""
+        if step.status == "skipped":
+            return None
+        return self.region if step.name in AWS_STEPS else THIS_HOST
+
+    def _outage(self) -> dict | None:
+        if self.site is None:
+            return None
+        return {"primary_region": self.site.primary_region,
+                "primary_bucket": self.site.primary_bucket,
+                "primary_treated_as_gone": True,  # no endpoint of it reaches the drill
+                "recovery_region": self.region, "replica_bucket": self.store.bucket,
+                "notes": list(self.site.notes)}
 
     @staticmethod
     def _objective(objective: timedelta, measured: float | None) -> dict:
@@ -309,9 +344,10 @@ class Drill:
                 "met": None if measured is None else measured <= objective.total_seconds()}
 
 
-def run_drill(store: BackupStore, kms: Any, options: DrillOptions) -> dict:
+def run_drill(store: BackupStore, kms: Any, options: DrillOptions,
+              site: RecoverySite | None = None) -> dict:
     """Runs one drill and returns its record; exit code in record['exit_code']."""
-    return Drill(store, kms, options).run()
+    return Drill(store, kms, options, site).run()
 
 
 def _unverified(controls: list[ControlResult], why: str) -> None:
@@ -345,8 +381,4 @@ def _uninterruptible() -> Iterator[None]:
 
 def _hours(delta: timedelta) -> str:
     return f"{delta.total_seconds() / 3600:.1f}"
-
-
-def _version(version: str | None) -> dict:
-    return {"VersionId": version} if version else {}
 

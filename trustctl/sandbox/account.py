@@ -57,9 +57,9 @@ def declare_account(target: AwsTarget, backup: DeclaredBackup) -> DeclaredAccoun
     account = client("sts", target).get_caller_identity()["Account"]
     reach_local_s3control(client("s3control", target)).put_public_access_block(AccountId=account,
                                                PublicAccessBlockConfiguration=PAB)
-    _bucket(s3, target, LOG_BUCKET, "access-logs", None, log_to=None)
-    _bucket(s3, target, FILE_BUCKET, "customer-data", data_key["Arn"], log_to=LOG_BUCKET)
-    _bucket(s3, target, TRAIL_BUCKET, "audit-logs", data_key["Arn"], log_to=LOG_BUCKET)
+    hardened_bucket(s3, target, LOG_BUCKET, "access-logs", None, log_to=None)
+    hardened_bucket(s3, target, FILE_BUCKET, "customer-data", data_key["Arn"], log_to=LOG_BUCKET)
+    hardened_bucket(s3, target, TRAIL_BUCKET, "audit-logs", data_key["Arn"], log_to=LOG_BUCKET)
     _harden_existing(s3, backup.bucket, log_to=LOG_BUCKET)
     _aws_backup(target, backup.key_arn)
     _trail(target, data_key["Arn"], [FILE_BUCKET, backup.bucket])
@@ -82,8 +82,10 @@ def tls_only_policy(bucket: str, receives_logs: bool = False) -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": statements})
 
 
-def _bucket(s3: object, target: AwsTarget, name: str, role: str, key_arn: str | None,
-            log_to: str | None) -> None:
+def hardened_bucket(s3: object, target: AwsTarget, name: str, role: str, key_arn: str | None,
+                    log_to: str | None) -> None:
+    """A bucket as infra's HardenedBucket makes it (tag, encryption, no public access,
+    versioning, TLS-only, access logs to `log_to`)."""
     create = {"Bucket": name}
     if target.region != "us-east-1":
         create["CreateBucketConfiguration"] = {"LocationConstraint": target.region}

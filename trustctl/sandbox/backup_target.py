@@ -33,11 +33,13 @@ class DeclaredBackup:
 def declare(target: AwsTarget) -> DeclaredBackup:
     """Create the backup key and the backup bucket at `target` (an empty moto server)."""
     key_id, key_arn = _backup_key(target)
-    _backup_bucket(target, key_arn)
+    locked_bucket(target, BACKUP_BUCKET, key_arn)
     return DeclaredBackup(bucket=BACKUP_BUCKET, key_id=key_id, key_arn=key_arn)
 
 
 def _backup_key(target: AwsTarget) -> tuple[str, str]:
+    """Single-Region, unlike infra/'s multi-Region key: moto cannot decrypt with a multi-Region
+    key (it cuts their 40-character ids to 36 inside ciphertexts); see sandbox/recovery.py."""
     kms = client("kms", target)
     key = kms.create_key(
         Description=f"{NAME_PREFIX}: Backups only: the database backup bucket.",
@@ -49,29 +51,30 @@ def _backup_key(target: AwsTarget) -> tuple[str, str]:
     return key["KeyId"], key["Arn"]
 
 
-def _backup_bucket(target: AwsTarget, key_arn: str) -> None:
+def locked_bucket(target: AwsTarget, bucket: str, key_arn: str) -> None:
+    """A backup bucket (or its replica) with every protection the backups rely on."""
     s3 = client("s3", target)
-    create = {"Bucket": BACKUP_BUCKET, "ObjectLockEnabledForBucket": True}
+    create = {"Bucket": bucket, "ObjectLockEnabledForBucket": True}
     if target.region != "us-east-1":  # S3 rejects a location constraint naming us-east-1
         create["CreateBucketConfiguration"] = {"LocationConstraint": target.region}
     s3.create_bucket(**create)
-    s3.put_public_access_block(Bucket=BACKUP_BUCKET, PublicAccessBlockConfiguration={
+    s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={
         "BlockPublicAcls": True, "IgnorePublicAcls": True,
         "BlockPublicPolicy": True, "RestrictPublicBuckets": True,
     })
-    s3.put_bucket_ownership_controls(Bucket=BACKUP_BUCKET, OwnershipControls={
+    s3.put_bucket_ownership_controls(Bucket=bucket, OwnershipControls={
         "Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]})
-    s3.put_bucket_versioning(Bucket=BACKUP_BUCKET, VersioningConfiguration={"Status": "Enabled"})
-    s3.put_bucket_encryption(Bucket=BACKUP_BUCKET, ServerSideEncryptionConfiguration={"Rules": [{
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": [{
         "ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms",
                                                "KMSMasterKeyID": key_arn},
         "BucketKeyEnabled": True,
     }]})
-    s3.put_object_lock_configuration(Bucket=BACKUP_BUCKET, ObjectLockConfiguration={
+    s3.put_object_lock_configuration(Bucket=bucket, ObjectLockConfiguration={
         "ObjectLockEnabled": "Enabled",
         "Rule": {"DefaultRetention": {"Mode": BACKUP_LOCK_MODE, "Days": BACKUP_RETENTION_DAYS}},
     })
-    s3.put_bucket_lifecycle_configuration(Bucket=BACKUP_BUCKET, LifecycleConfiguration={"Rules": [
+    s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": [
         {
             "ID": f"expire-after-{BACKUP_RETENTION_DAYS}-days",
             "Status": "Enabled",

@@ -12,7 +12,7 @@ import typer
 from trustctl.archive.location import Location, StandIn, provide_stand_in
 from trustctl.errors import TrustctlError
 from trustctl.pg.server import pg_tool
-from trustctl.sandbox import lifecycle, seed, supabase
+from trustctl.sandbox import lifecycle, recovery, seed, supabase
 from trustctl.sandbox.state import SandboxInfo, sandbox_dir
 
 
@@ -113,7 +113,11 @@ def _print(info: SandboxInfo, output_format: Format) -> None:
     if output_format is Format.JSON:
         typer.echo(json.dumps(public, indent=2))
     else:
-        typer.echo("\n".join(f"{key}: {value}" for key, value in public.items()))
+        typer.echo("\n".join(f"{key}: {_text(value)}" for key, value in public.items()))
+
+
+def _text(value: object) -> str:
+    return "".join(f"\n  - {item}" for item in value) if isinstance(value, list) else str(value)
 
 
 def stand_in(prefix: str, profile: str | None = None) -> StandIn:
@@ -121,7 +125,9 @@ def stand_in(prefix: str, profile: str | None = None) -> StandIn:
     if it is not up). The supabase profile is shaped after production's tenancy."""
     info = lifecycle.ensure_up(profile=profile)
     return StandIn(Location(info.aws_target, info.backup_bucket, prefix, info.kms_key_arn),
-                   info.database(), supabase.TENANCY if info.profile == "supabase" else None)
+                   info.database(), supabase.TENANCY if info.profile == "supabase" else None,
+                   recovery.recovery_site(info.aws_endpoint, info.region, info.backup_bucket,
+                                          prefix, info.recovery()))
 
 
 def register(app: typer.Typer) -> None:

@@ -22,8 +22,9 @@ from types import FrameType
 
 from trustctl import redaction
 from trustctl.pg.server import LocalPostgres
-from trustctl.sandbox import account, backup_target, seed, supabase
+from trustctl.sandbox import account, backup_target, recovery, seed, supabase
 from trustctl.sandbox.moto import MotoServer
+from trustctl.sandbox.replication import Replication
 from trustctl.sandbox.state import PGDATA, READY, STATE_FILE, SandboxInfo, write_state
 
 ALIVE_CHECK_SECONDS = 1.0
@@ -49,9 +50,15 @@ def _serve(directory: Path, target_mb: int, profile: str) -> int:
     pg: LocalPostgres | None = None
     try:
         moto = MotoServer()
-        backup = backup_target.declare(moto.target(backup_target.REGION))
-        account.declare_account(moto.target(backup_target.REGION), backup)
-        _progress(f"moto on {moto.url}: backup bucket {backup.bucket}, key {backup.key_id}")
+        primary = moto.target(backup_target.REGION)
+        backup = backup_target.declare(primary)
+        account.declare_account(primary, backup)
+        declared = recovery.declare_recovery(primary, backup.bucket)
+        replication = Replication(primary, backup.bucket, declared)
+        _progress(f"moto on {moto.url}: backup bucket {backup.bucket}, key {backup.key_id}; "
+                  f"replica {declared.bucket} in {declared.region}")
+        for note in declared.notes(backup.bucket):
+            _progress(note.removeprefix("sandbox: "))
         pg = LocalPostgres.start(directory / PGDATA)
         redaction.remember(pg.state()["password"])
         _progress(f"postgres on {pg.host}:{pg.port}; seeding about {target_mb} MB ({profile} "
@@ -61,11 +68,14 @@ def _serve(directory: Path, target_mb: int, profile: str) -> int:
             kms_key_id=backup.key_id, kms_key_arn=backup.key_arn, pg_host=pg.host,
             pg_port=pg.port, tenants=seed.tenant_count(target_mb), size_mb=target_mb,
             started_at=datetime.now(UTC).isoformat(timespec="seconds"), profile=profile,
+            recovery_region=declared.region, replica_bucket=declared.bucket,
+            stand_in_key_arn=declared.stand_in_key_arn,
             **_seed(pg, target_mb, profile),
         )
         write_state(directory, {**state, "phase": READY, "info": asdict(info)})
         _progress("sandbox ready")
         while pg.is_running():
+            _replicate(replication)
             time.sleep(ALIVE_CHECK_SECONDS)
         _progress("postgres stopped on its own; shutting the sandbox down")
         return 1
@@ -83,6 +93,17 @@ def _serve(directory: Path, target_mb: int, profile: str) -> int:
         if pg is not None:
             pg.destroy()
         (directory / STATE_FILE).unlink(missing_ok=True)
+
+
+def _replicate(replication: Replication) -> None:
+    """One pass of the stand-in for S3 replication; a failed pass is logged and retried."""
+    try:
+        copied = replication.copy_new()
+    except Exception as exc:  # moto busy or a backup half-written: the next pass retries
+        _progress(f"replication pass failed ({type(exc).__name__}: {exc}); retrying")
+        return
+    for key in copied:
+        _progress(f"replicated {key}")
 
 
 def _seed(pg: LocalPostgres, target_mb: int, profile: str) -> dict[str, str]:

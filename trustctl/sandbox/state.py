@@ -16,6 +16,7 @@ from typing import Any
 from trustctl.aws import AwsTarget
 from trustctl.dsn import Dsn
 from trustctl.paths import REPO_ROOT
+from trustctl.sandbox.recovery import DeclaredRecovery
 
 HOME_ENV = "TRUSTCTL_HOME"
 STATE_FILE = "state.json"
@@ -56,6 +57,9 @@ class SandboxInfo:
     dsn: str = field(repr=False)
     app_dsn: str = field(repr=False)
     profile: str = "default"
+    recovery_region: str = ""
+    replica_bucket: str = ""
+    stand_in_key_arn: str = ""
 
     def database(self, app: bool = False) -> Dsn:
         """The sandbox database as the role backups read it with (the superuser; the backup role
@@ -67,9 +71,15 @@ class SandboxInfo:
     def aws_target(self) -> AwsTarget:
         return AwsTarget(region=self.region, endpoint_url=self.aws_endpoint)
 
+    def recovery(self) -> DeclaredRecovery:
+        """The recovery region's parts (replica bucket and key, the stand-in key)."""
+        return DeclaredRecovery(self.recovery_region, self.replica_bucket, self.stand_in_key_arn)
+
     def public(self) -> dict[str, Any]:
-        """Every field but the password-bearing DSNs: safe to print."""
-        return {k: v for k, v in asdict(self).items() if k not in ("dsn", "app_dsn")}
+        """Every field but the password-bearing DSNs, and how replication is stood in for:
+        safe to print."""
+        shown = {k: v for k, v in asdict(self).items() if k not in ("dsn", "app_dsn")}
+        return {**shown, "replication": list(self.recovery().notes(self.backup_bucket))}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SandboxInfo:

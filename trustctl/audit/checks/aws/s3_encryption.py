@@ -30,7 +30,17 @@ def check(aws: AwsReader, out: Outcome) -> None:
                 out.fail(bucket.name, f"default encryption is {algorithm}, not SSE-KMS")
                 continue
             key = default.get("KMSMasterKeyID") or ""
-            if key not in customer_keys and key not in ids:
+            if key not in customer_keys and key not in ids and not _other_region_key(aws, key):
                 out.fail(bucket.name, f"SSE-KMS key {key or 'aws/s3'} is not a customer-managed "
                                       "key of this account")
     out.facts["buckets"] = len(buckets)
+
+
+def _other_region_key(aws: AwsReader, key: str) -> bool:
+    """A customer-managed key of this account in another region (the recovery region's replica
+    bucket's key), read in its own region: the audited region's key list does not hold it."""
+    parts = key.split(":")
+    if len(parts) < 6 or parts[2] != "kms" or parts[3] == aws.settings.region:
+        return False
+    return (parts[4] == aws.account_id()
+            and aws.key_in_its_region(key).get("KeyManager") == "CUSTOMER")

@@ -12,9 +12,14 @@ from trustctl.audit.records_reader import RecordsReader
                 "failed run.",
 )
 def check(records: RecordsReader, out: Outcome) -> None:
-    latest = records.latest_backups()
+    judge_backup_age(records, out, "backup")
+
+
+def judge_backup_age(records: RecordsReader, out: Outcome, role: str) -> None:
+    """Each bucket tagged trustctl:role=`role` holds a complete backup younger than the RPO."""
+    latest = records.latest_backups(role)
     if not latest:
-        out.fail(None, "no bucket is tagged trustctl:role=backup")
+        out.fail(None, f"no bucket is tagged trustctl:role={role}")
     for bucket, manifest in latest.items():
         if manifest is None:
             out.fail(bucket, "holds no complete backup")
