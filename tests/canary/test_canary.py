@@ -19,9 +19,9 @@ DRILL = ["drill", "--sandbox", "--evidence-dir", "{work}/evidence"]
 REVIEW = ["access-review", "prepare", "--out", "{work}/access-review/review.yaml",
           "--evidence-dir", "{work}/evidence"]
 AUDIT = ["audit", "--evidence-dir", "{work}/evidence"]
-ONLY_DATABASE = [x for area in ("aws", "cloudflare", "site", "supabase", "records")
+ONLY_DATABASE = [x for area in ("aws", "cloudflare", "site", "supabase", "records", "access")
                  for x in ("--skip", area)]
-ONLY_CLOUDFLARE = [x for area in ("aws", "site", "database", "supabase", "records")
+ONLY_CLOUDFLARE = [x for area in ("aws", "site", "database", "supabase", "records", "access")
                    for x in ("--skip", area)]
 TODAY = dt.datetime.now(dt.UTC).date().isoformat()
 # Over every record the cases above left; exit 1: no access review on record is a gap.
