@@ -32,7 +32,7 @@ from trustctl.report.results import Finding, Status
 SARIF_SCHEMA = json.loads((Path(__file__).parents[1] / "gate" / "schemas" /
                            "sarif-schema-2.1.0.json").read_text())
 PREFIX = {"aws": "AWS", "cloudflare": "CF", "site": "SITE", "database": "DB", "supabase": "SB",
-          "records": "REC"}
+          "records": "REC", "access": "ACCESS_REVIEW"}
 OTHER_AREAS = ["--skip", "cloudflare", "--skip", "site", "--skip", "database",
                "--skip", "supabase", "--skip", "access"]
 
