@@ -1,7 +1,8 @@
 """The ACCESS-REVIEW live check: the quarter's review was recorded and done.
 
 Passes when the latest counted access-review record (its review read every source) finished
-no more than 92 days ago and no access it decided to remove is still present. The audit's
+no more than 92 days ago, no access it decided to remove is still present and none it decided
+to reduce is unchanged. The audit's
 check (trustctl/audit/checks/access/, where its metadata lives) passes its sources to
 `check_live`; a source it could not read makes the check `error` unless something already
 failed (a finding is never hidden).
@@ -36,12 +37,12 @@ def check(records: RecordStore, inventory: Inventory, now: datetime | None = Non
             found.append(_finding(f"the last access review ({latest.id}) was recorded "
                                   f"{age.days} days ago, more than {MAX_AGE.days}"))
         found += [_finding(flag.message, flag.principal) for flag in
-                  findings.removals_not_done(inventory.merged(), record.removals(latest))]
+                  findings.cuts_not_done(inventory.merged(), record.cuts(latest))]
     if found:
         status = Status.FAIL
     elif inventory.errors:
         status = Status.ERROR
-        found = [_finding(f"not read, so removals there are unverified: {e.source}: "
+        found = [_finding(f"not read, so removals and reductions there are unverified: {e.source}: "
                           f"{e.what}: {e.message}") for e in inventory.errors]
     else:
         status = Status.PASS

@@ -79,11 +79,12 @@ def collect(sources: Sources, progress: Progress = QUIET) -> Inventory:
 
 @dataclass
 class Previous:
-    """The last review: its rows (for the changes) and its recorded removals (to verify)."""
+    """The last review: its rows (for the changes) and its removals and reductions (to verify
+    they were carried out)."""
 
     label: str | None = None
     rows: list[dict[str, Any]] | None = None
-    removals: list[dict[str, str]] = field(default_factory=list)
+    cuts: list[dict[str, Any]] = field(default_factory=list)
     input: dict[str, str] | None = None
 
     @classmethod
@@ -92,14 +93,15 @@ class Previous:
         if previous_file is not None:
             document, raw = review_file.read(previous_file)
             return cls(f"review {document['review_id']} ({previous_file})", document["rows"],
-                       [{**row, "review_id": document["review_id"]} for row in document["rows"]
-                        if str(row.get("decision") or "").strip().lower() == "remove"],
+                       [{**row, "decision": decision, "review_id": document["review_id"]}
+                        for row in document["rows"]
+                        if (decision := review_file.decision_of(row)) in review_file.CUTS],
                        {"path": str(previous_file), "sha256": hashlib.sha256(raw).hexdigest()})
         latest = record.latest(records)
         if latest is None:
             return cls()
         return cls(f"review {latest.id} (recorded {latest.finished})",
-                   latest.facts["decisions"], record.removals(latest),
+                   latest.facts["decisions"], record.cuts(latest),
                    {"record": latest.id, "sha256": latest.sha256})
 
 
@@ -118,7 +120,7 @@ def prepare(sources: Sources, roster: Roster, previous: Previous, period: data_r
         progress.say("reading CloudTrail log files for reads of customer data")
         reads = data_reads.collect(sources.aws, period, inventory, progress)
     accesses = inventory.merged()
-    flags = findings.flags(accesses, roster, previous.removals, reads.not_logged)
+    flags = findings.flags(accesses, roster, previous.cuts, reads.not_logged)
     rows = review_file.rows(accesses, roster, flags, reads.reads, previous.rows)
     progress.say(f"{len(rows)} accesses, {len(flags)} findings, {len(inventory.errors)} not read")
     return {

@@ -22,7 +22,7 @@ from trustctl.errors import InputError
 
 FORMAT = "trustctl-access-review/1"
 DECISIONS = ("keep", "remove", "reduce")
-NEEDS_REASON = ("remove", "reduce")
+CUTS = ("remove", "reduce")  # decisions to cut access: checked live, and each needs a reason
 DOCUMENT_KEYS = ("review_id", "prepared_at", "period", "inputs", "targets", "sources", "errors",
                  "findings", "changes", "reads", "rows")
 ROW_KEYS = ("id", "principal", "resource", "level")
@@ -111,17 +111,22 @@ def read(path: Path) -> tuple[dict[str, Any], bytes]:
     return document, raw
 
 
+def decision_of(row: dict[str, Any]) -> str:
+    """The row's decision as recorded (keep, remove, reduce; empty when undecided)."""
+    return str(row.get("decision") or "").strip().lower()
+
+
 def undecided(document: dict[str, Any]) -> list[str]:
     """Why each incomplete row cannot be recorded yet (empty when the review is complete)."""
     problems = []
     for number, row in enumerate(document["rows"], 1):
         what = f"row {number} ({row.get('id', '?')})"
-        decision = str(row.get("decision") or "").strip().lower()
+        decision = decision_of(row)
         if decision not in DECISIONS:
             problems.append(f"{what}: decision must be one of {'/'.join(DECISIONS)}, "
                             f"not {row.get('decision')!r}")
         if not str(row.get("reviewer") or "").strip():
             problems.append(f"{what}: no reviewer")
-        if decision in NEEDS_REASON and not str(row.get("reason") or "").strip():
+        if decision in CUTS and not str(row.get("reason") or "").strip():
             problems.append(f"{what}: a {decision} needs a reason")
     return problems
