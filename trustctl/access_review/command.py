@@ -16,9 +16,9 @@ from typing import Annotated, Any
 import typer
 
 from trustctl import options, redaction
+from trustctl.access_review import database_reads, review_file, roster, summary
 from trustctl.access_review import prepare as preparing
 from trustctl.access_review import record as recording
-from trustctl.access_review import review_file, roster, summary
 from trustctl.access_review.cloudflare_access import CloudflareTarget
 from trustctl.access_review.data_reads import Period
 from trustctl.access_review.database import TenantTables
@@ -84,6 +84,10 @@ def prepare_command(
     cloudflare_base_url: Annotated[str | None, typer.Option(
         "--cloudflare-base-url", envvar="CLOUDFLARE_BASE_URL",
         help="Cloudflare API base URL override.")] = None,
+    database_log: Annotated[list[Path] | None, typer.Option(
+        "--database-log", help="The database's own log, csvlog (.csv) or jsonlog (.json) "
+        "(repeatable, e.g. each rotated file of the period): who read tenant tables, from "
+        "pgaudit READ lines or, with log_statement = 'all', reading statements.")] = None,
     skip: Annotated[list[str] | None, typer.Option(
         "--skip", help=f"Leave a source out on purpose ({', '.join(preparing.SOURCES)}); the "
         "review says so. A source neither configured nor skipped is an error.")] = None,
@@ -93,7 +97,8 @@ def prepare_command(
 
     Reads AWS (IAM users and roles with who may assume them, Identity Center assignments,
     CloudTrail log files for reads of customer data), the database (login roles, what they
-    can become, grants on tenant tables) and Cloudflare (members, API tokens). Writes the
+    can become, grants on tenant tables; with --database-log, who read tenant tables) and
+    Cloudflare (members, API tokens). Writes the
     review file (--out) and a Markdown summary beside it. Findings: IAM users, principals not
     on the roster, shared names, roles any principal of an account may assume, tokens that
     never expire, removals of the last review not carried out, reads not logged.
@@ -107,6 +112,7 @@ def prepare_command(
     \b
     Examples:
       trustctl access-review prepare --sandbox
+      trustctl access-review prepare --sandbox --database-log pg_log/postgresql-12.json
       AWS_REGION=us-east-1 TRUSTCTL_DATABASE_DSN=postgresql://audit@db/claver \\
         CLOUDFLARE_API_TOKEN=... CLOUDFLARE_ACCOUNT_ID=... trustctl access-review prepare
     """
@@ -114,8 +120,10 @@ def prepare_command(
     unknown = sorted(set(skip or ()) - set(preparing.SOURCES))
     if unknown:
         raise InputError(f"--skip takes {', '.join(preparing.SOURCES)}, not {', '.join(unknown)}")
+    database_reads.check_files(tuple(database_log or ()))
     sources = preparing.Sources(
         tenant_tables=TenantTables(tuple(tenant_schema or ("public",)), tenant_column),
+        database_logs=tuple(database_log or ()),
         skipped={name: "left out with --skip" for name in skip or ()})
     if sandbox:
         _sandbox_sources(sources)

@@ -20,6 +20,7 @@ from trustctl.access_review import (
     cloudflare_access,
     data_reads,
     database,
+    database_reads,
     findings,
     identity_center,
     record,
@@ -39,7 +40,8 @@ SOURCES = ("aws", "database", "cloudflare")
 PRINCIPAL_SOURCES = (aws_iam.SOURCE, identity_center.SOURCE, database.SOURCE,
                      cloudflare_access.SOURCE)
 # Which sources each control's verdict rests on.
-CONTROL_SOURCES = {"STAFF-ACCESS": PRINCIPAL_SOURCES, "ACCESS-LOGGED": (data_reads.SOURCE,),
+CONTROL_SOURCES = {"STAFF-ACCESS": PRINCIPAL_SOURCES,
+                   "ACCESS-LOGGED": (data_reads.SOURCE, database_reads.SOURCE),
                    "ACCESS-REVIEW": PRINCIPAL_SOURCES}
 
 
@@ -51,6 +53,7 @@ class Sources:
     dsn: Dsn | None = None
     tenant_tables: TenantTables = field(default_factory=TenantTables)
     cloudflare: CloudflareTarget | None = None
+    database_logs: tuple[Path, ...] = ()  # csvlog/jsonlog files: reads of tenant tables
     skipped: dict[str, str] = field(default_factory=dict)
     missing: dict[str, str] = field(default_factory=dict)  # source: how to configure it
 
@@ -119,9 +122,11 @@ def prepare(sources: Sources, roster: Roster, previous: Previous, period: data_r
     else:
         progress.say("reading CloudTrail log files for reads of customer data")
         reads = data_reads.collect(sources.aws, period, inventory, progress)
+    database_log = _database_log(sources, period, inventory, progress)
     accesses = inventory.merged()
     flags = findings.flags(accesses, roster, previous.cuts, reads.not_logged)
-    rows = review_file.rows(accesses, roster, flags, reads.reads, previous.rows)
+    rows = review_file.rows(accesses, roster, flags, reads.reads, previous.rows,
+                            database_log.reads if database_log else None)
     progress.say(f"{len(rows)} accesses, {len(flags)} findings, {len(inventory.errors)} not read")
     return {
         "format": review_file.FORMAT,
@@ -137,8 +142,20 @@ def prepare(sources: Sources, roster: Roster, previous: Previous, period: data_r
         "findings": [f.to_json() for f in flags],
         "changes": changes.since(previous.rows, rows, previous.label),
         "reads": [r.to_json() for r in reads.reads],
+        "database_reads": database_log.to_json() if database_log else None,
         "rows": rows,
     }
+
+
+def _database_log(sources: Sources, period: data_reads.Period, inventory: Inventory,
+                  progress: Progress) -> database_reads.LogReads | None:
+    """Reads in the database's log files, where configured (None: no log was read)."""
+    if not sources.database_logs or sources.dsn is None or "database" in sources.skipped:
+        inventory.sources.setdefault(database_reads.SOURCE, "skipped: no --database-log given")
+        return None
+    progress.say("reading the database's log for reads of tenant tables")
+    return database_reads.collect(sources.dsn, sources.tenant_tables, sources.database_logs,
+                                  period, inventory, progress)
 
 
 def control_results(document: dict[str, Any]) -> list[ControlResult]:

@@ -36,19 +36,20 @@ HEADER = """\
 
 
 def rows(accesses: list[Access], roster: Roster, flags: list[Flag], reads: list[Reads],
-         previous: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+         previous: list[dict[str, Any]] | None = None,
+         database_reads: list[Reads] | None = None) -> list[dict[str, Any]]:
     """The review's rows, in the accesses' stable order, decisions empty; what the last review
-    decided on the same row is shown beside (never copied: each quarter decides afresh)."""
+    decided on the same row is shown beside (never copied: each quarter decides afresh).
+    `database_reads` is None when the database's log was not read."""
     decided = {row["id"]: row for row in previous or () if row.get("decision")}
     flagged: dict[str, list[str]] = {}
     for flag in flags:
         flagged.setdefault(flag.principal, []).append(flag.check)
     reads_by = {r.principal: r for r in reads}
+    table_reads_by = {r.principal: r for r in database_reads or ()}
     out = []
     for access in accesses:
         entry = roster.entry_for(access.principal)
-        reads_here = reads_by.get(access.principal)
-        bucket = access.resource.removeprefix("s3:")
         out.append({
             "id": access.id,
             "principal": access.principal,
@@ -58,8 +59,8 @@ def rows(accesses: list[Access], roster: Roster, flags: list[Flag], reads: list[
             "via": access.via,
             "assumable_by": [t.describe() for t in access.trust],
             "last_used": access.last_used,
-            "reads_in_period": (reads_here.buckets.get(bucket, 0) if reads_here and
-                                access.resource.startswith("s3:") else None),
+            "reads_in_period": _reads_in_period(access, reads_by, table_reads_by,
+                                                database_reads is not None),
             "notes": access.notes,
             "roster": entry.describe() if entry else None,
             "flags": sorted(set(flagged.get(access.principal, []))),
@@ -69,6 +70,21 @@ def rows(accesses: list[Access], roster: Roster, flags: list[Flag], reads: list[
             "reviewer": "",
         })
     return out
+
+
+def _reads_in_period(access: Access, reads_by: dict[str, Reads],
+                     table_reads_by: dict[str, Reads], log_read: bool) -> int | None:
+    """Reads of the row's bucket (CloudTrail), or of its schema's tenant tables (the database's
+    log); None where nothing tells."""
+    if access.resource.startswith("s3:"):
+        reads = reads_by.get(access.principal)
+        return reads.places.get(access.resource.removeprefix("s3:"), 0) if reads else None
+    if access.kind != "db-role" or not log_read or "/" not in access.resource:
+        return None
+    schema = access.resource.rsplit("/", 1)[1]
+    reads = table_reads_by.get(access.principal)
+    return sum(n for table, n in reads.places.items()
+               if table.startswith(f"{schema}.")) if reads else 0
 
 
 def _last_decision(row: dict[str, Any] | None) -> str | None:

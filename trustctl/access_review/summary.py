@@ -30,12 +30,27 @@ def markdown(document: dict[str, Any]) -> str:
                   for r in document["reads"]]
     else:
         lines.append("No read of a watched bucket logged in the period.")
+    lines += _database_reads(document.get("database_reads"))
     lines += ["", "Why each read happened is attested (ACCESS-LOGGED's attestation), not read.",
               "", f"## Accesses ({len(document['rows'])})", "",
               "| principal | resource | level | via | last used | reads | roster | flags |",
               "|---|---|---|---|---|---|---|---|"]
     lines += [_row(row) for row in document["rows"]]
     return "\n".join(lines) + "\n"
+
+
+def _database_reads(reads: list[dict[str, Any]] | None) -> list[str]:
+    lines = ["", "## Who read tenant tables, from the database's log", ""]
+    if reads is None:
+        return [*lines, "The database's log was not read (no --database-log)."]
+    if not reads:
+        return [*lines, "No read of a tenant table logged in the period."]
+    lines += ["| principal | reads | tables | denied | sessions | connections | last |",
+              "|---|---|---|---|---|---|---|"]
+    return lines + [f"| {r['principal']} | {r['reads']} | "
+                    f"{_cell(', '.join(f'{t} ({n})' for t, n in r['tables'].items()))} | "
+                    f"{r['denied']} | {len(r['sessions'])} | {r['connections']} | "
+                    f"{r['last'] or ''} |" for r in reads]
 
 
 def _row(row: dict[str, Any]) -> str:
