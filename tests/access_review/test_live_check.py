@@ -31,7 +31,7 @@ def recorded(directory, days_ago: int, decisions: dict[str, str], errors=()) -> 
                        "prepared_at": when.isoformat(), "period": {}, "sources": {}, "targets": {},
                        "inputs": {"roster": {"path": "r", "sha256": "0"}},
                        "errors": list(errors), "findings": [], "reads": [],
-                       "changes": {"since": None}, "rows": rows}, path, "")
+                       "changes": {"since": None}, "rows": rows}, path, {})
     records(directory).write(record.build(path, when))
 
 

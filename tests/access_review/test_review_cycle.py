@@ -80,6 +80,7 @@ def test_prepare_decide_record_and_the_next_review(review):
         "postgres:auditor -> postgres:postgres"}
     assert all(row["decision"] == "" for row in rows.values())
     assert (review.directory / "review.md").read_text().startswith("# Access review ")
+    assert (review.directory / "review.html").read_text().startswith("<!DOCTYPE html>")
 
     review.decide({"postgres:alice": "remove"})
     recorded = review.record()
@@ -122,7 +123,8 @@ def test_prepare_decide_record_and_the_next_review(review):
     assert live_check.check(records, live_inventory(review.dsn)).status is Status.PASS
 
     texts = [first.output, recorded.output, again.output, third.output, path.read_text(),
-             review.file.read_text(), (review.directory / "review.md").read_text()]
+             review.file.read_text(), (review.directory / "review.md").read_text(),
+             (review.directory / "review.html").read_text()]
     assert not [t for t in texts if DB_PASSWORD in t or TOKEN in t]
 
 

@@ -94,20 +94,21 @@ def _last_decision(row: dict[str, Any] | None) -> str | None:
     return f"{row['decision']} by {row.get('reviewer') or '?'}{reason}"
 
 
-def write(document: dict[str, Any], path: Path, summary: str) -> Path:
-    """The review as YAML (keys in the document's order, instructions on top) and its
-    Markdown `summary` beside it; returns the summary's path."""
+def write(document: dict[str, Any], path: Path, summaries: dict[str, str]) -> list[Path]:
+    """The review as YAML (keys in the document's order, instructions on top) and each
+    readable summary beside it (suffix -> text); returns the summaries' paths."""
     text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100,
                           default_flow_style=False)
-    summary_path = path.with_suffix(".md")
+    written = [path.with_suffix(suffix) for suffix in summaries]
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         redaction.write_file(path, HEADER + text)
-        redaction.write_file(summary_path, summary)
+        for summary_path, summary in zip(written, summaries.values(), strict=True):
+            redaction.write_file(summary_path, summary)
     except OSError as exc:
         raise InputError(f"cannot write the review to {exc.filename or path}: "
                          f"{exc.strerror}") from None
-    return summary_path
+    return written
 
 
 def read(path: Path) -> tuple[dict[str, Any], bytes]:
