@@ -3,15 +3,10 @@
 
 from __future__ import annotations
 
-import json
-import re
-from html import unescape
-from pathlib import Path
-
 import pytest
+from chromium_probe import rendered
 
 from trustctl.access_review.summary import html, markdown
-from trustctl.evidence.browser import run_chromium
 
 ROW = {"principal": "aws:role/x", "resource": "s3:files", "level": "read",
        "via": ["inline a|b"], "last_used": None, "reads_in_period": 4, "roster": None,
@@ -51,40 +46,20 @@ def test_no_change_is_said():
     assert "No change." in markdown(document())
 
 
-HARNESS = """<!DOCTYPE html><html><body><pre id="result">pending</pre>
-<iframe id="page" src="PAGE" style="width:1280px;height:2000px"></iframe>
-<script>
-document.getElementById('page').addEventListener('load', () => {
-  const frame = document.getElementById('page');
-  const doc = frame.contentDocument, win = frame.contentWindow;
-  const color = e => win.getComputedStyle(e).color;
-  const shown = e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0; };
-  document.getElementById('result').textContent = JSON.stringify({
+PROBE = """{
     title: doc.title,
     figures: Object.fromEntries([...doc.querySelectorAll('[data-figure]')].map(
       e => [e.dataset.figure, {count: e.querySelector('b').innerText,
-                               color: color(e.querySelector('b'))}])),
+                               color: style(e.querySelector('b')).color}])),
     findings: [...doc.querySelectorAll('#findings li')].map(
-      e => ({text: e.innerText, color: color(e), shown: shown(e)})),
+      e => ({text: e.innerText, color: style(e).color, shown: shown(e)})),
     errors: [...doc.querySelectorAll('#errors li')].map(e => e.innerText),
     rows: [...doc.querySelectorAll('#accesses tbody tr')].map(
-      e => ({cells: [...e.cells].map(c => c.innerText), color: color(e.cells[0])})),
+      e => ({cells: [...e.cells].map(c => c.innerText), color: style(e.cells[0]).color})),
     headings: [...doc.querySelectorAll('h2')].map(e => e.innerText),
     resources: win.performance.getEntriesByType('resource').length,
-  });
-});
-</script></body></html>"""
+  }"""
 RED, BLACK = "rgb(176, 0, 32)", "rgb(17, 17, 17)"
-
-
-def rendered(page: Path, tmp_path: Path) -> dict:
-    harness = tmp_path / "harness.html"
-    harness.write_text(HARNESS.replace("PAGE", page.resolve().as_uri()))
-    dom = run_chromium("--allow-file-access-from-files", "--virtual-time-budget=5000",
-                       "--dump-dom", harness.as_uri())
-    found = re.search(r'<pre id="result">(.*?)</pre>', dom, re.S)
-    assert found, dom[:500]
-    return json.loads(unescape(found.group(1)))
 
 
 @pytest.mark.slow
@@ -93,7 +68,7 @@ def test_chromium_shows_the_html_summary_with_what_needs_a_decision_in_red(tmp_p
             "flags": [], "via": ["policy <b>read</b>"]}
     page = tmp_path / "review.html"
     page.write_text(html(document(rows=[ROW, kept], added=["aws:role/x -> s3:files (read)"])))
-    shown = rendered(page, tmp_path)
+    shown = rendered(page, PROBE, tmp_path)
     assert shown["title"] == "Access review 20261201T000000Z"
     assert {k: v["count"] for k, v in shown["figures"].items()} == {
         "accesses": "2", "changes": "1", "findings": "1", "not read": "1", "not on roster": "1"}
