@@ -150,8 +150,14 @@ def prepare(sources: Sources, roster: Roster, previous: Previous, period: data_r
 def _database_log(sources: Sources, period: data_reads.Period, inventory: Inventory,
                   progress: Progress) -> database_reads.LogReads | None:
     """Reads in the database's log files, where configured (None: no log was read)."""
-    if not sources.database_logs or sources.dsn is None or "database" in sources.skipped:
-        inventory.sources.setdefault(database_reads.SOURCE, "skipped: no --database-log given")
+    if "database" in sources.skipped:
+        inventory.sources[database_reads.SOURCE] = "skipped: the database left out"
+        return None
+    if not sources.database_logs:
+        inventory.sources[database_reads.SOURCE] = "skipped: no --database-log given"
+        return None
+    if sources.dsn is None:  # an error of its own (database: not configured)
+        inventory.sources[database_reads.SOURCE] = "skipped: no database to name tenant tables"
         return None
     progress.say("reading the database's log for reads of tenant tables")
     return database_reads.collect(sources.dsn, sources.tenant_tables, sources.database_logs,
