@@ -30,8 +30,9 @@ HEADER = """\
 # trustctl access review. For every row, fill in:
 #   decision: keep | remove | reduce    reason: why (required for remove and reduce)
 #   reviewer: who decided (name or email)
-# then `trustctl access-review record <this file>`. A `remove` is checked on the next prepare
-# and by the audit: access still present is a finding. Do not edit the other fields.
+# then `trustctl access-review record <this file>`. A `remove` or `reduce` is checked on the
+# next prepare and by the audit: access still present (or, for a reduce, unchanged) is a
+# finding. Do not edit the other fields.
 """
 
 
