@@ -146,5 +146,6 @@ def test_a_reduction_not_made_is_outstanding_on_the_next_prepare(review):
         conn.execute("REVOKE SELECT ON jobs FROM alice")
     reduced = review.prepare()
     assert reduced.exit_code == 0, reduced.output
-    assert review.document()["changes"]["removed"] == [
-        "postgres:alice -> postgres:postgres/public (read)"]
+    changes = review.document()["changes"]
+    assert changes["removed"] == ["postgres:alice -> postgres:postgres/public (read)"]
+    assert changes["widened"] == []  # alice's login alone (level none) is not a widening
