@@ -2,10 +2,9 @@
 
 Passes when the latest counted access-review record (its review read every source) finished
 no more than 92 days ago, no access it decided to remove is still present and none it decided
-to reduce is unchanged. The audit's
-check (trustctl/audit/checks/access/, where its metadata lives) passes its sources to
-`check_live`; a source it could not read makes the check `error` unless something already
-failed (a finding is never hidden).
+to reduce is unchanged. The audit's check (trustctl/audit/checks/access/, where its metadata
+lives) passes its sources to `check_live`; a source it could not read makes the check `error`
+unless something already failed (a finding is never hidden).
 """
 
 from __future__ import annotations
@@ -42,8 +41,8 @@ def check(records: RecordStore, inventory: Inventory, now: datetime | None = Non
         status = Status.FAIL
     elif inventory.errors:
         status = Status.ERROR
-        found = [_finding(f"not read, so removals and reductions there are unverified: {e.source}: "
-                          f"{e.what}: {e.message}") for e in inventory.errors]
+        found = [_finding(f"not read, so removals and reductions there are unverified: "
+                          f"{e.source}: {e.what}: {e.message}") for e in inventory.errors]
     else:
         status = Status.PASS
     return ControlResult(record.CONTROL, status, found, checks=[CHECK_ID])

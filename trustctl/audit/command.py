@@ -101,8 +101,8 @@ def audit(
 ) -> None:
     """Check the security page's promises live: AWS, Cloudflare, the site, the database, the
     Supabase project, the records (latest backup age, last restore drill) and the access
-    review (a review recorded within 92 days, none of its removals still in force), by
-    control, like the gate.
+    review (a review recorded within 92 days, none of its removals or reductions left
+    undone), by control, like the gate.
 
     AWS credentials come from boto3's chain (--profile, AWS_PROFILE, roles, env);
     AWS_ENDPOINT_URL points every client elsewhere (a moto server). Cloudflare's token comes
