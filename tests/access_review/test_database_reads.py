@@ -50,6 +50,8 @@ def logged(tmp_path_factory) -> Iterator[tuple[LocalPostgres, Path]]:
         with alice.cursor().copy('COPY "jobs" TO STDOUT') as copy:
             list(copy)
         alice.execute("SELECT k FROM settings")  # not a tenant table
+        with pytest.raises(psycopg.errors.DivisionByZero):  # failed: read nothing
+            alice.execute("SELECT id / 0 FROM jobs UNION SELECT 1 / 0")
     with psycopg.connect(as_user["bob"], autocommit=True) as bob, \
             pytest.raises(psycopg.errors.InsufficientPrivilege):
         bob.execute("SELECT * FROM jobs")
