@@ -1,7 +1,9 @@
 """Who read customer data in the database: its own log (csvlog or jsonlog files, `--database-log`).
 
-The server logs reads when it is told to: pgaudit (`pgaudit.log = 'read'`, lines `AUDIT:
-SESSION,...,READ,SELECT,TABLE,public.jobs,...`) names each table read; without it,
+The server logs reads when it is told to: pgaudit (`pgaudit.log = 'read'`, with
+`pgaudit.log_relation = on` for one line per table, `AUDIT: SESSION,...,READ,SELECT,TABLE,
+public.jobs,...`) names each table read (a line without one: the tables its statement names);
+without it,
 `log_statement = 'all'` logs each statement (`statement: ...`, `execute <name>: ...`), and a
 statement counts as a read of customer data when it reads (SELECT, WITH, TABLE, COPY ... TO) and
 names a tenant table after FROM, JOIN, TABLE or COPY; a statement the server then refused
