@@ -22,10 +22,12 @@ LOCAL_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "t
 
 @dataclass(frozen=True)
 class AwsTarget:
-    """An AWS region, and an endpoint override when the target is a local stand-in."""
+    """An AWS region, an endpoint override when the target is a local stand-in, and a named
+    profile of the credential chain when one is chosen (--profile)."""
 
     region: str
     endpoint_url: str | None = None
+    profile: str | None = None
 
     @property
     def is_local(self) -> bool:
@@ -47,7 +49,7 @@ def client(service: str, target: AwsTarget) -> Any:
     if target.is_local:
         session = boto3.session.Session(region_name=target.region, **LOCAL_CREDENTIALS)
     else:
-        session = boto3.session.Session(region_name=target.region)
+        session = boto3.session.Session(region_name=target.region, profile_name=target.profile)
     try:
         return session.client(service, endpoint_url=target.endpoint_url)
     except BotoCoreError as exc:  # e.g. a malformed region

@@ -9,6 +9,8 @@ import pulumi_aws as aws
 from policy_documents import Statement, allow, document
 from stack_config import StackConfig
 
+from trustctl.access_review.permissions import PRINCIPAL_READ_ACTIONS
+
 GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
 STS_AUDIENCE = "sts.amazonaws.com"
 # GitHub puts the environment, not the branch, in the subject of a job that names one; the
@@ -67,6 +69,8 @@ AUDIT_READ_ACTIONS = [
     # several accounts
     "organizations:DescribeOrganization", "organizations:ListAccounts",
 ]
+# who holds production access (the ACCESS-REVIEW check): IAM and Identity Center, read only
+AUDIT_READ_ACTIONS += [a for a in PRINCIPAL_READ_ACTIONS if a not in AUDIT_READ_ACTIONS]
 
 
 @dataclass(frozen=True)

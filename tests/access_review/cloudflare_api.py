@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 ACCOUNT = "0123456789abcdef0123456789abcdef"
+ZONE = "fedcba9876543210fedcba9876543210"  # a zone of ACCOUNT (GET /zones/ZONE names it)
 TOKEN = "cf-test-token-9f8e7d6c5b4a"
 
 
@@ -31,6 +32,16 @@ class CloudflareApi:
     def routes(self) -> dict[str, list[dict[str, Any]]]:
         return {f"/client/v4/accounts/{ACCOUNT}/members": self.members,
                 f"/client/v4/accounts/{ACCOUNT}/tokens": self.tokens}
+
+    def objects(self) -> dict[str, dict[str, Any]]:
+        """Paths answered with one object, not a paged list."""
+        return {f"/client/v4/zones/{ZONE}": {
+            "id": ZONE, "name": "claver.app", "status": "active", "paused": False,
+            "type": "full", "development_mode": 0, "name_servers": [],
+            "original_name_servers": [], "original_registrar": None, "original_dnshost": None,
+            "created_on": "2024-01-01T00:00:00Z", "modified_on": "2026-01-01T00:00:00Z",
+            "activated_on": "2024-01-01T00:00:00Z", "meta": {}, "owner": {},
+            "permissions": [], "account": {"id": ACCOUNT, "name": "Claver"}}}
 
 
 def member(email: str, *roles: str, two_factor: bool = True, status: str = "accepted",
@@ -68,6 +79,8 @@ def serve(api: CloudflareApi) -> ThreadingHTTPServer:
             if url.path in api.denied:
                 return self._send(403, _envelope(None, [{
                     "code": 9109, "message": "Unauthorized to access requested resource"}]))
+            if url.path in api.objects():
+                return self._send(200, _envelope(api.objects()[url.path], []))
             items = api.routes().get(url.path)
             if items is None:
                 return self._send(404, _envelope(None, [{"code": 7003,

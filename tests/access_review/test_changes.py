@@ -29,3 +29,11 @@ def test_nothing_changed_and_no_previous_review():
     assert since(same, same, "r") == {"since": "r", "added": [], "removed": [], "widened": [],
                                       "reduced": []}
     assert since(None, same, None)["since"] is None
+
+
+def test_a_principal_left_with_no_data_store_is_not_widened():
+    before = rows(("alice", "postgres:claver/public", "read"))
+    after = rows(("alice", "postgres:claver", "none"))
+    assert since(before, after, "r") == {
+        "since": "r", "added": [], "removed": ["alice -> postgres:claver/public (read)"],
+        "widened": [], "reduced": []}

@@ -41,7 +41,8 @@ def test_sources_skipped_on_purpose_are_said_so_and_pass(review, cloudflare_api)
     sources = review.document()["sources"]
     assert sources == {"aws": "skipped: left out with --skip", "cloudflare": "read",
                        "cloudtrail": "skipped: AWS left out",
-                       "database": "skipped: left out with --skip"}
+                       "database": "skipped: left out with --skip",
+                       "database-log": "skipped: the database left out"}
     assert "controls STAFF-ACCESS pass, ACCESS-LOGGED not_applicable, ACCESS-REVIEW pass" in \
         result.output
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from access_review.cloudflare_api import ACCOUNT, TOKEN, member, token
+from access_review.cloudflare_api import ACCOUNT, TOKEN, ZONE, member, token
 from access_review.support import checks_on, judged, row
 from trustctl.access_review import cloudflare_access
 from trustctl.access_review.cloudflare_access import CloudflareTarget
@@ -80,3 +80,22 @@ def test_a_wrong_token_is_an_error_entry_that_does_not_show_the_token(cloudflare
     assert len(inventory.errors) == 2 and inventory.accesses == []
     assert all("401" in e.message and "wrong-token-abc123" not in e.message
                for e in inventory.errors)
+
+
+def test_the_account_of_the_audited_zone_is_reviewed(cloudflare_api):
+    cloudflare_api.members = [member("alice@claver.app", "Administrator")]
+    inventory = Inventory()
+    cloudflare_access.collect(CloudflareTarget("", TOKEN, cloudflare_api.url, ZONE), inventory)
+    assert inventory.errors == []
+    assert [a.id for a in inventory.merged()] == [
+        f"cloudflare:member/alice@claver.app -> {RESOURCE}"]
+
+
+def test_a_zone_the_api_does_not_know_is_an_error_not_an_empty_account(cloudflare_api):
+    cloudflare_api.members = [member("alice@claver.app", "Administrator")]
+    inventory = Inventory()
+    cloudflare_access.collect(CloudflareTarget("", TOKEN, cloudflare_api.url, "0" * 32),
+                              inventory)
+    assert inventory.merged() == []
+    assert [(e.source, e.what) for e in inventory.errors] == [
+        ("cloudflare", f"the account of zone {'0' * 32}")]

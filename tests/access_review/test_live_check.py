@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -16,13 +17,13 @@ from trustctl.report.results import Status
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 ALICE = Access("postgres:alice", "db-role", "postgres:claver/public", "read")
-BOB = Access("postgres:bob", "db-role", "postgres:claver/public", "read")
+BOB = Access("postgres:bob", "db-role", "postgres:claver/public", "write", ["member of ops"])
 
 
 def recorded(directory, days_ago: int, decisions: dict[str, str], errors=()) -> None:
     """A completed review of ALICE and BOB, recorded `days_ago` days before NOW."""
     rows = [{"id": a.id, "principal": a.principal, "resource": a.resource, "level": a.level,
-             "decision": decisions.get(a.principal, "keep"), "reason": "r",
+             "via": a.via, "decision": decisions.get(a.principal, "keep"), "reason": "r",
              "reviewer": "carol"} for a in (ALICE, BOB)]
     when = NOW - timedelta(days=days_ago)
     path = directory / f"review-{days_ago}.yaml"
@@ -30,7 +31,7 @@ def recorded(directory, days_ago: int, decisions: dict[str, str], errors=()) -> 
                        "prepared_at": when.isoformat(), "period": {}, "sources": {}, "targets": {},
                        "inputs": {"roster": {"path": "r", "sha256": "0"}},
                        "errors": list(errors), "findings": [], "reads": [],
-                       "changes": {"since": None}, "rows": rows}, path, "")
+                       "changes": {"since": None}, "rows": rows}, path, {})
     records(directory).write(record.build(path, when))
 
 
@@ -69,6 +70,20 @@ def test_a_removal_still_in_force_fails(tmp_path):
     assert [f.resource for f in result.findings] == ["postgres:bob"]
 
 
+def test_a_reduction_not_made_fails_until_the_level_or_the_grant_changes(tmp_path):
+    recorded(tmp_path, 10, {"postgres:bob": "reduce"})
+    unchanged = live_check.check(records(tmp_path), live(ALICE, BOB), NOW)
+    assert unchanged.status is Status.FAIL
+    assert [f.message for f in unchanged.findings] == [
+        f"{BOB.id} was to be reduced (review {record.latest(records(tmp_path)).id}, by carol) "
+        "and is unchanged (write)"]
+    wider = replace(BOB, level="admin")
+    assert live_check.check(records(tmp_path), live(ALICE, wider), NOW).status is Status.FAIL
+    for done in (replace(BOB, level="read"), replace(BOB, via=["member of readers"])):
+        assert live_check.check(records(tmp_path), live(ALICE, done), NOW).status is Status.PASS
+    assert live_check.check(records(tmp_path), live(ALICE), NOW).status is Status.PASS
+
+
 def test_the_latest_counted_review_is_the_one_judged(tmp_path):
     recorded(tmp_path, 100, {"postgres:bob": "remove"})
     recorded(tmp_path, 5, {}, errors=[{"source": "database", "what": "roles",
@@ -83,7 +98,8 @@ def test_unreadable_live_state_is_an_error_when_nothing_failed(tmp_path):
     inventory = live(ALICE, errors=(ReadError("database", "roles", "refused"),))
     result = live_check.check(records(tmp_path), inventory, NOW)
     assert result.status is Status.ERROR
-    assert result.findings[0].message.startswith("not read, so removals there are unverified")
+    assert result.findings[0].message.startswith(
+        "not read, so removals and reductions there are unverified")
 
 
 def test_an_altered_record_is_refused(tmp_path):

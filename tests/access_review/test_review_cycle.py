@@ -80,6 +80,7 @@ def test_prepare_decide_record_and_the_next_review(review):
         "postgres:auditor -> postgres:postgres"}
     assert all(row["decision"] == "" for row in rows.values())
     assert (review.directory / "review.md").read_text().startswith("# Access review ")
+    assert (review.directory / "review.html").read_text().startswith("<!DOCTYPE html>")
 
     review.decide({"postgres:alice": "remove"})
     recorded = review.record()
@@ -122,5 +123,29 @@ def test_prepare_decide_record_and_the_next_review(review):
     assert live_check.check(records, live_inventory(review.dsn)).status is Status.PASS
 
     texts = [first.output, recorded.output, again.output, third.output, path.read_text(),
-             review.file.read_text(), (review.directory / "review.md").read_text()]
+             review.file.read_text(), (review.directory / "review.md").read_text(),
+             (review.directory / "review.html").read_text()]
     assert not [t for t in texts if DB_PASSWORD in t or TOKEN in t]
+
+
+def test_a_reduction_not_made_is_outstanding_on_the_next_prepare(review):
+    review, pg = review
+    assert review.prepare().exit_code == 0
+    review.decide({"postgres:alice": "reduce"})
+    assert review.record().exit_code == 0
+
+    again = review.prepare()
+    assert again.exit_code == 1
+    assert ("ACCESS-REVIEW: postgres:alice -> postgres:postgres/public was to be reduced "
+            in again.output and "is unchanged (read)" in again.output)
+    alice = {row["principal"]: row for row in review.document()["rows"]}["postgres:alice"]
+    assert alice["flags"] == ["reduction-not-done"]
+    assert alice["last_decision"] == "reduce by carol@claver.app: quarterly review: reduce"
+
+    with psycopg.connect(pg.dsn(), autocommit=True) as conn:
+        conn.execute("REVOKE SELECT ON jobs FROM alice")
+    reduced = review.prepare()
+    assert reduced.exit_code == 0, reduced.output
+    changes = review.document()["changes"]
+    assert changes["removed"] == ["postgres:alice -> postgres:postgres/public (read)"]
+    assert changes["widened"] == []  # alice's login alone (level none) is not a widening

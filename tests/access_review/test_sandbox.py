@@ -59,5 +59,6 @@ def test_prepare_on_the_sandbox_and_record_the_review(home: Path, tmp_path: Path
     state = json.loads((home / "sandbox" / "state.json").read_text())["info"]
     passwords = [unquote(urlsplit(state[k]).password or "") for k in ("dsn", "app_dsn")]
     outputs = [prepared.stdout, prepared.stderr, recorded.stdout, recorded.stderr,
-               review.read_text(), review.with_suffix(".md").read_text(), path.read_text()]
+               review.read_text(), review.with_suffix(".md").read_text(),
+               review.with_suffix(".html").read_text(), path.read_text()]
     assert all(p and not any(p in text for text in outputs) for p in passwords)

@@ -32,9 +32,9 @@ from trustctl.report.results import Finding, Status
 SARIF_SCHEMA = json.loads((Path(__file__).parents[1] / "gate" / "schemas" /
                            "sarif-schema-2.1.0.json").read_text())
 PREFIX = {"aws": "AWS", "cloudflare": "CF", "site": "SITE", "database": "DB", "supabase": "SB",
-          "records": "REC"}
+          "records": "REC", "access": "ACCESS_REVIEW"}
 OTHER_AREAS = ["--skip", "cloudflare", "--skip", "site", "--skip", "database",
-               "--skip", "supabase"]
+               "--skip", "supabase", "--skip", "access"]
 
 
 def test_catalog_maps_every_live_check_and_nothing_else():
@@ -125,7 +125,7 @@ def test_unknown_area_is_one_line_exit_2(tmp_path):
                                       str(tmp_path)])
     assert result.exit_code == 2
     assert result.stderr.strip() == ("trustctl: error: --skip dns: not an area (aws, cloudflare, "
-                                     "site, database, supabase, records)")
+                                     "site, database, supabase, records, access)")
 
 
 @pytest.mark.parametrize("area", ["cloudflare", "site", "database", "supabase"])
@@ -133,8 +133,8 @@ def test_area_asked_for_but_not_configured_is_error(tmp_path, monkeypatch, area)
     monkeypatch.delenv("CLOUDFLARE_API_TOKEN", raising=False)
     monkeypatch.delenv("TRUSTCTL_AUDIT_DSN", raising=False)
     monkeypatch.delenv("SUPABASE_ACCESS_TOKEN", raising=False)
-    skips = [a for a in ("aws", "cloudflare", "site", "database", "supabase", "records")
-             if a != area]
+    skips = [a for a in ("aws", "cloudflare", "site", "database", "supabase", "records",
+                         "access") if a != area]
     args = [x for a in skips for x in ("--skip", a)]
     (tmp_path / "none.yaml").write_text("config: {}\n")
     result = CliRunner().invoke(app, ["audit", *args, "--evidence-dir", str(tmp_path),

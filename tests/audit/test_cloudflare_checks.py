@@ -87,7 +87,7 @@ def test_cli_cloudflare_only_passes_and_keeps_the_token_secret(fake, tmp_path, m
     from trustctl.cli import app
 
     monkeypatch.setenv("CLOUDFLARE_API_TOKEN", TOKEN)
-    skips = [x for a in ("aws", "site", "database", "supabase", "records")
+    skips = [x for a in ("aws", "site", "database", "supabase", "records", "access")
              for x in ("--skip", a)]
     result = CliRunner().invoke(app, ["audit", *skips, "--cloudflare-base-url", fake.base_url,
                                       "--evidence-dir", str(tmp_path)])

@@ -69,7 +69,7 @@ def test_stale_backups_without_pitr_fail(fake):
 
 def test_refused_token_is_error_and_never_shown(fake, tmp_path, monkeypatch):
     monkeypatch.setenv("SUPABASE_ACCESS_TOKEN", "sbp_wrong_token_7777")
-    skips = [x for a in ("aws", "cloudflare", "site", "database", "records")
+    skips = [x for a in ("aws", "cloudflare", "site", "database", "records", "access")
              for x in ("--skip", a)]
     result = CliRunner().invoke(app, ["audit", *skips, "--supabase-project", PROJECT,
                                       "--supabase-base-url", fake.url, "--format", "json",

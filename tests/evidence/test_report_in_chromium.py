@@ -6,28 +6,19 @@ colours, sizes) into its own DOM, which --dump-dom returns; the report itself ha
 
 from __future__ import annotations
 
-import json
 import re
-from html import unescape
 from pathlib import Path
 
 import pytest
+from chromium_probe import rendered
 
 from evidence.helpers import Built
 from evidence.quarter import MISSED_BACKUPS
-from trustctl.evidence.browser import print_pdf, run_chromium, screenshot
+from trustctl.evidence.browser import print_pdf, screenshot
 from trustctl.evidence.html import render_html
 
 RED = "rgb(176, 0, 32)"
-HARNESS = """<!DOCTYPE html><html><body><pre id="result">pending</pre>
-<iframe id="report" src="REPORT" style="width:1280px;height:3000px"></iframe>
-<script>
-document.getElementById('report').addEventListener('load', () => {
-  const frame = document.getElementById('report');
-  const doc = frame.contentDocument, win = frame.contentWindow;
-  const style = e => win.getComputedStyle(e);
-  const shown = e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0; };
-  document.getElementById('result').textContent = JSON.stringify({
+PROBE = """{
     figures: Object.fromEntries([...doc.querySelectorAll('[data-figure]')].map(
       e => [e.dataset.figure, e.innerText.trim()])),
     gaps: [...doc.querySelectorAll('#gaps li')].map(
@@ -41,19 +32,11 @@ document.getElementById('report').addEventListener('load', () => {
     statuses: Object.fromEntries([...doc.querySelectorAll('[data-control]')].map(
       e => [e.dataset.control, e.innerText])),
     resources: win.performance.getEntriesByType('resource').length,
-  });
-});
-</script></body></html>"""
+  }"""
 
 
 def _rendered(report: Path, tmp_path: Path) -> dict:
-    harness = tmp_path / "harness.html"
-    harness.write_text(HARNESS.replace("REPORT", report.resolve().as_uri()))
-    dom = run_chromium("--allow-file-access-from-files", "--virtual-time-budget=10000",
-                       "--dump-dom", harness.as_uri())
-    found = re.search(r'<pre id="result">(.*?)</pre>', dom, re.S)
-    assert found, dom[:500]
-    return json.loads(unescape(found.group(1)))
+    return rendered(report, PROBE, tmp_path)
 
 
 @pytest.mark.slow

@@ -2,7 +2,9 @@
 
 A row is (principal, resource, level). A principal absent from the last review is `added`; a
 new resource for a principal it had, or a higher level on one, is `widened`; a row gone is
-`removed`; a lower level is `reduced`.
+`removed`; a lower level is `reduced`. A principal that lost its last data store keeps a row
+for the account at level `none` (it still has production access): that row is not a widening,
+the removed row says what changed.
 """
 
 from __future__ import annotations
@@ -25,8 +27,10 @@ def since(previous: Iterable[dict[str, Any]] | None, current: Iterable[dict[str,
     for row_id in sorted(after):
         row, old = after[row_id], before.get(row_id)
         if old is None:
-            (widened if row["principal"] in principals_before else added).append(
-                f"{row_id} ({row['level']})")
+            if row["principal"] not in principals_before:
+                added.append(f"{row_id} ({row['level']})")
+            elif level_rank(row["level"]) > 0:
+                widened.append(f"{row_id} ({row['level']})")
         elif level_rank(row["level"]) > level_rank(old["level"]):
             widened.append(f"{row_id} ({old['level']} -> {row['level']})")
         elif level_rank(row["level"]) < level_rank(old["level"]):

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
-from trustctl.access_review.inventory import Access, Inventory
+from trustctl.access_review.inventory import Access, Inventory, ReadError
 from trustctl.access_review.progress import QUIET, Progress
 
 SOURCE = "cloudflare"
@@ -19,11 +20,16 @@ ADMIN_WORDS = ("administrator", "super admin", "api tokens write", "account sett
 
 @dataclass(frozen=True)
 class CloudflareTarget:
-    """An account, the API token that reads it, and where the API is (None: Cloudflare's)."""
+    """An account, the API token that reads it, and where the API is (None: Cloudflare's).
+
+    The audit knows a zone, not an account: with `account_id` empty, the account is the one
+    that owns `zone_id`.
+    """
 
     account_id: str
     api_token: str = field(repr=False)
     base_url: str | None = None
+    zone_id: str | None = None
 
 
 def collect(target: CloudflareTarget, inventory: Inventory, progress: Progress = QUIET) -> None:
@@ -32,9 +38,12 @@ def collect(target: CloudflareTarget, inventory: Inventory, progress: Progress =
 
     api = cloudflare.Cloudflare(api_token=target.api_token, base_url=target.base_url,
                                 max_retries=1, timeout=30)
-    resource = f"cloudflare:account/{target.account_id}"
-    with inventory.reading(SOURCE, f"members of account {target.account_id}"):
-        members = list(api.accounts.members.list(account_id=target.account_id))
+    account = target.account_id or _account_of_zone(api, target.zone_id, inventory)
+    if not account:
+        return
+    resource = f"cloudflare:account/{account}"
+    with inventory.reading(SOURCE, f"members of account {account}"):
+        members = list(api.accounts.members.list(account_id=account))
         progress.say(f"Cloudflare: {len(members)} members")
         for member in members:
             roles = sorted(role.name for role in member.roles or [])
@@ -49,8 +58,8 @@ def collect(target: CloudflareTarget, inventory: Inventory, progress: Progress =
                                  _level(roles + groups),
                                  [f"role {r}" for r in roles] + [f"policy {g}" for g in groups],
                                  notes=notes))
-    with inventory.reading(SOURCE, f"API tokens of account {target.account_id}"):
-        tokens = list(api.accounts.tokens.list(account_id=target.account_id))
+    with inventory.reading(SOURCE, f"API tokens of account {account}"):
+        tokens = list(api.accounts.tokens.list(account_id=account))
         progress.say(f"Cloudflare: {len(tokens)} API tokens")
         for token in tokens:
             if token.status != "active":
@@ -64,6 +73,17 @@ def collect(target: CloudflareTarget, inventory: Inventory, progress: Progress =
                                  _level(scopes), [f"token {token.id}: {s}" for s in scopes],
                                  last_used=last, notes=[expiry]))
     inventory.sources.setdefault(SOURCE, "read")
+
+
+def _account_of_zone(api: Any, zone_id: str | None, inventory: Inventory) -> str | None:
+    """The account that owns the zone (an error entry when it cannot be read)."""
+    what = f"the account of zone {zone_id}"
+    with inventory.reading(SOURCE, what):
+        zone = api.zones.get(zone_id=str(zone_id))
+        if zone is not None and zone.account is not None and zone.account.id:
+            return zone.account.id
+        inventory.errors.append(ReadError(SOURCE, what, "the API names no account"))
+    return None
 
 
 def _level(names: Iterable[str]) -> str:

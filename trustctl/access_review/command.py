@@ -16,9 +16,9 @@ from typing import Annotated, Any
 import typer
 
 from trustctl import options, redaction
+from trustctl.access_review import database_reads, review_file, roster, summary
 from trustctl.access_review import prepare as preparing
 from trustctl.access_review import record as recording
-from trustctl.access_review import review_file, roster, summary
 from trustctl.access_review.cloudflare_access import CloudflareTarget
 from trustctl.access_review.data_reads import Period
 from trustctl.access_review.database import TenantTables
@@ -53,7 +53,8 @@ def prepare_command(
         "--sandbox", help="Review the local sandbox (started if needed): its moto AWS and its "
         "database; Cloudflare is skipped (the sandbox has none).")] = False,
     out: Annotated[Path, typer.Option(
-        "--out", help="The review file to write (YAML; a Markdown summary goes beside it). "
+        "--out", help="The review file to write (YAML; a Markdown and an HTML summary go "
+        "beside it). "
         "Keep it at one path in the repository so each quarter's pull request shows the "
         "diff.")] = Path("access-review/review.yaml"),
     roster_path: Annotated[Path, typer.Option(
@@ -84,6 +85,10 @@ def prepare_command(
     cloudflare_base_url: Annotated[str | None, typer.Option(
         "--cloudflare-base-url", envvar="CLOUDFLARE_BASE_URL",
         help="Cloudflare API base URL override.")] = None,
+    database_log: Annotated[list[Path] | None, typer.Option(
+        "--database-log", help="The database's own log, csvlog (.csv) or jsonlog (.json) "
+        "(repeatable, e.g. each rotated file of the period): who read tenant tables, from "
+        "pgaudit READ lines or, with log_statement = 'all', reading statements.")] = None,
     skip: Annotated[list[str] | None, typer.Option(
         "--skip", help=f"Leave a source out on purpose ({', '.join(preparing.SOURCES)}); the "
         "review says so. A source neither configured nor skipped is an error.")] = None,
@@ -93,10 +98,11 @@ def prepare_command(
 
     Reads AWS (IAM users and roles with who may assume them, Identity Center assignments,
     CloudTrail log files for reads of customer data), the database (login roles, what they
-    can become, grants on tenant tables) and Cloudflare (members, API tokens). Writes the
-    review file (--out) and a Markdown summary beside it. Findings: IAM users, principals not
-    on the roster, shared names, roles any principal of an account may assume, tokens that
-    never expire, removals of the last review not carried out, reads not logged.
+    can become, grants on tenant tables; with --database-log, who read tenant tables) and
+    Cloudflare (members, API tokens). Writes the review file (--out) and a Markdown and an
+    HTML summary beside it (review.md, review.html). Findings: IAM users, principals not on
+    the roster, shared names, roles any principal of an account may assume, tokens that never
+    expire, removals and reductions of the last review not carried out, reads not logged.
 
     Environment: AWS credentials by boto3's usual chain; the DSN in $TRUSTCTL_DATABASE_DSN
     (or --dsn-env); CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID.
@@ -107,6 +113,7 @@ def prepare_command(
     \b
     Examples:
       trustctl access-review prepare --sandbox
+      trustctl access-review prepare --sandbox --database-log pg_log/postgresql-12.json
       AWS_REGION=us-east-1 TRUSTCTL_DATABASE_DSN=postgresql://audit@db/claver \\
         CLOUDFLARE_API_TOKEN=... CLOUDFLARE_ACCOUNT_ID=... trustctl access-review prepare
     """
@@ -114,8 +121,10 @@ def prepare_command(
     unknown = sorted(set(skip or ()) - set(preparing.SOURCES))
     if unknown:
         raise InputError(f"--skip takes {', '.join(preparing.SOURCES)}, not {', '.join(unknown)}")
+    database_reads.check_files(tuple(database_log or ()))
     sources = preparing.Sources(
         tenant_tables=TenantTables(tuple(tenant_schema or ("public",)), tenant_column),
+        database_logs=tuple(database_log or ()),
         skipped={name: "left out with --skip" for name in skip or ()})
     if sandbox:
         _sandbox_sources(sources)
@@ -126,16 +135,17 @@ def prepare_command(
     last = preparing.Previous.find(previous, record_store(evidence_dir, evidence))
     document = preparing.prepare(sources, the_roster, last, Period.last_days(period_days),
                                  Progress())
-    summary_path = review_file.write(document, out, summary.markdown(document))
+    summaries = review_file.write(document, out, {".md": summary.markdown(document),
+                                                  ".html": summary.html(document)})
     results = preparing.control_results(document)
     if output == "json":
         typer.echo(json.dumps({"controls": [r.to_json() for r in results],
-                               "review": str(out), "summary": str(summary_path),
+                               "review": str(out), "summaries": [str(p) for p in summaries],
                                "review_id": document["review_id"],
                                "changes": document["changes"], "errors": document["errors"]},
                               indent=2))
     else:
-        typer.echo(_text(document, out, summary_path, results))
+        typer.echo(_text(document, out, summaries, results))
     code = exit_code(results)
     if code:
         raise typer.Exit(code)
@@ -202,12 +212,12 @@ def _configured_sources(sources: preparing.Sources, region: str | None, endpoint
                                          "--skip cloudflare")
 
 
-def _text(document: dict[str, Any], out: Path, summary_path: Path, results: list) -> str:
+def _text(document: dict[str, Any], out: Path, summaries: list[Path], results: list) -> str:
     changes = document["changes"]
     lines = [f"Access review {document['review_id']}: {len(document['rows'])} accesses, "
              f"{len(document['findings'])} findings, {len(document['errors'])} not read",
              f"  review   {out} (fill in decision, reason, reviewer on each row)",
-             f"  summary  {summary_path}"]
+             f"  summary  {', '.join(str(p) for p in summaries)}"]
     if changes["since"]:
         lines.append(f"  changes since {changes['since']}: " + ", ".join(
             f"{len(changes[k])} {k}" for k in ("added", "removed", "widened", "reduced")))

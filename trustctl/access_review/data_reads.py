@@ -49,34 +49,31 @@ class Period:
 
 @dataclass
 class Reads:
-    """One principal's reads of watched buckets in the period."""
+    """One principal's reads of customer data in the period, and where: buckets (CloudTrail)
+    or tenant tables (the database's log)."""
 
     principal: str
     reads: int = 0
     denied: int = 0
     objects: set[str] = field(default_factory=set)
-    buckets: dict[str, int] = field(default_factory=dict)
+    places: dict[str, int] = field(default_factory=dict)
     sessions: set[str] = field(default_factory=set)
     first: str | None = None
     last: str | None = None
 
-    def add(self, event: dict[str, Any], bucket: str, key: str) -> None:
-        if event.get("errorCode"):
-            self.denied += 1
-            return
+    def read(self, place: str, what: str, when: str | None, session: str | None) -> None:
+        """One read of `what` in `place` at `when` (ISO 8601, UTC) by `session`."""
         self.reads += 1
-        self.objects.add(f"{bucket}/{key}")
-        self.buckets[bucket] = self.buckets.get(bucket, 0) + 1
-        session = (event.get("userIdentity") or {}).get("arn", "").rsplit("/", 1)[-1]
+        self.objects.add(what)
+        self.places[place] = self.places.get(place, 0) + 1
         if session:
             self.sessions.add(session)
-        when = event.get("eventTime")
         self.first = min(filter(None, [self.first, when]), default=None)
         self.last = max(filter(None, [self.last, when]), default=None)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, places: str = "buckets") -> dict[str, Any]:
         return {"principal": self.principal, "reads": self.reads, "denied": self.denied,
-                "objects": len(self.objects), "buckets": dict(sorted(self.buckets.items())),
+                "objects": len(self.objects), places: dict(sorted(self.places.items())),
                 "sessions": sorted(self.sessions), "first": self.first, "last": self.last}
 
 
@@ -173,7 +170,12 @@ def _count(s3: Any, bucket: str, key: str, watched: set[str] | None, period: Per
                 when is None or not period.start <= when <= period.end:
             continue
         who = _principal(event.get("userIdentity") or {})
-        by_principal.setdefault(who, Reads(who)).add(event, read_bucket, read_key)
+        reads = by_principal.setdefault(who, Reads(who))
+        if event.get("errorCode"):
+            reads.denied += 1
+        else:
+            session = (event.get("userIdentity") or {}).get("arn", "").rsplit("/", 1)[-1]
+            reads.read(read_bucket, f"{read_bucket}/{read_key}", event.get("eventTime"), session)
 
 
 def _principal(identity: dict) -> str:

@@ -31,14 +31,15 @@ WHERE l.rolcanlogin AND l.rolname !~ '^pg_'
 GROUP BY l.oid, l.rolname, l.rolsuper, l.rolbypassrls, l.rolcreaterole
 ORDER BY l.rolname
 """
-_TENANT_TABLE_REACH = """
-WITH tables AS (
-    SELECT c.oid, n.nspname, c.relowner FROM pg_class c
+_TENANT_TABLES = """
+    SELECT c.oid, n.nspname, c.relname, c.relowner FROM pg_class c
     JOIN pg_namespace n ON n.oid = c.relnamespace
     WHERE c.relkind IN ('r', 'p') AND n.nspname = ANY(%(schemas)s)
       AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid
                   AND a.attname = %(column)s AND NOT a.attisdropped)
-), reach AS (
+"""
+_TENANT_TABLE_REACH = """
+WITH tables AS (""" + _TENANT_TABLES + """), reach AS (
     SELECT l.rolname AS login, r.oid AS role FROM pg_roles l
     JOIN pg_roles r ON pg_has_role(l.oid, r.oid, 'MEMBER')
     WHERE l.rolcanlogin AND l.rolname !~ '^pg_'
@@ -62,6 +63,9 @@ class TenantTables:
 
     schemas: tuple[str, ...] = ("public",)
     column: str = "tenant_id"
+
+    def parameters(self) -> dict[str, object]:
+        return {"schemas": list(self.schemas), "column": self.column}
 
 
 def collect(dsn: Dsn, tables: TenantTables, inventory: Inventory,
@@ -92,10 +96,16 @@ def collect(dsn: Dsn, tables: TenantTables, inventory: Inventory,
     inventory.sources.setdefault(SOURCE, "read")
 
 
+def tenant_table_names(conn: psycopg.Connection, tables: TenantTables) -> list[str]:
+    """Every tenant table as `schema.table`."""
+    rows = conn.execute(f"SELECT t.nspname || '.' || t.relname FROM ({_TENANT_TABLES}) t "
+                        "ORDER BY 1", tables.parameters())
+    return [name for (name,) in rows]
+
+
 def _reach(conn: psycopg.Connection, tables: TenantTables) -> dict[str, list[tuple]]:
     by_login: dict[str, list[tuple]] = {}
-    rows = conn.execute(_TENANT_TABLE_REACH, {"schemas": list(tables.schemas),
-                                              "column": tables.column})
+    rows = conn.execute(_TENANT_TABLE_REACH, tables.parameters())
     for login, schema, total, readable, writable, owned in rows:
         by_login.setdefault(login, []).append((schema, total, readable, writable, owned))
     return by_login

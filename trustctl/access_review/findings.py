@@ -8,6 +8,9 @@
 - account-wide-trust: a role any principal of a whole account (or of any account) may assume;
 - token-never-expires: a Cloudflare API token without an expiry;
 - removal-not-done: a `remove` decision of the last recorded review whose access still exists;
+- reduction-not-done: a `reduce` decision of the last recorded review whose access is unchanged
+  (still there at the same or a wider level, through the same grants): a reduction that was
+  decided and never made is as outstanding as a removal;
 - reads-not-logged: no trail, or a trail without S3 data events (reads leave no trace).
 """
 
@@ -16,8 +19,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from trustctl.access_review.inventory import Access
+from trustctl.access_review.inventory import Access, level_rank
 from trustctl.access_review.roster import Roster, principal_name, whole_account
 from trustctl.report.results import Finding
 
@@ -33,6 +37,7 @@ CONTROL_OF = {
     "iam-user": "STAFF-ACCESS", "not-on-roster": "STAFF-ACCESS",
     "shared-principal": "STAFF-ACCESS", "account-wide-trust": "STAFF-ACCESS",
     "token-never-expires": "STAFF-ACCESS", "removal-not-done": "ACCESS-REVIEW",
+    "reduction-not-done": "ACCESS-REVIEW",
     "reads-not-logged": "ACCESS-LOGGED",
 }
 
@@ -59,26 +64,44 @@ class Flag:
 
 
 def flags(accesses: Iterable[Access], roster: Roster,
-          removals: Iterable[dict[str, str]] = (), not_logged: Iterable[str] = ()) -> list[Flag]:
+          cuts: Iterable[dict[str, Any]] = (), not_logged: Iterable[str] = ()) -> list[Flag]:
     """Every flag over the accesses, sorted and without duplicates."""
     accesses = list(accesses)
     found: set[Flag] = set()
     for access in accesses:
         found.update(_principal_flags(access, roster))
         found.update(_trust_flags(access, roster))
-    found.update(removals_not_done(accesses, removals))
+    found.update(cuts_not_done(accesses, cuts))
     found.update(Flag("reads-not-logged", "cloudtrail", reason) for reason in not_logged)
     return sorted(found, key=lambda f: (f.check, f.principal, f.message))
 
 
-def removals_not_done(accesses: Iterable[Access],
-                      removals: Iterable[dict[str, str]]) -> list[Flag]:
-    """A flag for each access a recorded review decided to remove and that is still there."""
-    present = {a.id for a in accesses}
-    return [Flag("removal-not-done", row["principal"],
-                 f"{row['id']} was to be removed (review {row['review_id']}, by "
-                 f"{row['reviewer']}) and is still present")
-            for row in removals if row["id"] in present]
+def cuts_not_done(accesses: Iterable[Access], cuts: Iterable[dict[str, Any]]) -> list[Flag]:
+    """A flag for each access a recorded review decided to remove that is still there, and
+    each it decided to reduce that is unchanged."""
+    present = {a.id: a for a in accesses}
+    found = []
+    for row in cuts:
+        access = present.get(row["id"])
+        if access is None:
+            continue
+        decided = f"(review {row['review_id']}, by {row['reviewer']})"
+        if row["decision"] == "remove":
+            found.append(Flag("removal-not-done", row["principal"],
+                              f"{row['id']} was to be removed {decided} and is still present"))
+        elif _unchanged(access, row):
+            found.append(Flag("reduction-not-done", row["principal"],
+                              f"{row['id']} was to be reduced {decided} and is unchanged "
+                              f"({access.level})"))
+    return found
+
+
+def _unchanged(access: Access, row: dict[str, Any]) -> bool:
+    """Still at the decided row's level or wider, through the same grants (when the record
+    holds them: records before 2026-12 kept the level only)."""
+    if level_rank(access.level) < level_rank(row["level"]):
+        return False
+    return "via" not in row or sorted(access.via) == sorted(row["via"] or [])
 
 
 def is_generic(principal: str) -> bool:

@@ -1,10 +1,10 @@
-"""The ACCESS-REVIEW live check, for the audit: the quarter's review was recorded and done.
+"""The ACCESS-REVIEW live check: the quarter's review was recorded and done.
 
 Passes when the latest counted access-review record (its review read every source) finished
-no more than 92 days ago and no access it decided to remove is still present. The audit
-passes the inventory it collected (`prepare.collect`) to `check`, or its sources to
-`check_live`; a source it could not read makes the check `error` unless something already
-failed (a finding is never hidden).
+no more than 92 days ago, no access it decided to remove is still present and none it decided
+to reduce is unchanged. The audit's check (trustctl/audit/checks/access/, where its metadata
+lives) passes its sources to `check_live`; a source it could not read makes the check `error`
+unless something already failed (a finding is never hidden).
 """
 
 from __future__ import annotations
@@ -18,11 +18,7 @@ from trustctl.access_review.progress import QUIET, Progress
 from trustctl.records import RecordStore
 from trustctl.report.results import ControlResult, Finding, Status
 
-CHECK_ID = "AUD_ACCESS_REVIEW_1"
-NAME = "A quarterly access review is recorded and its removals are carried out"
-RISK = "People keep production access a review decided they no longer need."
-REMEDIATION = ("Run `trustctl access-review prepare`, decide every row, record it with "
-               "`trustctl access-review record`, and remove what was decided.")
+CHECK_ID = "AUD_ACCESS_REVIEW_1"  # its metadata: trustctl/audit/checks/access/
 MAX_AGE = timedelta(days=92)
 
 
@@ -40,13 +36,13 @@ def check(records: RecordStore, inventory: Inventory, now: datetime | None = Non
             found.append(_finding(f"the last access review ({latest.id}) was recorded "
                                   f"{age.days} days ago, more than {MAX_AGE.days}"))
         found += [_finding(flag.message, flag.principal) for flag in
-                  findings.removals_not_done(inventory.merged(), record.removals(latest))]
+                  findings.cuts_not_done(inventory.merged(), record.cuts(latest))]
     if found:
         status = Status.FAIL
     elif inventory.errors:
         status = Status.ERROR
-        found = [_finding(f"not read, so removals there are unverified: {e.source}: "
-                          f"{e.what}: {e.message}") for e in inventory.errors]
+        found = [_finding(f"not read, so removals and reductions there are unverified: "
+                          f"{e.source}: {e.what}: {e.message}") for e in inventory.errors]
     else:
         status = Status.PASS
     return ControlResult(record.CONTROL, status, found, checks=[CHECK_ID])

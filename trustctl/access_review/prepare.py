@@ -20,6 +20,7 @@ from trustctl.access_review import (
     cloudflare_access,
     data_reads,
     database,
+    database_reads,
     findings,
     identity_center,
     record,
@@ -39,7 +40,8 @@ SOURCES = ("aws", "database", "cloudflare")
 PRINCIPAL_SOURCES = (aws_iam.SOURCE, identity_center.SOURCE, database.SOURCE,
                      cloudflare_access.SOURCE)
 # Which sources each control's verdict rests on.
-CONTROL_SOURCES = {"STAFF-ACCESS": PRINCIPAL_SOURCES, "ACCESS-LOGGED": (data_reads.SOURCE,),
+CONTROL_SOURCES = {"STAFF-ACCESS": PRINCIPAL_SOURCES,
+                   "ACCESS-LOGGED": (data_reads.SOURCE, database_reads.SOURCE),
                    "ACCESS-REVIEW": PRINCIPAL_SOURCES}
 
 
@@ -51,6 +53,7 @@ class Sources:
     dsn: Dsn | None = None
     tenant_tables: TenantTables = field(default_factory=TenantTables)
     cloudflare: CloudflareTarget | None = None
+    database_logs: tuple[Path, ...] = ()  # csvlog/jsonlog files: reads of tenant tables
     skipped: dict[str, str] = field(default_factory=dict)
     missing: dict[str, str] = field(default_factory=dict)  # source: how to configure it
 
@@ -79,11 +82,12 @@ def collect(sources: Sources, progress: Progress = QUIET) -> Inventory:
 
 @dataclass
 class Previous:
-    """The last review: its rows (for the changes) and its recorded removals (to verify)."""
+    """The last review: its rows (for the changes) and its removals and reductions (to verify
+    they were carried out)."""
 
     label: str | None = None
     rows: list[dict[str, Any]] | None = None
-    removals: list[dict[str, str]] = field(default_factory=list)
+    cuts: list[dict[str, Any]] = field(default_factory=list)
     input: dict[str, str] | None = None
 
     @classmethod
@@ -92,14 +96,15 @@ class Previous:
         if previous_file is not None:
             document, raw = review_file.read(previous_file)
             return cls(f"review {document['review_id']} ({previous_file})", document["rows"],
-                       [{**row, "review_id": document["review_id"]} for row in document["rows"]
-                        if str(row.get("decision") or "").strip().lower() == "remove"],
+                       [{**row, "decision": decision, "review_id": document["review_id"]}
+                        for row in document["rows"]
+                        if (decision := review_file.decision_of(row)) in review_file.CUTS],
                        {"path": str(previous_file), "sha256": hashlib.sha256(raw).hexdigest()})
         latest = record.latest(records)
         if latest is None:
             return cls()
         return cls(f"review {latest.id} (recorded {latest.finished})",
-                   latest.facts["decisions"], record.removals(latest),
+                   latest.facts["decisions"], record.cuts(latest),
                    {"record": latest.id, "sha256": latest.sha256})
 
 
@@ -117,9 +122,11 @@ def prepare(sources: Sources, roster: Roster, previous: Previous, period: data_r
     else:
         progress.say("reading CloudTrail log files for reads of customer data")
         reads = data_reads.collect(sources.aws, period, inventory, progress)
+    database_log = _database_log(sources, period, inventory, progress)
     accesses = inventory.merged()
-    flags = findings.flags(accesses, roster, previous.removals, reads.not_logged)
-    rows = review_file.rows(accesses, roster, flags, reads.reads, previous.rows)
+    flags = findings.flags(accesses, roster, previous.cuts, reads.not_logged)
+    rows = review_file.rows(accesses, roster, flags, reads.reads, previous.rows,
+                            database_log.reads if database_log else None)
     progress.say(f"{len(rows)} accesses, {len(flags)} findings, {len(inventory.errors)} not read")
     return {
         "format": review_file.FORMAT,
@@ -135,8 +142,26 @@ def prepare(sources: Sources, roster: Roster, previous: Previous, period: data_r
         "findings": [f.to_json() for f in flags],
         "changes": changes.since(previous.rows, rows, previous.label),
         "reads": [r.to_json() for r in reads.reads],
+        "database_reads": database_log.to_json() if database_log else None,
         "rows": rows,
     }
+
+
+def _database_log(sources: Sources, period: data_reads.Period, inventory: Inventory,
+                  progress: Progress) -> database_reads.LogReads | None:
+    """Reads in the database's log files, where configured (None: no log was read)."""
+    if "database" in sources.skipped:
+        inventory.sources[database_reads.SOURCE] = "skipped: the database left out"
+        return None
+    if not sources.database_logs:
+        inventory.sources[database_reads.SOURCE] = "skipped: no --database-log given"
+        return None
+    if sources.dsn is None:  # an error of its own (database: not configured)
+        inventory.sources[database_reads.SOURCE] = "skipped: no database to name tenant tables"
+        return None
+    progress.say("reading the database's log for reads of tenant tables")
+    return database_reads.collect(sources.dsn, sources.tenant_tables, sources.database_logs,
+                                  period, inventory, progress)
 
 
 def control_results(document: dict[str, Any]) -> list[ControlResult]:

@@ -12,6 +12,7 @@ import hashlib
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from trustctl.access_review import review_file
 from trustctl.errors import InputError
@@ -30,7 +31,8 @@ def build(review_path: Path, recorded_at: datetime) -> Record:
                                            if len(problems) > 3 else "")
         raise InputError(f"{review_path}: the review is not complete: {shown}")
     decisions = [{"id": row["id"], "principal": row["principal"], "resource": row["resource"],
-                  "level": row["level"], "decision": str(row["decision"]).strip().lower(),
+                  "level": row["level"], "via": list(row.get("via") or []),
+                  "decision": review_file.decision_of(row),
                   "reason": str(row.get("reason") or "").strip(),
                   "reviewer": str(row["reviewer"]).strip()} for row in document["rows"]]
     unread = [f"{e['source']}: {e['what']}" for e in document.get("errors") or []]
@@ -57,7 +59,8 @@ def latest(store: RecordStore) -> Record | None:
     return max(counted, key=lambda r: (r.finished_at, r.id), default=None)
 
 
-def removals(record: Record) -> list[dict[str, str]]:
-    """The `remove` decisions of a record, each naming its review and reviewer."""
+def cuts(record: Record) -> list[dict[str, Any]]:
+    """The `remove` and `reduce` decisions of a record (access to cut, checked live), each
+    naming its review and reviewer."""
     return [{**d, "review_id": record.id} for d in record.facts["decisions"]
-            if d["decision"] == "remove"]
+            if d["decision"] in review_file.CUTS]

@@ -29,7 +29,7 @@ from trustctl.records.store import S3_SCHEME
 from trustctl.report.formats import FormatOption, OutputOption, report_outputs, write_reports
 from trustctl.report.results import exit_code
 
-AREAS_HELP = "aws, cloudflare, site, database, supabase, records"
+AREAS_HELP = "aws, cloudflare, site, database, supabase, records, access"
 
 
 def audit(
@@ -100,8 +100,9 @@ def audit(
     output: OutputOption = None,
 ) -> None:
     """Check the security page's promises live: AWS, Cloudflare, the site, the database, the
-    Supabase project and the records (latest backup age, last restore drill), by control,
-    like the gate.
+    Supabase project, the records (latest backup age, last restore drill) and the access
+    review (a review recorded within 92 days, none of its removals or reductions left
+    undone), by control, like the gate.
 
     AWS credentials come from boto3's chain (--profile, AWS_PROFILE, roles, env);
     AWS_ENDPOINT_URL points every client elsewhere (a moto server). Cloudflare's token comes
@@ -109,7 +110,10 @@ def audit(
     written to any API. An area that is asked for but not configured is reported as
     `error`: pass --skip AREA to leave it out on purpose.
     A record of the run (audit-<id>.json, mode 0640) is written to --evidence-dir (or the
-    --evidence bucket), where the drill records RESTORE-DRILL and RPO-RTO rest on are read.
+    --evidence bucket), where the drill records RESTORE-DRILL and RPO-RTO rest on, and the
+    access-review records ACCESS-REVIEW rests on, are read. The access area reads who holds
+    production access with the AWS, database and Cloudflare settings above (the Cloudflare
+    account is the zone's).
 
     \b
     Examples:

@@ -15,7 +15,7 @@ from typing import Any
 
 from trustctl.report.results import Finding, Status
 
-AREAS = ("aws", "cloudflare", "site", "database", "supabase", "records")
+AREAS = ("aws", "cloudflare", "site", "database", "supabase", "records", "access")
 
 
 class CouldNotRead(Exception):

@@ -13,10 +13,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from trustctl.access_review.cloudflare_access import CloudflareTarget
+from trustctl.access_review.database import TenantTables
+from trustctl.access_review.prepare import SOURCES, Sources
 from trustctl.audit import accounts
+from trustctl.audit.access_reader import AccessReader
 from trustctl.audit.aws_reader import AwsReader, AwsSettings
 from trustctl.audit.expectations import Expectations
 from trustctl.audit.records_reader import RecordsReader
+from trustctl.aws import AwsTarget
 from trustctl.dsn import Dsn
 from trustctl.records import RecordStore
 
@@ -98,10 +103,12 @@ def open_readers(targets: Targets) -> Iterator[Opened]:
         _supabase(targets, opened, sandbox)
         if "database" in opened.readers:
             stack.callback(opened.readers["database"].close)
+        store = targets.records or RecordStore.open(Path("evidence"))
         if "records" not in targets.skip:
-            opened.readers["records"] = RecordsReader(
-                aws, targets.records or RecordStore.open(Path("evidence")),
-                targets.backup_prefix, targets.rpo_hours)
+            opened.readers["records"] = RecordsReader(aws, store, targets.backup_prefix,
+                                                      targets.rpo_hours)
+        if "access" not in targets.skip:
+            opened.readers["access"] = AccessReader(store, access_sources(targets, sandbox))
         if sandbox is not None:
             opened.skip_checks.update(SANDBOX_SKIPPED_CHECKS)
         yield opened
@@ -209,6 +216,36 @@ def _supabase(targets: Targets, opened: Opened, sandbox: Any) -> None:
         opened.readers["supabase"] = SupabaseReader(token, targets.supabase_project,
                                                     targets.supabase_base_url,
                                                     targets.expected)
+
+
+def access_sources(targets: Targets, sandbox: Any) -> Sources:
+    """The access review's sources from the audit's own settings: what the audit skips is
+    skipped, what it lacks is missing (an error), the Cloudflare account is the zone's."""
+    sources = Sources(tenant_tables=TenantTables(targets.tenant_schemas, targets.tenant_column),
+                      skipped={area: "the audit skips it (--skip)" for area in SOURCES
+                               if area in targets.skip})
+    if sandbox is not None:
+        sources.aws = AwsTarget(sandbox.info.region, sandbox.info.aws_endpoint)
+        sources.dsn = sandbox.info.database()
+        sources.skipped.setdefault("cloudflare", "the sandbox has no Cloudflare account")
+        return sources
+    if targets.region:
+        sources.aws = AwsTarget(targets.region, os.environ.get("AWS_ENDPOINT_URL") or None,
+                                targets.profile)
+    else:
+        sources.missing["aws"] = "no AWS region: pass --region or set AWS_REGION"
+    if targets.database:
+        sources.dsn = Dsn.parse(targets.database, "--database / TRUSTCTL_AUDIT_DSN")
+    else:
+        sources.missing["database"] = "no database: set TRUSTCTL_AUDIT_DSN (or --database)"
+    token = os.environ.get(CLOUDFLARE_TOKEN_ENV, "").strip()
+    zone = targets.cloudflare_zone or targets.expected.cloudflare_zone_id
+    if token and zone:
+        sources.cloudflare = CloudflareTarget("", token, targets.cloudflare_base_url, zone)
+    else:
+        sources.missing["cloudflare"] = (f"no Cloudflare token and zone: set "
+                                         f"{CLOUDFLARE_TOKEN_ENV} and --cloudflare-zone")
+    return sources
 
 
 def _sandbox(targets: Targets, stack: contextlib.ExitStack) -> Any:

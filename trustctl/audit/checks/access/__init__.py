@@ -1,0 +1,1 @@
+"""Live checks of the access area (the quarterly access review)."""
