@@ -1,9 +1,11 @@
-"""The whole gate on this repository vs a bare checkov run over the same translated plan.
+"""The whole gate on this repository vs a bare checkov run over the same inputs.
 
 Both are measured in this run, on this machine, alternating, as fresh processes (what CI and a
-developer pay): `trustctl gate` (plan the Pulumi program offline, translate, checkov with the
-project's checks, report by control) against `checkov -f plan.json` with the same arguments.
-Prints the median of each and their ratio (target: <= 1.5x).
+developer pay): `trustctl gate` (plan the Pulumi program offline, translate, checkov and zizmor
+over the plan and the repository's .github, report by control) against the `checkov` command
+given the same translated plan, the same workflow and Dependabot files and the same arguments.
+Prints the median of each and their ratio (target: <= 1.0x: planning hidden behind checkov's
+start-up, checkov given only the checks that can apply).
 
     uv run python benchmarks/gate_bench.py [--rounds N]
 """
@@ -11,6 +13,7 @@ Prints the median of each and their ratio (target: <= 1.5x).
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import subprocess
 import sys
@@ -18,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from trustctl.gate.checkov_runner import checkov_args, checkov_env, checkov_venv
+from trustctl.gate.checkov_runner import checkov_env, checkov_venv, stage
 from trustctl.paths import REPO_ROOT
 
 GATE = [sys.executable, "-m", "trustctl.cli", "gate", "--format", "json"]
@@ -41,7 +44,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         plan = Path(tmp) / "plan.json"
         _timed([*GATE, "--tf-plan-out", str(plan)])  # warm caches; keep the translated plan
-        bare = [str(checkov_venv() / "bin" / "checkov"), *checkov_args(plan)]
+        inputs = Path(tmp) / "inputs"
+        inputs.mkdir()
+        staged = stage(inputs, [json.loads(plan.read_text())], [REPO_ROOT])
+        bare = [str(checkov_venv() / "bin" / "checkov"), *staged.args]
         gate_times, checkov_times = [], []
         for _ in range(rounds):
             gate_times.append(_timed(GATE))
@@ -49,9 +55,9 @@ def main() -> None:
     gate, checkov = statistics.median(gate_times), statistics.median(checkov_times)
     print(f"trustctl gate (this repository):        median {gate:6.2f} s  "
           f"{[round(t, 2) for t in gate_times]}")
-    print(f"bare checkov, same translated plan:      median {checkov:6.2f} s  "
+    print(f"bare checkov, same plan and workflows:   median {checkov:6.2f} s  "
           f"{[round(t, 2) for t in checkov_times]}")
-    print(f"ratio gate / checkov: {gate / checkov:.2f}x (target <= 1.5x)")
+    print(f"ratio gate / checkov: {gate / checkov:.2f}x (target <= 1.0x)")
 
 
 if __name__ == "__main__":

@@ -32,6 +32,8 @@ class Verification:
     drill: bool = False
     attested: bool = False
     schedule: ScheduleRequirement | None = None
+    # checks of the repository's .github: id -> what passing it somewhere proves (gate/run.py)
+    repository: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,7 @@ def _control(raw: dict, path: Path) -> Control:
                 drill=bool(ver.get("drill", False)),
                 attested=bool(ver.get("attested", False)),
                 schedule=_schedule(ver.get("schedule")),
+                repository={str(k): str(v) for k, v in (ver.get("repository") or {}).items()},
             ),
             requires=tuple(_required(raw["id"], entry) for entry in raw.get("requires") or ()),
         )

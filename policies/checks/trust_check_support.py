@@ -34,12 +34,18 @@ class Metadata:
     remediation: str
 
 
-@cache
 def controls_of(check_id: str) -> tuple[str, ...]:
     """The controls whose static checks list `check_id` (policies/controls.yaml)."""
-    doc = yaml.safe_load(CATALOG.read_text())
-    return tuple(c["id"] for c in doc["controls"]
+    return tuple(c["id"] for c in _catalog()["controls"]
                  if check_id in ((c.get("verification") or {}).get("static") or ()))
+
+
+@cache
+def _catalog() -> dict[str, Any]:
+    """The catalog, parsed once per checkov run (with libyaml when present): every check asks
+    for its controls while checkov loads it, so this is on checkov's critical path."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(CATALOG.read_text(), Loader=loader)
 
 
 class TrustCheck(BaseResourceCheck):

@@ -109,9 +109,10 @@ def test_a_program_that_raises_exits_2_with_one_line() -> None:
     assert "RuntimeError: database password missing from config" in line
 
 
-def test_two_inputs_at_once_exit_2() -> None:
+def test_a_missing_input_among_several_exits_2_naming_it() -> None:
     result = _gate("--preview", "a.json", "--state", "b.json")
-    assert result.exit_code == 2 and "give one of" in result.stderr
+    assert result.exit_code == 2 and result.stderr.startswith("trustctl: ")
+    assert "--preview a.json: cannot read" in result.stderr
 
 
 def test_missing_checkov_exits_2(tmp_path: Path) -> None:

@@ -14,8 +14,10 @@ from trustctl.report.results import Status, exit_code
 
 
 def _static_controls() -> list[str]:
+    """Controls judged on a plan (CHANGE-CONTROL is judged on the repository)."""
     required = controls_with_requirements()
-    return [c.id for c in load_catalog() if c.verification.static or c.id in required]
+    return [c.id for c in load_catalog()
+            if (c.verification.static or c.id in required) and not c.verification.repository]
 
 
 def test_compliant_program_passes_every_static_control(checked: dict[str, Checked]) -> None:

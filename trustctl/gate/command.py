@@ -21,9 +21,9 @@ from trustctl.errors import InputError
 from trustctl.gate.checkov_runner import CheckovProcess
 from trustctl.gate.evaluate import GateReport
 from trustctl.gate.exceptions import load_exceptions
-from trustctl.gate.run import check
+from trustctl.gate.run import check_estate
 from trustctl.gate.schedules import find_workflows, load_workflows
-from trustctl.gate.sources import Declared, from_preview, from_program, from_state
+from trustctl.gate.sources import gather
 from trustctl.gate.unchecked import unchecked_risk
 from trustctl.plan.command import StackOutputsOption, TimeoutOption
 from trustctl.plan.failures import exit_despite_program_threads, unknown_stacks_warning
@@ -47,14 +47,17 @@ EXCEPTIONS_IN_PROJECT = Path("policies") / "exceptions.yaml"
 
 
 def gate(
-    program: Annotated[Path | None, typer.Option(
-        help="Pulumi program (directory with Pulumi.yaml), planned offline. Default: the "
-             "Pulumi project holding the current directory.")] = None,
-    stack: Annotated[str, typer.Option(help="Stack whose config the program reads.")] = "prod",
-    preview: Annotated[Path | None, typer.Option(
-        help="Output of `pulumi preview --json` to check instead of a program.")] = None,
-    state: Annotated[Path | None, typer.Option(
-        help="Output of `pulumi stack export` to check instead of a program.")] = None,
+    program: Annotated[list[Path] | None, typer.Option(
+        help="Pulumi program (directory with Pulumi.yaml), planned offline; repeat it to judge "
+             "several stacks as one estate. Default: the Pulumi project holding the current "
+             "directory.")] = None,
+    stack: Annotated[list[str] | None, typer.Option(
+        help="Stack whose config the program reads: once for every program, once per "
+             "--program, or several for one program. Default: prod.")] = None,
+    preview: Annotated[list[Path] | None, typer.Option(
+        help="Output of `pulumi preview --json` to check (repeatable).")] = None,
+    state: Annotated[list[Path] | None, typer.Option(
+        help="Output of `pulumi stack export` to check (repeatable).")] = None,
     output_format: FormatOption = "text",
     output: OutputOption = None,
     exceptions: Annotated[Path | None, typer.Option(
@@ -83,18 +86,20 @@ def gate(
     Progress goes to stderr (a spinner on a terminal, plain lines in CI logs), then one
     summary line.
 
+    Several --program/--stack/--preview/--state are judged as one estate: what a control
+    requires may be declared in any of them. A stack that keeps only some controls says so in
+    its config (`trustctl:controls: {owns: [...], ownedBy: {stack: [...]}}`); a control no
+    input owns is not_applicable, naming its owner.
+
     \b
     Examples:
       trustctl gate
       trustctl gate --output sarif=gate.sarif --output json=gate.json
       trustctl gate --program infra-edge --stack staging --format json
       trustctl gate --preview preview.json --format sarif --output gate.sarif
+      trustctl gate --program infra/aws --program infra/edge --stack prod
     """
     outputs = report_outputs(output_format, output)
-    given = [flag for flag, value in (("--program", program), ("--preview", preview),
-                                      ("--state", state)) if value is not None]
-    if len(given) > 1:
-        raise InputError(f"give one of --program, --preview, --state (got {', '.join(given)})")
     project = _project(program, preview, state)
     exceptions = exceptions or (project or Path.cwd()) / EXCEPTIONS_IN_PROJECT
     catalog = load_catalog()  # the exceptions are judged before a minute of planning
@@ -103,21 +108,26 @@ def gate(
     records = record_store(evidence_dir, evidence)
     records.check_writable()
     started = datetime.now(UTC)
-    with Steps("gate") as steps, CheckovProcess() as checkov:  # checkov imports while planning
-        declared = _declared(project, stack, preview, state,
-                             read_stack_outputs(stack_outputs or []), timeout, steps)
-        found = load_workflows(workflows or find_workflows(project or Path.cwd()))
-        steps.step(f"running checkov on {len(declared.plan.resources)} resources, then "
-                   "judging them by control")
-        report = check(declared, exceptions_path=exceptions, checkov=checkov, workflows=found)
+    found = load_workflows(workflows or find_workflows(project or Path.cwd()))
+    # checkov imports itself and judges the repository while the programs are planned
+    with Steps("gate") as steps, CheckovProcess([found.repository]) as checkov:
+        inputs = gather(program or ([project] if project and not preview and not state else []),
+                        stack or ["prod"], preview or [], state or [],
+                        read_stack_outputs(stack_outputs or []), timeout,
+                        lambda p, s: steps.step(f"planning {p} (stack {s}) offline"))
+        steps.step(f"running checkov on {sum(len(d.plan.resources) for d in inputs)} "
+                   "resources, then judging them by control")
+        report = check_estate(inputs, exceptions_path=exceptions, checkov=checkov,
+                              workflows=found)
     if tf_plan_out is not None:
         _write(tf_plan_out, json.dumps(report.tf_plan, indent=1), "--tf-plan-out")
-    records.write(_as_record(report, stack, started))
+    records.write(_as_record(report, ", ".join(d.plan.stack for d in inputs), started))
     write_reports(report, outputs, _fallback_uri(project, preview, state))
     code, unchecked = gate_exit(report)
     if unchecked and code == 2:
         raise InputError(unchecked)
-    for warning in (unchecked, unknown_stacks_warning(declared.plan.unknown_stacks)):
+    unknown_stacks = sorted({s for d in inputs for s in d.plan.unknown_stacks})
+    for warning in (unchecked, unknown_stacks_warning(unknown_stacks)):
         if warning:
             typer.echo(f"trustctl: warning: {warning}", err=True)
     typer.echo(f"trustctl: gate: {summary(report)}", err=True)
@@ -125,12 +135,14 @@ def gate(
     raise typer.Exit(code)
 
 
-def _project(program: Path | None, preview: Path | None, state: Path | None) -> Path | None:
-    """The Pulumi project checked: --program, else the one holding the current directory."""
-    if program is not None:
-        return program
+def _project(program: list[Path] | None, preview: list[Path] | None,
+             state: list[Path] | None) -> Path | None:
+    """The (first) Pulumi project checked: --program, else the one holding the current
+    directory."""
+    if program:
+        return program[0]
     found = find_project(Path.cwd())
-    if found is None and preview is None and state is None:
+    if found is None and not preview and not state:
         raise InputError(f"no Pulumi.yaml in {Path.cwd()} or any parent directory: run the "
                          "gate inside a Pulumi project, or give --program, --preview or --state")
     return found
@@ -159,17 +171,6 @@ def _as_record(report: GateReport, stack: str, started: datetime) -> Record:
                       targets={"origin": report.origin, "stack": stack})
 
 
-def _declared(program: Path | None, stack: str, preview: Path | None, state: Path | None,
-              stack_outputs: dict[str, dict], timeout: float, steps: Steps) -> Declared:
-    if preview is not None:  # read in a moment: no step of its own
-        return from_preview(preview)
-    if state is not None:
-        return from_state(state)
-    assert program is not None  # _project() refused a run with nothing to check
-    steps.step(f"planning {program} (stack {stack}) offline")
-    return from_program(program, stack, stack_outputs, timeout)
-
-
 def _write(path: Path, text: str, flag: str) -> None:
     try:
         write_file(path, text)
@@ -177,9 +178,10 @@ def _write(path: Path, text: str, flag: str) -> None:
         raise InputError(f"{flag} {path}: cannot write ({exc.strerror})") from exc
 
 
-def _fallback_uri(project: Path | None, preview: Path | None, state: Path | None) -> str:
-    """Where SARIF points a finding that has no source line: the input itself."""
-    target = preview or state or (project or Path.cwd()) / "Pulumi.yaml"
+def _fallback_uri(project: Path | None, preview: list[Path] | None,
+                  state: list[Path] | None) -> str:
+    """Where SARIF points a finding that has no source line: the (first) input itself."""
+    target = (preview or state or [(project or Path.cwd()) / "Pulumi.yaml"])[0]
     return Path(os.path.relpath(target.resolve(), Path.cwd())).as_posix()
 
 

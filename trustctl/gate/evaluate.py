@@ -5,7 +5,8 @@ requires is declared, and at least one of its checks ran on a resource, unless i
 by design when nothing relevant is declared (VACUOUS_BY_DESIGN). Given the repository's
 workflows, a control with a `schedule` also needs a job that runs its command that often.
 Built-in checks that no control lists are advisories: reported, never failing the gate.
-Controls the gate does not verify (live, drill, attested only) are `not_applicable` here.
+Controls the gate does not verify (live, drill, attested only) are `not_applicable` here, and so
+are controls another stack owns (gate/ownership.py), unless a check of theirs failed here.
 A finding of a project check says how the roles it read (backup key, public subnet...) were
 decided: by the program's tag or from the resource graph.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from trustctl.catalog import Control
@@ -67,7 +69,9 @@ class GateReport:
 def evaluate(
     catalog: tuple[Control, ...], origin: str, plan: TfPlan, results: list[CheckResult],
     exceptions: list[Waiver], today: dt.date, workflows: Workflows | None = None,
+    owned_elsewhere: Mapping[str, str] | None = None,
 ) -> GateReport:
+    """`owned_elsewhere`: control id -> the stack that owns it; nothing is required of it here."""
     _require_known_checks(catalog, exceptions)
     report = GateReport(
         origin=origin, controls=[],
@@ -82,14 +86,21 @@ def evaluate(
                                  catalog)
     required = controls_with_requirements(catalog)
     for control in catalog:
+        owner = (owned_elsewhere or {}).get(control.id)
         schedule = control.verification.schedule if workflows is not None else None
-        if not control.verification.static and control.id not in required and not schedule:
+        if (not control.verification.static and control.id not in required and not schedule) or (
+                control.verification.repository and workflows is None):
             report.controls.append(ControlResult(control.id, Status.NOT_APPLICABLE))
+            continue
+        if owner is not None:
+            report.controls.append(_owned_elsewhere(control, owner, plan, results, exceptions,
+                                                    today, report.excepted))
             continue
         findings = [Finding(f"required resource missing: {what}")
                     for what in missing.get(control.id, [])]
         if schedule is not None and workflows is not None:
             findings += schedule_findings(schedule, workflows)
+        findings += _absent_from_repository(control, results, workflows)
         result = _control(control, plan, results, exceptions, today, findings, report.excepted)
         if schedule is not None:
             result.checks.append(SCHEDULE_CHECK)
@@ -114,8 +125,9 @@ def _require_known_checks(catalog: tuple[Control, ...], exceptions: list[Waiver]
 
 def _control(
     control: Control, plan: TfPlan, results: list[CheckResult], exceptions: list[Waiver],
-    today: dt.date, findings: list[Finding], excepted: list[Excepted],
+    today: dt.date, findings: list[Finding], excepted: list[Excepted], required: bool = True,
 ) -> ControlResult:
+    """`required`: some check must have applied (false for a control another stack owns)."""
     checks = list(control.verification.static)
     ran = [r for r in results if r.check_id in checks]
     unknown = [f for f in (_unknown_at_plan_time(r, plan) for r in ran) if f is not None]
@@ -132,7 +144,7 @@ def _control(
             accepted_here += [accepted] if accepted not in accepted_here else []
     findings += [_expired(e) for e in exceptions if e.expired(today) and (
         e.control == control.id or (e.control is None and e.check in checks))]
-    if not findings and checks and not ran and control.id not in VACUOUS_BY_DESIGN:
+    if required and not findings and checks and not ran and control.id not in VACUOUS_BY_DESIGN:
         findings.append(Finding(f"none of its checks ({', '.join(checks)}) applied to any "
                                 "declared resource"))
     if findings:
@@ -143,6 +155,32 @@ def _control(
         return ControlResult(control.id, Status.EXCEPTED, [], checks,
                              exceptions=[e.to_json() for e in accepted_here])
     return ControlResult(control.id, Status.PASS, [], checks)
+
+
+def _owned_elsewhere(
+    control: Control, owner: str, plan: TfPlan, results: list[CheckResult],
+    exceptions: list[Waiver], today: dt.date, excepted: list[Excepted],
+) -> ControlResult:
+    """Another stack keeps the control: nothing is required here, but what is declared here is
+    still judged, so a failed check fails the control (disowning never hides a finding)."""
+    result = _control(control, plan, results, exceptions, today, [], excepted, required=False)
+    if result.status == Status.PASS:
+        return ControlResult(control.id, Status.NOT_APPLICABLE, [], result.checks,
+                             owned_by=owner)
+    result.owned_by = owner
+    return result
+
+
+def _absent_from_repository(control: Control, results: list[CheckResult],
+                            workflows: Workflows | None) -> list[Finding]:
+    """A repository check that applied to no file: what the repository lacks altogether (one
+    that failed somewhere is reported by that failure)."""
+    if workflows is None:
+        return []
+    applied = {r.check_id for r in results}
+    return [Finding(f"nothing in {workflows.repository} does this ({check}): {what}",
+                    check_id=check)
+            for check, what in control.verification.repository.items() if check not in applied]
 
 
 def _urn(result: CheckResult, plan: TfPlan) -> str | None:
@@ -218,8 +256,8 @@ def _finding(result: CheckResult, plan: TfPlan) -> Finding:
         check_id=result.check_id,
         resource=resource.name if resource else result.address,
         urn=resource.urn if resource else None,
-        file=where.file if where else None,
-        line=where.line if where else None,
+        file=where.file if where else result.file,
+        line=where.line if where else result.line,
         related=related,
     )
 

@@ -1,43 +1,125 @@
 """The gate end to end, short of printing: declared resources -> report by control.
 
-`check_many` puts several inputs through ONE checkov run: checkov's start-up dominates its cost,
-so tests and batch users pay it once; a caller may also start checkov before planning.
+Every entry point puts all its inputs through ONE checkov run (`check_inputs`): checkov's
+start-up dominates its cost, so tests and batch users pay it once; a caller may also start
+checkov before planning. The inputs are then judged as one estate (several stacks, one report)
+or each on its own.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from trustctl.catalog import load_catalog
-from trustctl.gate.checkov_runner import CheckovProcess
+from trustctl.catalog import Control, load_catalog
+from trustctl.gate.checkov_runner import CheckovProcess, CheckResult
+from trustctl.gate.estate import union
 from trustctl.gate.evaluate import GateReport, evaluate
-from trustctl.gate.exceptions import load_exceptions
+from trustctl.gate.exceptions import Waiver, load_exceptions
+from trustctl.gate.ownership import Ownership, owners_elsewhere, parse_ownership
 from trustctl.gate.schedules import Workflows
 from trustctl.gate.sources import Declared
-from trustctl.gate.translate import translate
+from trustctl.gate.translate import TfPlan, translate
+from trustctl.gate.zizmor import ZizmorProcess
 from trustctl.paths import CATALOG_PATH, EXCEPTIONS_PATH
 
 
-def check_many(
+@dataclass
+class CheckedInputs:
+    """The inputs after translation and the one checkov run, with what judging them needs.
+    With `workflows`, controls with a schedule are judged against them too."""
+
+    inputs: list[Declared]
+    catalog: tuple[Control, ...]
+    exceptions: list[Waiver]
+    ownerships: list[Ownership]
+    plans: list[TfPlan]
+    results: list[list[CheckResult]]
+    day: dt.date
+    workflows: Workflows | None = None
+    repository_results: list[CheckResult] = field(default_factory=list)  # workflows, zizmor
+
+    def estate(self, which: Sequence[int] | None = None) -> GateReport:
+        """One report for these inputs (default: all) as one estate: what a control requires
+        is looked for in their union, and a control is judged when one of them owns it."""
+        picked = list(range(len(self.inputs)) if which is None else which)
+        if not picked:
+            raise ValueError("an estate needs at least one input")
+        plan, found = union([self.plans[i] for i in picked], [self.results[i] for i in picked])
+        elsewhere = owners_elsewhere([self.ownerships[i] for i in picked],
+                                     [c.id for c in self.catalog])
+        return evaluate(self.catalog, "; ".join(self.inputs[i].origin for i in picked), plan,
+                        found + self.repository_results, self.exceptions, self.day,
+                        self.workflows, elsewhere)
+
+    def each(self) -> list[GateReport]:
+        """A report for each input on its own."""
+        return [self.estate([i]) for i in range(len(self.inputs))]
+
+
+def check_inputs(
     inputs: list[Declared], exceptions_path: Path = EXCEPTIONS_PATH,
     catalog_path: Path = CATALOG_PATH, today: dt.date | None = None,
     checkov: CheckovProcess | None = None, workflows: Workflows | None = None,
-) -> list[GateReport]:
-    """Reports for each input; `checkov` may be one started earlier (it is used up).
-    With `workflows`, controls with a schedule are judged against them too."""
+) -> CheckedInputs:
+    """Translate every input and run checkov once over them all; `checkov` may be one started
+    earlier for `workflows.repository` (it is used up). A bad ownership declaration is reported
+    before checkov runs. With `workflows`, the repository holding them is judged too (its
+    workflows and Dependabot file by checkov, its actions by zizmor running alongside)."""
     catalog = load_catalog(catalog_path)
     exceptions = load_exceptions(exceptions_path, frozenset(c.id for c in catalog))
+    ownerships = [parse_ownership(d.ownership, d.origin, [c.id for c in catalog])
+                  for d in inputs]
     plans = [translate(declared) for declared in inputs]
-    with checkov or CheckovProcess() as engine:
+    repositories = [workflows.repository] if workflows is not None else []
+    engine = checkov or CheckovProcess(repositories)
+    if list(engine.repositories) != repositories:
+        raise ValueError(f"checkov was started for {engine.repositories}, not {repositories}")
+    with engine, _zizmor(workflows) as zizmor:
         results = engine.run([p.document for p in plans])
-    day = today or dt.datetime.now(dt.UTC).date()
-    return [evaluate(catalog, declared.origin, plan, found, exceptions, day, workflows)
-            for declared, plan, found in zip(inputs, plans, results, strict=True)]
+        from_repository = [*results.pop(), *zizmor.results()] if repositories else []
+    return CheckedInputs(inputs, catalog, exceptions, ownerships, plans, results,
+                         today or dt.datetime.now(dt.UTC).date(), workflows, from_repository)
+
+
+@contextmanager
+def _zizmor(workflows: Workflows | None) -> Iterator[ZizmorProcess | _NoFindings]:
+    """zizmor on the repository while checkov runs; nothing to audit without workflow files."""
+    if workflows is None or not any(workflows.directory.glob("*.y*ml")):
+        yield _NoFindings()
+        return
+    process = ZizmorProcess(workflows.repository)
+    try:
+        yield process
+    finally:
+        process.close()
+
+
+class _NoFindings:
+    def results(self) -> list[CheckResult]:
+        return []
+
+
+def check_many(inputs: list[Declared], exceptions_path: Path = EXCEPTIONS_PATH,
+               catalog_path: Path = CATALOG_PATH, today: dt.date | None = None,
+               checkov: CheckovProcess | None = None,
+               workflows: Workflows | None = None) -> list[GateReport]:
+    return check_inputs(inputs, exceptions_path, catalog_path, today, checkov, workflows).each()
+
+
+def check_estate(inputs: list[Declared], exceptions_path: Path = EXCEPTIONS_PATH,
+                 catalog_path: Path = CATALOG_PATH, today: dt.date | None = None,
+                 checkov: CheckovProcess | None = None,
+                 workflows: Workflows | None = None) -> GateReport:
+    return check_inputs(inputs, exceptions_path, catalog_path, today, checkov,
+                        workflows).estate()
 
 
 def check(declared: Declared, exceptions_path: Path = EXCEPTIONS_PATH,
           catalog_path: Path = CATALOG_PATH, today: dt.date | None = None,
           checkov: CheckovProcess | None = None,
           workflows: Workflows | None = None) -> GateReport:
-    return check_many([declared], exceptions_path, catalog_path, today, checkov, workflows)[0]
+    return check_estate([declared], exceptions_path, catalog_path, today, checkov, workflows)

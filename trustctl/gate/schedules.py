@@ -64,6 +64,11 @@ class Workflows:
     jobs: tuple[Job, ...]
     unreadable: tuple[str, ...] = ()
 
+    @property
+    def repository(self) -> Path:
+        """The folder holding `.github/workflows` (the repository the gate also judges)."""
+        return self.directory.parent.parent
+
 
 def find_workflows(start: Path) -> Path:
     """`.github/workflows` of the repository holding `start` (or `start` itself, if none)."""

@@ -1,5 +1,6 @@
-"""What the gate checks: a Pulumi program planned offline, `pulumi preview --json`, or `pulumi
-stack export`, all read into the same Plan model.
+"""What the gate checks: Pulumi programs planned offline, `pulumi preview --json` or `pulumi
+stack export` output, each read into the same Plan model, with the controls its stack says it
+owns (`trustctl:controls` in the stack's config; gate/ownership.py).
 
 Preview: a step's `newState` is what will exist, so `delete`, `delete-replaced`, `discard` and
 `remove-pending-replace` steps (which carry only `oldState`) are skipped, and so are `read`
@@ -12,11 +13,13 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from trustctl.errors import InputError
+from trustctl.gate.ownership import CONFIG_KEY as OWNERSHIP_KEY
 from trustctl.gate.resource_types import is_engine_resource
 from trustctl.plan.model import Plan, PlannedResource, SourceLocation, link_callers
 
@@ -34,6 +37,7 @@ class Declared:
     plan: Plan
     origin: str
     identities: dict[str, set[str]] = field(default_factory=dict)
+    ownership: Any = None  # the stack's `trustctl:controls` config value, as written
 
 
 def from_program(program_dir: Path, stack: str,
@@ -44,10 +48,39 @@ def from_program(program_dir: Path, stack: str,
     if not program_dir.is_dir():
         raise InputError(f"--program {program_dir}: not a directory")
     from trustctl.plan import plan_program  # pulls in the Pulumi SDKs: load late
+    from trustctl.plan.project import load_project
 
+    ownership = load_project(program_dir, stack).config.get(OWNERSHIP_KEY)
     plan = plan_program(program_dir, stack=stack, stack_outputs=stack_outputs, timeout=timeout)
     plan.resources = [r for r in plan.resources if _is_declared(r.type, r.custom)]
-    return Declared(plan, f"program {program_dir} (stack {stack})")
+    return Declared(plan, f"program {program_dir} (stack {stack})", ownership=ownership)
+
+
+def gather(programs: list[Path], stacks: list[str], previews: list[Path], states: list[Path],
+           stack_outputs: dict[str, dict[str, Any]] | None = None, timeout: float = 0,
+           planning: Callable[[Path, str], None] | None = None) -> list[Declared]:
+    """Every input of one gate run: each (program, stack), preview and state. Files are read
+    before programs are planned, so a bad one is reported at once; `planning` hears of each
+    program before it is planned (progress)."""
+    read = [from_preview(p) for p in previews] + [from_state(s) for s in states]
+    planned = []
+    for program, stack in programs_and_stacks(programs, stacks) if programs else []:
+        if planning is not None:
+            planning(program, stack)
+        planned.append(from_program(program, stack, stack_outputs, timeout))
+    return planned + read
+
+
+def programs_and_stacks(programs: list[Path], stacks: list[str]) -> list[tuple[Path, str]]:
+    """Which (program, stack) pairs to plan: one stack for every program, every stack of one
+    program, or the i-th stack for the i-th program."""
+    if len(stacks) == 1 or len(programs) == len(stacks):
+        return list(zip(programs, stacks * len(programs) if len(stacks) == 1 else stacks,
+                        strict=True))
+    if len(programs) == 1:
+        return [(programs[0], stack) for stack in stacks]
+    raise InputError(f"{len(programs)} --program and {len(stacks)} --stack: give one --stack "
+                     "for all programs, or one per --program (in the same order)")
 
 
 def from_preview(path: Path) -> Declared:
@@ -65,7 +98,10 @@ def from_preview(path: Path) -> Declared:
         if not isinstance(state, dict):
             raise InputError(f"--preview {path}: step {i} ({step['op']}) has no `newState`")
         states[state.get("urn") or step.get("urn", "")] = state
-    return _declared(list(states.values()), f"preview {path}", path)
+    declared = _declared(list(states.values()), f"preview {path}", path)
+    config = doc.get("config")
+    declared.ownership = config.get(OWNERSHIP_KEY) if isinstance(config, dict) else None
+    return declared
 
 
 def from_state(path: Path) -> Declared:

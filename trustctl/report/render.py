@@ -70,7 +70,8 @@ def to_table(report: GateReport) -> str:
              f"{report.checked_what} checked, "
              f"{len(report.unchecked)} unchecked", "",
              f"{'CONTROL':<22}{'STATUS':<16}CHECKS"]
-    lines += [f"{c.id:<22}{c.status:<16}{', '.join(c.checks) or '-'}" for c in report.controls]
+    lines += [f"{c.id:<22}{c.status:<16}{', '.join(c.checks) or '-'}"
+              + (f"  (owned by {c.owned_by})" if c.owned_by else "") for c in report.controls]
     lines += [f"  {c.id} excepted: {_waiver(e)}" for c in report.controls
               if c.status == Status.EXCEPTED for e in c.exceptions]
     failing = [c for c in report.controls if c.status in (Status.FAIL, Status.ERROR)]

@@ -51,6 +51,7 @@ class ControlResult:
     checks: list[str] = field(default_factory=list)
     # with EXCEPTED: the reviewed exceptions (reason, owner, expires) that accept its findings
     exceptions: list[dict] = field(default_factory=list)
+    owned_by: str | None = None  # not_applicable here: the stack that owns the control
 
     def to_json(self) -> dict:
         """The contract's {id, status, findings, checks}; `exceptions` and a finding's `related`
@@ -62,6 +63,8 @@ class ControlResult:
         for finding in data["findings"]:
             if not finding["related"]:
                 del finding["related"]
+        if self.owned_by is None:  # only a control another stack keeps names its owner
+            del data["owned_by"]
         return data
 
 
