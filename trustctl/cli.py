@@ -1,5 +1,9 @@
 """The `trustctl` command: one Typer app; each flow's command module registers itself on it.
 
+A flow's module is imported only when its command is asked for (`trustctl gate` does not load
+the evidence report's OSCAL models or the database driver): start-up is on every pull
+request's path. `--help` at the top still lists, and so imports, them all.
+
 Every error a user can act on ends the command with exit 2 and one line on stderr; so does an
 unexpected one (fail closed: never exit 0 when something could not be checked). Everything the
 command prints passes through `trustctl.redaction` (see `main`): no secret reaches a terminal.
@@ -7,29 +11,49 @@ command prints passes through `trustctl.redaction` (see `main`): no secret reach
 
 from __future__ import annotations
 
+import importlib
+import os
 import sys
 from typing import Annotated, Any
 
+import click
 import typer
 from typer.core import TyperGroup
 
-from trustctl import catalog_command, redaction
-from trustctl.access_review import command as access_review
-from trustctl.audit import command as audit
-from trustctl.backup import command as backup
-from trustctl.drill import command as drill
+from trustctl import redaction
 from trustctl.errors import TrustctlError
-from trustctl.evidence import command as evidence
-from trustctl.gate import command as gate
-from trustctl.plan import command as plan
 from trustctl.records.provenance import catalog_version, code_version
-from trustctl.sandbox import command as sandbox
+
+# Command name -> the module whose `register(app)` declares it, in the order `--help` lists them.
+COMMANDS = {
+    "plan": "trustctl.plan.command",
+    "gate": "trustctl.gate.command",
+    "sandbox": "trustctl.sandbox.command",
+    "backup": "trustctl.backup.command",
+    "drill": "trustctl.drill.command",
+    "audit": "trustctl.audit.command",
+    "access-review": "trustctl.access_review.command",
+    "evidence": "trustctl.evidence.command",
+    "controls": "trustctl.catalog_command",
+}
 
 EXIT_COULD_NOT_RUN = 2
+EXIT_PIPE_CLOSED = 128 + 13  # SIGPIPE's status in a shell
 
 
 class _FailClosedGroup(TyperGroup):
-    """Turns exceptions from any sub-command into exit 2 with a one-line reason."""
+    """Turns exceptions from any sub-command into exit 2 with a one-line reason; loads each
+    command's flow when the command is first asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            flow = typer.Typer(add_completion=False, rich_markup_mode=None)
+            importlib.import_module(COMMANDS[cmd_name]).register(flow)
+            self.commands.update(typer.main.get_group(flow).commands)
+        return self.commands.get(cmd_name)
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         """The one door out: stdout and stderr are redacted for the whole command."""
@@ -45,6 +69,9 @@ class _FailClosedGroup(TyperGroup):
             sys.exit(EXIT_COULD_NOT_RUN)
         except (typer.Exit, typer.Abort, typer.TyperException):
             raise  # the CLI framework's own control flow (usage errors, --help)
+        except BrokenPipeError:  # `trustctl ... | head`: the reader left; stop as a shell would
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(EXIT_PIPE_CLOSED)
         except KeyboardInterrupt:
             typer.echo("trustctl: interrupted", err=True)
             sys.exit(130)
@@ -82,9 +109,6 @@ def _main(version: Annotated[bool, typer.Option(
         help="Print the code and control catalog versions, and exit.")] = False) -> None:
     """Claver's security page as code."""
 
-
-for flow in (plan, gate, sandbox, backup, drill, audit, access_review, evidence, catalog_command):
-    flow.register(app)
 
 if __name__ == "__main__":
     app()

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 import yaml
@@ -64,3 +67,29 @@ def test_dash_h_is_help_everywhere(command: list[str]) -> None:
     assert short.exit_code == long.exit_code == 0
     assert short.stdout == long.stdout and "Usage: " in short.stdout
     assert "-h, --help" in short.stdout
+
+
+def test_a_command_loads_only_its_own_flow() -> None:
+    """`trustctl gate` starts on every pull request: the evidence report's OSCAL models and the
+    database driver are not its to load; asking for `drill` loads the driver."""
+    probe = ("import sys; from typer.testing import CliRunner; from trustctl.cli import app; "
+             "CliRunner().invoke(app, sys.argv[1:]); "
+             "print(sorted(m for m in ('trestle', 'psycopg') if m in sys.modules))")
+    gate = subprocess.run([sys.executable, "-c", probe, "gate", "-h"],
+                          capture_output=True, text=True, check=True)
+    assert gate.stdout.strip() == "[]"
+    drill = subprocess.run([sys.executable, "-c", probe, "drill", "-h"],
+                           capture_output=True, text=True, check=True)
+    assert drill.stdout.strip() == "['psycopg']"
+
+
+def test_a_reader_that_leaves_early_ends_the_command_quietly() -> None:
+    """`trustctl controls | head -1`: no traceback and no 'internal error', status 141."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the first line is written
+    try:
+        proc = subprocess.run([sys.executable, "-m", "trustctl.cli", "controls"],
+                              stdout=write_end, stderr=subprocess.PIPE, text=True, check=False)
+    finally:
+        os.close(write_end)
+    assert (proc.returncode, proc.stderr) == (141, "")

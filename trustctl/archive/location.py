@@ -2,13 +2,12 @@
 
 Resolved once from a command's flags and environment (trustctl/options.py) and shared by
 backup, drill, and later audit and evidence. A local stand-in (the sandbox) supplies its own
-Location through `provide_stand_in`, so this module, and everything that reads backups, never
-imports it.
+Location; it is imported only when `--sandbox` asks for it, so nothing that reads backups in
+production loads it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -57,21 +56,12 @@ class StandIn:
     recovery: RecoverySite | None = None
 
 
-_stand_in: Callable[[str, str | None], StandIn] | None = None
-
-
-def provide_stand_in(provider: Callable[[str, str | None], StandIn]) -> None:
-    """Called by the sandbox when it joins the CLI: `--sandbox` then resolves through it."""
-    global _stand_in
-    _stand_in = provider
-
-
 def stand_in(prefix: str = DEFAULT_PREFIX, profile: str | None = None) -> StandIn:
     """The local stand-in's Location and database (the stand-in is started, with `profile`, if
     it is not up)."""
-    if _stand_in is None:
-        raise InputError("--sandbox: no local stand-in is available in this installation")
-    return _stand_in(prefix, profile)
+    from trustctl.sandbox.command import stand_in as sandbox_stand_in
+
+    return sandbox_stand_in(prefix, profile)
 
 
 def location(bucket: str | None, prefix: str, region: str | None, endpoint: str | None,

@@ -15,7 +15,6 @@ from trustctl.errors import InputError
 from trustctl.evidence.assess import Inputs
 from trustctl.evidence.attestations import ATTESTATIONS_DIR, load_attestations
 from trustctl.evidence.html import render_html
-from trustctl.evidence.oscal import to_oscal
 from trustctl.evidence.package import (
     ManifestAltered,
     sign_manifest,
@@ -116,6 +115,10 @@ def _write_package(out: Path, report: dict, inputs: Inputs, signing_key: str | N
         write_file(out / "records" / record.name, encode(record).decode())
     write_file(out / "report.json", json.dumps(report, indent=2) + "\n")
     write_file(out / "report.html", render_html(report))
+    # compliance-trestle's OSCAL models cost ~0.4 s to import: only `evidence build` pays it,
+    # not every trustctl command (the gate's start-up is on every pull request's path).
+    from trustctl.evidence.oscal import to_oscal
+
     write_file(out / "assessment-results.json",
                to_oscal(report).oscal_serialize_json(pretty=True, wrapped=True))
     write_manifest(out)

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from trustctl.archive.location import Location, StandIn, provide_stand_in
+from trustctl.archive.location import Location, StandIn
 from trustctl.errors import TrustctlError
 from trustctl.pg.server import pg_tool
 from trustctl.sandbox import lifecycle, recovery, seed, supabase
@@ -131,6 +131,5 @@ def stand_in(prefix: str, profile: str | None = None) -> StandIn:
 
 
 def register(app: typer.Typer) -> None:
-    """Attach `trustctl sandbox ...` to the top-level app, and offer the sandbox to `--sandbox`."""
+    """Attach `trustctl sandbox ...` to the top-level app."""
     app.add_typer(sandbox)
-    provide_stand_in(stand_in)
