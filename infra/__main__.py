@@ -62,6 +62,8 @@ jobs.grant(JobTargets(
     backup_bucket_arn=backups.database_backups.bucket.arn,
     backup_key_arn=keys.backup_key.arn,
     evidence_bucket_arn=f"arn:aws:s3:::{config.evidence_bucket_name}",
+    replica_bucket_arn=backup_replica.replica.bucket.arn,
+    replica_key_arn=keys.backup_key_replica.arn,
 ))
 edge = Edge("edge", config)
 supabase = SupabaseProject("supabase", config)

@@ -80,6 +80,8 @@ class JobTargets:
     backup_bucket_arn: pulumi.Input[str]
     backup_key_arn: pulumi.Input[str]
     evidence_bucket_arn: str
+    replica_bucket_arn: pulumi.Input[str]  # the backups' copy in the recovery region
+    replica_key_arn: pulumi.Input[str]  # the backup key's replica there
 
 
 def github_subject(repository: str) -> str:
@@ -200,13 +202,15 @@ def _backup_permissions(t: JobTargets) -> list[Statement]:
 
 
 def _drill_permissions(t: JobTargets) -> list[Statement]:
-    """Read and decrypt backups to restore them into the runner's scratch database."""
+    """Read and decrypt backups to restore them into the runner's scratch database, from either
+    region (`drill --region-outage` reads only the recovery region's copy, with the replica key)."""
+    buckets = [t.backup_bucket_arn, t.replica_bucket_arn]
     return [
         allow("ReadBackupObjects", ["s3:GetObject", "s3:GetObjectVersion"],
-              _objects(t.backup_bucket_arn)),
-        allow("ListBackups", ["s3:ListBucket"], t.backup_bucket_arn),
+              [_objects(bucket) for bucket in buckets]),
+        allow("ListBackups", ["s3:ListBucket"], buckets),
         allow("UnwrapDataKeysWithBackupKey", ["kms:Decrypt", "kms:DescribeKey"],
-              t.backup_key_arn),
+              [t.backup_key_arn, t.replica_key_arn]),
     ]
 
 
@@ -215,13 +219,16 @@ def _audit_permissions(t: JobTargets) -> list[Statement]:
     return [
         allow("ReadConfiguration", AUDIT_READ_ACTIONS),
         allow("ReadBackupManifests", ["s3:GetObject"],
-              _objects(t.backup_bucket_arn, MANIFEST_OBJECTS)),
+              [_objects(t.backup_bucket_arn, MANIFEST_OBJECTS),
+               _objects(t.replica_bucket_arn, MANIFEST_OBJECTS)]),
         allow("ReadEvidenceRecords", ["s3:GetObject"],
               _objects(t.evidence_bucket_arn, f"{RECORDS_PREFIX}/*")),
         allow("ListBackupsAndRecords", ["s3:ListBucket"],
-              [t.backup_bucket_arn, t.evidence_bucket_arn]),
+              [t.backup_bucket_arn, t.replica_bucket_arn, t.evidence_bucket_arn]),
         allow("S3DecryptsManifests", ["kms:Decrypt"], t.backup_key_arn,
               Condition=_via_s3(t.backup_bucket_arn)),
+        allow("S3DecryptsReplicaManifests", ["kms:Decrypt"], t.replica_key_arn,
+              Condition=_via_s3(t.replica_bucket_arn)),
         allow("S3DecryptsRecords", ["kms:Decrypt"], "*",
               Condition=_via_s3(t.evidence_bucket_arn)),
     ]

@@ -84,7 +84,7 @@ def test_a_newest_backup_missing_from_the_replica_fails(aws, account, recovery, 
     newest = _backup(aws, account.backup_bucket, "lagging")
     assert messages(check_by_id("AUD_REC_4").run(records("lagging"))) == [
         f"{account.backup_bucket}: newest backup {newest.backup_id} is not in "
-        f"{recovery.bucket} (replication status none)"]
+        f"{recovery.bucket} (no dump of the same size with its manifest there)"]
 
 
 def test_a_copy_of_another_size_is_not_a_copy(aws, account, recovery, records):

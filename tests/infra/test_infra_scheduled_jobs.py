@@ -99,12 +99,16 @@ def test_backup_role_writes_and_wraps_but_never_reads_or_deletes(prod_plan: Plan
 
 
 def test_drill_role_reads_and_decrypts_backups_only(prod_plan: Plan) -> None:
-    bucket = _bucket(prod_plan, "database-backups")
+    """In both regions: `drill --region-outage` restores the copy with the replica key."""
     key = arn_of(one(prod_plan, "aws:kms/key:Key", "backups"))
-    assert _allowed(prod_plan, "drill") == {
-        ("s3:GetObject", f"{bucket}/*"), ("s3:GetObjectVersion", f"{bucket}/*"),
-        ("s3:ListBucket", bucket), ("kms:Decrypt", key), ("kms:DescribeKey", key),
-    }
+    replica_key = arn_of(one(prod_plan, "aws:kms/replicaKey:ReplicaKey", "backups-replica"))
+    allowed = set()
+    for bucket in (_bucket(prod_plan, "database-backups"), _bucket(prod_plan, "backups-replica")):
+        allowed |= {("s3:GetObject", f"{bucket}/*"), ("s3:GetObjectVersion", f"{bucket}/*"),
+                    ("s3:ListBucket", bucket)}
+    for k in (key, replica_key):
+        allowed |= {("kms:Decrypt", k), ("kms:DescribeKey", k)}
+    assert _allowed(prod_plan, "drill") == allowed
 
 
 READ_VERBS = ("Describe", "Get", "List")
@@ -124,10 +128,12 @@ def test_audit_role_is_read_only_and_reads_no_data(prod_plan: Plan) -> None:
     assert {"kms", "s3", "backup", "cloudtrail", "iam", "ec2", "rds", "redshift", "elasticache",
             "es", "organizations"} <= services
     # of object data, only backup manifests and evidence records; decryption only through S3
-    objects = {s["Resource"] for sid, s in grants.items() if "s3:GetObject" in s["Action"]}
+    objects = {r for pair in _allowed(prod_plan, "audit") if pair[0] == "s3:GetObject"
+               for r in [pair[1]]}
     assert objects == {f"{_bucket(prod_plan, 'database-backups')}/*/manifest.json",
+                       f"{_bucket(prod_plan, 'backups-replica')}/*/manifest.json",
                        "arn:aws:s3:::claver-prod-evidence/records/*"}
-    for sid in ("S3DecryptsManifests", "S3DecryptsRecords"):
+    for sid in ("S3DecryptsManifests", "S3DecryptsReplicaManifests", "S3DecryptsRecords"):
         assert grants[sid]["Action"] == ["kms:Decrypt"]
         assert grants[sid]["Condition"]["StringLike"] == {"kms:ViaService": "s3.*.amazonaws.com"}
     assert not [a for s in grants.values() for a in s["Action"]

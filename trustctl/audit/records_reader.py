@@ -8,7 +8,7 @@ from typing import Any
 
 from trustctl.archive.manifest import Manifest
 from trustctl.archive.recovery import REPLICA_ROLE
-from trustctl.archive.store import BackupStore, error_code
+from trustctl.archive.store import BackupStore
 from trustctl.audit.aws_reader import AwsReader
 from trustctl.audit.live_check import CouldNotRead
 from trustctl.audit.memo import Memo
@@ -51,8 +51,10 @@ class RecordsReader:
         return self._memo.get(("backups", role), read)
 
     def replication(self) -> list[dict[str, Any]]:
-        """For each backup bucket's newest complete backup: its S3 replication status and, per
-        replica bucket of the same account, whether its dump (same size) and manifest are there.
+        """For each backup bucket's newest complete backup, per replica bucket of the same
+        account: whether its dump (same size) and manifest are there. Judged by listing, not by
+        the source object's ReplicationStatus: reading an object's metadata needs s3:GetObject
+        on backup data, which the audit role is not given; the copy itself is the better proof.
         """
         latest = self.latest_backups()
 
@@ -70,14 +72,11 @@ class RecordsReader:
             return {"bucket": bucket, "backup_id": None, "replicas": replicas}
         s3 = aws.client("s3")
         try:
-            head = BackupStore(s3, bucket).head_object(manifest.object_key,
-                                                       manifest.object_version)
             copies = {name: _copied(s3, name, manifest, self.backup_prefix) for name in replicas}
         except (ClientError, BotoCoreError) as exc:
-            raise CouldNotRead(f"replication of s3://{bucket}/{manifest.object_key}: "
-                               f"{exc}") from None
+            raise CouldNotRead(f"copies of s3://{bucket}/{manifest.object_key}: {exc}") from None
         return {"bucket": bucket, "backup_id": manifest.backup_id, "replicas": replicas,
-                "status": head.get("ReplicationStatus"), "copies": copies}
+                "copies": copies}
 
     def drill_records(self) -> list[dict[str, Any]]:
         """The facts of every drill record in the store, newest first; `_path` says where."""
@@ -92,15 +91,15 @@ class RecordsReader:
 
 
 def _copied(s3: Any, bucket: str, manifest: Manifest, prefix: str) -> bool:
-    """The backup's dump (same size) and its manifest are both in `bucket`."""
-    from botocore.exceptions import ClientError
+    """The backup's dump (same size) and its manifest are both listed in `bucket`."""
+    manifest_key = BackupStore(s3, bucket, prefix).manifest_key(manifest.backup_id)
+    dump, copied_manifest = (_listed(s3, bucket, key) for key in
+                             (manifest.object_key, manifest_key))
+    return (dump is not None and copied_manifest is not None
+            and dump["Size"] == manifest.object_bytes)
 
-    replica = BackupStore(s3, bucket, prefix, pins_versions=False)
-    try:
-        dump = replica.head_object(manifest.object_key)
-        replica.head_object(replica.manifest_key(manifest.backup_id))
-    except ClientError as exc:
-        if error_code(exc) in ("404", "NoSuchKey", "NotFound"):
-            return False
-        raise
-    return dump.get("ContentLength") == manifest.object_bytes
+
+def _listed(s3: Any, bucket: str, key: str) -> dict[str, Any] | None:
+    """The listing entry of exactly `key` (a key sorts before every longer key it prefixes)."""
+    entries = s3.list_objects_v2(Bucket=bucket, Prefix=key, MaxKeys=1).get("Contents", [])
+    return entries[0] if entries and entries[0]["Key"] == key else None
