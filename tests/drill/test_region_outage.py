@@ -20,7 +20,6 @@ from backup.fixtures import Source
 from typer.testing import CliRunner
 
 from trustctl import aws
-from trustctl.archive import location as location_module
 from trustctl.archive import recovery
 from trustctl.archive.keys import KeyUnusable, replica_key_arn
 from trustctl.archive.location import Location, StandIn
@@ -28,6 +27,7 @@ from trustctl.archive.manifest import Manifest
 from trustctl.backup.run import BackupTarget, run_backup
 from trustctl.cli import app
 from trustctl.sandbox import backup_target
+from trustctl.sandbox import command as sandbox_command
 from trustctl.sandbox.recovery import DeclaredRecovery, declare_recovery, recovery_site
 from trustctl.sandbox.replication import Replication
 
@@ -76,7 +76,7 @@ def _outage(regions: Regions, monkeypatch: pytest.MonkeyPatch, source: Source) -
                              regions.primary.bucket, prefix, regions.recovery)
         return StandIn(dead, source.database(), None, site)
 
-    monkeypatch.setattr(location_module, "_stand_in", stand_in)
+    monkeypatch.setattr(sandbox_command, "stand_in", stand_in)
     return regions
 
 
