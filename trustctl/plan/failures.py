@@ -24,10 +24,17 @@ class PlanTimeout(BaseException):
     program cannot swallow it)."""
 
 
+REPEAT_S = 1.0
+
+
 @contextlib.contextmanager
 def time_limit(seconds: float) -> Iterator[None]:
     """Interrupt the program after `seconds` (a program that never finishes must not hang CI).
-    Only the main thread can take the alarm; elsewhere the program runs unbounded."""
+    Only the main thread can take the alarm; elsewhere the program runs unbounded.
+
+    The alarm repeats every REPEAT_S until the block ends: asyncio catches an exception raised
+    inside one of its callbacks (even a BaseException) and carries on, so a single alarm that
+    lands there is lost and the plan would wait forever."""
     if seconds <= 0 or threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -36,7 +43,7 @@ def time_limit(seconds: float) -> Iterator[None]:
         raise PlanTimeout
 
     previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.setitimer(signal.ITIMER_REAL, seconds, REPEAT_S)
     try:
         yield
     finally:
