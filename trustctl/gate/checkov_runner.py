@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from trustctl.errors import DependencyError
+from trustctl.gate.tool_process import kill_tool, start_tool
 from trustctl.paths import PROJECT_CHECKS, REPO_ROOT
 
 CHECKOV_VENV = REPO_ROOT / "tools" / "checkov" / ".venv"
@@ -131,9 +132,9 @@ class CheckovProcess:
         python = checkov_venv() / "bin" / "python"
         self._folder = tempfile.TemporaryDirectory(prefix="trustctl-gate-")
         try:
-            self._proc = subprocess.Popen(
+            self._proc = start_tool(
                 [str(python), str(WARM_START)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE, text=True, env=checkov_env())
+                stderr=subprocess.PIPE, env=checkov_env())
         except OSError as exc:
             self._folder.cleanup()
             raise DependencyError(f"checkov could not start: {exc}") from exc
@@ -152,9 +153,7 @@ class CheckovProcess:
         self.close()
 
     def close(self) -> None:
-        if self._proc.poll() is None:
-            self._proc.kill()
-            self._proc.communicate()
+        kill_tool(self._proc)
         self._folder.cleanup()
 
     def run(self, plans: Sequence[dict[str, Any]]) -> list[list[CheckResult]]:

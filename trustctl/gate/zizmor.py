@@ -19,6 +19,7 @@ from typing import Any
 
 from trustctl.errors import DependencyError
 from trustctl.gate.checkov_runner import CheckResult
+from trustctl.gate.tool_process import kill_tool, start_tool
 
 CHECK_PREFIX = "zizmor/"
 _TIMEOUT_S = 120
@@ -39,11 +40,10 @@ class ZizmorProcess:
     def __init__(self, repository: Path) -> None:
         self.repository = repository.resolve()
         try:
-            self._proc = subprocess.Popen(
+            self._proc = start_tool(
                 [str(zizmor_binary()), "--offline", "--no-progress", "--format", "json",
                  str(self.repository)],
-                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                env={**os.environ, "NO_COLOR": "1"})
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "NO_COLOR": "1"})
         except OSError as exc:
             raise DependencyError(f"zizmor could not start: {exc}") from exc
 
@@ -51,8 +51,7 @@ class ZizmorProcess:
         try:
             stdout, stderr = self._proc.communicate(timeout=_TIMEOUT_S)
         except subprocess.TimeoutExpired as exc:
-            self._proc.kill()
-            self._proc.communicate()
+            kill_tool(self._proc)
             raise DependencyError(f"zizmor ran over {_TIMEOUT_S} s") from exc
         try:
             findings = json.loads(stdout)
@@ -62,9 +61,7 @@ class ZizmorProcess:
         return [self._result(f) for f in findings if not f.get("ignored")]
 
     def close(self) -> None:
-        if self._proc.poll() is None:
-            self._proc.kill()
-            self._proc.communicate()
+        kill_tool(self._proc)
 
     def _result(self, finding: dict[str, Any]) -> CheckResult:
         primary = next((loc for loc in finding.get("locations") or []
