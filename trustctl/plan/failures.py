@@ -34,12 +34,19 @@ def time_limit(seconds: float) -> Iterator[None]:
 
     The alarm repeats every REPEAT_S until the block ends: asyncio catches an exception raised
     inside one of its callbacks (even a BaseException) and carries on, so a single alarm that
-    lands there is lost and the plan would wait forever."""
+    lands there is lost and the plan would wait forever. It repeats only while the event loop
+    still runs: once the first is on its way out of the loop, another would cut short the
+    clean-up on the way (this block's own included, leaving the alarm set)."""
     if seconds <= 0 or threading.current_thread() is not threading.main_thread():
         yield
         return
+    expired = False
 
     def expire(signum: int, frame: FrameType | None) -> None:
+        nonlocal expired
+        if expired and asyncio._get_running_loop() is None:
+            return
+        expired = True
         raise PlanTimeout
 
     previous = signal.signal(signal.SIGALRM, expire)
