@@ -3,15 +3,7 @@
 from typing import Any
 
 from trust_check_support import Metadata
-from workflow_support import (
-    WorkflowCheck,
-    jobs,
-    lenient,
-    on_every_pull_request,
-    runs,
-    steps,
-    switched_off,
-)
+from workflow_support import WorkflowCheck, pull_request_jobs_that, runs
 
 METADATA = Metadata(
     severity="HIGH",
@@ -23,17 +15,8 @@ METADATA = Metadata(
 
 class GateRunsOnPullRequests(WorkflowCheck):
     def problems(self, workflow: dict[str, Any]) -> list[str] | None:
-        gate_jobs = {name: job for name, job in jobs(workflow).items()
-                     if any(runs(s, "trustctl gate") for s in steps(job))}
-        if not gate_jobs:
-            return None
-        found = on_every_pull_request(workflow)
-        for name, job in gate_jobs.items():
-            if switched_off(job):
-                found.append(f"job {name} is switched off (if: false)")
-            if lenient(job) or any(lenient(s) for s in steps(job) if runs(s, "trustctl gate")):
-                found.append(f"job {name} lets the gate fail (continue-on-error)")
-        return found
+        return pull_request_jobs_that(lambda step: runs(step, "trustctl gate"), "the gate",
+                                      workflow)
 
 
 check = GateRunsOnPullRequests(

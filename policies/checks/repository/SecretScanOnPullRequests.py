@@ -3,16 +3,7 @@
 from typing import Any
 
 from trust_check_support import Metadata
-from workflow_support import (
-    WorkflowCheck,
-    action,
-    jobs,
-    lenient,
-    on_every_pull_request,
-    runs,
-    steps,
-    switched_off,
-)
+from workflow_support import WorkflowCheck, action, pull_request_jobs_that, runs
 
 SCANNERS = ("gitleaks/gitleaks-action", "trufflesecurity/trufflehog",
             "gitguardian/ggshield-action", "gitguardian/ggshield/actions/secret")
@@ -32,17 +23,7 @@ def _scans(step: dict[str, Any]) -> bool:
 
 class SecretScanOnPullRequests(WorkflowCheck):
     def problems(self, workflow: dict[str, Any]) -> list[str] | None:
-        scanning = {name: job for name, job in jobs(workflow).items()
-                    if any(_scans(s) for s in steps(job))}
-        if not scanning:
-            return None
-        found = on_every_pull_request(workflow)
-        for name, job in scanning.items():
-            if switched_off(job) or all(switched_off(s) for s in steps(job) if _scans(s)):
-                found.append(f"job {name} never scans (if: false)")
-            if lenient(job) or any(lenient(s) for s in steps(job) if _scans(s)):
-                found.append(f"job {name} lets the secret scan fail (continue-on-error)")
-        return found
+        return pull_request_jobs_that(_scans, "the secret scan", workflow)
 
 
 check = SecretScanOnPullRequests(

@@ -10,6 +10,7 @@ such a check passed on no file. This module registers no check.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from checkov.common.bridgecrew.severities import Severities
@@ -71,6 +72,24 @@ def switched_off(node: dict[str, Any]) -> bool:
 def lenient(node: dict[str, Any]) -> bool:
     """`continue-on-error: true`: a failure does not fail the run."""
     return str(node.get("continue-on-error", "")).lower() == "true"
+
+
+def pull_request_jobs_that(does: Callable[[dict[str, Any]], bool], work: str,
+                           workflow: dict[str, Any]) -> list[str] | None:
+    """Why the jobs with a step that `does` the work (e.g. run the gate) would not do it on
+    every pull request, or let it fail (None: no job does it)."""
+    doing = {name: job for name, job in jobs(workflow).items()
+             if any(does(s) for s in steps(job))}
+    if not doing:
+        return None
+    found = on_every_pull_request(workflow)
+    for name, job in doing.items():
+        mine = [s for s in steps(job) if does(s)]
+        if switched_off(job) or all(switched_off(s) for s in mine):
+            found.append(f"job {name} never runs {work} (if: false)")
+        if lenient(job) or any(lenient(s) for s in mine):
+            found.append(f"job {name} lets {work} fail (continue-on-error)")
+    return found
 
 
 PROBLEMS = "problems"  # where a record's check_result.results_configuration says what is wrong
