@@ -16,12 +16,13 @@ from pathlib import Path
 
 from trustctl.catalog import load_catalog
 from trustctl.gate.checkov_runner import CheckovProcess, CheckResult
-from trustctl.gate.evaluate import GateReport, evaluate
+from trustctl.gate.evaluate import evaluate
 from trustctl.gate.exceptions import Waiver
 from trustctl.gate.sources import Declared, from_preview, from_state
 from trustctl.gate.translate import TfPlan, translate
 from trustctl.paths import REPO_ROOT
 from trustctl.plan import plan_program
+from trustctl.report.model import ControlReport
 
 GATE_TESTS = Path(__file__).resolve().parent
 PROGRAM = GATE_TESTS / "programs" / "compliant"
@@ -52,7 +53,7 @@ class Checked:
     results: list[CheckResult]
 
     def report(self, exceptions: list[Waiver] | None = None,
-               today: dt.date = TODAY) -> GateReport:
+               today: dt.date = TODAY) -> ControlReport:
         return evaluate(load_catalog(), self.declared.origin, self.plan, self.results,
                         exceptions or [], today)
 

@@ -86,7 +86,7 @@ def test_disowning_a_control_never_hides_a_finding(estate: CheckedInputs) -> Non
 
 def test_two_stacks_may_declare_the_same_address(estate: CheckedInputs) -> None:
     report = estate.estate([list(INPUTS).index("aws:alone"), list(INPUTS).index("aws:split")])
-    assert report.checked_resources == 2 * estate.estate([1]).checked_resources
+    assert report.checked == 2 * estate.estate([1]).checked
 
 
 def test_ownership_is_read_from_a_preview_config(tmp_path: Path) -> None:

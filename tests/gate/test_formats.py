@@ -12,8 +12,8 @@ import pytest
 from gate_support import GATE_TESTS, TODAY, Checked
 
 from trustctl.catalog import load_catalog
-from trustctl.gate.evaluate import GateReport
 from trustctl.gate.exceptions import Waiver
+from trustctl.report.model import ControlReport
 from trustctl.report.render import to_json, to_junit, to_table
 from trustctl.report.sarif import to_sarif
 
@@ -22,7 +22,7 @@ STATUSES = {"pass", "fail", "error", "excepted", "not_applicable", "attested"}
 
 
 @pytest.fixture
-def failing(checked: dict[str, Checked]) -> GateReport:
+def failing(checked: dict[str, Checked]) -> ControlReport:
     """The preview fixture: several failing controls, one finding accepted by an exception."""
     accepted = Waiver(resource="legacy-db", reason="decommissioned on 2026-12-01",
                              owner="data-team@claver.example",
@@ -30,7 +30,7 @@ def failing(checked: dict[str, Checked]) -> GateReport:
     return checked["fixture:preview"].report([accepted])
 
 
-def test_json_follows_the_contract(failing: GateReport) -> None:
+def test_json_follows_the_contract(failing: ControlReport) -> None:
     doc = json.loads(to_json(failing))
     remediation = {c.id: c.remediation for c in load_catalog()}
     assert any(c["findings"] for c in doc["controls"])
@@ -46,14 +46,14 @@ def test_json_follows_the_contract(failing: GateReport) -> None:
     assert doc["unchecked"] == []
 
 
-def test_sarif_is_valid_against_the_official_schema(failing: GateReport,
+def test_sarif_is_valid_against_the_official_schema(failing: ControlReport,
                                                     checked: dict[str, Checked]) -> None:
     for report in (failing, checked["mutation:none"].report()):
         doc = json.loads(to_sarif(report, load_catalog(), "preview.json", "0.1.0"))
         jsonschema.validate(doc, SCHEMA)
 
 
-def test_sarif_carries_what_github_code_scanning_needs(failing: GateReport) -> None:
+def test_sarif_carries_what_github_code_scanning_needs(failing: ControlReport) -> None:
     doc = json.loads(to_sarif(failing, load_catalog(), "preview.json", "0.1.0"))
     assert doc["version"] == "2.1.0"
     run = doc["runs"][0]
@@ -76,7 +76,7 @@ def test_sarif_carries_what_github_code_scanning_needs(failing: GateReport) -> N
     assert run["properties"]["exceptions"][0]["owner"] == "data-team@claver.example"
 
 
-def test_junit_has_one_case_per_control(failing: GateReport) -> None:
+def test_junit_has_one_case_per_control(failing: ControlReport) -> None:
     suite = ET.fromstring(to_junit(failing))
     cases = {case.get("name"): case for case in suite.iter("testcase")}
     assert list(cases) == [c.id for c in load_catalog()]
@@ -87,7 +87,7 @@ def test_junit_has_one_case_per_control(failing: GateReport) -> None:
     assert props and "decommissioned on 2026-12-01" in props[0]
 
 
-def test_table_names_control_check_resource_and_line(failing: GateReport) -> None:
+def test_table_names_control_check_resource_and_line(failing: ControlReport) -> None:
     text = to_table(failing)
     assert "NO-PUBLIC-DB  CKV_AWS_17  legacy-db  __main__.py:8" in text
     assert ("aws:rds/instance:Instance legacy-db declared in its component: "

@@ -12,7 +12,6 @@ import pytest
 from gate_support import GATE_TESTS, TODAY
 
 from trustctl.catalog import load_catalog
-from trustctl.gate.evaluate import GateReport
 from trustctl.gate.locations import locate
 from trustctl.gate.run import check_many
 from trustctl.gate.sources import Declared
@@ -20,6 +19,7 @@ from trustctl.paths import REPO_ROOT
 from trustctl.plan import plan_program
 from trustctl.plan.model import PlannedResource, SourceLocation, link_callers
 from trustctl.plan.value_origins import source_literals, stack_config_lines, value_origins
+from trustctl.report.model import ControlReport
 from trustctl.report.render import to_table
 from trustctl.report.sarif import to_sarif
 
@@ -33,7 +33,7 @@ def _line_of(path: Path, text: str) -> int:
 
 
 @pytest.fixture(scope="module")
-def variants(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, GateReport]]:
+def variants(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, ControlReport]]:
     """The program as is, with one call of its component changed, and with one config line
     changed (as three pull requests would), checked in one checkov run."""
     root = tmp_path_factory.mktemp("locations")
@@ -60,7 +60,7 @@ def variants(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, 
     return {name: (d, r) for (name, (d, _)), r in zip(programs.items(), reports, strict=True)}
 
 
-def _results(report: GateReport, rule: str) -> list[dict]:
+def _results(report: ControlReport, rule: str) -> list[dict]:
     doc = json.loads(to_sarif(report, load_catalog(), "Pulumi.yaml", "0"))
     return [r for r in doc["runs"][0]["results"] if r["ruleId"] == rule and "[CKV" in
             r["message"]["text"]]

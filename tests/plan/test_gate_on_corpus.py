@@ -14,12 +14,13 @@ import pytest
 from trustctl.catalog import load_catalog
 from trustctl.gate.checkov_runner import CheckResult
 from trustctl.gate.command import gate_exit
-from trustctl.gate.evaluate import GateReport, evaluate
+from trustctl.gate.evaluate import evaluate
 from trustctl.gate.run import check_many
 from trustctl.gate.sources import Declared, from_program
 from trustctl.gate.translate import translate
 from trustctl.gate.unchecked import unchecked_risk
 from trustctl.plan.model import Plan, PlannedResource
+from trustctl.report.model import ControlReport, UncheckedResource
 from trustctl.report.results import ControlResult, Status
 
 PROGRAMS = Path(__file__).parent / "programs"
@@ -29,7 +30,7 @@ OPEN_ADMIN = {"vpcId": "vpc-0123", "adminCidr": "0.0.0.0/0"}
 
 
 @pytest.fixture(scope="module")
-def reports() -> dict[str, GateReport]:
+def reports() -> dict[str, ControlReport]:
     inputs = {name: from_program(PROGRAMS / name, "test") for name in CORPUS}
     inputs["stack-reference+outputs"] = from_program(
         PROGRAMS / "stack-reference", "test", {"acme/network/prod": OPEN_ADMIN})
@@ -37,10 +38,10 @@ def reports() -> dict[str, GateReport]:
 
 
 @pytest.mark.parametrize("program", [*CORPUS, "stack-reference+outputs"])
-def test_every_construct_is_judged(reports: dict[str, GateReport], program: str) -> None:
+def test_every_construct_is_judged(reports: dict[str, ControlReport], program: str) -> None:
     report = reports[program]
     assert report.unchecked == []
-    assert report.checked_resources > 0
+    assert report.checked > 0
     statuses = {c.status for c in report.controls}
     if program in ("stack-reference", "existing"):  # an ingress CIDR only the cloud knows
         assert Status.ERROR in statuses
@@ -49,13 +50,13 @@ def test_every_construct_is_judged(reports: dict[str, GateReport], program: str)
         assert gate_exit(report) in ((0, None), (1, None))
 
 
-def _findings(report: GateReport, control: str, check: str) -> list[str]:
+def _findings(report: ControlReport, control: str, check: str) -> list[str]:
     result = next(c for c in report.controls if c.id == control)
     return [f.message for f in result.findings if f.check_id == check and f.resource == "app"]
 
 
 def test_a_check_on_another_stack_s_output_is_unknown_at_plan_time(
-        reports: dict[str, GateReport]) -> None:
+        reports: dict[str, ControlReport]) -> None:
     [message] = _findings(reports["stack-reference"], "PRIVATE-NETWORK", "CKV_AWS_24")
     assert message.endswith(": unknown at plan time (ingress.cidr_blocks from an output "
                             "of stack acme/network/prod (give it with --stack-outputs "
@@ -63,7 +64,7 @@ def test_a_check_on_another_stack_s_output_is_unknown_at_plan_time(
 
 
 def test_the_same_check_judges_the_output_once_it_is_given(
-        reports: dict[str, GateReport]) -> None:
+        reports: dict[str, ControlReport]) -> None:
     [message] = _findings(reports["stack-reference+outputs"], "PRIVATE-NETWORK", "CKV_AWS_24")
     assert "unknown" not in message and "port 22" in message
 
@@ -139,9 +140,11 @@ def test_unchecked_types_fail_closed_only_when_they_may_hold_data_or_open_paths(
 ])
 def test_what_could_not_be_checked_never_hides_a_failure(status: Status, token: str | None,
                                                          code: int) -> None:
-    unchecked = [PlannedResource(urn=f"urn:pulumi:t::p::{token}::r", type=token, name="r")
-                 ] if token else []
-    report = GateReport("test", [ControlResult("ENC-AT-REST", status)], unchecked=unchecked)
+    unchecked = [UncheckedResource(f"urn:pulumi:t::p::{token}::r", token, "r",
+                                   unchecked_risk(token).reason,
+                                   unchecked_risk(token).fails_closed)] if token else []
+    report = ControlReport("trustctl gate", "test", [ControlResult("ENC-AT-REST", status)],
+                           unchecked=unchecked)
     exit_code, message = gate_exit(report)
     assert exit_code == code
     assert (message is not None) == (token is not None and token.startswith("gcp"))

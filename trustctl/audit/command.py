@@ -22,11 +22,11 @@ from trustctl.audit.run import by_control, run_checks
 from trustctl.audit.targets import Targets, open_readers
 from trustctl.catalog import Control, load_catalog
 from trustctl.errors import InputError
-from trustctl.gate.evaluate import GateReport
 from trustctl.records import Record
 from trustctl.records.options import EvidenceDirOption, EvidenceOption, record_store
 from trustctl.records.store import S3_SCHEME
 from trustctl.report.formats import FormatOption, OutputOption, report_outputs, write_reports
+from trustctl.report.model import ControlReport
 from trustctl.report.results import exit_code
 
 AREAS_HELP = "aws, cloudflare, site, database, supabase, records, access"
@@ -154,9 +154,9 @@ def audit(
         "audit", started, datetime.now(UTC), targets=opened.describe(),
         controls=[c.to_json() for c in controls],
         facts={"exit_code": code, "checks": _json_native([o.to_json() for o in outcomes])}))
-    report = GateReport(origin=opened.origin(), controls=controls, tool="trustctl audit",
-                        checked_resources=len(outcomes), checked_what="live checks",
-                        remediation=_remediation(catalog, outcomes))
+    report = ControlReport("trustctl audit", opened.origin(), controls, checked=len(outcomes),
+                           checked_what="live checks",
+                           remediation=_remediation(catalog, outcomes))
     uri = path if path.startswith(S3_SCHEME) else os.path.relpath(path)
     write_reports(report, outputs, uri)
     typer.echo(f"audit record: {path}", err=True)

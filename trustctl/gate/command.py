@@ -19,12 +19,10 @@ import typer
 from trustctl.catalog import load_catalog
 from trustctl.errors import InputError
 from trustctl.gate.checkov_runner import CheckovProcess
-from trustctl.gate.evaluate import GateReport
 from trustctl.gate.exceptions import load_exceptions
-from trustctl.gate.run import check_estate
+from trustctl.gate.run import check_inputs
 from trustctl.gate.schedules import find_workflows, load_workflows
 from trustctl.gate.sources import gather
-from trustctl.gate.unchecked import unchecked_risk
 from trustctl.plan.command import StackOutputsOption, TimeoutOption
 from trustctl.plan.failures import exit_despite_program_threads, unknown_stacks_warning
 from trustctl.plan.planner import DEFAULT_TIMEOUT_S
@@ -40,6 +38,7 @@ from trustctl.records.options import (
 )
 from trustctl.redaction import write_file
 from trustctl.report.formats import FormatOption, OutputOption, report_outputs, write_reports
+from trustctl.report.model import ControlReport
 from trustctl.report.render import summary, to_json
 from trustctl.report.results import exit_code
 
@@ -117,10 +116,12 @@ def gate(
                         lambda p, s: steps.step(f"planning {p} (stack {s}) offline"))
         steps.step(f"running checkov on {sum(len(d.plan.resources) for d in inputs)} "
                    "resources, then judging them by control")
-        report = check_estate(inputs, exceptions_path=exceptions, checkov=checkov,
-                              workflows=found)
+        checked = check_inputs(inputs, exceptions_path=exceptions, checkov=checkov,
+                               workflows=found)
+        report = checked.estate()
     if tf_plan_out is not None:
-        _write(tf_plan_out, json.dumps(report.tf_plan, indent=1), "--tf-plan-out")
+        _write(tf_plan_out, json.dumps(checked.translated().document, indent=1),
+               "--tf-plan-out")
     records.write(_as_record(report, ", ".join(d.plan.stack for d in inputs), started))
     write_reports(report, outputs, _fallback_uri(project, preview, state))
     code, unchecked = gate_exit(report)
@@ -148,22 +149,22 @@ def _project(program: list[Path] | None, preview: list[Path] | None,
     return found
 
 
-def gate_exit(report: GateReport) -> tuple[int, str | None]:
+def gate_exit(report: ControlReport) -> tuple[int, str | None]:
     """The exit code, and what could not be checked. A resource that may hold customer data or
     open network paths and could not be checked makes a passing gate exit 2; a failed control
     still exits 1 (a finding is never hidden behind what could not be checked)."""
     code = exit_code(report.controls)
-    risky = [r for r in report.unchecked if unchecked_risk(r.type).fails_closed]
+    risky = [r for r in report.unchecked if r.fails_closed]
     if not risky:
         return code, None
-    reasons = {r.type: unchecked_risk(r.type).reason for r in risky}
+    reasons = {r.type: r.reason for r in risky}
     message = (f"{len(risky)} resource(s) could not be checked: "
                + "; ".join(f"{t} ({why})" for t, why in sorted(reasons.items()))
                + " (listed in the report)")
     return (1 if code == 1 else 2), message
 
 
-def _as_record(report: GateReport, stack: str, started: datetime) -> Record:
+def _as_record(report: ControlReport, stack: str, started: datetime) -> Record:
     facts = json.loads(to_json(report))
     controls = facts.pop("controls")
     facts["roles"] = report.roles

@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 
 from trustctl.catalog import Control
 from trustctl.errors import InputError
@@ -28,7 +27,9 @@ from trustctl.gate.roles import ROLE_TAGS, neighbours
 from trustctl.gate.schedules import CHECK_ID as SCHEDULE_CHECK
 from trustctl.gate.schedules import Workflows, schedule_findings
 from trustctl.gate.translate import TfPlan
+from trustctl.gate.unchecked import unchecked_risk
 from trustctl.plan.model import PlannedResource
+from trustctl.report.model import ControlReport, Excepted, UncheckedResource
 from trustctl.report.results import ControlResult, Finding, Status
 
 _IDENTIFIER = re.compile(r"(^|_)(ids?|arns?|ami)$")
@@ -37,47 +38,18 @@ VACUOUS_BY_DESIGN = {
 }
 
 
-@dataclass
-class Excepted:
-    """A finding accepted by an exception in force: reported, not failing."""
-
-    control: str
-    finding: Finding
-    exception: Waiver
-
-
-@dataclass
-class GateReport:
-    """Everything a report format prints: by control, plus what no control covers."""
-
-    origin: str
-    controls: list[ControlResult]
-    advisories: list[Finding] = field(default_factory=list)
-    excepted: list[Excepted] = field(default_factory=list)
-    exceptions: list[Waiver] = field(default_factory=list)  # in force
-    # not translatable: listed with why; only those that may hold data or open paths fail closed
-    unchecked: list[PlannedResource] = field(default_factory=list)
-    checked_resources: int = 0
-    tf_plan: dict = field(default_factory=dict)  # the translated plan checkov read
-    remediation: dict[str, str] = field(default_factory=dict)  # control id -> what to do
-    # resource URN -> its role and how it was decided (the program's tag or the graph)
-    roles: dict[str, dict[str, str]] = field(default_factory=dict)
-    tool: str = "trustctl gate"  # the audit reports in the same shapes as "trustctl audit"
-    checked_what: str = "resources"  # what `checked_resources` counts (the audit: checks)
-
-
 def evaluate(
     catalog: tuple[Control, ...], origin: str, plan: TfPlan, results: list[CheckResult],
     exceptions: list[Waiver], today: dt.date, workflows: Workflows | None = None,
     owned_elsewhere: Mapping[str, str] | None = None,
-) -> GateReport:
+) -> ControlReport:
     """`owned_elsewhere`: control id -> the stack that owns it; nothing is required of it here."""
     _require_known_checks(catalog, exceptions)
-    report = GateReport(
-        origin=origin, controls=[],
+    report = ControlReport(
+        tool="trustctl gate", origin=origin, controls=[],
         exceptions=[e for e in exceptions if not e.expired(today)],
-        unchecked=plan.unchecked + plan.skipped_inert, checked_resources=len(plan.resources),
-        tf_plan=plan.document,
+        unchecked=[_unchecked(r) for r in plan.unchecked + plan.skipped_inert],
+        checked=len(plan.resources),
         remediation={c.id: c.remediation for c in catalog},
         roles={plan.resources[address].urn: role.as_fact()
                for address, role in plan.roles.items() if address in plan.resources},
@@ -109,6 +81,12 @@ def evaluate(
     report.advisories = [_finding(r, plan) for r in results
                          if not r.passed and r.check_id not in listed]
     return report
+
+
+def _unchecked(resource: PlannedResource) -> UncheckedResource:
+    risk = unchecked_risk(resource.type)
+    return UncheckedResource(resource.urn, resource.type, resource.name, risk.reason,
+                             risk.fails_closed)
 
 
 def _listed_checks(catalog: tuple[Control, ...]) -> set[str]:

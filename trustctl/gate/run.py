@@ -17,7 +17,7 @@ from pathlib import Path
 from trustctl.catalog import Control, load_catalog
 from trustctl.gate.checkov_runner import CheckovProcess, CheckResult
 from trustctl.gate.estate import union
-from trustctl.gate.evaluate import GateReport, evaluate
+from trustctl.gate.evaluate import evaluate
 from trustctl.gate.exceptions import Waiver, load_exceptions
 from trustctl.gate.ownership import Ownership, owners_elsewhere, parse_ownership
 from trustctl.gate.schedules import Workflows
@@ -25,6 +25,7 @@ from trustctl.gate.sources import Declared
 from trustctl.gate.translate import TfPlan, translate
 from trustctl.gate.zizmor import ZizmorProcess
 from trustctl.paths import CATALOG_PATH, EXCEPTIONS_PATH
+from trustctl.report.model import ControlReport
 
 
 @dataclass
@@ -42,12 +43,10 @@ class CheckedInputs:
     workflows: Workflows | None = None
     repository_results: list[CheckResult] = field(default_factory=list)  # workflows, zizmor
 
-    def estate(self, which: Sequence[int] | None = None) -> GateReport:
+    def estate(self, which: Sequence[int] | None = None) -> ControlReport:
         """One report for these inputs (default: all) as one estate: what a control requires
         is looked for in their union, and a control is judged when one of them owns it."""
-        picked = list(range(len(self.inputs)) if which is None else which)
-        if not picked:
-            raise ValueError("an estate needs at least one input")
+        picked = self._picked(which)
         plan, found = union([self.plans[i] for i in picked], [self.results[i] for i in picked])
         elsewhere = owners_elsewhere([self.ownerships[i] for i in picked],
                                      [c.id for c in self.catalog])
@@ -55,7 +54,18 @@ class CheckedInputs:
                         found + self.repository_results, self.exceptions, self.day,
                         self.workflows, elsewhere)
 
-    def each(self) -> list[GateReport]:
+    def translated(self, which: Sequence[int] | None = None) -> TfPlan:
+        """The Terraform plan checkov read for these inputs (default: all), as one document."""
+        picked = self._picked(which)
+        return union([self.plans[i] for i in picked], [self.results[i] for i in picked])[0]
+
+    def _picked(self, which: Sequence[int] | None) -> list[int]:
+        picked = list(range(len(self.inputs)) if which is None else which)
+        if not picked:
+            raise ValueError("an estate needs at least one input")
+        return picked
+
+    def each(self) -> list[ControlReport]:
         """A report for each input on its own."""
         return [self.estate([i]) for i in range(len(self.inputs))]
 
@@ -106,14 +116,14 @@ class _NoFindings:
 def check_many(inputs: list[Declared], exceptions_path: Path = EXCEPTIONS_PATH,
                catalog_path: Path = CATALOG_PATH, today: dt.date | None = None,
                checkov: CheckovProcess | None = None,
-               workflows: Workflows | None = None) -> list[GateReport]:
+               workflows: Workflows | None = None) -> list[ControlReport]:
     return check_inputs(inputs, exceptions_path, catalog_path, today, checkov, workflows).each()
 
 
 def check_estate(inputs: list[Declared], exceptions_path: Path = EXCEPTIONS_PATH,
                  catalog_path: Path = CATALOG_PATH, today: dt.date | None = None,
                  checkov: CheckovProcess | None = None,
-                 workflows: Workflows | None = None) -> GateReport:
+                 workflows: Workflows | None = None) -> ControlReport:
     return check_inputs(inputs, exceptions_path, catalog_path, today, checkov,
                         workflows).estate()
 
@@ -121,5 +131,5 @@ def check_estate(inputs: list[Declared], exceptions_path: Path = EXCEPTIONS_PATH
 def check(declared: Declared, exceptions_path: Path = EXCEPTIONS_PATH,
           catalog_path: Path = CATALOG_PATH, today: dt.date | None = None,
           checkov: CheckovProcess | None = None,
-          workflows: Workflows | None = None) -> GateReport:
+          workflows: Workflows | None = None) -> ControlReport:
     return check_estate([declared], exceptions_path, catalog_path, today, checkov, workflows)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -19,11 +19,9 @@ from trustctl.catalog import load_catalog
 from trustctl.errors import InputError
 from trustctl.records.provenance import code_version
 from trustctl.redaction import write_file
+from trustctl.report.model import ControlReport
 from trustctl.report.render import to_json, to_junit, to_table
 from trustctl.report.sarif import to_sarif
-
-if TYPE_CHECKING:  # the gate's report; the audit's has the same shape
-    from trustctl.gate.evaluate import GateReport
 
 
 class ReportFormat(StrEnum):
@@ -82,7 +80,7 @@ def report_outputs(stdout_format: str, outputs: list[str] | None) -> list[Report
     return written if stdout_taken else [ReportOutput(default, None), *written]
 
 
-def render(report: GateReport, output_format: ReportFormat, fallback_uri: str) -> str:
+def render(report: ControlReport, output_format: ReportFormat, fallback_uri: str) -> str:
     """The report in one format; SARIF points findings without a source at `fallback_uri`."""
     if output_format == ReportFormat.JSON:
         return to_json(report)
@@ -93,7 +91,7 @@ def render(report: GateReport, output_format: ReportFormat, fallback_uri: str) -
     return to_table(report)
 
 
-def write_reports(report: GateReport, outputs: list[ReportOutput], fallback_uri: str) -> None:
+def write_reports(report: ControlReport, outputs: list[ReportOutput], fallback_uri: str) -> None:
     """Each report to its file (0640, redacted) or stdout."""
     for output in outputs:
         text = render(report, output.format, fallback_uri)

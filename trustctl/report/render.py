@@ -11,13 +11,9 @@ import json
 import xml.etree.ElementTree as ET
 from collections import Counter
 from dataclasses import asdict
-from typing import TYPE_CHECKING
 
-from trustctl.gate.unchecked import unchecked_risk
+from trustctl.report.model import ControlReport
 from trustctl.report.results import ControlResult, Finding, Status, exit_code
-
-if TYPE_CHECKING:  # the gate's report today; the audit's report has the same shape
-    from trustctl.gate.evaluate import GateReport
 
 
 def where(finding: Finding) -> str:
@@ -31,12 +27,12 @@ def _located(finding: Finding, separator: str) -> str:
     return separator.join(p for p in (finding.check_id, finding.resource, where(finding)) if p)
 
 
-def to_json(report: GateReport) -> str:
+def to_json(report: ControlReport) -> str:
     doc = {
         "tool": report.tool,
         "origin": report.origin,
         "exit_code": exit_code(report.controls),
-        "resources_checked": report.checked_resources,
+        "resources_checked": report.checked,
         "controls": [_control_json(c, report.remediation) for c in report.controls],
         "advisories": [asdict(f) for f in report.advisories],
         "exceptions": [e.to_json() for e in report.exceptions],
@@ -45,8 +41,7 @@ def to_json(report: GateReport) -> str:
             for x in report.excepted
         ],
         "unchecked": [{"urn": r.urn, "type": r.type, "name": r.name,
-                       "reason": unchecked_risk(r.type).reason,
-                       "fails_closed": unchecked_risk(r.type).fails_closed}
+                       "reason": r.reason, "fails_closed": r.fails_closed}
                       for r in report.unchecked],
     }
     return json.dumps(doc, indent=2) + "\n"
@@ -65,8 +60,8 @@ def _waiver(exception: dict) -> str:
             f"expires {exception['expires']})")
 
 
-def to_table(report: GateReport) -> str:
-    lines = [f"{report.tool}: {report.origin}: {report.checked_resources} "
+def to_table(report: ControlReport) -> str:
+    lines = [f"{report.tool}: {report.origin}: {report.checked} "
              f"{report.checked_what} checked, "
              f"{len(report.unchecked)} unchecked", "",
              f"{'CONTROL':<22}{'STATUS':<16}CHECKS"]
@@ -96,7 +91,7 @@ def to_table(report: GateReport) -> str:
     if report.unchecked:
         lines += ["", "Unchecked (no translation; fails the gate closed when it may hold customer "
                       "data or open network paths):"]
-        lines += [f"  {r.type}  {r.urn}  ({unchecked_risk(r.type).reason})"
+        lines += [f"  {r.type}  {r.urn}  ({r.reason})"
                   for r in report.unchecked]
     if report.advisories:
         counts = Counter(f.check_id for f in report.advisories)
@@ -106,7 +101,7 @@ def to_table(report: GateReport) -> str:
     return "\n".join(lines) + "\n"
 
 
-def to_junit(report: GateReport) -> str:
+def to_junit(report: ControlReport) -> str:
     """One test case per control: fail -> <failure>, could not be checked -> <error>,
     not verified by this run -> <skipped>."""
     failures = sum(c.status == Status.FAIL for c in report.controls)
@@ -143,7 +138,7 @@ _SUMMARY = ((Status.FAIL, "failed"), (Status.ERROR, "could not be checked"),
             (Status.ATTESTED, "attested"))
 
 
-def summary(report: GateReport) -> str:
+def summary(report: ControlReport) -> str:
     """One line for the end of a run: `2 failed · 11 passed · 6 not checked by the gate`."""
     counts = Counter(c.status for c in report.controls)
     parts = [f"{counts[status]} {label}" for status, label in _SUMMARY if counts[status]]

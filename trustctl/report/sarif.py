@@ -11,19 +11,17 @@ Findings accepted by an exception are results with an `accepted` suppression.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from trustctl.catalog import Control
+from trustctl.report.model import ControlReport
 from trustctl.report.results import Finding, Status
-
-if TYPE_CHECKING:  # the gate's report today; the audit's report has the same shape
-    from trustctl.gate.evaluate import GateReport
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 _SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
 
 
-def to_sarif(report: GateReport, catalog: tuple[Control, ...], fallback_uri: str,
+def to_sarif(report: ControlReport, catalog: tuple[Control, ...], fallback_uri: str,
              version: str) -> str:
     controls = {c.id: c for c in catalog}
     rules = [_control_rule(controls[c.id]) for c in report.controls
