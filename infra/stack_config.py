@@ -1,8 +1,9 @@
 """Stack configuration, read once and validated before anything is declared.
 
 Every per-environment value the program uses comes from here. A value that would break a
-promise of the security page (35-day retention, 2-year HSTS, lockout after 10 failures, ...)
-is refused with one line naming the key, so `pulumi up` stops before declaring anything.
+promise of the security page (retention, HSTS max-age, lockout, RTO: the figures of
+policies/controls.yaml, read through trustctl.catalog) is refused with one line naming the key,
+so `pulumi up` stops before declaring anything.
 """
 
 from __future__ import annotations
@@ -15,11 +16,8 @@ from typing import Any
 
 import pulumi
 
-from trustctl.promises import BACKUP_RETENTION_DAYS as PROMISED_RETENTION_DAYS
+from trustctl.catalog import page_figures
 
-PROMISED_HSTS_MAX_AGE = 63_072_000  # two years, in seconds
-PROMISED_MAX_FAILED_ATTEMPTS = 10
-PROMISED_RTO_MINUTES = 240
 # Evidence outlives a 12-month SOC 2 Type II observation period by a year.
 EVIDENCE_RETENTION_DAYS = 365 + 365
 # Where backups survive a regional outage of aws:region (RPO-RTO): a copy and a key replica.
@@ -232,6 +230,7 @@ def load(
 ) -> StackConfig:
     """Read and validate the whole stack configuration once."""
     read = _Reader(config or pulumi.Config())
+    promised = page_figures()
     aws = _Reader(aws_config or pulumi.Config("aws"))
     vpc_cidr = _vpc_cidr(read)
     region = aws.text("region", _REGION)
@@ -242,10 +241,12 @@ def load(
         recovery_region=_recovery_region(read, region),
         kms_deletion_window_days=read.integer("kmsDeletionWindowDays", 7, 30),
         backup_retention_days=read.integer(
-            "backupRetentionDays", PROMISED_RETENTION_DAYS, 36500, "backups are kept 35 days"
+            "backupRetentionDays", promised.backup_retention_days, 36500,
+            f"backups are kept {promised.backup_retention_days} days"
         ),
         restore_time_target_minutes=read.integer(
-            "restoreTimeTargetMinutes", 1, PROMISED_RTO_MINUTES, "RTO is 4 hours"
+            "restoreTimeTargetMinutes", 1, int(promised.rto.total_seconds() // 60),
+            f"RTO is {promised.rto_hours:g} hours"
         ),
         audit_log_retention_days=read.one_of("auditLogRetentionDays", LOG_RETENTION_DAYS),
         evidence_retention_days=read.integer(
@@ -264,11 +265,13 @@ def load(
         domain=read.text("domain", _DOMAIN),
         security_contact_email=read.text("securityContactEmail", _EMAIL),
         hsts_max_age_seconds=read.integer(
-            "hstsMaxAgeSeconds", PROMISED_HSTS_MAX_AGE, None, "HSTS max-age is 2 years"
+            "hstsMaxAgeSeconds", promised.hsts_max_age_seconds, None,
+            f"HSTS max-age is {promised.hsts_max_age_seconds} s"
         ),
         auth_paths=read.strings("authPaths", _AUTH_PATH),
         failed_attempt_threshold=read.integer(
-            "failedAttemptThreshold", 1, PROMISED_MAX_FAILED_ATTEMPTS, "lockout after 10 failures"
+            "failedAttemptThreshold", 1, promised.lockout_after_attempts,
+            f"lockout after {promised.lockout_after_attempts} failures"
         ),
         rate_limit_period_seconds=read.one_of("rateLimitPeriodSeconds", RATE_LIMIT_PERIODS),
         lockout_seconds=read.one_of("lockoutSeconds", LOCKOUT_SECONDS),

@@ -1,9 +1,14 @@
-"""The control catalog (policies/controls.yaml): the spine every report is keyed by."""
+"""The control catalog (policies/controls.yaml): the spine every report is keyed by, and the one
+home of the security page's figures (35 days, 2 years, 24 h, 4 h, 92 days, 10 attempts): each
+control's `figures:`, read here by the infrastructure, the audit, the drill, the access review
+and the evidence (and, in checkov's own environment, by policies/checks/trust_check_support.py).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from fnmatch import fnmatchcase
 from functools import cache
 from pathlib import Path
@@ -12,7 +17,7 @@ from typing import Any
 import yaml
 
 from trustctl.errors import InputError
-from trustctl.paths import CATALOG_PATH
+from trustctl.paths import catalog_path
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,9 @@ class Required:
         return any(d.is_met_by(resource_type, values) for d in self.any_of)
 
 
+Figure = int | float | str
+
+
 @dataclass(frozen=True)
 class Control:
     id: str
@@ -81,11 +89,13 @@ class Control:
     remediation: str
     verification: Verification = field(default_factory=Verification)
     requires: tuple[Required, ...] = ()
+    figures: Mapping[str, Figure] = field(default_factory=dict)  # the page's numbers for it
 
 
 def _control(raw: dict, path: Path) -> Control:
     try:
         ver = raw.get("verification") or {}
+        figures = dict(raw.get("figures") or {})
         return Control(
             id=raw["id"],
             title=raw["title"],
@@ -100,10 +110,11 @@ def _control(raw: dict, path: Path) -> Control:
                 live=tuple(ver.get("live") or ()),
                 drill=bool(ver.get("drill", False)),
                 attested=bool(ver.get("attested", False)),
-                schedule=_schedule(ver.get("schedule")),
+                schedule=_schedule(ver.get("schedule"), figures),
                 repository={str(k): str(v) for k, v in (ver.get("repository") or {}).items()},
             ),
             requires=tuple(_required(raw["id"], entry) for entry in raw.get("requires") or ()),
+            figures=figures,
         )
     except (KeyError, TypeError) as exc:
         raise InputError(f"{path}: control {raw.get('id', '?')!r} lacks field {exc}") from exc
@@ -129,16 +140,22 @@ def _value_at(values: Mapping[str, Any], path: str) -> Any:
     return node
 
 
-def _schedule(raw: dict | None) -> ScheduleRequirement | None:
+def _schedule(raw: dict | None, figures: Mapping[str, Figure]) -> ScheduleRequirement | None:
+    """How often is the control's own figure `every_days` (one home for "daily", "quarterly")."""
     if raw is None:
         return None
-    return ScheduleRequirement(str(raw["command"]), int(raw["every_days"]),
+    return ScheduleRequirement(str(raw["command"]), int(figures["every_days"]),
                                str(raw["role_variable"]))
 
 
+def load_catalog(path: Path | None = None) -> tuple[Control, ...]:
+    """The catalog at `path`, else the one in force (trustctl.paths.catalog_path)."""
+    return _load(path or catalog_path())
+
+
 @cache
-def load_catalog(path: Path = CATALOG_PATH) -> tuple[Control, ...]:
-    """Read and validate the catalog once; ids must be unique."""
+def _load(path: Path) -> tuple[Control, ...]:
+    """Read and validate a catalog once; ids must be unique."""
     try:
         doc = yaml.safe_load(path.read_text())
     except (OSError, yaml.YAMLError) as exc:
@@ -157,3 +174,69 @@ def control(control_id: str) -> Control:
         if c.id == control_id:
             return c
     raise InputError(f"unknown control id {control_id!r}")
+
+
+@dataclass(frozen=True)
+class PageFigures:
+    """The security page's figures, typed, each read from its control's `figures:`."""
+
+    hsts_max_age_seconds: int  # HSTS "2-year max-age"
+    key_rotation_days: int  # ENC-AT-REST: customer-managed keys rotate this often
+    backup_every_days: int  # "Daily"
+    backup_retention_days: int  # "kept 35 days"
+    backup_lock_mode: str  # Object Lock mode that keeps them: nobody, root included, deletes early
+    drill_every_days: int  # "quarterly" restore rehearsal
+    review_every_days: int  # "quarterly" access review
+    rpo: timedelta
+    rto: timedelta
+    lockout_after_attempts: int  # "Brute-force lockouts after 10 failed attempts"
+
+    @property
+    def rpo_hours(self) -> float:
+        return self.rpo.total_seconds() / 3600
+
+    @property
+    def rto_hours(self) -> float:
+        return self.rto.total_seconds() / 3600
+
+
+_FIGURES = {  # PageFigures field -> (control, figure, type)
+    "hsts_max_age_seconds": ("HSTS", "max_age_seconds", int),
+    "key_rotation_days": ("ENC-AT-REST", "key_rotation_days", int),
+    "backup_every_days": ("BACKUP-DAILY-35D", "every_days", int),
+    "backup_retention_days": ("BACKUP-DAILY-35D", "retention_days", int),
+    "backup_lock_mode": ("BACKUP-DAILY-35D", "lock_mode", str),
+    "drill_every_days": ("RESTORE-DRILL", "every_days", int),
+    "review_every_days": ("ACCESS-REVIEW", "every_days", int),
+    "rpo": ("RPO-RTO", "rpo_hours", float),
+    "rto": ("RPO-RTO", "rto_hours", float),
+    "lockout_after_attempts": ("AUTH-RATE-LIMIT", "lockout_after_attempts", int),
+}
+
+
+def page_figures(path: Path | None = None) -> PageFigures:
+    """The figures of the catalog at `path`, else of the one in force."""
+    return _figures(path or catalog_path())
+
+
+@cache
+def _figures(path: Path) -> PageFigures:
+    controls = {c.id: c for c in _load(path)}
+    values: dict[str, object] = {}
+    for name, (control_id, key, kind) in _FIGURES.items():
+        raw = controls[control_id].figures.get(key) if control_id in controls else None
+        if not _is_a(raw, kind):
+            raise InputError(f"{path}: control {control_id} needs figure {key} ({kind.__name__}),"
+                             f" got {raw!r}")
+        values[name] = kind(raw)
+    values["rpo"] = timedelta(hours=values["rpo"])  # type: ignore[arg-type]
+    values["rto"] = timedelta(hours=values["rto"])  # type: ignore[arg-type]
+    return PageFigures(**values)  # type: ignore[arg-type]
+
+
+def _is_a(raw: object, kind: type) -> bool:
+    """A figure of the right type: text for text, a whole number for a count, any number (not a
+    yes/no) for hours."""
+    if isinstance(raw, bool):
+        return False
+    return isinstance(raw, (int, float) if kind is float else kind)

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 POLICIES = REPO_ROOT / "policies"
 CATALOG_PATH = POLICIES / "controls.yaml"
+CATALOG_ENV = "TRUSTCTL_CATALOG"  # another catalog for every command (and checkov's checks)
 EXCEPTIONS_PATH = POLICIES / "exceptions.yaml"
 PROJECT_CHECKS = POLICIES / "checks"
+
+
+def catalog_path() -> Path:
+    """The control catalog in force: $TRUSTCTL_CATALOG, else policies/controls.yaml. Read at
+    each call, so a test (or a run judging a proposed catalog) changes it for every flow."""
+    return Path(os.environ.get(CATALOG_ENV) or CATALOG_PATH)

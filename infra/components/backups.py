@@ -1,4 +1,5 @@
-"""Daily, encrypted backups kept 35 days: AWS Backup for file storage, S3 for database dumps."""
+"""Daily, encrypted backups kept the promised days: AWS Backup for file storage, S3 for database
+dumps (BACKUP-DAILY-35D)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from stack_config import StackConfig
 
 from components.hardened_bucket import HardenedBucket, Retention
 from components.keys import BACKUP_ENCRYPTION_CONTEXT_KEYS
+from trustctl.catalog import page_figures
 
 DAILY_AT_0500_UTC = "cron(0 5 * * ? *)"
 MONTHLY_RESTORE_TEST = "cron(0 7 1 * ? *)"  # more often than the quarterly promise
@@ -148,13 +150,17 @@ class Backups(pulumi.ComponentResource):
     def _audit_framework(self) -> None:
         """AWS Backup Audit Manager evaluates, every day, the promises restated as controls."""
         days = str(self._config.backup_retention_days)
+        promised = page_figures()
         aws.backup.Framework(
             f"{self._name}-promises",
             name=f"{self._config.name_prefix.replace('-', '_')}_backup_promises",
-            description="Claver security page: daily, encrypted, kept 35 days, RPO 24 h, RTO 4 h.",
+            description=f"Claver security page: every {promised.backup_every_days} day(s), "
+                        f"encrypted, kept {days} days, RPO {promised.rpo_hours:g} h, "
+                        f"RTO {promised.rto_hours:g} h.",
             controls=[
                 _control("BACKUP_PLAN_MIN_FREQUENCY_AND_MIN_RETENTION_CHECK",
-                         requiredFrequencyUnit="days", requiredFrequencyValue="1",
+                         requiredFrequencyUnit="days",
+                         requiredFrequencyValue=str(promised.backup_every_days),
                          requiredRetentionDays=days),
                 _control("BACKUP_RECOVERY_POINT_MINIMUM_RETENTION_CHECK",
                          requiredRetentionDays=days),
@@ -162,7 +168,8 @@ class Backups(pulumi.ComponentResource):
                 _control("BACKUP_RESOURCES_PROTECTED_BY_BACKUP_VAULT_LOCK",
                          minRetentionDays=days),
                 _control("BACKUP_LAST_RECOVERY_POINT_CREATED",
-                         recoveryPointAgeUnit="days", recoveryPointAgeValue="1"),
+                         recoveryPointAgeUnit="hours",
+                         recoveryPointAgeValue=f"{promised.rpo_hours:g}"),
                 _control("RESTORE_TIME_FOR_RESOURCES_MEET_TARGET",
                          maxRestoreTime=str(self._config.restore_time_target_minutes)),
             ],

@@ -9,7 +9,7 @@ import pulumi
 import pulumi_aws as aws
 from policy_documents import Statement, allow, deny, document
 
-from trustctl.promises import BACKUP_LOCK_MODE
+from trustctl.catalog import page_figures
 
 # What the bucket is for; the gate's checks find the backup bucket by `trustctl:role=backup`.
 ROLE_TAG = "trustctl:role"
@@ -139,7 +139,8 @@ class HardenedBucket(pulumi.ComponentResource):
                 region=self._region,
                 bucket=self.bucket.id,
                 object_lock_enabled="Enabled",
-                rule={"default_retention": {"mode": BACKUP_LOCK_MODE, "days": retention.days}},
+                rule={"default_retention": {"mode": page_figures().backup_lock_mode,
+                                            "days": retention.days}},
                 opts=child,
             )
         aws.s3.BucketLifecycleConfiguration(

@@ -9,7 +9,7 @@ import pulumi_aws as aws
 from policy_documents import Statement, account_root, allow, document
 from stack_config import StackConfig
 
-from trustctl.promises import KEY_ROTATION_DAYS
+from trustctl.catalog import page_figures
 
 # The encryption context keys `trustctl backup` passes with every data key request
 # (trustctl/backup/run.py: backup id and object key). The backup key policy requires them and
@@ -168,7 +168,7 @@ class Keys(pulumi.ComponentResource):
 
         The `trustctl:purpose` tag is how the gate's checks recognise the backup key.
         A multi-Region key replaces a single-Region one (AWS cannot convert a key): the old key
-        is retained on delete, because the backups of the last 35 days are sealed with it;
+        is retained on delete, because the backups of the retention period are sealed with it;
         schedule its deletion by hand once they have expired (README, disaster runbook).
         """
         key = aws.kms.Key(
@@ -177,7 +177,7 @@ class Keys(pulumi.ComponentResource):
             customer_master_key_spec="SYMMETRIC_DEFAULT",
             key_usage="ENCRYPT_DECRYPT",
             enable_key_rotation=True,
-            rotation_period_in_days=KEY_ROTATION_DAYS,
+            rotation_period_in_days=page_figures().key_rotation_days,
             deletion_window_in_days=self._config.kms_deletion_window_days,
             multi_region=multi_region,
             tags={PURPOSE_TAG: purpose},

@@ -1,10 +1,19 @@
-"""Every rate-limit rule is on and locks a client out after <= 10 attempts."""
+"""Every rate-limit rule is on and locks a client out after at most the promised attempts (the
+catalog's AUTH-RATE-LIMIT figure)."""
 
 from typing import Any
 
-from trust_check_support import Metadata, RulesetPhaseCheck, attr, number, rule_enabled, shown
+from trust_check_support import (
+    Metadata,
+    RulesetPhaseCheck,
+    attr,
+    figure,
+    number,
+    rule_enabled,
+    shown,
+)
 
-MAX_ATTEMPTS = 10
+MAX_ATTEMPTS = figure("AUTH-RATE-LIMIT", "lockout_after_attempts")
 
 METADATA = Metadata(
     severity="HIGH",

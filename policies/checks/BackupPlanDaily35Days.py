@@ -1,14 +1,27 @@
-"""The AWS Backup plan runs at least daily and keeps recovery points 35 days."""
+"""The AWS Backup plan runs at least daily and keeps recovery points the promised days (the
+catalog's BACKUP-DAILY-35D figures)."""
 
 import re
 from typing import Any
 
 from checkov.common.models.enums import CheckCategories
-from trust_check_support import RETENTION_DAYS, Metadata, TrustCheck, attr, items, number, shown
+from trust_check_support import (
+    RETENTION_DAYS,
+    Metadata,
+    TrustCheck,
+    attr,
+    figure,
+    items,
+    number,
+    shown,
+)
+
+EVERY_DAYS = figure("BACKUP-DAILY-35D", "every_days")  # "Daily"
 
 METADATA = Metadata(
     severity="CRITICAL",
-    risk="Data written between backups, or backups deleted before 35 days, cannot be recovered.",
+    risk=f"Data written between backups, or backups deleted before {RETENTION_DAYS} days, "
+    "cannot be recovered.",
     remediation=(
         "Give aws_backup_plan a rule whose schedule runs every day (e.g. cron(0 3 * * ? *)) "
         f"and make every rule's lifecycle.delete_after >= {RETENTION_DAYS}."
@@ -27,7 +40,7 @@ def runs_daily(schedule: str | None) -> bool:
     rate = RATE.match(schedule)
     if rate:
         hours = int(rate["count"]) * UNIT_HOURS[rate["unit"].rstrip("s")]
-        return 0 < hours <= 24
+        return 0 < hours <= EVERY_DAYS * UNIT_HOURS["day"]
     cron = CRON.match(schedule)
     if not cron:
         return False

@@ -1,18 +1,19 @@
-"""A two-year, subdomain-wide, preloadable Strict-Transport-Security header."""
+"""A subdomain-wide, preloadable Strict-Transport-Security header for the promised max-age (the
+catalog's HSTS figure: 2 years)."""
 
 from typing import Any
 
 from checkov.common.models.enums import CheckCategories
-from trust_check_support import Metadata, TrustCheck, attr, is_true, number, shown
+from trust_check_support import Metadata, TrustCheck, attr, figure, is_true, number, shown
 
-TWO_YEARS_SECONDS = 63072000
+MAX_AGE = figure("HSTS", "max_age_seconds")
 
 METADATA = Metadata(
     severity="HIGH",
     risk="Browsers can be stripped to HTTP on a first visit or once a short policy expires.",
     remediation=(
         "Declare cloudflare_zone_setting security_header with strict_transport_security "
-        f"enabled, max_age >= {TWO_YEARS_SECONDS}, include_subdomains and preload."
+        f"enabled, max_age >= {MAX_AGE}, include_subdomains and preload."
     ),
 )
 
@@ -21,7 +22,7 @@ class ZoneHstsPreload(TrustCheck):
     def __init__(self) -> None:
         super().__init__(
             check_id="CKV_TRUST_5",
-            name="Ensure the Cloudflare zone sends HSTS with max-age >= 2 years, "
+            name=f"Ensure the Cloudflare zone sends HSTS with max-age >= {MAX_AGE} s, "
             "includeSubDomains and preload",
             category=CheckCategories.ENCRYPTION,
             resources=["cloudflare_zone_setting"],
@@ -40,10 +41,8 @@ class ZoneHstsPreload(TrustCheck):
             if not is_true(hsts.get(flag))
         ]
         max_age = number(hsts.get("max_age"))
-        if max_age is None or max_age < TWO_YEARS_SECONDS:
-            found.append(
-                f"strict_transport_security.max_age is {shown(max_age)}, below {TWO_YEARS_SECONDS}"
-            )
+        if max_age is None or max_age < MAX_AGE:
+            found.append(f"strict_transport_security.max_age is {shown(max_age)}, below {MAX_AGE}")
         return found
 
 

@@ -9,6 +9,7 @@ This module registers no check; checkov imports it like any file of the checks f
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -20,9 +21,10 @@ from checkov.common.bridgecrew.severities import Severities
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 
-RETENTION_DAYS = 35  # "Backups. Daily, encrypted, kept 35 days."
-# The one map from a control to its checks; a check learns its control(s) there.
-CATALOG = Path(__file__).resolve().parent.parent / "controls.yaml"
+# The one map from a control to its checks, and the one home of the page's figures; a check
+# learns its control(s) and figures there. $TRUSTCTL_CATALOG names another (trustctl.paths).
+CATALOG = Path(os.environ.get("TRUSTCTL_CATALOG")
+               or Path(__file__).resolve().parent.parent / "controls.yaml")
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,32 @@ def controls_of(check_id: str) -> tuple[str, ...]:
     """The controls whose static checks list `check_id` (policies/controls.yaml)."""
     return tuple(c["id"] for c in _catalog()["controls"]
                  if check_id in ((c.get("verification") or {}).get("static") or ()))
+
+
+def figure(control_id: str, name: str) -> Any:
+    """One of the security page's figures: the control's `figures:` entry in the catalog."""
+    for control in _catalog()["controls"]:
+        if control["id"] == control_id and name in (control.get("figures") or {}):
+            return control["figures"][name]
+    raise KeyError(f"{CATALOG}: control {control_id} has no figure {name}")
+
+
+def graph_check(*, check_id: str, metadata: dict[str, str], definition: dict[str, Any],
+                path: str) -> None:
+    """Register a graph check (what a `.yaml` check file holds) built in Python, so the figures
+    it compares with come from the catalog. checkov executes every `.py` file of the folder on
+    each run, before it runs the graph checks; a check of the same id is replaced. Like a
+    `TrustCheck`, its guideline names its control(s) first."""
+    from checkov.common.checks_infra.registry import get_graph_checks_registry
+    from checkov.runner_filter import RunnerFilter
+
+    guideline = f"{', '.join(controls_of(check_id))}: {metadata['guideline']}"
+    raw = {"metadata": {**metadata, "id": check_id, "guideline": guideline},
+           "definition": definition}
+    registry = get_graph_checks_registry("terraform")
+    check = registry.parser.parse_raw_check(raw, resources_types=None, check_path=path)
+    registry.checks = [c for c in registry.checks if c.id != check_id] + [check]
+    RunnerFilter.notify_external_check(check_id)
 
 
 @cache
@@ -215,3 +243,6 @@ def tag(conf: dict[str, Any], key: str) -> str | None:
         if isinstance(tags, dict) and key in tags:
             return str(unwrap(tags[key]))
     return None
+
+
+RETENTION_DAYS = figure("BACKUP-DAILY-35D", "retention_days")  # "kept 35 days"

@@ -98,5 +98,5 @@ def test_audit_framework_restates_the_backup_promises(prod_plan: Plan) -> None:
     assert controls["BACKUP_RESOURCES_PROTECTED_BY_BACKUP_VAULT_LOCK"] == {
         "minRetentionDays": "35"}
     assert controls["BACKUP_LAST_RECOVERY_POINT_CREATED"] == {  # RPO 24 h
-        "recoveryPointAgeUnit": "days", "recoveryPointAgeValue": "1"}
+        "recoveryPointAgeUnit": "hours", "recoveryPointAgeValue": "24"}
     assert controls["RESTORE_TIME_FOR_RESOURCES_MEET_TARGET"] == {"maxRestoreTime": "240"}

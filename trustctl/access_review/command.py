@@ -25,13 +25,13 @@ from trustctl.access_review.database import TenantTables
 from trustctl.access_review.progress import Progress
 from trustctl.archive.location import stand_in
 from trustctl.aws import AwsTarget
+from trustctl.catalog import page_figures
 from trustctl.errors import InputError
 from trustctl.records.options import EvidenceDirOption, EvidenceOption, record_store
 from trustctl.report.results import ControlResult, Status
 
 DEFAULT_DSN_ENV = "TRUSTCTL_DATABASE_DSN"
 TOKEN_ENV = "CLOUDFLARE_API_TOKEN"
-PERIOD_DAYS = 92
 
 access_review = typer.Typer(
     name="access-review",
@@ -64,9 +64,10 @@ def prepare_command(
         "ACCESS-REVIEW record in --evidence-dir or --evidence).")] = None,
     evidence_dir: EvidenceDirOption = Path("evidence"),
     evidence: EvidenceOption = None,
-    period_days: Annotated[int, typer.Option(
-        "--period-days", min=1, help="Reads of customer data over this many days.")
-    ] = PERIOD_DAYS,
+    period_days: Annotated[int | None, typer.Option(
+        "--period-days", min=1, show_default=False, help="Reads of customer data over this "
+        "many days (default: the review's cadence, ACCESS-REVIEW every_days in the catalog).")
+    ] = None,
     region: Annotated[str | None, typer.Option(
         "--region", envvar=["AWS_REGION", "AWS_DEFAULT_REGION"], help="AWS region.")] = None,
     endpoint_url: Annotated[str | None, typer.Option(
@@ -133,8 +134,8 @@ def prepare_command(
                             cloudflare_base_url)
     the_roster = roster.load(roster_path)
     last = preparing.Previous.find(previous, record_store(evidence_dir, evidence))
-    document = preparing.prepare(sources, the_roster, last, Period.last_days(period_days),
-                                 Progress())
+    period = Period.last_days(period_days or page_figures().review_every_days)
+    document = preparing.prepare(sources, the_roster, last, period, Progress())
     summaries = review_file.write(document, out, {".md": summary.markdown(document),
                                                   ".html": summary.html(document)})
     results = preparing.control_results(document)

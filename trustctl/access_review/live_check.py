@@ -1,10 +1,11 @@
 """The ACCESS-REVIEW live check: the quarter's review was recorded and done.
 
 Passes when the latest counted access-review record (its review read every source) finished
-no more than 92 days ago, no access it decided to remove is still present and none it decided
-to reduce is unchanged. The audit's check (trustctl/audit/checks/access/, where its metadata
-lives) passes its sources to `check_live`; a source it could not read makes the check `error`
-unless something already failed (a finding is never hidden).
+no more than a quarter ago (ACCESS-REVIEW's every_days in the catalog), no access it decided to
+remove is still present and none it decided to reduce is unchanged. The audit's check
+(trustctl/audit/checks/access/, where its metadata lives) passes its sources to `check_live`;
+a source it could not read makes the check `error` unless something already failed (a finding
+is never hidden).
 """
 
 from __future__ import annotations
@@ -15,11 +16,11 @@ from trustctl.access_review import findings, record
 from trustctl.access_review.inventory import Inventory
 from trustctl.access_review.prepare import Sources, collect
 from trustctl.access_review.progress import QUIET, Progress
+from trustctl.catalog import page_figures
 from trustctl.records import RecordStore
 from trustctl.report.results import ControlResult, Finding, Status
 
 CHECK_ID = "AUD_ACCESS_REVIEW_1"  # its metadata: trustctl/audit/checks/access/
-MAX_AGE = timedelta(days=92)
 
 
 def check(records: RecordStore, inventory: Inventory, now: datetime | None = None
@@ -32,9 +33,10 @@ def check(records: RecordStore, inventory: Inventory, now: datetime | None = Non
         found.append(_finding(f"no completed access review recorded in {records}"))
     else:
         age = now - latest.finished_at
-        if age > MAX_AGE:
+        max_age = timedelta(days=page_figures().review_every_days)
+        if age > max_age:
             found.append(_finding(f"the last access review ({latest.id}) was recorded "
-                                  f"{age.days} days ago, more than {MAX_AGE.days}"))
+                                  f"{age.days} days ago, more than {max_age.days}"))
         found += [_finding(flag.message, flag.principal) for flag in
                   findings.cuts_not_done(inventory.merged(), record.cuts(latest))]
     if found:

@@ -3,7 +3,7 @@
 Uploads are multipart from a stream (parts of 8 MiB or more, one part in flight while the next
 fills, so memory stays flat) with the SHA-256 of the ciphertext computed on the way; any failure
 aborts the upload, so nothing half-written stays. When the bucket has Object Lock, each object
-gets COMPLIANCE retention for the promised days (trustctl/promises.py).
+gets the promised Object Lock retention (BACKUP-DAILY-35D's figures in the catalog).
 """
 
 from __future__ import annotations
@@ -19,10 +19,9 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from trustctl.archive.manifest import Manifest, ManifestError
-from trustctl.promises import BACKUP_LOCK_MODE, BACKUP_RETENTION_DAYS
+from trustctl.catalog import page_figures
 
 PART_SIZE = 8 << 20
-RETENTION = timedelta(days=BACKUP_RETENTION_DAYS)
 OBJECT_NAME = "dump.enc"
 MANIFEST_NAME = "manifest.json"
 NO_LOCK_CODES = ("ObjectLockConfigurationNotFoundError", "NoSuchObjectLockConfiguration")
@@ -80,7 +79,7 @@ class BackupStore:
             raise
         if config.get("ObjectLockConfiguration", {}).get("ObjectLockEnabled") != "Enabled":
             return None
-        return datetime.now(UTC) + RETENTION
+        return datetime.now(UTC) + timedelta(days=page_figures().backup_retention_days)
 
     def upload(self, key: str, chunks: Iterable[bytes],
                retain_until: datetime | None) -> StoredObject:
@@ -142,7 +141,7 @@ class BackupStore:
         """Some S3 implementations ignore lock headers on multipart uploads: set it explicitly
         (the same date again is allowed even in COMPLIANCE mode: it does not shorten it)."""
         args = {"Bucket": self.bucket, "Key": key, **({"VersionId": version} if version else {})}
-        self.s3.put_object_retention(**args, Retention={"Mode": BACKUP_LOCK_MODE,
+        self.s3.put_object_retention(**args, Retention={"Mode": page_figures().backup_lock_mode,
                                                         "RetainUntilDate": retain_until})
 
     def put_manifest(self, manifest: Manifest, retain_until: datetime | None) -> None:
@@ -224,7 +223,8 @@ def _parts(chunks: Iterable[bytes]) -> Iterator[bytes]:
 def _lock_args(retain_until: datetime | None) -> dict:
     if retain_until is None:
         return {}
-    return {"ObjectLockMode": BACKUP_LOCK_MODE, "ObjectLockRetainUntilDate": retain_until}
+    return {"ObjectLockMode": page_figures().backup_lock_mode,
+            "ObjectLockRetainUntilDate": retain_until}
 
 
 def _iso(moment: datetime | None) -> str | None:

@@ -93,7 +93,10 @@ def audit(
     backup_prefix: Annotated[str, typer.Option(
         "--backup-prefix", envvar="TRUSTCTL_BACKUP_PREFIX",
         help="Key prefix of backups in the backup bucket.")] = "backups",
-    rpo_hours: Annotated[float, typer.Option("--rpo-hours", min=0.01)] = 24.0,
+    rpo_hours: Annotated[float | None, typer.Option(
+        "--rpo-hours", min=0.01, show_default=False,
+        help="Recovery point objective the newest backup is judged by (default: the "
+        "catalog's, RPO-RTO rpo_hours).")] = None,
     evidence_dir: EvidenceDirOption = Path("evidence"),
     evidence: EvidenceOption = None,
     output_format: FormatOption = "text",

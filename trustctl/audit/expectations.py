@@ -22,7 +22,7 @@ class Expectations:
     domain: str | None = None
     security_contact: str | None = None
     auth_paths: tuple[str, ...] = ()
-    failed_attempt_threshold: int = 10
+    failed_attempt_threshold: int | None = None  # None: the page's (AUTH-RATE-LIMIT)
 
 
 def load(path: Path = DEFAULT_STACK_CONFIG) -> Expectations:
@@ -40,5 +40,9 @@ def load(path: Path = DEFAULT_STACK_CONFIG) -> Expectations:
         domain=value("domain"),
         security_contact=value("securityContactEmail"),
         auth_paths=tuple(value("authPaths") or ()),
-        failed_attempt_threshold=int(value("failedAttemptThreshold") or 10),
+        failed_attempt_threshold=_int_or_none(value("failedAttemptThreshold")),
     )
+
+
+def _int_or_none(raw: object) -> int | None:
+    return None if raw is None or raw == "" else int(raw)  # type: ignore[call-overload]

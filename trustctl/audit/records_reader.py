@@ -12,17 +12,19 @@ from trustctl.archive.store import BackupStore
 from trustctl.audit.aws_reader import AwsReader
 from trustctl.audit.live_check import CouldNotRead
 from trustctl.audit.memo import Memo
+from trustctl.catalog import page_figures
 from trustctl.errors import DependencyError
 from trustctl.records import RecordError, RecordStore
 
 
 class RecordsReader:
     def __init__(self, aws: list[AwsReader], store: RecordStore, backup_prefix: str,
-                 rpo_hours: float) -> None:
+                 rpo_hours: float | None = None) -> None:
+        """`rpo_hours`: the objective the backups' age is judged by (default: the catalog's)."""
         self.aws = aws
         self.store = store
         self.backup_prefix = backup_prefix
-        self.rpo = timedelta(hours=rpo_hours)
+        self.rpo = page_figures().rpo if rpo_hours is None else timedelta(hours=rpo_hours)
         self.now = datetime.now(UTC)
         self._memo = Memo()
 

@@ -58,7 +58,7 @@ class Targets:
     tenant_schemas: tuple[str, ...] = ("public",)
     tenant_column: str = "tenant_id"
     backup_prefix: str = "backups"
-    rpo_hours: float = 24.0
+    rpo_hours: float | None = None  # None: the catalog's RPO
     records: RecordStore | None = None  # where drill records are read (the audit's store)
     role_arns: tuple[str, ...] = ()
     organization_role: str | None = None

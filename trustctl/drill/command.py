@@ -25,6 +25,7 @@ from trustctl.archive.recovery import RecoverySite, recovery_site
 from trustctl.archive.store import BackupStore
 from trustctl.aws import aws_errors
 from trustctl.backup.run import BackupTarget, run_backup
+from trustctl.catalog import page_figures
 from trustctl.drill.record import as_record
 from trustctl.drill.run import DrillOptions, run_drill
 from trustctl.dsn import Dsn
@@ -89,12 +90,13 @@ def drill_command(
     jobs: Annotated[int, typer.Option(
         "--jobs", min=1, help="Parallel restore (pg_restore -j N). Costs: the decrypted dump "
         "is written in plaintext to the scratch directory first.")] = 1,
-    rpo_hours: Annotated[float, typer.Option(
-        "--rpo-hours", help="Recovery point objective: the backup may be at most this old.")
-    ] = 24.0,
-    rto_hours: Annotated[float, typer.Option(
-        "--rto-hours", help="Recovery time objective: restore and verification must finish "
-        "within it.")] = 4.0,
+    rpo_hours: Annotated[float | None, typer.Option(
+        "--rpo-hours", show_default=False, help="Recovery point objective: the backup may be "
+        "at most this old (default: the catalog's, RPO-RTO rpo_hours).")] = None,
+    rto_hours: Annotated[float | None, typer.Option(
+        "--rto-hours", show_default=False, help="Recovery time objective: restore and "
+        "verification must finish within it (default: the catalog's, RPO-RTO rto_hours).")
+    ] = None,
     region_outage: Annotated[bool, typer.Option(
         "--region-outage", help="Rehearse a regional outage: --region (the primary) is treated "
         "as gone and never contacted; the latest backup is found, verified, decrypted and "
@@ -172,8 +174,8 @@ def drill_command(
                          tenant_column=tenant_column, recipe=tenant_recipe,
                          setting=tenant_setting, claims=tenant_claims,
                          membership_query=membership_query),
-        rpo=_positive_hours(rpo_hours, "--rpo-hours"),
-        rto=_positive_hours(rto_hours, "--rto-hours"), jobs=jobs,
+        rpo=_positive_hours(rpo_hours, "--rpo-hours", page_figures().rpo),
+        rto=_positive_hours(rto_hours, "--rto-hours", page_figures().rto), jobs=jobs,
         skip_extensions=tuple(skip_extension or ()),
     )
     site = _site(where, stand_in, recovery_region, recovery_bucket,
@@ -254,7 +256,7 @@ def summary(record: dict, path: str) -> str:
         state = "not measured" if measured is None else ("met" if objective["met"] else "MISSED")
         shown = "-" if measured is None else _duration(measured)
         lines.append(f"  {name.upper()}     {shown} (objective "
-                     f"{objective['objective_seconds'] / 3600:.0f} h): {state}")
+                     f"{objective['objective_seconds'] / 3600:g} h): {state}")
     lines.append("  controls " + ", ".join(f"{c['id']} {c['status']}" for c in record["controls"]))
     lines.append(f"  record  {path}")
     return "\n".join(lines)
@@ -272,7 +274,10 @@ def _tenancy(path: Path | None, **flags: Any) -> Tenancy:
     return override(load(path) if path is not None else Tenancy(), **flags)
 
 
-def _positive_hours(hours: float, flag: str) -> timedelta:
+def _positive_hours(hours: float | None, flag: str, promised: timedelta) -> timedelta:
+    """The flag's hours, or the page's objective when it is not given."""
+    if hours is None:
+        return promised
     if hours <= 0:
         raise InputError(f"{flag} must be positive")
     return timedelta(hours=hours)

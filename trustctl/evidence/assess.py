@@ -2,7 +2,8 @@
 
 Statuses over the period (never blurring verified and attested):
 - `failed`: a gap: a record's last word on the control was a failure with no passing one
-  after it, a day without a complete backup, no drill (or access review) within 92 days,
+  after it, a day without a complete backup, no drill (or access review) within its
+  control's `every_days` (the catalog's figure: a quarter),
   an expired exception or attestation;
 - `excepted`: checked, and a finding was accepted by an exception in force;
 - `verified`: checked by a machine (gate, audit, drill, backup) and nothing open;
@@ -34,8 +35,9 @@ METHODS = {"gate": "static gate (checkov over the Pulumi program)",
            "audit": "live audit of what is deployed", "drill": "restore drill",
            "backup": "backup manifests (one per complete backup)",
            "access-review": "access review record"}
-# A control that must be exercised at least every N days, by records of this kind.
-CADENCE = {"RESTORE-DRILL": ("drill", 92), "ACCESS-REVIEW": ("access-review", 92)}
+# A control that must be exercised at least every N days (its figure `every_days` in the
+# catalog), by records of this kind.
+CADENCE = {"RESTORE-DRILL": "drill", "ACCESS-REVIEW": "access-review"}
 DAILY_BACKUP = "BACKUP-DAILY-35D"
 
 
@@ -103,7 +105,8 @@ def _assess(control: Control, inputs: Inputs) -> ControlAssessment:
     if control.id == DAILY_BACKUP:
         result.gaps += _missing_backup_days(control.id, inputs)
     if control.id in CADENCE:
-        result.gaps += _cadence_gaps(control.id, *CADENCE[control.id], inputs)
+        result.gaps += _cadence_gaps(control.id, CADENCE[control.id],
+                                     int(control.figures["every_days"]), inputs)
     _exceptions(result, inputs)
     _attestations(result, inputs)
     result.status = _status(result, observed)

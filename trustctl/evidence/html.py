@@ -195,8 +195,9 @@ def _drill_chart(drills: list[dict[str, Any]]) -> str:
             f'<text x="0" y="{line + 3:.1f}" font-size="9">100%</text>'
             f'<text x="0" y="{height - bottom:.0f}" font-size="9">0</text>'
             + "".join(bars) + "".join(labels) + "</svg>"
-            "<p class=\"meta\">Bar height: measured value as a share of its objective (RPO 24 h, "
-            "RTO 4 h by default); dashed line: the objective; red bars: objective missed.</p>")
+            "<p class=\"meta\">Bar height: measured value as a share of its objective (each "
+            "drill's own: the page's RPO and RTO unless the drill was given others); dashed "
+            "line: the objective; red bars: objective missed.</p>")
 
 
 def _audits(report: dict[str, Any]) -> str:

@@ -24,7 +24,7 @@ from trustctl.gate.schedules import Workflows
 from trustctl.gate.sources import Declared
 from trustctl.gate.translate import TfPlan, translate
 from trustctl.gate.zizmor import ZizmorProcess
-from trustctl.paths import CATALOG_PATH, EXCEPTIONS_PATH
+from trustctl.paths import EXCEPTIONS_PATH
 from trustctl.report.model import ControlReport
 
 
@@ -72,7 +72,7 @@ class CheckedInputs:
 
 def check_inputs(
     inputs: list[Declared], exceptions_path: Path = EXCEPTIONS_PATH,
-    catalog_path: Path = CATALOG_PATH, today: dt.date | None = None,
+    catalog_path: Path | None = None, today: dt.date | None = None,
     checkov: CheckovProcess | None = None, workflows: Workflows | None = None,
 ) -> CheckedInputs:
     """Translate every input and run checkov once over them all; `checkov` may be one started
@@ -114,14 +114,14 @@ class _NoFindings:
 
 
 def check_many(inputs: list[Declared], exceptions_path: Path = EXCEPTIONS_PATH,
-               catalog_path: Path = CATALOG_PATH, today: dt.date | None = None,
+               catalog_path: Path | None = None, today: dt.date | None = None,
                checkov: CheckovProcess | None = None,
                workflows: Workflows | None = None) -> list[ControlReport]:
     return check_inputs(inputs, exceptions_path, catalog_path, today, checkov, workflows).each()
 
 
 def check_estate(inputs: list[Declared], exceptions_path: Path = EXCEPTIONS_PATH,
-                 catalog_path: Path = CATALOG_PATH, today: dt.date | None = None,
+                 catalog_path: Path | None = None, today: dt.date | None = None,
                  checkov: CheckovProcess | None = None,
                  workflows: Workflows | None = None) -> ControlReport:
     return check_inputs(inputs, exceptions_path, catalog_path, today, checkov,
@@ -129,7 +129,7 @@ def check_estate(inputs: list[Declared], exceptions_path: Path = EXCEPTIONS_PATH
 
 
 def check(declared: Declared, exceptions_path: Path = EXCEPTIONS_PATH,
-          catalog_path: Path = CATALOG_PATH, today: dt.date | None = None,
+          catalog_path: Path | None = None, today: dt.date | None = None,
           checkov: CheckovProcess | None = None,
           workflows: Workflows | None = None) -> ControlReport:
     return check_estate([declared], exceptions_path, catalog_path, today, checkov, workflows)

@@ -6,10 +6,11 @@ import hashlib
 import subprocess
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
 import yaml
 
-from trustctl.paths import CATALOG_PATH, REPO_ROOT
+from trustctl.paths import REPO_ROOT, catalog_path
 
 
 @cache
@@ -28,9 +29,13 @@ def code_version() -> str:
     return f"{package}+g{commit}" if commit else package
 
 
-@cache
 def catalog_version() -> str:
     """The catalog's declared version and the SHA-256 of its text (`1+sha256:0f3e...`)."""
-    text = CATALOG_PATH.read_bytes()
+    return _catalog_version(catalog_path())
+
+
+@cache
+def _catalog_version(path: Path) -> str:
+    text = path.read_bytes()
     declared = (yaml.safe_load(text) or {}).get("version", "?")
     return f"{declared}+sha256:{hashlib.sha256(text).hexdigest()[:16]}"

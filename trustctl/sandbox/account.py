@@ -16,7 +16,7 @@ import json
 from dataclasses import dataclass
 
 from trustctl.aws import AwsTarget, client, reach_local_s3control
-from trustctl.promises import BACKUP_RETENTION_DAYS, KEY_ROTATION_DAYS
+from trustctl.catalog import page_figures
 from trustctl.sandbox.backup_target import NAME_PREFIX, DeclaredBackup
 
 ACCOUNT = "123456789012"  # moto's account, as in Pulumi.prod.yaml
@@ -53,7 +53,8 @@ def declare_account(target: AwsTarget, backup: DeclaredBackup) -> DeclaredAccoun
                                                  "TagValue": "backup"}])
     data_key = kms.create_key(Description=f"{NAME_PREFIX}: data", Tags=[
         {"TagKey": "trustctl:purpose", "TagValue": "data"}])["KeyMetadata"]
-    kms.enable_key_rotation(KeyId=data_key["KeyId"], RotationPeriodInDays=KEY_ROTATION_DAYS)
+    kms.enable_key_rotation(KeyId=data_key["KeyId"],
+                            RotationPeriodInDays=page_figures().key_rotation_days)
     account = client("sts", target).get_caller_identity()["Account"]
     reach_local_s3control(client("s3control", target)).put_public_access_block(AccountId=account,
                                                PublicAccessBlockConfiguration=PAB)
@@ -115,14 +116,14 @@ def _harden_existing(s3: object, bucket: str, log_to: str) -> None:
 
 
 def _aws_backup(target: AwsTarget, backup_key_arn: str) -> None:
-    backup = client("backup", target)
+    backup, days = client("backup", target), page_figures().backup_retention_days
     backup.create_backup_vault(BackupVaultName=VAULT, EncryptionKeyArn=backup_key_arn)
     backup.put_backup_vault_lock_configuration(
-        BackupVaultName=VAULT, MinRetentionDays=BACKUP_RETENTION_DAYS, ChangeableForDays=3)
+        BackupVaultName=VAULT, MinRetentionDays=days, ChangeableForDays=3)
     backup.create_backup_plan(BackupPlan={"BackupPlanName": f"{NAME_PREFIX}-daily", "Rules": [{
         "RuleName": "daily", "TargetBackupVaultName": VAULT,
         "ScheduleExpression": "cron(0 3 * * ? *)",
-        "Lifecycle": {"DeleteAfterDays": BACKUP_RETENTION_DAYS}}]})
+        "Lifecycle": {"DeleteAfterDays": days}}]})
 
 
 def _trail(target: AwsTarget, key_arn: str, data_buckets: list[str]) -> None:

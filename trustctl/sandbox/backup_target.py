@@ -4,8 +4,8 @@ The shapes of infra/components/keys.py (`Keys._key`: SYMMETRIC_DEFAULT, rotation
 infra/components/hardened_bucket.py with a locked `Retention` (Object Lock, versioning, SSE-KMS
 with the backup key and Bucket Keys, a lifecycle of the same length, all public access blocked,
 no ACLs); retention, lock mode and rotation are the figures the infrastructure reads too
-(trustctl/promises.py). Named with the prefix of an environment called "sandbox". Bucket
-policies are left out: moto does not enforce them.
+(the catalog's, through trustctl.catalog.page_figures). Named with the prefix of an environment
+called "sandbox". Bucket policies are left out: moto does not enforce them.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from trustctl.aws import AwsTarget, client
-from trustctl.promises import BACKUP_LOCK_MODE, BACKUP_RETENTION_DAYS, KEY_ROTATION_DAYS
+from trustctl.catalog import page_figures
 
 REGION = "us-east-1"  # aws:region of Pulumi.prod.yaml
 NAME_PREFIX = "claver-sandbox"  # StackConfig.name_prefix of environment "sandbox"
@@ -46,14 +46,16 @@ def _backup_key(target: AwsTarget) -> tuple[str, str]:
         KeySpec="SYMMETRIC_DEFAULT",
         KeyUsage="ENCRYPT_DECRYPT",
     )["KeyMetadata"]
-    kms.enable_key_rotation(KeyId=key["KeyId"], RotationPeriodInDays=KEY_ROTATION_DAYS)
+    kms.enable_key_rotation(KeyId=key["KeyId"],
+                            RotationPeriodInDays=page_figures().key_rotation_days)
     kms.create_alias(AliasName=BACKUP_KEY_ALIAS, TargetKeyId=key["KeyId"])
     return key["KeyId"], key["Arn"]
 
 
 def locked_bucket(target: AwsTarget, bucket: str, key_arn: str) -> None:
     """A backup bucket (or its replica) with every protection the backups rely on."""
-    s3 = client("s3", target)
+    s3, figures = client("s3", target), page_figures()
+    days = figures.backup_retention_days
     create = {"Bucket": bucket, "ObjectLockEnabledForBucket": True}
     if target.region != "us-east-1":  # S3 rejects a location constraint naming us-east-1
         create["CreateBucketConfiguration"] = {"LocationConstraint": target.region}
@@ -72,15 +74,15 @@ def locked_bucket(target: AwsTarget, bucket: str, key_arn: str) -> None:
     }]})
     s3.put_object_lock_configuration(Bucket=bucket, ObjectLockConfiguration={
         "ObjectLockEnabled": "Enabled",
-        "Rule": {"DefaultRetention": {"Mode": BACKUP_LOCK_MODE, "Days": BACKUP_RETENTION_DAYS}},
+        "Rule": {"DefaultRetention": {"Mode": figures.backup_lock_mode, "Days": days}},
     })
     s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": [
         {
-            "ID": f"expire-after-{BACKUP_RETENTION_DAYS}-days",
+            "ID": f"expire-after-{days}-days",
             "Status": "Enabled",
             "Filter": {},
-            "Expiration": {"Days": BACKUP_RETENTION_DAYS},
-            "NoncurrentVersionExpiration": {"NoncurrentDays": BACKUP_RETENTION_DAYS},
+            "Expiration": {"Days": days},
+            "NoncurrentVersionExpiration": {"NoncurrentDays": days},
             "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1},
         },
         {

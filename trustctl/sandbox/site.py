@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-TWO_YEARS = 63072000
+from trustctl.catalog import page_figures
+
 CSP = ("default-src 'self'; script-src 'self' https://js.stripe.com; object-src 'none'; "
        "base-uri 'self'; frame-ancestors 'none'")
 STRIPE = "https://js.stripe.com/v3/"
@@ -46,7 +47,8 @@ class SiteConfig:
     min_version: ssl.TLSVersion = ssl.TLSVersion.TLSv1_2
     max_version: ssl.TLSVersion = ssl.TLSVersion.TLSv1_3
     headers: dict[str, str] = field(default_factory=lambda: {
-        "Strict-Transport-Security": f"max-age={TWO_YEARS}; includeSubDomains; preload",
+        "Strict-Transport-Security": f"max-age={page_figures().hsts_max_age_seconds}; "
+                                     "includeSubDomains; preload",
         "Content-Security-Policy": CSP,
     })
     page: str = PAGE

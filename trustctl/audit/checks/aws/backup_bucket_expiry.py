@@ -2,17 +2,20 @@
 
 from trustctl.audit.aws_reader import AwsReader
 from trustctl.audit.live_check import Outcome, live_check
-from trustctl.promises import BACKUP_RETENTION_DAYS
+from trustctl.catalog import page_figures
+
+_DAYS = page_figures().backup_retention_days  # in the words below; the check reads it anew
 
 
 @live_check(
     id="AUD_AWS_7", area="aws",
-    name="The backup bucket expires backups after 35 days",
-    risk="Backups are kept longer or shorter than the 35 days the page promises.",
-    remediation="Add an Enabled lifecycle rule with Expiration Days 35 (and "
-                "NoncurrentVersionExpiration 35) to the backup bucket.",
+    name=f"The backup bucket expires backups after {_DAYS} days",
+    risk=f"Backups are kept longer or shorter than the {_DAYS} days the page promises.",
+    remediation=f"Add an Enabled lifecycle rule with Expiration Days {_DAYS} (and "
+                f"NoncurrentVersionExpiration {_DAYS}) to the backup bucket.",
 )
 def check(aws: AwsReader, out: Outcome) -> None:
+    wanted = page_figures().backup_retention_days
     buckets = aws.buckets_with_role("backup")
     if not buckets:
         out.fail(None, "no bucket is tagged trustctl:role=backup")
@@ -22,6 +25,6 @@ def check(aws: AwsReader, out: Outcome) -> None:
             days = sorted({r["Expiration"]["Days"] for r in rules
                            if r.get("Expiration", {}).get("Days")})
             out.facts[bucket.name] = days
-            if days != [BACKUP_RETENTION_DAYS]:
+            if days != [wanted]:
                 out.fail(bucket.name, f"enabled expiry rules say {days or 'never'} days, "
-                                      f"not {BACKUP_RETENTION_DAYS}")
+                                      f"not {wanted}")

@@ -2,17 +2,20 @@
 
 from trustctl.audit.aws_reader import AwsReader
 from trustctl.audit.live_check import Outcome, live_check
-from trustctl.promises import BACKUP_LOCK_MODE, BACKUP_RETENTION_DAYS
+from trustctl.catalog import page_figures
+
+_DAYS = page_figures().backup_retention_days  # in the words below; the check reads it anew
 
 
 @live_check(
     id="AUD_AWS_6", area="aws",
-    name="The backup bucket has Object Lock COMPLIANCE for at least 35 days",
-    risk="Backups can be deleted (by mistake or by an attacker) before 35 days.",
-    remediation="Set the backup bucket's default retention to COMPLIANCE, 35 days "
+    name=f"The backup bucket has Object Lock COMPLIANCE for at least {_DAYS} days",
+    risk=f"Backups can be deleted (by mistake or by an attacker) before {_DAYS} days.",
+    remediation=f"Set the backup bucket's default retention to COMPLIANCE, {_DAYS} days "
                 "(aws s3api put-object-lock-configuration).",
 )
 def check(aws: AwsReader, out: Outcome) -> None:
+    figures = page_figures()
     buckets = aws.buckets_with_role("backup")
     if not buckets:
         out.fail(None, "no bucket is tagged trustctl:role=backup")
@@ -24,6 +27,8 @@ def check(aws: AwsReader, out: Outcome) -> None:
             out.facts[bucket.name] = lock
             if lock.get("ObjectLockEnabled") != "Enabled":
                 out.fail(bucket.name, "Object Lock is not enabled")
-            elif retention.get("Mode") != BACKUP_LOCK_MODE or days < BACKUP_RETENTION_DAYS:
+            elif (retention.get("Mode") != figures.backup_lock_mode
+                  or days < figures.backup_retention_days):
                 out.fail(bucket.name, f"default retention is {retention.get('Mode', 'none')} "
-                                      f"{days} days, not COMPLIANCE >= {BACKUP_RETENTION_DAYS}")
+                                      f"{days} days, not {figures.backup_lock_mode} >= "
+                                      f"{figures.backup_retention_days}")

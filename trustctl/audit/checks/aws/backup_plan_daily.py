@@ -4,19 +4,21 @@ import re
 
 from trustctl.audit.aws_reader import AwsReader
 from trustctl.audit.live_check import Outcome, live_check
-from trustctl.promises import BACKUP_RETENTION_DAYS
+from trustctl.catalog import page_figures
 
 DAILY = re.compile(r"^cron\(\s*\S+\s+\S+\s+\*\s+\*\s+\?\s+\*\s*\)$")
+_DAYS = page_figures().backup_retention_days  # in the words below; the check reads it anew
 
 
 @live_check(
     id="AUD_AWS_9", area="aws",
-    name="A daily AWS Backup rule keeps recovery points for 35 days",
+    name=f"A daily AWS Backup rule keeps recovery points for {_DAYS} days",
     risk="File storage is backed up less than daily, or recovery points vanish early.",
     remediation="Add a backup rule with ScheduleExpression cron(M H * * ? *) and "
-                "Lifecycle DeleteAfterDays 35 to the plan covering the file storage.",
+                f"Lifecycle DeleteAfterDays {_DAYS} to the plan covering the file storage.",
 )
 def check(aws: AwsReader, out: Outcome) -> None:
+    days = page_figures().backup_retention_days
     plans = aws.backup_plans()
     rules = [(p["BackupPlan"]["BackupPlanName"], r) for p in plans
              for r in p["BackupPlan"].get("Rules", [])]
@@ -24,8 +26,8 @@ def check(aws: AwsReader, out: Outcome) -> None:
                            "delete_after_days": r.get("Lifecycle", {}).get("DeleteAfterDays")}
                           for name, r in rules]
     good = [name for name, r in rules if DAILY.match(r.get("ScheduleExpression", "").strip())
-            and (r.get("Lifecycle", {}).get("DeleteAfterDays") or 0) >= BACKUP_RETENTION_DAYS]
+            and (r.get("Lifecycle", {}).get("DeleteAfterDays") or 0) >= days]
     if not good:
         out.fail(None, f"no backup rule runs daily and keeps recovery points "
-                       f"{BACKUP_RETENTION_DAYS} days ({len(rules)} rule(s) in "
+                       f"{days} days ({len(rules)} rule(s) in "
                        f"{len(plans)} plan(s))")

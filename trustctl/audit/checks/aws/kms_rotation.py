@@ -2,6 +2,7 @@
 
 from trustctl.audit.aws_reader import AwsReader
 from trustctl.audit.live_check import Outcome, live_check
+from trustctl.catalog import page_figures
 
 
 @live_check(
@@ -9,7 +10,8 @@ from trustctl.audit.live_check import Outcome, live_check
     name="Customer-managed KMS keys have automatic rotation on",
     risk="A key that never rotates keeps protecting data long after it may have leaked.",
     remediation="Enable rotation on every customer-managed key: "
-                "aws kms enable-key-rotation --key-id KEY --rotation-period-in-days 365.",
+                "aws kms enable-key-rotation --key-id KEY --rotation-period-in-days "
+                f"{page_figures().key_rotation_days}.",
 )
 def check(aws: AwsReader, out: Outcome) -> None:
     keys = aws.kms_keys()

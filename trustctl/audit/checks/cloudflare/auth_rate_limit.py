@@ -1,23 +1,27 @@
-"""AUTH-RATE-LIMIT: every auth path is rate-limited, blocking after <= 10 attempts, for a while."""
+"""AUTH-RATE-LIMIT: every auth path is rate-limited, blocking after the page's number of attempts
+(or the stack config's, when lower), for a while."""
 
 from typing import Any
 
 from trustctl.audit.cloudflare_reader import CloudflareReader
 from trustctl.audit.live_check import Outcome, live_check
+from trustctl.catalog import page_figures
 
 PHASE = "http_ratelimit"
+_ATTEMPTS = page_figures().lockout_after_attempts  # in the words below; the check reads it anew
 
 
 @live_check(
     id="AUD_CF_5", area="cloudflare",
-    name="Every auth path has an enabled rate-limit rule that blocks after 10 attempts",
+    name=f"Every auth path has an enabled rate-limit rule that blocks after {_ATTEMPTS} attempts",
     risk="Credential stuffing and brute force against login go unchecked.",
     remediation="Add enabled http_ratelimit rules whose expressions cover every auth path of "
-                "the stack config (authPaths), action block, requests_per_period <= 10, "
+                f"the stack config (authPaths), action block, requests_per_period <= {_ATTEMPTS}, "
                 "mitigation_timeout > 0.",
 )
 def check(cf: CloudflareReader, out: Outcome) -> None:
-    limit = cf.expected.failed_attempt_threshold
+    promised = page_figures().lockout_after_attempts
+    limit = min(cf.expected.failed_attempt_threshold or promised, promised)
     every = cf.phase_rules(PHASE) or []
     rules = [r for r in every if r.get("enabled") is not False]
     lockouts = [r for r in rules if _locks_out(r, limit)]

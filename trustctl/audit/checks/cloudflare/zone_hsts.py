@@ -2,8 +2,7 @@
 
 from trustctl.audit.cloudflare_reader import CloudflareReader
 from trustctl.audit.live_check import Outcome, live_check
-
-TWO_YEARS = 63072000
+from trustctl.catalog import page_figures
 
 
 @live_check(
@@ -11,7 +10,7 @@ TWO_YEARS = 63072000
     name="Zone: HSTS enabled, max-age >= 2 years, includeSubDomains, preload",
     risk="Browsers can be stripped to HTTP on a first visit or once a short policy expires.",
     remediation="Set the zone's security_header strict_transport_security: enabled, max_age "
-                f"{TWO_YEARS}, include_subdomains and preload.",
+                f"{page_figures().hsts_max_age_seconds}, include_subdomains and preload.",
 )
 def check(cf: CloudflareReader, out: Outcome) -> None:
     header = cf.settings().get("security_header") or {}
@@ -21,6 +20,7 @@ def check(cf: CloudflareReader, out: Outcome) -> None:
     for flag in ("enabled", "include_subdomains", "preload"):
         if hsts.get(flag) is not True:
             out.fail(zone, f"strict_transport_security.{flag} is not true")
-    if (hsts.get("max_age") or 0) < TWO_YEARS:
+    promised = page_figures().hsts_max_age_seconds
+    if (hsts.get("max_age") or 0) < promised:
         out.fail(zone, f"strict_transport_security.max_age is {hsts.get('max_age')}, below "
-                       f"{TWO_YEARS}")
+                       f"{promised}")

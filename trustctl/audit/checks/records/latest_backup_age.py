@@ -2,11 +2,12 @@
 
 from trustctl.audit.live_check import Outcome, live_check
 from trustctl.audit.records_reader import RecordsReader
+from trustctl.catalog import page_figures
 
 
 @live_check(
     id="AUD_REC_1", area="records",
-    name="The newest complete backup is younger than the RPO (24 h)",
+    name=f"The newest complete backup is younger than the RPO ({page_figures().rpo_hours:g} h)",
     risk="A restore today would lose more than a day of data.",
     remediation="Run `trustctl backup run` daily (the scheduled workflow) and fix the last "
                 "failed run.",
@@ -30,4 +31,4 @@ def judge_backup_age(records: RecordsReader, out: Outcome, role: str) -> None:
         if age > records.rpo:
             out.fail(bucket, f"newest complete backup {manifest.backup_id} is "
                              f"{age.total_seconds() / 3600:.1f} h old: RPO of "
-                             f"{records.rpo.total_seconds() / 3600:.0f} h exceeded")
+                             f"{records.rpo.total_seconds() / 3600:g} h exceeded")

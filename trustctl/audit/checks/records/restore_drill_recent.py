@@ -1,16 +1,16 @@
-"""RESTORE-DRILL: a restore drill passed within the last 92 days (a quarter)."""
+"""RESTORE-DRILL: a restore drill passed within the last quarter (the catalog's days)."""
 
 from datetime import datetime, timedelta
 
 from trustctl.audit.live_check import Outcome, live_check
 from trustctl.audit.records_reader import RecordsReader
-
-QUARTER = timedelta(days=92)
+from trustctl.catalog import page_figures
 
 
 @live_check(
     id="AUD_REC_2", area="records",
-    name="A passing restore drill record is at most 92 days old",
+    name=f"A passing restore drill record is at most {page_figures().drill_every_days} days "
+         "old",
     risk="Backups exist but nobody has proven lately that they restore.",
     remediation="Run `trustctl drill` (the quarterly workflow) and keep its record in the "
                 "evidence directory.",
@@ -27,5 +27,6 @@ def check(records: RecordsReader, out: Outcome) -> None:
     age = records.now - datetime.fromisoformat(newest["finished_at"])
     out.facts["newest_passing"] = {"path": newest["_path"], "finished_at": newest["finished_at"],
                                    "age_days": round(age.total_seconds() / 86400, 1)}
-    if age > QUARTER:
-        out.fail(newest["_path"], f"newest passing drill is {age.days} days old (over 92)")
+    quarter = page_figures().drill_every_days
+    if age > timedelta(days=quarter):
+        out.fail(newest["_path"], f"newest passing drill is {age.days} days old (over {quarter})")

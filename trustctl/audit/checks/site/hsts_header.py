@@ -4,8 +4,8 @@ from urllib.parse import urlsplit
 
 from trustctl.audit.live_check import Outcome, live_check
 from trustctl.audit.site_reader import SiteReader
+from trustctl.catalog import page_figures
 
-TWO_YEARS = 63072000  # the security page
 PRELOAD_MIN = 31536000  # hstspreload.org: max-age >= 1 year, includeSubDomains, preload
 
 
@@ -14,7 +14,8 @@ PRELOAD_MIN = 31536000  # hstspreload.org: max-age >= 1 year, includeSubDomains,
     name="Strict-Transport-Security: max-age >= 2 years, includeSubDomains, preload; "
          "HTTP redirects to HTTPS on the same host",
     risk="Browsers can be stripped to HTTP; the domain cannot stay on the preload list.",
-    remediation="Send Strict-Transport-Security: max-age=63072000; includeSubDomains; preload "
+    remediation="Send Strict-Transport-Security: "
+                f"max-age={page_figures().hsts_max_age_seconds}; includeSubDomains; preload "
                 "and redirect http:// to https:// on the same host (always_use_https).",
 )
 def check(site: SiteReader, out: Outcome) -> None:
@@ -43,8 +44,9 @@ def _problems(header: str) -> list[str]:
     except ValueError:
         return [f"max-age is missing or not a number in {header!r}"]
     found = []
-    if max_age < TWO_YEARS:
-        found.append(f"max-age={max_age} is below two years ({TWO_YEARS})"
+    promised = page_figures().hsts_max_age_seconds
+    if max_age < promised:
+        found.append(f"max-age={max_age} is below the promised {promised}"
                      + (" and the preload list's one year" if max_age < PRELOAD_MIN else ""))
     found += [f"{flag} is missing (required for preload)"
               for flag in ("includesubdomains", "preload") if flag not in directives]

@@ -1,16 +1,16 @@
-"""BACKUP-DAILY-35D: Supabase's own backups run (PITR, or a completed backup within 24 h)."""
+"""BACKUP-DAILY-35D: Supabase's own backups run (PITR, or a completed backup within a day)."""
 
 from datetime import UTC, datetime, timedelta
 
 from trustctl.audit.live_check import Outcome, live_check
 from trustctl.audit.supabase_reader import SupabaseReader
-
-DAY = timedelta(hours=24)
+from trustctl.catalog import page_figures
 
 
 @live_check(
     id="AUD_SB_5", area="supabase",
-    name="Supabase's own backups run: PITR on, or a completed backup in the last 24 h",
+    name="Supabase's own backups run: PITR on, or a completed backup in the last "
+         f"{page_figures().backup_every_days} day(s)",
     risk="Supabase holds no recent copy besides trustctl's own backups.",
     remediation="Enable point-in-time recovery (the PITR add-on) or check why the daily "
                 "backup failed.",
@@ -26,5 +26,5 @@ def check(sb: SupabaseReader, out: Outcome) -> None:
         return
     if newest is None:
         out.fail(sb.project, "no PITR and no completed backup")
-    elif datetime.now(UTC) - newest > DAY:
+    elif datetime.now(UTC) - newest > timedelta(days=page_figures().backup_every_days):
         out.fail(sb.project, f"no PITR and the newest backup is from {newest.isoformat()}")
