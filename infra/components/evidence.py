@@ -18,9 +18,9 @@ class EvidenceStore(pulumi.ComponentResource):
     """Append-only evidence for the SOC 2 Type II auditor (DESIGN.md, Records).
 
     The bucket keeps every record under Object Lock COMPLIANCE for `evidenceRetentionDays`
-    (an audit period plus a year: nobody, root included, can delete or shorten it), keeps
-    ENC-AT-REST (SSE-KMS under the audit-log key) and ACCESS-LOGGED (S3 server access logs,
-    so every read of the evidence is on record too). The signing key is an
+    (an audit period plus a year: nobody, root included, can delete or shorten it).
+    Implements ENC-AT-REST (SSE-KMS under the audit-log key) and ACCESS-LOGGED (S3 server
+    access logs, so every read of the evidence is on record too). The signing key is an
     asymmetric SIGN_VERIFY key: it cannot encrypt anything, and its policy lets it sign only
     raw ECDSA_SHA_256 messages (the evidence manifest's statement); anyone in the account
     may verify and read its public key.

@@ -150,8 +150,9 @@ class SupabaseProjectSettings(dynamic.Resource, module="supabase", name="Project
 
 
 class SupabaseProject(pulumi.ComponentResource):
-    """NO-PUBLIC-DB for the Supabase-managed database: only the allowed CIDRs (the runners' or
-    the VPC's egress, from stack config) reach Postgres and its pooler, and only over TLS.
+    """Implements NO-PUBLIC-DB for the Supabase-managed database: only the allowed CIDRs (the
+    runners' or the VPC's egress, from stack config) reach Postgres and its pooler, and only
+    over TLS.
 
     The live audit reads the same two Management API endpoints, so drift shows there too.
     """

@@ -25,7 +25,8 @@ from trustctl.archive.keys import KeySource, ManifestKey, key_problem
 from trustctl.archive.manifest import Manifest
 from trustctl.archive.reader import ReadProgress, read_dump
 from trustctl.archive.recovery import RecoverySite
-from trustctl.archive.store import RETENTION, BackupStore
+from trustctl.archive.store import BackupStore
+from trustctl.catalog import page_figures
 from trustctl.drill.export import export_tenant
 from trustctl.drill.record import FORMAT, Step, StepError, StepFailed, Steps, control_results
 from trustctl.drill.restore import restore_archive
@@ -46,6 +47,22 @@ EXIT_INTERRUPTED = 130
 AWS_STEPS = frozenset({"select-backup", "rpo", "kms-key", "retention", "restore"})
 THIS_HOST = "this host"  # steps served by the drill host alone (scratch, verification)
 RETENTION_SLACK = timedelta(hours=1)
+# Each step of a rehearsal, in order, and the controls its result counts for.
+STEP_CONTROLS: dict[str, tuple[str, ...]] = {
+    "select-backup": CONTROLS[1:],
+    "rpo": ("RPO-RTO",),
+    "kms-key": ("BACKUP-DAILY-35D", "RESTORE-DRILL"),
+    "retention": ("BACKUP-DAILY-35D",),
+    "scratch": ("RESTORE-DRILL",),
+    "extensions": ("RESTORE-DRILL",),
+    "restore": ("RESTORE-DRILL",),
+    "verify-tables": ("RESTORE-DRILL",),
+    "verify-rls": ("TENANT-ISOLATION",),
+    "verify-isolation": ("TENANT-ISOLATION",),
+    "export": ("DATA-EXPORT",),
+    "rto": ("RPO-RTO",),
+    "teardown": ("RESTORE-DRILL",),
+}
 
 
 @dataclass
@@ -57,8 +74,8 @@ class DrillOptions:
     scratch_parent: Path | None = None
     production_dsns: list[Dsn] = field(default_factory=list)
     tenancy: Tenancy = field(default_factory=Tenancy)
-    rpo: timedelta = timedelta(hours=24)
-    rto: timedelta = timedelta(hours=4)
+    rpo: timedelta = field(default_factory=lambda: page_figures().rpo)
+    rto: timedelta = field(default_factory=lambda: page_figures().rto)
     jobs: int = 1
     skip_extensions: tuple[str, ...] = ()
     quiet: bool = False
@@ -110,23 +127,27 @@ class Drill:
         return self.record()
 
     def _run_steps(self) -> None:
-        run, backup = self.steps.run, ("select-backup",)
-        run("select-backup", CONTROLS[1:], self._select)
-        run("rpo", ("RPO-RTO",), self._rpo, needs=backup)
-        run("kms-key", ("BACKUP-DAILY-35D", "RESTORE-DRILL"), self._key, needs=backup)
-        run("retention", ("BACKUP-DAILY-35D",), self._retention, needs=backup)
+        backup = ("select-backup",)
+
+        def run(name: str, step: Callable[[Step], None], needs: tuple[str, ...] = ()) -> None:
+            self.steps.run(name, STEP_CONTROLS[name], step, needs=needs)
+
+        run("select-backup", self._select)
+        run("rpo", self._rpo, needs=backup)
+        run("kms-key", self._key, needs=backup)
+        run("retention", self._retention, needs=backup)
         try:
-            run("scratch", ("RESTORE-DRILL",), self._create_scratch, needs=(*backup, "kms-key"))
-            run("extensions", ("RESTORE-DRILL",), self._extensions, needs=("scratch",))
-            run("restore", ("RESTORE-DRILL",), self._restore, needs=("extensions",))
-            run("verify-tables", ("RESTORE-DRILL",), self._tables, needs=("restore",))
-            run("verify-rls", ("TENANT-ISOLATION",), self._rls, needs=("restore",))
-            run("verify-isolation", ("TENANT-ISOLATION",), self._isolation, needs=("restore",))
+            run("scratch", self._create_scratch, needs=(*backup, "kms-key"))
+            run("extensions", self._extensions, needs=("scratch",))
+            run("restore", self._restore, needs=("extensions",))
+            run("verify-tables", self._tables, needs=("restore",))
+            run("verify-rls", self._rls, needs=("restore",))
+            run("verify-isolation", self._isolation, needs=("restore",))
             self.verified_after = time.monotonic() - self.clock
-            run("export", ("DATA-EXPORT",), self._export, needs=("verify-isolation",))
-            run("rto", ("RPO-RTO",), self._rto, needs=("restore",))
+            run("export", self._export, needs=("verify-isolation",))
+            run("rto", self._rto, needs=("restore",))
         finally:
-            run("teardown", ("RESTORE-DRILL",), self._teardown)
+            run("teardown", self._teardown)
 
     # -- steps ---------------------------------------------------------------------------------
 
@@ -170,10 +191,13 @@ class Drill:
     def _retention(self, step: Step) -> None:
         head = self.store.head_object(self.manifest.object_key, self.manifest.object_version)
         until = head.get("ObjectLockRetainUntilDate")
-        needed = self.manifest.finished + RETENTION - RETENTION_SLACK
-        if head.get("ObjectLockMode") != "COMPLIANCE" or until is None:
-            step.findings.append(f"{self.manifest.object_key} has no COMPLIANCE Object Lock: it "
-                                 f"can be deleted before {RETENTION.days} days")
+        figures = page_figures()
+        needed = (self.manifest.finished + timedelta(days=figures.backup_retention_days)
+                  - RETENTION_SLACK)
+        if head.get("ObjectLockMode") != figures.backup_lock_mode or until is None:
+            step.findings.append(f"{self.manifest.object_key} has no {figures.backup_lock_mode} "
+                                 "Object Lock: it can be deleted before "
+                                 f"{figures.backup_retention_days} days")
         elif until < needed:
             step.findings.append(f"{self.manifest.object_key} is locked only until {until}")
         step.detail = f"locked until {until}" if until else "no Object Lock"
