@@ -5,7 +5,7 @@ a promise in both directions (Object Lock, CKV_TRUST_15, keeps them at least tha
 A graph check (it judges the bucket with its lifecycle configuration) written in Python so that
 its figure comes from the catalog (see `graph_check`)."""
 
-from trust_check_support import RETENTION_DAYS, graph_check
+from trust_check_support import RETENTION_DAYS, backup_bucket_definition, graph_check
 
 graph_check(
     check_id="CKV_TRUST_16",
@@ -22,24 +22,10 @@ graph_check(
         "remediation": f"Add an Enabled lifecycle rule with expiration days = {RETENTION_DAYS} "
                        "to the backup bucket.",
     },
-    definition={"or": [
-        {"cond_type": "attribute", "resource_types": ["aws_s3_bucket"],
-         "attribute": "tags.trustctl:role", "operator": "not_within",
-         "value": ["backup", "backup-replica"]},
-        {"and": [
-            {"cond_type": "filter", "attribute": "resource_type", "operator": "within",
-             "value": ["aws_s3_bucket"]},
-            {"cond_type": "connection", "resource_types": ["aws_s3_bucket"],
-             "connected_resource_types": ["aws_s3_bucket_lifecycle_configuration"],
-             "operator": "exists"},
-            {"cond_type": "attribute",
-             "resource_types": ["aws_s3_bucket_lifecycle_configuration"],
-             "attribute": "rule.status", "operator": "equals", "value": "Enabled"},
-            {"cond_type": "attribute",
-             "resource_types": ["aws_s3_bucket_lifecycle_configuration"],
-             "attribute": "rule.expiration.days", "operator": "equals",
-             "value": RETENTION_DAYS},
-        ]},
-    ]},
+    definition=backup_bucket_definition(
+        "aws_s3_bucket_lifecycle_configuration",
+        {"attribute": "rule.status", "operator": "equals", "value": "Enabled"},
+        {"attribute": "rule.expiration.days", "operator": "equals", "value": RETENTION_DAYS},
+    ),
     path=__file__,
 )

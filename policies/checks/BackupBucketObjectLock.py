@@ -5,7 +5,7 @@ mode (COMPLIANCE), for at least the promised days.
 A graph check (it judges the bucket with its lock configuration) written in Python so that its
 figures come from the catalog (see `graph_check`)."""
 
-from trust_check_support import RETENTION_DAYS, figure, graph_check
+from trust_check_support import RETENTION_DAYS, backup_bucket_definition, figure, graph_check
 
 LOCK_MODE = figure("BACKUP-DAILY-35D", "lock_mode")
 
@@ -24,27 +24,12 @@ graph_check(
         "remediation": f"Enable Object Lock on the backup bucket with a {LOCK_MODE} default "
                        f"retention of at least {RETENTION_DAYS} days.",
     },
-    definition={"or": [
-        {"cond_type": "attribute", "resource_types": ["aws_s3_bucket"],
-         "attribute": "tags.trustctl:role", "operator": "not_within",
-         "value": ["backup", "backup-replica"]},
-        {"and": [
-            {"cond_type": "filter", "attribute": "resource_type", "operator": "within",
-             "value": ["aws_s3_bucket"]},
-            {"cond_type": "attribute", "resource_types": ["aws_s3_bucket"],
-             "attribute": "object_lock_enabled", "operator": "equals", "value": True},
-            {"cond_type": "connection", "resource_types": ["aws_s3_bucket"],
-             "connected_resource_types": ["aws_s3_bucket_object_lock_configuration"],
-             "operator": "exists"},
-            {"cond_type": "attribute",
-             "resource_types": ["aws_s3_bucket_object_lock_configuration"],
-             "attribute": "rule.default_retention.mode", "operator": "equals",
-             "value": LOCK_MODE},
-            {"cond_type": "attribute",
-             "resource_types": ["aws_s3_bucket_object_lock_configuration"],
-             "attribute": "rule.default_retention.days", "operator": "greater_than_or_equal",
-             "value": RETENTION_DAYS},
-        ]},
-    ]},
+    definition=backup_bucket_definition(
+        "aws_s3_bucket_object_lock_configuration",
+        {"attribute": "rule.default_retention.mode", "operator": "equals", "value": LOCK_MODE},
+        {"attribute": "rule.default_retention.days", "operator": "greater_than_or_equal",
+         "value": RETENTION_DAYS},
+        on_bucket=({"attribute": "object_lock_enabled", "operator": "equals", "value": True},),
+    ),
     path=__file__,
 )

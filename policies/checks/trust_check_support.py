@@ -68,6 +68,28 @@ def graph_check(*, check_id: str, metadata: dict[str, str], definition: dict[str
     RunnerFilter.notify_external_check(check_id)
 
 
+def backup_bucket_definition(connected: str, *conditions: dict[str, Any],
+                             on_bucket: tuple[dict[str, Any], ...] = ()) -> dict[str, Any]:
+    """A graph check's definition: every bucket with the role backup or backup-replica has a
+    `connected` resource whose attributes meet `conditions` (and itself meets `on_bucket`);
+    other buckets pass."""
+    return {"or": [
+        {"cond_type": "attribute", "resource_types": ["aws_s3_bucket"],
+         "attribute": "tags.trustctl:role", "operator": "not_within",
+         "value": ["backup", "backup-replica"]},
+        {"and": [
+            {"cond_type": "filter", "attribute": "resource_type", "operator": "within",
+             "value": ["aws_s3_bucket"]},
+            *({"cond_type": "attribute", "resource_types": ["aws_s3_bucket"], **c}
+              for c in on_bucket),
+            {"cond_type": "connection", "resource_types": ["aws_s3_bucket"],
+             "connected_resource_types": [connected], "operator": "exists"},
+            *({"cond_type": "attribute", "resource_types": [connected], **c}
+              for c in conditions),
+        ]},
+    ]}
+
+
 @cache
 def _catalog() -> dict[str, Any]:
     """The catalog, parsed once per checkov run (with libyaml when present): every check asks
