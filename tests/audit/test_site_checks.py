@@ -11,8 +11,9 @@ import pytest
 
 from tests.audit.conftest import check_by_id, messages
 from trustctl.audit.site_reader import SiteReader
+from trustctl.catalog import page_figures
 from trustctl.report.results import Status
-from trustctl.sandbox.site import CSP, PAGE, TWO_YEARS, LocalSite, SiteConfig, security_txt
+from trustctl.sandbox.site import CSP, PAGE, LocalSite, SiteConfig, security_txt
 
 SITE_CHECKS = ["AUD_SITE_1", "AUD_SITE_2", "AUD_SITE_3", "AUD_SITE_4", "AUD_SITE_5",
                "AUD_SITE_6"]
@@ -68,7 +69,8 @@ def test_short_hsts_without_preload_and_no_redirect_fails(serve):
     site = serve(headers={"Strict-Transport-Security": "max-age=86400; includeSubDomains",
                           "Content-Security-Policy": CSP}, redirect_http=False)
     assert messages(run(site, "AUD_SITE_3")) == [
-        f"{site.url}: max-age=86400 is below two years ({TWO_YEARS}) and the preload list's "
+        f"{site.url}: max-age=86400 is below the promised "
+        f"{page_figures().hsts_max_age_seconds} and the preload list's "
         "one year",
         f"{site.url}: preload is missing (required for preload)",
         "http://127.0.0.1/: does not redirect to https://127.0.0.1/ (Location: None)"]
