@@ -9,18 +9,18 @@ from datetime import timedelta
 
 import psycopg
 import pytest
-from typer.testing import CliRunner
-
 from access_review.cli_support import Review
 from access_review.cloudflare_api import TOKEN, ZONE, member
 from access_review.support import ACCOUNT, trust_policy
+from typer.testing import CliRunner
+
 from trustctl.audit.access_reader import AccessReader
 from trustctl.audit.expectations import Expectations
 from trustctl.audit.registry import all_checks
 from trustctl.audit.targets import Targets, access_sources
 from trustctl.aws import client
 from trustctl.cli import app
-from trustctl.records import RecordStore
+from trustctl.records import open_store
 from trustctl.report.results import Status
 
 ALICE_ROLE = f"arn:aws:iam::{ACCOUNT}:role/oncall-alice"
@@ -44,7 +44,7 @@ def world(tmp_path, roster_file, aws, postgres_factory, cloudflare_api, monkeypa
     review = Review(tmp_path, roster_file, aws, pg.dsn(), cloudflare_api)
     targets = Targets(expected=Expectations(), region=aws.region, database=pg.dsn(),
                       cloudflare_zone=ZONE, cloudflare_base_url=cloudflare_api.url,
-                      records=RecordStore.open(review.evidence))
+                      records=open_store(review.evidence))
     yield review, pg, targets
     pg.destroy()
 

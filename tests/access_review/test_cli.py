@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from access_review.cli_support import Review, run
 from access_review.cloudflare_api import member
 from access_review.support import refusing_aws
+
 from trustctl.aws import AwsTarget, client
-from trustctl.records import RecordStore
+from trustctl.records import open_store
 
 
 @pytest.fixture
@@ -170,6 +170,6 @@ def test_a_review_is_recorded_to_the_evidence_bucket(review, cloudflare_api, aws
     assert result.exit_code == 0, result.output
     assert "record  s3://review-evidence/records/access-review-" in result.output
     assert not review.evidence.exists()  # the bucket, not the directory
-    [stored] = RecordStore.open("s3://review-evidence/records").read("access-review")
+    [stored] = open_store("s3://review-evidence/records").read("access-review")
     assert stored.status_of("ACCESS-REVIEW") == "pass"
     assert stored.facts["reviewers"] == ["carol@claver.app"]

@@ -12,7 +12,7 @@ from trustctl.access_review.inventory import Access, Inventory, ReadError
 from trustctl.access_review.prepare import Sources
 from trustctl.dsn import Dsn
 from trustctl.errors import InputError
-from trustctl.records import RecordStore
+from trustctl.records import RecordStore, open_store
 from trustctl.report.results import Status
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
@@ -36,7 +36,7 @@ def recorded(directory, days_ago: int, decisions: dict[str, str], errors=()) -> 
 
 
 def records(directory) -> RecordStore:
-    return RecordStore.open(directory / "evidence")
+    return open_store(directory / "evidence")
 
 
 def live(*accesses: Access, errors: tuple = ()) -> Inventory:

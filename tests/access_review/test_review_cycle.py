@@ -19,7 +19,7 @@ from trustctl.access_review.inventory import Inventory
 from trustctl.access_review.progress import QUIET
 from trustctl.aws import client
 from trustctl.dsn import Dsn
-from trustctl.records import RecordStore
+from trustctl.records import open_store
 from trustctl.report.results import Status
 
 ALICE = f"arn:aws:iam::{ACCOUNT}:role/oncall-alice"
@@ -95,7 +95,7 @@ def test_prepare_decide_record_and_the_next_review(review):
         review.file.read_bytes()).hexdigest()
     assert record["controls"] == [{"id": "ACCESS-REVIEW", "status": "pass",
                                    "checks": ["access-review:recorded"], "findings": []}]
-    records = RecordStore.open(review.evidence)
+    records = open_store(review.evidence)
     assert [r.to_json() for r in records.read("access-review")] == [record]  # hash verifies
     assert record["targets"]["database"].startswith("postgresql://auditor@127.0.0.1:")
     assert record["targets"]["cloudflare"]["account"] == CLOUDFLARE_ACCOUNT

@@ -26,7 +26,7 @@ from trustctl.audit.run import by_control
 from trustctl.aws import AwsTarget, client
 from trustctl.catalog import load_catalog
 from trustctl.cli import app
-from trustctl.records import Record, RecordStore
+from trustctl.records import Record, open_store
 from trustctl.report.results import Finding, Status
 
 SARIF_SCHEMA = json.loads((Path(__file__).parents[1] / "gate" / "schemas" /
@@ -112,7 +112,7 @@ def test_record_is_0640_hashed_and_holds_facts(tmp_path, monkeypatch, moto_serve
     path = next(evidence.glob("audit-*.json"))
     assert stat.S_IMODE(path.stat().st_mode) == 0o640
     record = json.loads(path.read_text())
-    [stored] = RecordStore.open(evidence).read("audit")  # the store checks the RFC 8785 hash
+    [stored] = open_store(evidence).read("audit")  # the store checks the RFC 8785 hash
     assert stored.to_json() == record == Record.from_json(record, str(path)).to_json()
     assert "+sha256:" in record["catalog_version"]
     assert record["targets"]["areas"]["aws"]["region"] == "eu-west-2"
@@ -179,7 +179,7 @@ def test_evidence_bucket_holds_the_record_and_the_drills_read(tmp_path, monkeypa
     client("s3", aws).create_bucket(
         Bucket="audit-evidence", ObjectLockEnabledForBucket=True,
         CreateBucketConfiguration={"LocationConstraint": aws.region})
-    bucket = RecordStore.open("s3://audit-evidence/records")
+    bucket = open_store("s3://audit-evidence/records")
     finished = datetime.now(UTC) - timedelta(days=3)
     bucket.write(Record.new("drill", finished - timedelta(minutes=5), finished, targets={},
                             controls=[{"id": "RESTORE-DRILL", "status": "pass", "findings": []}],

@@ -13,7 +13,7 @@ from trustctl.archive.store import BackupStore
 from trustctl.audit.aws_reader import AwsReader, AwsSettings
 from trustctl.audit.records_reader import RecordsReader
 from trustctl.aws import client
-from trustctl.records import Record, RecordStore
+from trustctl.records import Record, open_store
 from trustctl.report.results import Status
 from trustctl.sandbox.account import tls_only_policy
 
@@ -35,7 +35,7 @@ def records(aws, account, tmp_path):
     def make(prefix="none", evidence=tmp_path):
         aws_reader = AwsReader(AwsSettings(region=aws.region, endpoint_url=aws.endpoint_url))
         readers.append(aws_reader)
-        return RecordsReader([aws_reader], RecordStore.open(evidence), prefix, rpo_hours=24)
+        return RecordsReader([aws_reader], open_store(evidence), prefix, rpo_hours=24)
 
     yield make
     for reader in readers:
@@ -60,7 +60,7 @@ def _drill(evidence, days_ago, status="pass", rto_met=True):
     facts = {"status": status, "finished_at": finished.isoformat(),
              "rto": {"objective_seconds": 14400.0, "measured_seconds": 12.5 if rto_met
                      else 20000.0, "met": rto_met}}
-    RecordStore.open(evidence).write(Record.new(
+    open_store(evidence).write(Record.new(
         "drill", finished - timedelta(minutes=5), finished, targets={},
         controls=[{"id": "RESTORE-DRILL", "status": status, "findings": []}], facts=facts))
 

@@ -15,7 +15,7 @@ from trustctl.archive.store import BackupStore
 from trustctl.audit.aws_reader import AwsReader, AwsSettings
 from trustctl.audit.records_reader import RecordsReader
 from trustctl.aws import AwsTarget, client
-from trustctl.records import RecordStore
+from trustctl.records import open_store
 from trustctl.report.results import Status
 from trustctl.sandbox.account import tls_only_policy
 
@@ -39,7 +39,7 @@ def records(aws, tmp_path):
     def make(prefix):
         aws_reader = AwsReader(AwsSettings(region=aws.region, endpoint_url=aws.endpoint_url))
         readers.append(aws_reader)
-        return RecordsReader([aws_reader], RecordStore.open(tmp_path), prefix, rpo_hours=24)
+        return RecordsReader([aws_reader], open_store(tmp_path), prefix, rpo_hours=24)
 
     yield make
     for reader in readers:

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from evidence.quarter import END, START, write_policies, write_quarter
 from trustctl.cli import app
-from trustctl.records import RecordStore
+from trustctl.records import open_store
 
 
 @dataclass
@@ -34,7 +34,7 @@ def build(tmp_path: Path, *extra: str, drills: bool = True, last_audit_fails: bo
     """The quarter's records written to a directory (or the `bucket` URL), then the report."""
     records = tmp_path / "records"
     location = bucket or str(records)
-    write_quarter(RecordStore.open(location), drills=drills, last_audit_fails=last_audit_fails)
+    write_quarter(open_store(location), drills=drills, last_audit_fails=last_audit_fails)
     where = ["--evidence", bucket] if bucket else ["--evidence-dir", str(records)]
     exceptions, attestations = write_policies(tmp_path)
     out = tmp_path / "report"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from trustctl.records import Record, RecordStore
+from trustctl.records import Record, RecordStore, open_store
 
 START = dt.date(2026, 7, 1)
 END = START + dt.timedelta(days=89)  # 2026-09-28
@@ -129,6 +129,6 @@ def write_policies(directory: Path) -> tuple[Path, Path]:
 
 if __name__ == "__main__":
     target = Path(sys.argv[1])
-    write_quarter(RecordStore.open(target / "records"))
+    write_quarter(open_store(target / "records"))
     write_policies(target)
     print(target)

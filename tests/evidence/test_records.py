@@ -11,7 +11,7 @@ import pytest
 
 from trustctl.aws import AwsTarget, client
 from trustctl.errors import DependencyError, InputError
-from trustctl.records import Period, Record, RecordError, RecordExistsError, RecordStore
+from trustctl.records import Period, Record, RecordError, RecordExistsError, open_store
 
 T0 = datetime(2026, 7, 1, 2, 0, tzinfo=UTC)
 
@@ -25,7 +25,7 @@ def _record(kind: str = "audit", when: datetime = T0, **facts: object) -> Record
 
 def test_hash_is_over_the_canonical_encoding_not_the_layout(tmp_path: Path) -> None:
     record = _record(b=1, a=[1.5, "x"])
-    path = Path(RecordStore.open(tmp_path).write(record))
+    path = Path(open_store(tmp_path).write(record))
     stored = json.loads(path.read_text())
     assert stored["sha256"] == record.sha256 and len(record.sha256) == 64
     # re-serialized differently (other key order, no indent): same record, same hash
@@ -35,7 +35,7 @@ def test_hash_is_over_the_canonical_encoding_not_the_layout(tmp_path: Path) -> N
 
 
 def test_an_altered_record_is_refused_naming_it(tmp_path: Path) -> None:
-    store = RecordStore.open(tmp_path)
+    store = open_store(tmp_path)
     path = Path(store.write(_record(result="pass")))
     path.write_text(path.read_text().replace('"result": "pass"', '"result": "fail"'))
     with pytest.raises(RecordError, match=f"{path.name}: content does not match its sha256"):
@@ -43,7 +43,7 @@ def test_an_altered_record_is_refused_naming_it(tmp_path: Path) -> None:
 
 
 def test_records_are_append_only_and_0640(tmp_path: Path) -> None:
-    store = RecordStore.open(tmp_path / "evidence")
+    store = open_store(tmp_path / "evidence")
     record = _record()
     path = Path(store.write(record))
     assert stat.S_IMODE(path.stat().st_mode) == 0o640
@@ -54,7 +54,7 @@ def test_records_are_append_only_and_0640(tmp_path: Path) -> None:
 
 
 def test_read_filters_by_kind_and_period_oldest_first(tmp_path: Path) -> None:
-    store = RecordStore.open(tmp_path)
+    store = open_store(tmp_path)
     for days in (40, 0, 10):
         store.write(_record("drill", T0 + timedelta(days=days)))
     store.write(_record("audit", T0 + timedelta(days=5)))
@@ -67,7 +67,7 @@ def test_no_password_reaches_a_record(tmp_path: Path) -> None:
     record = Record.new("drill", T0, T0, controls=[],
                         targets={"source": "postgresql://app:hunter2-secret@db:5432/claver"},
                         facts={"error": "cannot connect to postgresql://u:hunter2-secret@h/db"})
-    RecordStore.open(tmp_path).write(record)
+    open_store(tmp_path).write(record)
     text = next(tmp_path.glob("*.json")).read_text()
     assert "hunter2-secret" not in text and "db:5432/claver" in text
 
@@ -84,7 +84,7 @@ def test_unwritable_directory_is_refused_up_front(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
     with pytest.raises(InputError, match="for records: Not a directory"):
-        RecordStore.open(blocker / "evidence").check_writable()
+        open_store(blocker / "evidence").check_writable()
 
 
 def _bucket(aws: AwsTarget, name: str, locked: bool = True) -> None:
@@ -98,7 +98,7 @@ def test_s3_store_locks_each_record_and_refuses_rewrites(aws: AwsTarget,
     monkeypatch.setenv("AWS_ENDPOINT_URL", aws.endpoint_url)
     monkeypatch.setenv("AWS_REGION", aws.region)
     _bucket(aws, "claver-evidence")
-    store = RecordStore.open("s3://claver-evidence/records")
+    store = open_store("s3://claver-evidence/records")
     store.check_writable()
     record = _record(result="pass")
     url = store.write(record)
@@ -117,7 +117,7 @@ def test_s3_store_refuses_a_bucket_without_object_lock(aws: AwsTarget,
     monkeypatch.setenv("AWS_ENDPOINT_URL", aws.endpoint_url)
     monkeypatch.setenv("AWS_REGION", aws.region)
     _bucket(aws, "plain-bucket", locked=False)
-    store = RecordStore.open("s3://plain-bucket/records")
+    store = open_store("s3://plain-bucket/records")
     with pytest.raises((InputError, DependencyError), match="Object Lock"):
         store.check_writable()
     with pytest.raises((InputError, DependencyError), match="Object Lock"):
@@ -134,6 +134,6 @@ def test_s3_store_keeps_records_at_least_as_long_as_the_bucket_default(
             "ObjectLockEnabled": "Enabled",
             "Rule": {"DefaultRetention": {"Mode": "COMPLIANCE", "Days": 1000}}})
     record = _record()
-    RecordStore.open("s3://long-evidence").write(record)
+    open_store("s3://long-evidence").write(record)
     head = client("s3", aws).head_object(Bucket="long-evidence", Key=record.name)
     assert head["ObjectLockRetainUntilDate"] > datetime.now(UTC) + timedelta(days=999)

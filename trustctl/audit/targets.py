@@ -23,7 +23,7 @@ from trustctl.audit.expectations import Expectations
 from trustctl.audit.records_reader import RecordsReader
 from trustctl.aws import AwsTarget
 from trustctl.dsn import Dsn
-from trustctl.records import RecordStore
+from trustctl.records import RecordStore, open_store
 
 CLOUDFLARE_TOKEN_ENV = "CLOUDFLARE_API_TOKEN"
 SUPABASE_TOKEN_ENV = "SUPABASE_ACCESS_TOKEN"
@@ -103,7 +103,7 @@ def open_readers(targets: Targets) -> Iterator[Opened]:
         _supabase(targets, opened, sandbox)
         if "database" in opened.readers:
             stack.callback(opened.readers["database"].close)
-        store = targets.records or RecordStore.open(Path("evidence"))
+        store = targets.records or open_store(Path("evidence"))
         if "records" not in targets.skip:
             opened.readers["records"] = RecordsReader(aws, store, targets.backup_prefix,
                                                       targets.rpo_hours)

@@ -3,11 +3,11 @@
 Every run of gate, audit, backup, drill and access review writes one record; the evidence
 report is built from records alone. The whole API:
 
-    from trustctl.records import Record, RecordStore
+    from trustctl.records import Record, open_store
 
     record = Record.new("audit", started, finished, targets={"account": "1234..."},
                         controls=[result.to_json() for result in results], facts={...})
-    store = RecordStore.open("evidence/")          # or "s3://bucket/prefix"
+    store = open_store("evidence/")                # or "s3://bucket/prefix"
     where = store.write(record)                    # refuses to overwrite: RecordExistsError
     records = store.read("drill", Period(start, end))   # hash-checked, oldest first
 
@@ -25,5 +25,6 @@ status is one of DESIGN.md's (pass, fail, error, excepted, not_applicable, attes
 
 from trustctl.records.record import Period, Record, RecordError
 from trustctl.records.store import RecordExistsError, RecordStore
+from trustctl.records.stores import open_store
 
-__all__ = ["Period", "Record", "RecordError", "RecordExistsError", "RecordStore"]
+__all__ = ["Period", "Record", "RecordError", "RecordExistsError", "RecordStore", "open_store"]

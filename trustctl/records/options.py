@@ -9,6 +9,7 @@ import typer
 
 from trustctl.errors import InputError
 from trustctl.records.store import S3_SCHEME, RecordStore
+from trustctl.records.stores import open_store
 
 EvidenceDirOption = Annotated[Path, typer.Option(
     "--evidence-dir", envvar="TRUSTCTL_EVIDENCE_DIR",
@@ -24,8 +25,8 @@ DEFAULT_EVIDENCE_DIR = Path("evidence")
 def record_store(evidence_dir: Path, evidence: str | None) -> RecordStore:
     """The store a command writes to: the bucket when --evidence is given, else the directory."""
     if evidence is None:
-        return RecordStore.open(evidence_dir)
+        return open_store(evidence_dir)
     if not evidence.startswith(S3_SCHEME):
         raise InputError(f"--evidence {evidence!r}: expected {S3_SCHEME}bucket/prefix "
                          "(use --evidence-dir for a directory)")
-    return RecordStore.open(evidence)
+    return open_store(evidence)

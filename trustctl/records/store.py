@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
-from pathlib import Path
 
 from trustctl.records.record import Period, Record, RecordError
 
@@ -16,19 +15,8 @@ class RecordExistsError(RecordError):
 
 
 class RecordStore(ABC):
-    """Append-only storage of records; `open(location)` picks the kind from the location."""
-
-    @staticmethod
-    def open(location: str | Path) -> RecordStore:
-        """`s3://bucket/prefix` (boto3's usual configuration) or a local directory."""
-        text = str(location)
-        if text.startswith(S3_SCHEME):
-            from trustctl.records.s3 import S3RecordStore
-
-            return S3RecordStore.from_url(text)
-        from trustctl.records.local import LocalRecordStore
-
-        return LocalRecordStore(Path(text))
+    """Append-only storage of records (`open_store(location)` in trustctl/records/stores.py
+    picks the kind from the location)."""
 
     @abstractmethod
     def check_writable(self) -> None:
