@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from access_review.cli_support import Review, run
 from access_review.cloudflare_api import member
 from access_review.support import refusing_aws
-
 from trustctl.aws import AwsTarget, client
 from trustctl.records import open_store
 
@@ -43,8 +43,22 @@ def test_sources_skipped_on_purpose_are_said_so_and_pass(review, cloudflare_api)
                        "cloudtrail": "skipped: AWS left out",
                        "database": "skipped: left out with --skip",
                        "database-log": "skipped: the database left out"}
-    assert "controls STAFF-ACCESS pass, ACCESS-LOGGED not_applicable, ACCESS-REVIEW pass" in \
-        result.output
+    assert ("controls STAFF-ACCESS pass, ACCESS-LOGGED not_applicable, ACCESS-REVIEW awaiting "
+            "decisions (then `trustctl access-review record`)") in result.output
+
+
+def test_a_prepared_review_is_no_pass_of_access_review(review, cloudflare_api):
+    """Nobody has decided anything yet: ACCESS-REVIEW is left to `record`, never `pass`."""
+    cloudflare_api.members = [member("alice@claver.app", "Administrator")]
+    review.cloudflare = cloudflare_api
+    result = review.prepare("--skip", "aws", "--skip", "database", "--format", "json")
+    assert result.exit_code == 0, result.output
+    controls = {c["id"]: c for c in json.loads(result.stdout)["controls"]}
+    assert controls["STAFF-ACCESS"]["status"] == "pass"  # what prepare does judge
+    assert controls["ACCESS-REVIEW"] == {
+        "id": "ACCESS-REVIEW", "status": "not_applicable", "findings": [],
+        "checks": ["access-review:reduction-not-done", "access-review:removal-not-done"],
+        "owned_by": "trustctl access-review record"}
 
 
 def test_nothing_read_at_all_passes_nothing(review):

@@ -228,7 +228,9 @@ def _text(document: dict[str, Any], out: Path, summaries: list[Path], results: l
         lines.append("  changes  no previous review")
     lines += [f"  finding  {f['control']}: {f['message']}" for f in document["findings"]]
     lines += [f"  NOT READ {e['source']}: {e['what']}: {e['message']}" for e in document["errors"]]
-    lines.append("  controls " + ", ".join(f"{r.id} {r.status}" for r in results))
+    lines.append("  controls " + ", ".join(
+        f"{r.id} awaiting decisions (then `{r.owned_by}`)" if r.owned_by else f"{r.id} {r.status}"
+        for r in results))
     return "\n".join(lines)
 
 

@@ -43,6 +43,8 @@ PRINCIPAL_SOURCES = (aws_iam.SOURCE, identity_center.SOURCE, database.SOURCE,
 CONTROL_SOURCES = {"STAFF-ACCESS": PRINCIPAL_SOURCES,
                    "ACCESS-LOGGED": (data_reads.SOURCE, database_reads.SOURCE),
                    "ACCESS-REVIEW": PRINCIPAL_SOURCES}
+# Controls a prepared review cannot pass: the command that judges them once every row is decided.
+DECIDED_LATER = {"ACCESS-REVIEW": "trustctl access-review record"}
 
 
 @dataclass
@@ -168,7 +170,9 @@ def control_results(document: dict[str, Any]) -> list[ControlResult]:
     """STAFF-ACCESS, ACCESS-LOGGED and ACCESS-REVIEW as the prepared review shows them.
 
     A control fails on its findings; else it is `error` when a source it rests on could not be
-    read, `not_applicable` when every such source was skipped on purpose, else `pass`.
+    read, `not_applicable` when every such source was skipped on purpose, else `pass`. No
+    reviewer has decided anything yet: ACCESS-REVIEW never passes here (it is `not_applicable`,
+    owned by `access-review record`, unless the last review's removals fail it).
     """
     results = []
     for control, sources in CONTROL_SOURCES.items():
@@ -181,10 +185,13 @@ def control_results(document: dict[str, Any]) -> list[ControlResult]:
         read = [name for name in sources if name in document["sources"] and
                 not document["sources"][name].startswith("skipped")]
         status = (Status.FAIL if mine else Status.ERROR if unread else
-                  Status.PASS if read else Status.NOT_APPLICABLE)
+                  Status.PASS if read and control not in DECIDED_LATER else
+                  Status.NOT_APPLICABLE)
         checks = sorted(f"access-review:{check}" for check, owner in findings.CONTROL_OF.items()
                         if owner == control)
-        results.append(ControlResult(control, status, mine or unread, checks=checks))
+        results.append(ControlResult(control, status, mine or unread, checks=checks,
+                                     owned_by=DECIDED_LATER.get(control) if read and
+                                     status is Status.NOT_APPLICABLE else None))
     return results
 
 
