@@ -1,23 +1,26 @@
-"""Command options shared by the flows: where backups live (written once, for every command
-that reads or writes them), where the source database's DSN comes from, the output format.
+"""Command options shared by the flows: which provider a command runs against (chosen here,
+once: production, or the sandbox with --sandbox), where backups live (written once, for every
+command that reads or writes them), where the source database's DSN comes from, the output
+format.
 
 The source DSN is read from an environment variable (named by --dsn-env), never from the
-command line, where any local user could read its password in the process list.
+command line, where any local user could read its password in the process list. An option the
+chosen provider sets itself is refused when given on the command line, never silently ignored
+(an environment variable of production's is left unused: it is ambient, not asked for).
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
-import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Annotated, Any, TypeVar
 
 import typer
 
-from trustctl.archive.location import DEFAULT_PREFIX, Location, StandIn, location, stand_in
-from trustctl.dsn import Dsn
+from trustctl.archive.location import DEFAULT_PREFIX
 from trustctl.errors import InputError
+from trustctl.provider import LocationFlags, ProductionProvider, Provider
 
 DsnEnvOption = Annotated[str, typer.Option(
     "--dsn-env", help="Name of the environment variable holding the source database DSN.")]
@@ -27,9 +30,15 @@ FormatOption = Annotated[str, typer.Option(
 DEFAULT_DSN_ENV = "TRUSTCTL_BACKUP_DSN"
 FORMATS = ("text", "json")
 
+SandboxOption = Annotated[bool, typer.Option(
+    "--sandbox", help="Run against the local sandbox (`trustctl sandbox up`): its moto AWS, "
+    "database and backups, in place of production's flags and environment.")]
+SandboxProfileOption = Annotated[str | None, typer.Option(
+    "--sandbox-profile", help="With --sandbox: the profile the sandbox must be up with "
+    "(default, or supabase: a Supabase-shaped database).")]
+
+_PROVIDER = {"sandbox": (SandboxOption, False), "sandbox_profile": (SandboxProfileOption, None)}
 _LOCATION = {
-    "sandbox": (Annotated[bool, typer.Option(
-        "--sandbox", help="Use the local sandbox (started if needed) for everything.")], False),
     "bucket": (Annotated[str | None, typer.Option(
         "--bucket", envvar="TRUSTCTL_BACKUP_BUCKET", help="Backup bucket.")], None),
     "prefix": (Annotated[str, typer.Option(
@@ -41,10 +50,6 @@ _LOCATION = {
         "--endpoint-url", envvar=["TRUSTCTL_AWS_ENDPOINT", "AWS_ENDPOINT_URL"],
         help="AWS endpoint override (a local moto server); boto3's own AWS_ENDPOINT_URL works "
         "too.")], None),
-    "profile": (Annotated[str | None, typer.Option(
-        "--profile", help="With --sandbox: the sandbox profile to start if it is not up "
-        "(default, or supabase: a Supabase-shaped database); a running sandbox must match.")],
-        None),
 }
 _KMS_KEY = (Annotated[str | None, typer.Option(
     "--kms-key", envvar="TRUSTCTL_BACKUP_KMS_KEY", help="Backup KMS key id, ARN or alias.")], None)
@@ -52,54 +57,67 @@ _KMS_KEY = (Annotated[str | None, typer.Option(
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def with_location(*, kms_key: bool = False) -> Callable[[F], F]:
-    """Gives a command the location options (and --kms-key when it writes backups) and calls it
-    with `where`, the resolved Location, and, if it has that parameter, `stand_in` (the sandbox
-    with --sandbox, else None).
+def with_location(*, kms_key: bool = False, start: bool = False) -> Callable[[F], F]:
+    """Gives a command the provider and location options (and --kms-key when it writes
+    backups) and calls it with `where`, the resolved Location, and, if it has that parameter,
+    `provider` (see `choose_provider`; `start` as there).
     """
-    extra = {**_LOCATION, **({"kms_key": _KMS_KEY} if kms_key else {})}
+    extra = {**_PROVIDER, **_LOCATION, **({"kms_key": _KMS_KEY} if kms_key else {})}
 
     def decorate(command: F) -> F:
         signature = inspect.signature(command, eval_str=True)
-        own = [p for name, p in signature.parameters.items() if name not in ("where", "stand_in")]
-        wants_stand_in = "stand_in" in signature.parameters
+        own = [p for name, p in signature.parameters.items() if name not in ("where", "provider")]
+        wants_provider = "provider" in signature.parameters
         added = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default,
                                    annotation=annotation)
                  for name, (annotation, default) in extra.items()]
+        context = inspect.Parameter("_context", inspect.Parameter.KEYWORD_ONLY,
+                                    annotation=typer.Context)
 
         @functools.wraps(command)
         def wrapper(**kwargs: Any) -> Any:
             given = {name: kwargs.pop(name) for name in extra}
-            where, local = resolve(**given)
-            if wants_stand_in:
-                kwargs["stand_in"] = local
-            return command(**kwargs, where=where)
+            provider = choose_provider(kwargs.pop("_context"), given.pop("sandbox"),
+                                       given.pop("sandbox_profile"), start=start)
+            if wants_provider:
+                kwargs["provider"] = provider
+            return command(**kwargs, where=provider.backups(LocationFlags(**given)))
 
-        wrapper.__signature__ = signature.replace(parameters=[*own, *added])  # type: ignore[attr-defined]
-        wrapper.__annotations__ = {p.name: p.annotation for p in [*own, *added]}
+        parameters = [*own, *added, context]
+        wrapper.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+        wrapper.__annotations__ = {p.name: p.annotation for p in parameters}
         del wrapper.__wrapped__  # typer reads the signature above, not the command's
         return wrapper  # type: ignore[return-value]
 
     return decorate
 
 
-def resolve(sandbox: bool, bucket: str | None, prefix: str, region: str | None,
-            endpoint_url: str | None, profile: str | None = None,
-            kms_key: str | None = None) -> tuple[Location, StandIn | None]:
-    """The Location the flags and environment name; with --sandbox, the sandbox's."""
-    if profile is not None and not sandbox:
-        raise InputError("--profile needs --sandbox")
-    if sandbox:
-        local = stand_in(prefix, profile)
-        return local.location, local
-    return location(bucket, prefix, region, endpoint_url, kms_key), None
+def choose_provider(context: typer.Context, sandbox: bool, sandbox_profile: str | None, *,
+                    start: bool = False) -> Provider:
+    """The one place a command's provider is chosen: production, or with --sandbox the running
+    sandbox (started first only when `start` and there is none at all: `drill --sandbox`).
+
+    With --sandbox, an option of `context`'s command that the sandbox sets itself and the
+    command line gave is refused before the sandbox is looked at.
+    """
+    if sandbox_profile is not None and not sandbox:
+        raise InputError("--sandbox-profile needs --sandbox")
+    if not sandbox:
+        return ProductionProvider()
+    from trustctl.sandbox.provider import OVERRIDES, SandboxProvider
+
+    refuse_given(context, OVERRIDES)
+    return SandboxProvider.connect(sandbox_profile, start=start)
 
 
-def source_dsn(env_name: str) -> Dsn:
-    value = os.environ.get(env_name, "").strip()
-    if not value:
-        raise InputError(f"no source database: set {env_name} to its DSN (or use --sandbox)")
-    return Dsn.parse(value, env_name)
+def refuse_given(context: typer.Context, overrides: Mapping[str, str]) -> None:
+    """One line for the first option in `overrides` given on `context`'s command line."""
+    for param in context.command.params:
+        source = context.get_parameter_source(param.name) if param.name else None
+        if param.name in overrides and param.opts and getattr(source, "name", "") == "COMMANDLINE":
+            flag = param.opts[0]
+            raise InputError(f"{flag} cannot be used with --sandbox: {overrides[param.name]}; "
+                             f"drop {flag} (or --sandbox)")
 
 
 def check_format(output: str) -> str:

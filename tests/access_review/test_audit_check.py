@@ -9,11 +9,11 @@ from datetime import timedelta
 
 import psycopg
 import pytest
+from typer.testing import CliRunner
+
 from access_review.cli_support import Review
 from access_review.cloudflare_api import TOKEN, ZONE, member
 from access_review.support import ACCOUNT, trust_policy
-from typer.testing import CliRunner
-
 from trustctl.audit.access_reader import AccessReader
 from trustctl.audit.expectations import Expectations
 from trustctl.audit.registry import all_checks
@@ -57,7 +57,7 @@ def recorded(review: Review, decisions: dict[str, str]) -> None:
 
 
 def judged(targets: Targets, later: timedelta = timedelta()):
-    reader = AccessReader(targets.records, access_sources(targets, None))
+    reader = AccessReader(targets.records, access_sources(targets))
     reader.now += later
     return next(c for c in all_checks() if c.id == "AUD_ACCESS_REVIEW_1").run(reader)
 

@@ -33,12 +33,23 @@ def trustctl(home: Path, *args: str) -> subprocess.CompletedProcess:
 
 def test_prepare_on_the_sandbox_and_record_the_review(home: Path, tmp_path: Path):
     review, evidence = tmp_path / "review.yaml", tmp_path / "evidence"
-    prepared = trustctl(home, "access-review", "prepare", "--sandbox", "--out", str(review),
-                        "--evidence-dir", str(evidence))
+    prepare = ("access-review", "prepare", "--sandbox", "--out", str(review), "--evidence-dir",
+               str(evidence))
+    absent = trustctl(home, *prepare)  # a read-only command never starts a sandbox
+    assert (absent.returncode, absent.stderr.splitlines()) == (2, [
+        "trustctl: error: the sandbox is not up: start it with `trustctl sandbox up`"])
+    assert not (home / "sandbox").exists()
+    assert trustctl(home, "sandbox", "up").returncode == 0
+    prepared = trustctl(home, *prepare)
     assert prepared.returncode == 0, prepared.stdout + prepared.stderr
     assert "trustctl: access-review: reading AWS IAM" in prepared.stderr  # progress on stderr
+    # nobody decided anything yet: the review is not a pass
+    assert prepared.stdout.splitlines()[-1] == (
+        "  controls STAFF-ACCESS pass, ACCESS-LOGGED pass, ACCESS-REVIEW awaiting decisions "
+        "(then `trustctl access-review record`)")
     document = yaml.safe_load(review.read_text())
-    assert document["sources"]["cloudflare"] == "skipped: the sandbox has no Cloudflare account"
+    assert document["sources"]["cloudflare"] == ("skipped: the sandbox has no Cloudflare "
+                                                 "account or zone")
     principals = {row["principal"] for row in document["rows"]}
     assert principals == {
         "aws:role/claver-sandbox-on-call", "aws:role/claver-sandbox-backup-writer",

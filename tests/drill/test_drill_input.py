@@ -99,7 +99,7 @@ def test_unwritable_evidence_dir_is_refused_before_anything(locked_location: Loc
                                      "membership"),
     (["--tenant-claims", "{not json}"], "--tenant-claims is not a JSON template"),
     (["--tenancy", "/nonexistent/tenancy.yaml"], "cannot read tenancy /nonexistent/tenancy.yaml"),
-    (["--profile", "supabase"], "--profile needs --sandbox"),
+    (["--sandbox-profile", "supabase"], "--sandbox-profile needs --sandbox"),
 ])
 def test_bad_tenancy_input_is_refused_before_anything(locked_location: Location, tmp_path: Path,
                                                       args: list[str], says: str) -> None:

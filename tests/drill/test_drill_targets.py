@@ -42,7 +42,8 @@ def test_scratch_server_by_dsn_is_left_as_found(
 
 @pytest.mark.slow
 def test_drill_sandbox_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The README's main job: start the sandbox, take a backup, rehearse it; exit 0."""
+    """The README's main job: start the sandbox, take a backup (recorded like any other: the
+    drill depends on no backup flow of its own), rehearse it; exit 0."""
     monkeypatch.setenv(HOME_ENV, str(tmp_path / "home"))
     command = [sys.executable, "-c", "from trustctl.cli import app; app()", "drill",
                "--sandbox", "--evidence-dir", str(tmp_path / "evidence"), "--format", "json"]
@@ -56,3 +57,5 @@ def test_drill_sandbox_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert record["status"] == "pass" and "taking one" in result.stderr
     assert {c["status"] for c in record["controls"]} == {"pass"}
     assert len(list((tmp_path / "evidence").glob("drill-*.json"))) == 1
+    [backup] = (tmp_path / "evidence").glob("backup-*.json")
+    assert backup.name == f"backup-{record['backup']['backup_id']}.json"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import socket
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -22,14 +22,16 @@ from typer.testing import CliRunner
 from trustctl import aws
 from trustctl.archive import recovery
 from trustctl.archive.keys import KeyUnusable, replica_key_arn
-from trustctl.archive.location import Location, StandIn
+from trustctl.archive.location import Location
 from trustctl.archive.manifest import Manifest
 from trustctl.backup.run import BackupTarget, run_backup
 from trustctl.cli import app
+from trustctl.provider import LocationFlags
 from trustctl.sandbox import backup_target
-from trustctl.sandbox import command as sandbox_command
-from trustctl.sandbox.recovery import DeclaredRecovery, declare_recovery, recovery_site
+from trustctl.sandbox.provider import SandboxProvider
+from trustctl.sandbox.recovery import DeclaredRecovery, declare_recovery
 from trustctl.sandbox.replication import Replication
+from trustctl.sandbox.state import SandboxInfo
 
 AWS_STEPS = ("select-backup", "rpo", "kms-key", "retention", "restore")
 
@@ -67,16 +69,31 @@ def _regions(primary_target: aws.AwsTarget, refused_url: str) -> Regions:
                    refused_url, primary_target.endpoint_url)
 
 
+@dataclass(frozen=True)
+class _OutageSandbox(SandboxProvider):
+    """The sandbox's regions on the session's moto, its primary's endpoint refusing every
+    connection."""
+
+    refused_url: str = ""
+
+    def backups(self, flags: LocationFlags) -> Location:
+        live = super().backups(flags)
+        return replace(live, target=replace(live.target, endpoint_url=self.refused_url))
+
+
 def _outage(regions: Regions, monkeypatch: pytest.MonkeyPatch, source: Source) -> Regions:
     """`--sandbox` resolves to these regions, the primary's endpoint refusing connections."""
-    def stand_in(prefix: str, _profile: str | None) -> StandIn:
-        dead = Location(aws.AwsTarget(regions.primary.target.region, regions.refused_url),
-                        regions.primary.bucket, prefix, regions.primary.kms_key_id)
-        site = recovery_site(regions.moto_url, regions.primary.target.region,
-                             regions.primary.bucket, prefix, regions.recovery)
-        return StandIn(dead, source.database(), None, site)
-
-    monkeypatch.setattr(sandbox_command, "stand_in", stand_in)
+    declared = regions.recovery
+    info = SandboxInfo(
+        aws_endpoint=regions.moto_url, region=regions.primary.target.region,
+        backup_bucket=regions.primary.bucket, kms_key_id="", pg_host="", pg_port=0,
+        kms_key_arn=regions.primary.kms_key_id, pg_database="", pg_user="", app_role="",
+        tenants=0, size_mb=0, started_at="", dsn=source.dsn, app_dsn=source.app_dsn,
+        recovery_region=declared.region, replica_bucket=declared.bucket,
+        stand_in_key_arn=declared.stand_in_key_arn)
+    provider = _OutageSandbox(info, regions.refused_url)
+    monkeypatch.setattr(SandboxProvider, "connect",
+                        classmethod(lambda cls, profile, start=False: provider))
     return regions
 
 

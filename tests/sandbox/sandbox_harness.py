@@ -38,10 +38,12 @@ class RunningSandbox:
 
 
 def kill_leftovers(directory: Path) -> None:
-    """Last resort after `down`: SIGKILL a daemon or postmaster still running from `directory`."""
+    """Last resort after `down`: SIGKILL a daemon, moto or postmaster still running from
+    `directory`."""
     for process in psutil.process_iter(["pid", "cmdline"]):
         cmdline = process.info["cmdline"] or []
-        if "trustctl.sandbox.daemon" in cmdline and str(directory) in cmdline:
+        ours = {"trustctl.sandbox.daemon", "trustctl.sandbox.moto"} & set(cmdline)
+        if ours and any(arg.startswith(str(directory)) for arg in cmdline):
             with contextlib.suppress(psutil.Error):
                 process.kill()
     pid = running_pid(directory / "pgdata") if (directory / "pgdata").exists() else None

@@ -1,4 +1,5 @@
-"""The Python API other flows use (ensure_up / status / down), including after a crash."""
+"""The Python API the sandbox's provider and commands use (ensure_up / attach / status / down),
+including after a crash."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from sandbox_harness import gone, kill_leftovers
 
 from trustctl import sandbox
+from trustctl.errors import DependencyError
 from trustctl.pg.server import running_pid
 from trustctl.sandbox.state import read_state
 
@@ -35,16 +37,20 @@ def test_down_after_the_daemon_was_killed_still_stops_postgres(
         assert sandbox.status() == info
         assert "postgresql://" not in repr(info) and "dsn" not in info.public()
         assert "sandbox: sandbox ready" in progress
-        daemon = read_state(directory)["daemon_pid"]
+        state = read_state(directory)
+        daemon, moto = state["daemon_pid"], state["moto"]["pid"]
         postmaster = running_pid(directory / "pgdata")
 
         os.kill(daemon, signal.SIGKILL)
         os.waitpid(daemon, 0)  # our child: reap it
 
         assert postmaster is not None and not gone(postmaster)  # the server outlived its owner
+        assert not gone(moto)  # and so did moto, with every backup
         assert sandbox.status() is None
+        with pytest.raises(DependencyError, match=r"^the sandbox is down \(its daemon"):
+            sandbox.attach()
         assert sandbox.down() is True
-        assert _wait_gone(postmaster)
+        assert _wait_gone(postmaster) and _wait_gone(moto)
         assert not directory.exists()
         assert sandbox.down() is False
     finally:

@@ -58,6 +58,28 @@ def test_second_up_returns_the_running_sandbox(
     assert json.loads(again.stdout) == running_sandbox.public
 
 
+@pytest.mark.parametrize(("flags", "started_with"), [
+    (["--size", "medium"], "16 MB"), (["--size-mb", "9"], "16 MB"),
+    (["--sandbox-profile", "supabase"], "profile default")])
+def test_up_refuses_a_size_or_profile_other_than_the_running_sandboxs(
+    running_sandbox: RunningSandbox, sandbox_cli: Cli, flags: list[str], started_with: str,
+) -> None:
+    result = sandbox_cli("sandbox", "up", *flags)
+    flag = " ".join(flags)
+    assert (result.returncode, result.stdout, result.stderr.splitlines()) == (2, "", [
+        f"trustctl: error: {flag}: the sandbox was started with {started_with}; to change it, "
+        f"`trustctl sandbox down` (deletes its data), then `trustctl sandbox up {flag}`"])
+
+
+def test_up_with_the_running_sandboxs_own_size_and_profile_only_prints(
+    running_sandbox: RunningSandbox, sandbox_cli: Cli,
+) -> None:
+    same = sandbox_cli("sandbox", "up", "--size", "small", "--size-mb", "16",
+                       "--sandbox-profile", "default", "--format", "json")
+    assert same.returncode == 0, same.stderr
+    assert json.loads(same.stdout) == running_sandbox.public
+
+
 def test_backup_bucket_and_key_are_declared_as_infra_declares_them(
     running_sandbox: RunningSandbox,
 ) -> None:
@@ -151,13 +173,14 @@ def test_down_stops_every_process_and_removes_the_data(
 ) -> None:
     directory = running_sandbox.directory
     daemon = running_sandbox.state["daemon_pid"]
+    moto = running_sandbox.state["moto"]["pid"]
     postmaster = running_pid(directory / "pgdata")
-    assert postmaster is not None and psutil.pid_exists(daemon)
+    assert postmaster is not None and psutil.pid_exists(daemon) and psutil.pid_exists(moto)
 
     result = sandbox_cli("sandbox", "down")
 
     assert result.returncode == 0, result.stderr
-    assert gone(postmaster) and gone(daemon)
+    assert gone(postmaster) and gone(daemon) and gone(moto)
     assert not directory.exists()
     after = sandbox_cli("sandbox", "status", "--format", "json")
     assert after.returncode == 2 and after.stdout == ""

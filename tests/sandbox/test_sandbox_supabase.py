@@ -1,5 +1,6 @@
-"""`trustctl sandbox up --profile supabase` and a one-command rehearsal of the real thing:
-`trustctl drill --sandbox --profile supabase`, through the real CLI and background process."""
+"""`trustctl sandbox up --sandbox-profile supabase` and a one-command rehearsal of the real
+thing: `trustctl drill --sandbox --sandbox-profile supabase`, through the real CLI and
+background process."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+import yaml
 from sandbox_harness import Cli, RunningSandbox, kill_leftovers
 
 pytestmark = pytest.mark.slow
@@ -18,7 +20,8 @@ pytestmark = pytest.mark.slow
 def supabase_sandbox(sandbox_home: Path, sandbox_cli: Cli) -> Iterator[RunningSandbox]:
     directory = sandbox_home / "sandbox"
     try:
-        up = sandbox_cli("sandbox", "up", "--profile", "supabase", "--format", "json")
+        up = sandbox_cli("sandbox", "up", "--sandbox-profile", "supabase", "--format",
+                         "json")
         assert up.returncode == 0, up.stderr
         state = json.loads((directory / "state.json").read_text())
         yield RunningSandbox(sandbox_home, up, json.loads(up.stdout), state)
@@ -55,7 +58,7 @@ def test_supabase_profile_is_shaped_like_a_supabase_project(
 
 def test_drill_of_the_supabase_sandbox_passes_in_one_command(
         supabase_sandbox: RunningSandbox, sandbox_cli: Cli, tmp_path: Path) -> None:
-    drill = sandbox_cli("drill", "--sandbox", "--profile", "supabase", "--evidence-dir",
+    drill = sandbox_cli("drill", "--sandbox", "--sandbox-profile", "supabase", "--evidence-dir",
                         str(tmp_path), "--scratch-dir", str(tmp_path), timeout=300)
     assert drill.returncode == 0, drill.stderr
     assert "Restore drill" in drill.stdout and "PASSED" in drill.stdout
@@ -65,7 +68,29 @@ def test_drill_of_the_supabase_sandbox_passes_in_one_command(
     assert record["facts"]["exit_code"] == 0
     everything = drill.stdout + drill.stderr + json.dumps(record)
     assert not [p for p in supabase_sandbox.passwords if p in everything]
-    other = sandbox_cli("drill", "--sandbox", "--profile", "default", "--evidence-dir",
+    other = sandbox_cli("drill", "--sandbox", "--sandbox-profile", "default", "--evidence-dir",
                         str(tmp_path / "other"))
     assert other.returncode == 2
-    assert "the sandbox is up with profile supabase" in other.stderr
+    assert other.stderr.splitlines() == [
+        "trustctl: error: --sandbox-profile default: the sandbox was started with profile "
+        "supabase; to change it, `trustctl sandbox down` (deletes its data), then `trustctl "
+        "sandbox up --sandbox-profile default`"]
+
+
+def test_the_sandboxs_own_logins_are_on_its_roster(
+        supabase_sandbox: RunningSandbox, sandbox_cli: Cli, tmp_path: Path) -> None:
+    """Supabase's authenticator and the backup role are the sandbox's own logins: accounted
+    for (they were findings: 'not on the on-call roster'), and said to be the sandbox's."""
+    review = tmp_path / "review.yaml"
+    prepared = sandbox_cli("access-review", "prepare", "--sandbox", "--out", str(review),
+                           "--evidence-dir", str(tmp_path / "evidence"), timeout=300)
+    assert prepared.returncode == 0, prepared.stdout + prepared.stderr
+    document = yaml.safe_load(review.read_text())
+    assert document["findings"] == []
+    on_roster = {row["principal"]: row["roster"] for row in document["rows"]}
+    assert on_roster["postgres:trustctl_backup"] == (
+        "the sandbox's backup login (service, owner trustctl sandbox)")
+    assert on_roster["postgres:authenticator"] == (
+        "the sandbox's application login (service, owner trustctl sandbox)")
+    assert document["inputs"]["roster"]["path"] == (
+        "policies/oncall.yaml + the sandbox's own logins")

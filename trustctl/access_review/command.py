@@ -23,10 +23,10 @@ from trustctl.access_review.cloudflare_access import CloudflareTarget
 from trustctl.access_review.data_reads import Period
 from trustctl.access_review.database import TenantTables
 from trustctl.access_review.progress import Progress
-from trustctl.archive.location import stand_in
 from trustctl.aws import AwsTarget
 from trustctl.catalog import page_figures
 from trustctl.errors import InputError
+from trustctl.provider import source_dsn
 from trustctl.records.options import EvidenceDirOption, EvidenceOption, record_store
 from trustctl.report.results import ControlResult, Status
 
@@ -49,9 +49,12 @@ access_review = typer.Typer(
 
 @access_review.command("prepare")
 def prepare_command(
+    context: typer.Context,
     sandbox: Annotated[bool, typer.Option(
-        "--sandbox", help="Review the local sandbox (started if needed): its moto AWS and its "
-        "database; Cloudflare is skipped (the sandbox has none).")] = False,
+        "--sandbox", help="Review the local sandbox (`trustctl sandbox up`): its moto AWS and "
+        "its database, its own logins on the roster; Cloudflare is skipped (the sandbox has "
+        "none).")] = False,
+    sandbox_profile: options.SandboxProfileOption = None,
     out: Annotated[Path, typer.Option(
         "--out", help="The review file to write (YAML; a Markdown and an HTML summary go "
         "beside it). "
@@ -119,6 +122,7 @@ def prepare_command(
         CLOUDFLARE_API_TOKEN=... CLOUDFLARE_ACCOUNT_ID=... trustctl access-review prepare
     """
     output = options.check_format(output)
+    provider = options.choose_provider(context, sandbox, sandbox_profile)
     unknown = sorted(set(skip or ()) - set(preparing.SOURCES))
     if unknown:
         raise InputError(f"--skip takes {', '.join(preparing.SOURCES)}, not {', '.join(unknown)}")
@@ -127,12 +131,10 @@ def prepare_command(
         tenant_tables=TenantTables(tuple(tenant_schema or ("public",)), tenant_column),
         database_logs=tuple(database_log or ()),
         skipped={name: "left out with --skip" for name in skip or ()})
-    if sandbox:
-        _sandbox_sources(sources)
-    else:
-        _configured_sources(sources, region, endpoint_url, dsn_env, cloudflare_account,
-                            cloudflare_base_url)
-    the_roster = roster.load(roster_path)
+    _configured_sources(sources, region, endpoint_url, dsn_env, cloudflare_account,
+                        cloudflare_base_url)
+    sources = provider.review_sources(sources)
+    the_roster = provider.roster(roster.load(roster_path))
     last = preparing.Previous.find(previous, record_store(evidence_dir, evidence))
     period = Period.last_days(period_days or page_figures().review_every_days)
     document = preparing.prepare(sources, the_roster, last, period, Progress())
@@ -188,12 +190,6 @@ def record_command(
         raise typer.Exit(2)
 
 
-def _sandbox_sources(sources: preparing.Sources) -> None:
-    local = stand_in()
-    sources.aws, sources.dsn = local.location.target, local.source_dsn
-    sources.skipped.setdefault("cloudflare", "the sandbox has no Cloudflare account")
-
-
 def _configured_sources(sources: preparing.Sources, region: str | None, endpoint: str | None,
                         dsn_env: str, account: str | None, base_url: str | None) -> None:
     if region:
@@ -201,7 +197,7 @@ def _configured_sources(sources: preparing.Sources, region: str | None, endpoint
     else:
         sources.missing["aws"] = "set AWS_REGION (or --region), or --skip aws"
     if os.environ.get(dsn_env, "").strip():
-        sources.dsn = options.source_dsn(dsn_env)
+        sources.dsn = source_dsn(dsn_env)
     else:
         sources.missing["database"] = f"set {dsn_env} to the DSN, or --skip database"
     token = os.environ.get(TOKEN_ENV, "").strip()

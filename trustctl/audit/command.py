@@ -14,6 +14,7 @@ from typing import Annotated
 
 import typer
 
+from trustctl import options
 from trustctl.audit import accounts, expectations
 from trustctl.audit.live_check import Outcome
 from trustctl.audit.progress import audit_progress
@@ -33,11 +34,13 @@ AREAS_HELP = "aws, cloudflare, site, database, supabase, records, access"
 
 
 def audit(
+    context: typer.Context,
     sandbox: Annotated[bool, typer.Option(
-        "--sandbox", help="Audit the local sandbox (started if needed): its moto account, a "
-        "local HTTPS site and its database. Cloudflare and Supabase are skipped (the sandbox "
+        "--sandbox", help="Audit the local sandbox (`trustctl sandbox up`): its moto account, "
+        "a local HTTPS site and its database. Cloudflare and Supabase are skipped (the sandbox "
         "has neither); checks moto cannot serve are named in the report.")
     ] = False,
+    sandbox_profile: options.SandboxProfileOption = None,
     skip: Annotated[list[str] | None, typer.Option(
         "--skip", help=f"Area not to audit (repeatable): {AREAS_HELP}. Its controls are "
         "not_applicable unless another area checks them.")] = None,
@@ -130,11 +133,12 @@ def audit(
     unknown = sorted(set(skip or ()) - set(AREAS_HELP.split(", ")))
     if unknown:
         raise InputError(f"--skip {', '.join(unknown)}: not an area ({AREAS_HELP})")
+    provider = options.choose_provider(context, sandbox, sandbox_profile)
     store = record_store(evidence_dir, evidence)
     store.check_writable()
     expected = expectations.load(stack_config)
     targets = Targets(
-        expected=expected, skip=frozenset(skip or ()), sandbox=sandbox, region=region,
+        expected=expected, skip=frozenset(skip or ()), region=region,
         profile=profile, parallel=parallel, cloudflare_zone=cloudflare_zone,
         cloudflare_base_url=cloudflare_base_url, site=site, ca_bundle=ca_bundle,
         database=database, supabase_project=supabase_project,
@@ -145,7 +149,7 @@ def audit(
         shard=accounts.parse_shard(shard))
     started = datetime.now(UTC)
     catalog = load_catalog()
-    with open_readers(targets) as opened:
+    with provider.audit_targets(targets) as resolved, open_readers(resolved) as opened:
         total = sum(c.metadata.area in opened.readers and c.id not in opened.skip_checks
                     for c in all_checks())
         with audit_progress(total) as on_done:

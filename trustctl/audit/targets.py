@@ -1,14 +1,16 @@
 """What one audit looks at, and the reader of each area (opened, then closed, once per run).
 
 An area is audited when its target is configured, reported `error` when it is asked for but not
-configured (the reason names the missing flag or variable), and left out only by --skip.
+configured (the reason names the missing flag or variable), and left out only by --skip or
+when the environment has none (`absent`: the sandbox has no Cloudflare zone). The targets come
+resolved from the command's provider (trustctl/provider.py): nothing here asks which.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,30 +29,25 @@ from trustctl.records import RecordStore, open_store
 
 CLOUDFLARE_TOKEN_ENV = "CLOUDFLARE_API_TOKEN"
 SUPABASE_TOKEN_ENV = "SUPABASE_ACCESS_TOKEN"
-# What moto cannot represent is not a finding about the sandbox's declarations: --sandbox
-# leaves these checks out, and the report and record say so.
-SANDBOX_SKIPPED_CHECKS = {
-    "AUD_AWS_17": "moto cannot represent root-user MFA (its account summary always says 0)",
-    "AUD_AWS_11": "moto applies a TLS-only Deny without its condition, so the sandbox's "
-                  "backup bucket (reached over plain HTTP) cannot carry one",
-    **dict.fromkeys(("AUD_AWS_22", "AUD_AWS_23", "AUD_AWS_24"),
-                    "moto does not implement AWS Backup selections, recovery points or "
-                    "restore testing"),
-}
+DATABASE_ORIGIN = "--database / TRUSTCTL_AUDIT_DSN"
 
 
 @dataclass(frozen=True)
 class Targets:
+    """What to audit. `absent` names the areas the environment does not have (and why),
+    `skip_checks` the checks it cannot serve (and why): both are left out and reported."""
+
     expected: Expectations
     skip: frozenset[str] = frozenset()
-    sandbox: bool = False
     region: str | None = None
+    endpoint_url: str | None = None
     profile: str | None = None
     parallel: int = 32
     cloudflare_zone: str | None = None
     cloudflare_base_url: str | None = None
     site: str | None = None
     ca_bundle: Path | None = None
+    site_http_port: int = 80
     database: str | None = field(default=None, repr=False)
     supabase_project: str | None = None
     supabase_base_url: str | None = None
@@ -63,6 +60,13 @@ class Targets:
     role_arns: tuple[str, ...] = ()
     organization_role: str | None = None
     shard: tuple[int, int] | None = None  # (K, N): this machine audits accounts K of N
+    absent: Mapping[str, str] = field(default_factory=dict)
+    skip_checks: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def left_out(self) -> frozenset[str]:
+        """The areas not audited: skipped on purpose, or absent from the environment."""
+        return self.skip | frozenset(self.absent)
 
 
 @dataclass
@@ -91,44 +95,36 @@ class Opened:
 
 @contextlib.contextmanager
 def open_readers(targets: Targets) -> Iterator[Opened]:
-    opened = Opened(skipped_areas=sorted(targets.skip))
+    opened = Opened(skipped_areas=sorted(targets.left_out), skip_checks=dict(targets.skip_checks))
     with contextlib.ExitStack() as stack:
-        sandbox = _sandbox(targets, stack) if targets.sandbox else None
-        aws = _aws(targets, opened, sandbox)
+        aws = _aws(targets, opened)
         for reader in aws:
             stack.callback(reader.close)
-        _cloudflare(targets, opened, sandbox)
-        _site(targets, opened, sandbox)
-        _database(targets, opened, sandbox)
-        _supabase(targets, opened, sandbox)
+        _cloudflare(targets, opened)
+        _site(targets, opened)
+        _database(targets, opened)
+        _supabase(targets, opened)
         if "database" in opened.readers:
             stack.callback(opened.readers["database"].close)
         store = targets.records or open_store(Path("evidence"))
-        if "records" not in targets.skip:
+        if "records" not in targets.left_out:
             opened.readers["records"] = RecordsReader(aws, store, targets.backup_prefix,
                                                       targets.rpo_hours)
-        if "access" not in targets.skip:
-            opened.readers["access"] = AccessReader(store, access_sources(targets, sandbox))
-        if sandbox is not None:
-            opened.skip_checks.update(SANDBOX_SKIPPED_CHECKS)
+        if "access" not in targets.left_out:
+            opened.readers["access"] = AccessReader(store, access_sources(targets))
         yield opened
 
 
-def _aws(targets: Targets, opened: Opened, sandbox: Any) -> list[AwsReader]:
+def _aws(targets: Targets, opened: Opened) -> list[AwsReader]:
     """One reader, or one per account (--role-arn, --organization-role), this shard's."""
-    if "aws" in targets.skip:
+    if "aws" in targets.left_out:
         return []
-    if sandbox is not None:
-        settings = AwsSettings(region=sandbox.info.region, endpoint_url=sandbox.info.aws_endpoint,
-                               parallel=targets.parallel,
-                               on_call_principals=sandbox.on_call_principals)
-    elif not targets.region:
+    if not targets.region:
         opened.not_configured["aws"] = "no AWS region: pass --region or set AWS_REGION"
         return []
-    else:
-        settings = AwsSettings(region=targets.region, profile=targets.profile,
-                               parallel=targets.parallel,
-                               on_call_principals=targets.expected.on_call_principals)
+    settings = AwsSettings(region=targets.region, profile=targets.profile,
+                           endpoint_url=targets.endpoint_url, parallel=targets.parallel,
+                           on_call_principals=targets.expected.on_call_principals)
     if not targets.role_arns and not targets.organization_role:
         reader = AwsReader(settings)
         opened.readers["aws"] = reader
@@ -142,11 +138,8 @@ def _aws(targets: Targets, opened: Opened, sandbox: Any) -> list[AwsReader]:
     return readers
 
 
-def _cloudflare(targets: Targets, opened: Opened, sandbox: Any) -> None:
-    if "cloudflare" in targets.skip:
-        return
-    if sandbox is not None:
-        opened.skipped_areas.append("cloudflare")
+def _cloudflare(targets: Targets, opened: Opened) -> None:
+    if "cloudflare" in targets.left_out:
         return
     from trustctl.audit.cloudflare_reader import CloudflareReader
 
@@ -161,49 +154,37 @@ def _cloudflare(targets: Targets, opened: Opened, sandbox: Any) -> None:
             token, zone, targets.cloudflare_base_url, targets.expected)
 
 
-def _site(targets: Targets, opened: Opened, sandbox: Any) -> None:
-    if "site" in targets.skip:
+def _site(targets: Targets, opened: Opened) -> None:
+    if "site" in targets.left_out:
         return
     from trustctl.audit.site_reader import SiteReader
 
-    http_port = 80
-    if sandbox is not None:
-        url, ca_bundle, http_port = sandbox.site_url, sandbox.ca_bundle, sandbox.site_http_port
-    else:
-        url = targets.site or (f"https://{targets.expected.domain}"
-                               if targets.expected.domain else None)
-        ca_bundle = targets.ca_bundle
+    url = targets.site or (f"https://{targets.expected.domain}"
+                           if targets.expected.domain else None)
     if not url:
         opened.not_configured["site"] = "no site: pass --site URL"
         return
-    opened.readers["site"] = SiteReader(url, ca_bundle, targets.expected.security_contact,
-                                        http_port)
+    opened.readers["site"] = SiteReader(url, targets.ca_bundle, targets.expected.security_contact,
+                                        targets.site_http_port)
 
 
-def _database(targets: Targets, opened: Opened, sandbox: Any) -> None:
-    if "database" in targets.skip:
+def _database(targets: Targets, opened: Opened) -> None:
+    if "database" in targets.left_out:
         return
     from trustctl.audit.database_reader import DatabaseReader
 
-    if sandbox is not None:
-        dsn = sandbox.info.database()
-    elif targets.database:
-        dsn = Dsn.parse(targets.database, "--database / TRUSTCTL_AUDIT_DSN")
-    else:
+    if not targets.database:
         opened.not_configured["database"] = ("no database: set TRUSTCTL_AUDIT_DSN "
                                              "(or --database)")
         return
-    roles = targets.app_roles or ((sandbox.info.app_role,) if sandbox is not None
-                                  else ("authenticated", "anon"))
+    dsn = Dsn.parse(targets.database, DATABASE_ORIGIN)
+    roles = targets.app_roles or ("authenticated", "anon")
     opened.readers["database"] = DatabaseReader(dsn, roles, targets.tenant_schemas,
                                                 targets.tenant_column)
 
 
-def _supabase(targets: Targets, opened: Opened, sandbox: Any) -> None:
-    if "supabase" in targets.skip:
-        return
-    if sandbox is not None:
-        opened.skipped_areas.append("supabase")
+def _supabase(targets: Targets, opened: Opened) -> None:
+    if "supabase" in targets.left_out:
         return
     from trustctl.audit.supabase_reader import SupabaseReader
 
@@ -218,26 +199,25 @@ def _supabase(targets: Targets, opened: Opened, sandbox: Any) -> None:
                                                     targets.expected)
 
 
-def access_sources(targets: Targets, sandbox: Any) -> Sources:
-    """The access review's sources from the audit's own settings: what the audit skips is
+def access_sources(targets: Targets) -> Sources:
+    """The access review's sources from the audit's own settings: what the audit leaves out is
     skipped, what it lacks is missing (an error), the Cloudflare account is the zone's."""
+    skipped = {**{area: "the audit skips it (--skip)" for area in SOURCES
+                  if area in targets.skip},
+               **{area: why for area, why in targets.absent.items() if area in SOURCES}}
     sources = Sources(tenant_tables=TenantTables(targets.tenant_schemas, targets.tenant_column),
-                      skipped={area: "the audit skips it (--skip)" for area in SOURCES
-                               if area in targets.skip})
-    if sandbox is not None:
-        sources.aws = AwsTarget(sandbox.info.region, sandbox.info.aws_endpoint)
-        sources.dsn = sandbox.info.database()
-        sources.skipped.setdefault("cloudflare", "the sandbox has no Cloudflare account")
-        return sources
+                      skipped=skipped)
     if targets.region:
-        sources.aws = AwsTarget(targets.region, os.environ.get("AWS_ENDPOINT_URL") or None,
-                                targets.profile)
+        sources.aws = AwsTarget(targets.region, targets.endpoint_url
+                                or os.environ.get("AWS_ENDPOINT_URL") or None, targets.profile)
     else:
         sources.missing["aws"] = "no AWS region: pass --region or set AWS_REGION"
     if targets.database:
-        sources.dsn = Dsn.parse(targets.database, "--database / TRUSTCTL_AUDIT_DSN")
+        sources.dsn = Dsn.parse(targets.database, DATABASE_ORIGIN)
     else:
         sources.missing["database"] = "no database: set TRUSTCTL_AUDIT_DSN (or --database)"
+    if "cloudflare" in targets.absent:
+        return sources
     token = os.environ.get(CLOUDFLARE_TOKEN_ENV, "").strip()
     zone = targets.cloudflare_zone or targets.expected.cloudflare_zone_id
     if token and zone:
@@ -246,9 +226,3 @@ def access_sources(targets: Targets, sandbox: Any) -> Sources:
         sources.missing["cloudflare"] = (f"no Cloudflare token and zone: set "
                                          f"{CLOUDFLARE_TOKEN_ENV} and --cloudflare-zone")
     return sources
-
-
-def _sandbox(targets: Targets, stack: contextlib.ExitStack) -> Any:
-    from trustctl.audit.sandbox_targets import SandboxTargets
-
-    return stack.enter_context(SandboxTargets.start(targets.expected))

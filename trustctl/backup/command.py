@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from trustctl import options
-from trustctl.archive.location import Location, StandIn
+from trustctl.archive.location import Location
 from trustctl.archive.manifest import Manifest
 from trustctl.archive.verify import verify_backup
 from trustctl.aws import aws_errors
 from trustctl.backup.exclusions import SUPABASE_INTERNAL_SCHEMAS, excluded_schemas
+from trustctl.backup.record import backup_record
 from trustctl.backup.run import BackupTarget, run_backup
 from trustctl.errors import InputError
-from trustctl.records import Record
+from trustctl.provider import Provider
 from trustctl.records.options import (
     DEFAULT_EVIDENCE_DIR,
     EvidenceDirOption,
@@ -45,7 +44,7 @@ def register(app: typer.Typer) -> None:
 @options.with_location(kms_key=True)
 def run_command(
     where: Location,
-    stand_in: StandIn | None,
+    provider: Provider,
     dsn_env: options.DsnEnvOption = options.DEFAULT_DSN_ENV,
     jobs: Annotated[int, typer.Option(
         "--jobs", min=1, help="Parallel dump (pg_dump -Fd -j N). Costs: the whole uncompressed "
@@ -80,7 +79,7 @@ def run_command(
         trustctl backup run --exclude-supabase-internal --bucket claver-backups --region us-east-1
     """
     output = options.check_format(output)
-    dsn = stand_in.source_dsn if stand_in else options.source_dsn(dsn_env)
+    dsn = provider.source(dsn_env)
     if not where.kms_key_id:
         raise InputError("no backup KMS key: pass --kms-key (or TRUSTCTL_BACKUP_KMS_KEY)")
     records = record_store(evidence_dir, evidence)
@@ -89,7 +88,7 @@ def run_command(
         manifest = run_backup(dsn, BackupTarget(where.store(), where.kms(), where.kms_key_id),
                               jobs=jobs, work_dir=work_dir,
                               excluded=excluded_schemas(exclude_schema, exclude_supabase_internal))
-    records.write(_as_record(manifest, where.bucket))
+    records.write(backup_record(manifest, where.bucket))
     summary = _summary(manifest)
     if output == "json":
         typer.echo(json.dumps(summary, indent=2))
@@ -98,20 +97,8 @@ def run_command(
                    f"{summary['rows']:,} rows, {manifest.object_bytes:,} bytes encrypted at "
                    f"s3://{where.bucket}/{manifest.object_key}"
                    + (f" (version {manifest.object_version})" if manifest.object_version else ""))
-    if stand_in is not None and stand_in.recovery is not None:
-        for note in stand_in.recovery.notes:
-            typer.echo(f"trustctl: backup: {note}", err=True)
-
-
-def _as_record(manifest: Manifest, bucket: str) -> Record:
-    """A complete backup (manifest written last): the daily evidence of BACKUP-DAILY-35D."""
-    facts = {k: v for k, v in asdict(manifest).items() if k != "wrapped_data_key"}
-    return Record.new(
-        "backup", datetime.fromisoformat(manifest.started_at), manifest.finished,
-        record_id=manifest.backup_id, facts=facts,
-        targets={"bucket": bucket, "object_key": manifest.object_key, "source": manifest.source},
-        controls=[{"id": "BACKUP-DAILY-35D", "status": "pass", "findings": [],
-                   "checks": ["backup:manifest"]}])
+    for note in provider.notes():
+        typer.echo(f"trustctl: backup: {note}", err=True)
 
 
 @backup_app.command("list")

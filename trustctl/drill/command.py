@@ -9,10 +9,8 @@ unrunnable and interrupted drills leave evidence too.
 from __future__ import annotations
 
 import json
-import os
 import signal
 import sys
-import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
@@ -20,21 +18,18 @@ from typing import Annotated, Any
 import typer
 
 from trustctl import options
-from trustctl.archive.location import Location, StandIn
-from trustctl.archive.recovery import RecoverySite, recovery_site
-from trustctl.archive.store import BackupStore
+from trustctl.archive.location import Location
 from trustctl.aws import aws_errors
-from trustctl.backup.run import BackupTarget, run_backup
 from trustctl.catalog import page_figures
 from trustctl.drill.record import as_record
 from trustctl.drill.run import DrillOptions, run_drill
 from trustctl.dsn import Dsn
-from trustctl.errors import DependencyError, InputError
+from trustctl.errors import InputError
 from trustctl.pg.tenancy import RECIPES, Tenancy, load, override
+from trustctl.provider import Provider, RecoveryFlags
 from trustctl.records.options import EvidenceDirOption, EvidenceOption, record_store
 
 SCRATCH_DSN_ORIGIN = "--scratch-dsn / TRUSTCTL_SCRATCH_DSN"
-REPLICA_WAIT_SECONDS = 60
 
 
 def register(app: typer.Typer) -> None:
@@ -42,10 +37,10 @@ def register(app: typer.Typer) -> None:
     app.command("drill")(drill_command)
 
 
-@options.with_location()
+@options.with_location(start=True)
 def drill_command(
     where: Location,
-    stand_in: StandIn | None,
+    provider: Provider,
     backup_id: Annotated[str | None, typer.Option(
         "--backup", help="Backup id to rehearse (default: the latest complete one).")] = None,
     scratch_dsn: Annotated[str | None, typer.Option(
@@ -63,7 +58,7 @@ def drill_command(
         help="Tenancy declaration (application roles, tenant tables and columns, global "
         "tables, tenant-session recipe), e.g. policies/tenancy.yaml. Default: found in the "
         "database (Supabase's auth.jwt()/auth.uid() or a current_setting in the policies); "
-        "with --sandbox, the profile's.")] = None,
+        "with --sandbox, its profile's.")] = None,
     app_role: Annotated[list[str] | None, typer.Option(
         "--app-role", help="Role serving tenant traffic (repeatable; overrides the tenancy "
         "file; default: anon+authenticated on Supabase, else claver_app).")] = None,
@@ -135,6 +130,11 @@ def drill_command(
     record names the region that served each step. The sandbox has a recovery region
     (us-west-2) of its own.
 
+    With --sandbox (the main job in one command) a sandbox is started when there is none at
+    all, and a backup is taken, and recorded like any other, when it holds none; a sandbox
+    that is down is never rebuilt here (`trustctl sandbox up` brings it back with its data).
+    Options the sandbox sets itself (--bucket, --region, --recovery-*, ...) are refused.
+
     The latest complete backup (one with a manifest; --backup picks another) is read once:
     decrypted and verified as it streams into pg_restore. The scratch database is a fresh
     embedded PostgreSQL on this host unless TRUSTCTL_SCRATCH_DSN (or --scratch-dsn) names a
@@ -149,7 +149,7 @@ def drill_command(
     \b
     Examples:
       trustctl drill --sandbox
-      trustctl drill --sandbox --profile supabase
+      trustctl drill --sandbox --sandbox-profile supabase
       trustctl drill --sandbox --region-outage
       trustctl drill --region-outage --region us-east-1 --bucket claver-backups \\
         --recovery-region us-west-2 --recovery-bucket claver-prod-backups-replica-1a2b3c
@@ -162,29 +162,28 @@ def drill_command(
     records.check_writable()
     signal.signal(signal.SIGTERM, _interrupt)  # teardown runs on SIGTERM as on Ctrl-C
     scratch = Dsn.parse(scratch_dsn, SCRATCH_DSN_ORIGIN) if scratch_dsn else None
-    production = ([options.source_dsn(production_dsn_env)]
-                  if os.environ.get(production_dsn_env, "").strip() else [])
-    if stand_in is not None:
-        production.append(stand_in.source_dsn)
-        tenancy_file = tenancy_file or stand_in.tenancy
     drill_options = DrillOptions(
         backup_id=backup_id, scratch_dsn=scratch, scratch_parent=scratch_dir,
-        production_dsns=production,
-        tenancy=_tenancy(tenancy_file, app_roles=app_role, tenant_schemas=tenant_schema,
-                         tenant_column=tenant_column, recipe=tenant_recipe,
+        production_dsns=provider.protected(production_dsn_env),
+        tenancy=_tenancy(tenancy_file or provider.tenancy(), app_roles=app_role,
+                         tenant_schemas=tenant_schema, tenant_column=tenant_column,
+                         recipe=tenant_recipe,
                          setting=tenant_setting, claims=tenant_claims,
                          membership_query=membership_query),
         rpo=_positive_hours(rpo_hours, "--rpo-hours", page_figures().rpo),
         rto=_positive_hours(rto_hours, "--rto-hours", page_figures().rto), jobs=jobs,
         skip_extensions=tuple(skip_extension or ()),
     )
-    site = _site(where, stand_in, recovery_region, recovery_bucket,
-                 recovery_endpoint_url) if region_outage else None
+    site = (provider.recovery(where, RecoveryFlags(recovery_region, recovery_bucket,
+                                                   recovery_endpoint_url))
+            if region_outage else None)
+    for note in site.notes if site else ():
+        typer.echo(f"trustctl: drill: {note}", err=True)
     source = site.location if site else where
     store, kms = source.store(), source.kms()
     with aws_errors("drill"):
-        if stand_in is not None and backup_id is None and store.latest_complete() is None:
-            _sandbox_backup(stand_in, where, store)
+        if backup_id is None:
+            provider.ensure_backup(where, store, records)
         record = run_drill(store, kms, drill_options, site)
     path = records.write(as_record(record))
     if output == "json":
@@ -194,40 +193,6 @@ def drill_command(
     if record["exit_code"]:
         typer.echo(f"trustctl: drill {record['status']}: {record['reason']}", err=True)
         raise typer.Exit(record["exit_code"])
-
-
-def _site(where: Location, stand_in: StandIn | None, region: str | None, bucket: str | None,
-          endpoint_url: str | None) -> RecoverySite:
-    """The recovery site: the sandbox's own, or the one the flags name."""
-    if stand_in is None:
-        return recovery_site(where, region, bucket, endpoint_url)
-    site = stand_in.recovery
-    if site is None:
-        raise InputError("--region-outage: this sandbox has no recovery region")
-    if (region not in (None, site.region) or bucket not in (None, site.location.bucket)
-            or endpoint_url is not None):
-        raise InputError(f"--region-outage --sandbox: the sandbox's recovery region is "
-                         f"{site.region} (s3://{site.location.bucket}); drop --recovery-*")
-    for note in site.notes:
-        typer.echo(f"trustctl: drill: {note}", err=True)
-    return site
-
-
-def _sandbox_backup(stand_in: StandIn, where: Location, store: BackupStore) -> None:
-    """The sandbox holds no backup where the drill reads: take one (in the primary, before the
-    rehearsed outage) and, for a region-outage drill, wait for the sandbox to copy it."""
-    typer.echo("trustctl: drill: the sandbox holds no backup: taking one", err=True)
-    run_backup(stand_in.source_dsn, BackupTarget(where.store(), where.kms(), where.kms_key_id))
-    if store.bucket == where.bucket:
-        return
-    typer.echo(f"trustctl: drill: waiting for the sandbox to copy it to s3://{store.bucket}",
-               err=True)
-    deadline = time.monotonic() + REPLICA_WAIT_SECONDS
-    while store.latest_complete() is None:
-        if time.monotonic() > deadline:
-            raise DependencyError(f"the sandbox did not copy the backup to s3://{store.bucket} "
-                                  f"within {REPLICA_WAIT_SECONDS} s (see its daemon.log)")
-        time.sleep(1)
 
 
 def summary(record: dict, path: str) -> str:

@@ -1,9 +1,10 @@
 """`trustctl sandbox`: a local stand-in for production (Postgres + moto), started in the background.
 
-Other flows use it through `ensure_up()`, `status()`, `down()` and `SandboxInfo`.
+Commands use it as a provider (`--sandbox`, trustctl/sandbox/provider.py); its lifecycle is
+`ensure_up()`, `attach()`, `status()`, `down()` and `SandboxInfo`.
 """
 
-from trustctl.sandbox.lifecycle import down, ensure_up, status
+from trustctl.sandbox.lifecycle import attach, down, ensure_up, status
 from trustctl.sandbox.state import SandboxInfo
 
-__all__ = ["SandboxInfo", "down", "ensure_up", "status"]
+__all__ = ["SandboxInfo", "attach", "down", "ensure_up", "status"]

@@ -1,4 +1,4 @@
-"""`trustctl sandbox up | status | down`: the local stand-in for production, from the CLI."""
+"""`trustctl sandbox up | status | psql | down`: the local stand-in for production, from the CLI."""
 
 from __future__ import annotations
 
@@ -9,10 +9,8 @@ from typing import Annotated
 
 import typer
 
-from trustctl.archive.location import Location, StandIn
-from trustctl.errors import TrustctlError
 from trustctl.pg.server import pg_tool
-from trustctl.sandbox import lifecycle, recovery, seed, supabase
+from trustctl.sandbox import lifecycle, seed
 from trustctl.sandbox.state import SandboxInfo, sandbox_dir
 
 
@@ -39,43 +37,43 @@ sandbox = typer.Typer(
 
 @sandbox.command()
 def up(
-    size: Annotated[str, typer.Option(
-        help=f"Data size: {', '.join(f'{k} (~{v} MB)' for k, v in seed.SIZES_MB.items())}.",
-    )] = "small",
+    size: Annotated[str | None, typer.Option(
+        help=f"Data size: {', '.join(f'{k} (~{v} MB)' for k, v in seed.SIZES_MB.items())} "
+        "(default small).", show_default=False)] = None,
     size_mb: Annotated[int | None, typer.Option(
         "--size-mb", help="Data size in MB (overrides --size).")] = None,
-    profile: Annotated[str, typer.Option(
-        "--profile", help="default: Claver's schema (app role claver_app, RLS forced); "
-        "supabase: a database shaped like a Supabase project (roles anon, authenticated, "
-        "service_role, authenticator; auth, storage and extensions schemas; policies TO "
-        "authenticated reading the JWT; production's tenancy, policies/tenancy.yaml).")
-    ] = "default",
+    sandbox_profile: Annotated[str | None, typer.Option(
+        "--sandbox-profile", help="default (the default): Claver's schema (app role "
+        "claver_app, RLS forced); supabase: a database shaped like a Supabase project (roles "
+        "anon, authenticated, service_role, authenticator; auth, storage and extensions "
+        "schemas; policies TO authenticated reading the JWT; production's tenancy, "
+        "policies/tenancy.yaml).", show_default=False)] = None,
     output_format: FormatOption = Format.TEXT,
 ) -> None:
     """Start the sandbox in the background (until `down`) and print where it is.
 
-    Waits until the data is seeded, printing progress on stderr. Does nothing but print when
-    the sandbox is already up. Passwords stay in the 0600 state file, never on screen.
+    Waits until the data is seeded, printing progress on stderr. When the sandbox is already
+    up it only prints; when it is down (its daemon, moto or Postgres stopped) it is brought
+    back with its database and backups. A size or profile other than the sandbox's is refused
+    (exit 2): `down` first. Passwords stay in the 0600 state file, never on screen.
 
     \b
     Examples:
       trustctl sandbox up
       TRUSTCTL_HOME=/tmp/t trustctl sandbox up --size medium --format json
-      trustctl sandbox up --profile supabase && trustctl drill --sandbox
+      trustctl sandbox up --sandbox-profile supabase && trustctl drill --sandbox
     """
-    _print(lifecycle.ensure_up(size, size_mb, profile=profile), output_format)
+    _print(lifecycle.ensure_up(size, size_mb, profile=sandbox_profile), output_format)
 
 
 @sandbox.command()
 def status(output_format: FormatOption = Format.TEXT) -> None:
     """Print where the sandbox's parts are: AWS endpoint, region, bucket, KMS key, Postgres.
 
-    Never prints a password. Exits 2 when the sandbox is not up.
+    Never prints a password. Exits 2 when the sandbox is not up (or down: it says what
+    stopped).
     """
-    info = lifecycle.status()
-    if info is None:
-        raise TrustctlError("the sandbox is not up; start it with `trustctl sandbox up`")
-    _print(info, output_format)
+    _print(lifecycle.attach(), output_format)
 
 
 @sandbox.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
@@ -89,10 +87,7 @@ def psql(
 
     Arguments after `--` go to psql, e.g. `trustctl sandbox psql -- -c 'TABLE tenants'`.
     """
-    info = lifecycle.status()
-    if info is None:
-        raise TrustctlError("the sandbox is not up; start it with `trustctl sandbox up`")
-    database = info.database(app)
+    database = lifecycle.attach().database(app)
     program = str(pg_tool("psql"))
     os.execve(program, [program, "-d", database.conninfo(), *ctx.args], database.child_env())
 
@@ -118,16 +113,6 @@ def _print(info: SandboxInfo, output_format: Format) -> None:
 
 def _text(value: object) -> str:
     return "".join(f"\n  - {item}" for item in value) if isinstance(value, list) else str(value)
-
-
-def stand_in(prefix: str, profile: str | None = None) -> StandIn:
-    """The sandbox as `--sandbox` of backup and drill sees it (started first, with `profile`,
-    if it is not up). The supabase profile is shaped after production's tenancy."""
-    info = lifecycle.ensure_up(profile=profile)
-    return StandIn(Location(info.aws_target, info.backup_bucket, prefix, info.kms_key_arn),
-                   info.database(), supabase.TENANCY if info.profile == "supabase" else None,
-                   recovery.recovery_site(info.aws_endpoint, info.region, info.backup_bucket,
-                                          prefix, info.recovery()))
 
 
 def register(app: typer.Typer) -> None:

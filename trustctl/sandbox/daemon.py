@@ -1,11 +1,13 @@
-"""The sandbox's background process: owns moto and Postgres from `up` until `down`.
+"""The sandbox's background process: starts moto and Postgres, seeds the database, then stands
+in for S3 replication (copying new backups to the recovery region every second).
 
-Run as `python -m trustctl.sandbox.daemon <dir> <size_mb> <profile>` in its own session by `up`.
-It
-starts moto (state in memory, so the backup key and bucket are created on every start) and
-Postgres, seeds the database, writes state.json, then waits. SIGTERM (from `down`), SIGINT or
-SIGHUP stop moto and Postgres and remove the server's data. Progress goes to stdout, which
-`up` points at daemon.log and echoes. No password is ever printed: the server's passwords are
+Run by `up` in its own session as `python -m trustctl.sandbox.daemon <dir> start <size_mb>
+<profile>`, or `<dir> resume` to bring back a sandbox whose daemon died. moto (where the
+backups are) and Postgres run in processes of their own, so the daemon's death loses nothing:
+`resume` takes over what still runs, restarts Postgres on its data, and only when moto itself
+died (the backups with it) declares a new bucket and key, saying so. Nothing here deletes
+anything: that is `trustctl sandbox down`'s alone. SIGTERM, SIGINT or SIGHUP stop the daemon
+only. Progress goes to stdout, which `up` points at daemon.log and echoes; the passwords are
 remembered by `trustctl.redaction`, which every line passes through.
 """
 
@@ -13,21 +15,34 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import sys
 import time
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 from trustctl import redaction
-from trustctl.pg.server import LocalPostgres
-from trustctl.sandbox import account, backup_target, recovery, seed, supabase
-from trustctl.sandbox.moto import MotoServer
+from trustctl.aws import AwsTarget
+from trustctl.dsn import Dsn
+from trustctl.errors import DependencyError
+from trustctl.pg.server import LocalPostgres, running_pid
+from trustctl.sandbox import account, backup_target, processes, recovery, seed, supabase
 from trustctl.sandbox.replication import Replication
-from trustctl.sandbox.state import PGDATA, READY, STATE_FILE, SandboxInfo, write_state
+from trustctl.sandbox.state import (
+    LOG_FILE,
+    MOTO_URL_FILE,
+    PGDATA,
+    READY,
+    SandboxInfo,
+    read_state,
+    write_state,
+)
 
 ALIVE_CHECK_SECONDS = 1.0
+MOTO_START_SECONDS = 60.0
 
 
 class _Stop(BaseException):
@@ -36,63 +51,134 @@ class _Stop(BaseException):
 
 def main(argv: list[str]) -> int:
     redaction.remember_environment()
-    profile = argv[2] if len(argv) > 2 else "default"
     with redaction.redacting_output():
-        return _serve(Path(argv[0]), int(argv[1]), profile)
+        return _serve(Path(argv[0]), argv[1:])
 
 
-def _serve(directory: Path, target_mb: int, profile: str) -> int:
+def _serve(directory: Path, plan: list[str]) -> int:
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(signum, _raise_stop)
-    state: dict = {"daemon_pid": os.getpid(), "phase": "starting"}
+    state = {**(read_state(directory) or {}), "daemon_pid": os.getpid(), "phase": "starting"}
     write_state(directory, state)
-    moto: MotoServer | None = None
-    pg: LocalPostgres | None = None
     try:
-        moto = MotoServer()
-        primary = moto.target(backup_target.REGION)
-        backup = backup_target.declare(primary)
-        account.declare_account(primary, backup)
-        declared = recovery.declare_recovery(primary, backup.bucket)
-        replication = Replication(primary, backup.bucket, declared)
-        _progress(f"moto on {moto.url}: backup bucket {backup.bucket}, key {backup.key_id}; "
-                  f"replica {declared.bucket} in {declared.region}")
-        for note in declared.notes(backup.bucket):
-            _progress(note.removeprefix("sandbox: "))
-        pg = LocalPostgres.start(directory / PGDATA)
-        redaction.remember(pg.state()["password"])
-        _progress(f"postgres on {pg.host}:{pg.port}; seeding about {target_mb} MB ({profile} "
-                  "profile)")
-        info = SandboxInfo(
-            aws_endpoint=moto.url, region=backup_target.REGION, backup_bucket=backup.bucket,
-            kms_key_id=backup.key_id, kms_key_arn=backup.key_arn, pg_host=pg.host,
-            pg_port=pg.port, tenants=seed.tenant_count(target_mb), size_mb=target_mb,
-            started_at=datetime.now(UTC).isoformat(timespec="seconds"), profile=profile,
-            recovery_region=declared.region, replica_bucket=declared.bucket,
-            stand_in_key_arn=declared.stand_in_key_arn,
-            **_seed(pg, target_mb, profile),
-        )
-        write_state(directory, {**state, "phase": READY, "info": asdict(info)})
+        if plan[0] == "resume":
+            info = _resume(directory, state)
+        else:
+            info = _start(directory, state, int(plan[1]), plan[2])
+        state.update(phase=READY, info=asdict(info))
+        write_state(directory, state)
         _progress("sandbox ready")
-        while pg.is_running():
-            _replicate(replication)
-            time.sleep(ALIVE_CHECK_SECONDS)
-        _progress("postgres stopped on its own; shutting the sandbox down")
+        _watch(directory, info, state["moto"]["pid"])
         return 1
     except _Stop:
-        _progress("stopping")
+        _progress("stopping (moto and postgres keep running until `trustctl sandbox down`)")
         return 0
     except Exception as exc:  # report in one line; `up` shows it
         _progress(f"failed: {type(exc).__name__}: {exc}")
         return 1
-    finally:
-        for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-            signal.signal(signum, signal.SIG_IGN)
-        if moto is not None:
-            moto.stop()
-        if pg is not None:
-            pg.destroy()
-        (directory / STATE_FILE).unlink(missing_ok=True)
+
+
+def _start(directory: Path, state: dict[str, Any], target_mb: int, profile: str) -> SandboxInfo:
+    """A new sandbox: moto with the declared account, Postgres seeded with `profile`."""
+    aws = _new_aws(directory, state)
+    pg = LocalPostgres.start(directory / PGDATA)
+    redaction.remember(pg.state()["password"])
+    _progress(f"postgres on {pg.host}:{pg.port}; seeding about {target_mb} MB ({profile} "
+              "profile)")
+    return SandboxInfo(
+        **aws, pg_host=pg.host, pg_port=pg.port, tenants=seed.tenant_count(target_mb),
+        size_mb=target_mb, started_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        profile=profile, **_seed(pg, target_mb, profile))
+
+
+def _resume(directory: Path, state: dict[str, Any]) -> SandboxInfo:
+    """The sandbox `state` describes, with whatever stopped started again on its data."""
+    info = SandboxInfo.from_dict(state["info"])
+    for dsn in (info.dsn, info.app_dsn):
+        Dsn.parse(dsn, "the sandbox's state")  # remembered by redaction
+    changes: dict[str, Any] = {}
+    if processes.alive((state.get("moto") or {}).get("pid"), processes.MOTO_MODULE):
+        _progress(f"moto still serves on {info.aws_endpoint}, backups and all")
+    else:
+        _progress("moto (the sandbox's AWS) had stopped, and the backups it held with it: "
+                  "declaring a new backup bucket and key")
+        changes.update(_new_aws(directory, state))
+    pgdata = directory / PGDATA
+    if running_pid(pgdata) is None:
+        pg = _restart_postgres(pgdata, info.pg_port)
+        if pg.port != info.pg_port:
+            changes.update(pg_port=pg.port, dsn=_on_port(info.dsn, pg.port),
+                           app_dsn=_on_port(info.app_dsn, pg.port))
+        _progress(f"postgres started again on {pg.host}:{pg.port}, on its data")
+    else:
+        _progress(f"postgres still runs on {info.pg_host}:{info.pg_port}")
+    return replace(info, **changes)
+
+
+def _new_aws(directory: Path, state: dict[str, Any]) -> dict[str, Any]:
+    """moto in a process of its own, with the backup bucket, key, account and recovery region
+    declared as infra/ declares production's; SandboxInfo's fields for it."""
+    pid, url = _launch_moto(directory)
+    state["moto"] = {"pid": pid, "url": url}
+    write_state(directory, state)
+    primary = AwsTarget(backup_target.REGION, url)
+    backup = backup_target.declare(primary)
+    account.declare_account(primary, backup)
+    declared = recovery.declare_recovery(primary, backup.bucket)
+    _progress(f"moto on {url}: backup bucket {backup.bucket}, key {backup.key_id}; "
+              f"replica {declared.bucket} in {declared.region}")
+    for note in declared.notes(backup.bucket):
+        _progress(note.removeprefix("sandbox: "))
+    return {"aws_endpoint": url, "region": backup_target.REGION, "backup_bucket": backup.bucket,
+            "kms_key_id": backup.key_id, "kms_key_arn": backup.key_arn,
+            "recovery_region": declared.region, "replica_bucket": declared.bucket,
+            "stand_in_key_arn": declared.stand_in_key_arn}
+
+
+def _launch_moto(directory: Path) -> tuple[int, str]:
+    """Start `trustctl.sandbox.moto` in its own session; its pid and URL once it listens."""
+    url_file = directory / MOTO_URL_FILE
+    url_file.unlink(missing_ok=True)
+    with (directory / LOG_FILE).open("ab") as log:
+        process = subprocess.Popen([sys.executable, "-m", processes.MOTO_MODULE, str(url_file)],
+                                   stdin=subprocess.DEVNULL, stdout=log,
+                                   stderr=subprocess.STDOUT, start_new_session=True,
+                                   close_fds=True)
+    deadline = time.monotonic() + MOTO_START_SECONDS
+    while not url_file.exists():
+        if process.poll() is not None or time.monotonic() > deadline:
+            processes.stop(process.pid, processes.MOTO_MODULE)
+            raise DependencyError(f"moto did not start (see {directory / LOG_FILE})")
+        time.sleep(0.1)
+    return process.pid, url_file.read_text().strip()
+
+
+def _restart_postgres(pgdata: Path, port: int) -> LocalPostgres:
+    """Postgres on its data again, on its old port when that is still free."""
+    try:
+        pg = LocalPostgres.start(pgdata, port=port)
+    except DependencyError:
+        pg = LocalPostgres.start(pgdata)
+    redaction.remember(pg.state()["password"])
+    return pg
+
+
+def _on_port(dsn: str, port: int) -> str:
+    """The sandbox's DSN (a URI it wrote itself) with another port."""
+    head, _, rest = dsn.rpartition("@")
+    host, _, path = rest.partition("/")
+    return f"{head}@{host.rsplit(':', 1)[0]}:{port}/{path}"
+
+
+def _watch(directory: Path, info: SandboxInfo, moto_pid: int) -> None:
+    """Stand in for S3 replication for as long as moto and Postgres run."""
+    replication = Replication(info.aws_target, info.backup_bucket, info.recovery())
+    while processes.alive(moto_pid, processes.MOTO_MODULE) and running_pid(directory / PGDATA):
+        _replicate(replication)
+        time.sleep(ALIVE_CHECK_SECONDS)
+    gone = "postgres" if processes.alive(moto_pid, processes.MOTO_MODULE) else "moto"
+    _progress(f"{gone} stopped on its own: the sandbox is down; `trustctl sandbox up` brings "
+              "it back")
 
 
 def _replicate(replication: Replication) -> None:

@@ -1,8 +1,18 @@
-"""moto in server mode: the sandbox's (and the tests') local AWS, never production's."""
+"""moto in server mode: the sandbox's (and the tests') local AWS, never production's.
+
+The sandbox runs it as a process of its own, `python -m trustctl.sandbox.moto <url file>`,
+which writes the server's URL to that file and serves until SIGTERM: moto keeps every backup
+in memory, so it must outlive whatever else of the sandbox dies (its daemon above all).
+"""
 
 from __future__ import annotations
 
 import logging
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
 
 from trustctl.aws import AwsTarget
 from trustctl.errors import DependencyError
@@ -42,3 +52,25 @@ class MotoServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def serve(url_file: Path) -> int:
+    """Serve until SIGTERM, SIGINT or SIGHUP; the URL goes to `url_file` once it listens."""
+    stopping = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(signum, lambda *_: stopping.set())
+    try:
+        server = MotoServer()
+    except DependencyError as exc:
+        print(f"sandbox: {exc}", flush=True)
+        return 1
+    with server:
+        partial = url_file.with_name(f".{url_file.name}.{os.getpid()}")
+        partial.write_text(server.url)
+        partial.replace(url_file)
+        stopping.wait()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(serve(Path(sys.argv[1])))

@@ -1,8 +1,9 @@
 """Where the sandbox keeps its state, and what it tells callers about itself.
 
 Everything lives in one directory, `$TRUSTCTL_HOME/sandbox` (default `<repo>/.trustctl/sandbox`):
-`state.json` (mode 0600: it holds the passwords), `daemon.log` (progress, never secrets) and
-`pgdata/` (the server's data). `down` removes the directory.
+`state.json` (mode 0600: it holds the passwords; once the sandbox was ready it keeps `info`
+until `down`, so a sandbox whose daemon died can be brought back), `daemon.log` (progress,
+never secrets), `moto.url` and `pgdata/` (the server's data). `down` removes the directory.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from trustctl.sandbox.recovery import DeclaredRecovery
 HOME_ENV = "TRUSTCTL_HOME"
 STATE_FILE = "state.json"
 LOG_FILE = "daemon.log"
+MOTO_URL_FILE = "moto.url"
 PGDATA = "pgdata"
 READY = "ready"
 
