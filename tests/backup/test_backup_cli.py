@@ -85,7 +85,7 @@ def test_incomplete_backup_is_listed_and_fails_verify(source: Source,
     store = location.store()
     store.s3.delete_object(Bucket=store.bucket, Key=store.manifest_key(manifest.backup_id))
     listed = cli(location, "list")
-    assert f"{manifest.backup_id}  INCOMPLETE  no manifest" in listed.stdout
+    assert f"{manifest.backup_id}  INCOMPLETE  no manifest" in listed.stdout.splitlines()
     assert store.latest_complete() is None
     verified = cli(location, "verify", manifest.backup_id)
     assert verified.exit_code == 1 and "no manifest" in verified.stderr
@@ -143,3 +143,15 @@ def test_boto3s_own_endpoint_variable_is_honoured(spy: SecretSpy, source: Source
                                       location.target.region, "--format", "json"], env=env)
     assert listed.exit_code == 0, listed.stderr
     assert len(json.loads(listed.stdout)["backups"]) == 1
+
+
+def test_list_has_a_header_row_over_its_columns(source: Source, location: Location) -> None:
+    manifest = take_backup(source, location)
+    header, *rows = cli(location, "list").stdout.splitlines()
+    assert header.split() == ["BACKUP", "STATUS", "FINISHED", "BYTES", "TABLES"]
+    row = next(r for r in rows if r.startswith(manifest.backup_id))
+    assert row.split() == [manifest.backup_id, "complete", manifest.finished_at,
+                           f"{manifest.object_bytes:,}", str(len(manifest.tables))]
+    for column in ("STATUS", "FINISHED"):  # each value starts under its title
+        assert row[header.index(column):].startswith(row.split()[1 if column == "STATUS" else 2])
+    assert header.index("TABLES") + len("TABLES") == len(row)  # numbers end under theirs

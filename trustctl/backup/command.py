@@ -26,6 +26,9 @@ from trustctl.records.options import (
 )
 from trustctl.report.results import ControlResult, Finding, Status, exit_code
 
+# backup ids are 23 characters, finish times 32 (microseconds and offset)
+LIST_ROW = "{:<23}  {:<10}  {:<32}  {:>14}  {:>6}"
+
 backup_app = typer.Typer(
     name="backup", no_args_is_help=True,
     help="Back up the database (pg_dump -> zstd -> AES-256-GCM envelope -> S3), list and "
@@ -124,12 +127,14 @@ def list_command(
         return
     if not rows:
         typer.echo(f"no backups under s3://{where.bucket}/{where.prefix}/")
+        return
+    typer.echo(LIST_ROW.format("BACKUP", "STATUS", "FINISHED", "BYTES", "TABLES").rstrip())
     for row in rows:
         if row["complete"]:
-            typer.echo(f"{row['backup_id']}  complete    {row['finished_at']}  "
-                       f"{row['object_bytes']:>14,} bytes  {row['tables']} tables")
+            typer.echo(LIST_ROW.format(row["backup_id"], "complete", row["finished_at"],
+                                       f"{row['object_bytes']:,}", row["tables"]))
         else:
-            typer.echo(f"{row['backup_id']}  INCOMPLETE  {row['problem']}")
+            typer.echo(f"{row['backup_id']:<23}  INCOMPLETE  {row['problem']}")
 
 
 @backup_app.command("verify")
