@@ -113,6 +113,7 @@ def choose_provider(context: typer.Context, sandbox: bool, sandbox_profile: str 
 def refuse_given(context: typer.Context, overrides: Mapping[str, str]) -> None:
     """One line for the first option in `overrides` given on `context`'s command line."""
     for param in context.command.params:
+        # typer ships its own copy of click: its ParameterSource is compared by name
         source = context.get_parameter_source(param.name) if param.name else None
         if param.name in overrides and param.opts and getattr(source, "name", "") == "COMMANDLINE":
             flag = param.opts[0]
