@@ -154,12 +154,20 @@ def load_catalog(path: Path | None = None) -> tuple[Control, ...]:
 
 
 @cache
-def _load(path: Path) -> tuple[Control, ...]:
-    """Read and validate a catalog once; ids must be unique."""
+def _document(path: Path) -> dict[str, Any]:
     try:
         doc = yaml.safe_load(path.read_text())
     except (OSError, yaml.YAMLError) as exc:
         raise InputError(f"cannot read control catalog {path}: {exc}") from exc
+    if not isinstance(doc, dict):
+        raise InputError(f"{path}: not a control catalog (expected a mapping)")
+    return doc
+
+
+@cache
+def _load(path: Path) -> tuple[Control, ...]:
+    """Read and validate a catalog once; ids must be unique."""
+    doc = _document(path)
     controls = tuple(_control(raw, path) for raw in doc["controls"])
     ids = [c.id for c in controls]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
@@ -240,3 +248,35 @@ def _is_a(raw: object, kind: type) -> bool:
     if isinstance(raw, bool):
         return False
     return isinstance(raw, (int, float) if kind is float else kind)
+
+
+@dataclass(frozen=True)
+class ChangeControl:
+    """What holds the gate's own policy: how long a waiver may last after it was added, and the
+    paths (a trailing `/`: a directory) whose change a pull request needs the owners for."""
+
+    waiver_max_days: int
+    owners_review: tuple[str, ...]
+
+
+def change_control(path: Path | None = None) -> ChangeControl:
+    """The `change_control:` of the catalog at `path`, else of the one in force; a waiver limit
+    that is missing, not a whole number or outside 1..365 days is refused: a waiver is never
+    unlimited."""
+    return _change_control(path or catalog_path())
+
+
+@cache
+def _change_control(path: Path) -> ChangeControl:
+    raw = _document(path).get("change_control")
+    raw = raw if isinstance(raw, dict) else {}
+    days = raw.get("waiver_max_days")
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 365:
+        raise InputError(f"{path}: change_control.waiver_max_days must be a whole number of days "
+                         f"from 1 to 365, not {days!r} (a waiver is never unlimited)")
+    paths = raw.get("owners_review")
+    if not isinstance(paths, list) or not paths or not all(
+            isinstance(p, str) and p.strip("/") for p in paths):
+        raise InputError(f"{path}: change_control.owners_review must list the paths the owners "
+                         "review (policies/, .github/, ...)")
+    return ChangeControl(days, tuple(paths))

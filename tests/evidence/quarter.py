@@ -111,9 +111,10 @@ def write_policies(directory: Path) -> tuple[Path, Path]:
     exceptions.write_text(yaml.safe_dump({"exceptions": [
         {"control": "NO-PUBLIC-DB", "resource": "legacy-reporting-db", "owner": "platform",
          "reason": "read replica behind an allow-listed NAT until Q4 (TICKET-123)",
-         "expires": "2026-12-31"},
+         "added": "2026-10-05", "expires": "2026-12-31"},
         {"control": "PRIVATE-NETWORK", "resource": "bastion-subnet", "owner": "platform",
-         "reason": "temporary bastion during the VPC migration", "expires": "2026-09-01"},
+         "reason": "temporary bastion during the VPC migration", "added": "2026-06-10",
+         "expires": "2026-09-01"},
     ]}))
     attestations = directory / "attestations"
     attestations.mkdir()

@@ -27,11 +27,13 @@ BAD_EXPIRY = """exceptions:
     resource: waf
     reason: managed rules rolled out next sprint
     owner: edge@claver.example
+    added: 2026-11-01
     expires: 2027-01-01
   - control: NO-PUBLIC-DB
     resource: reporting-db
     reason: read replica behind an allow-listed NAT
     owner: data@claver.example
+    added: 2026-11-01
     expires: 2027-31-30
 """
 
@@ -91,7 +93,7 @@ def test_a_bad_exceptions_file_is_refused_with_file_line_and_entry_before_planni
     began = time.monotonic()
     result = _gate("--program", str(PROGRAM), "--stack", "test", "--exceptions", str(exceptions))
     assert result.exit_code == 2
-    assert result.stderr == (f"trustctl: error: {exceptions}:11: exception 2 (NO-PUBLIC-DB on "
+    assert result.stderr == (f"trustctl: error: {exceptions}:13: exception 2 (NO-PUBLIC-DB on "
                              "reporting-db): expires '2027-31-30' is not a YYYY-MM-DD date\n")
     assert time.monotonic() - began < 5  # nothing was planned, checkov never ran
 
@@ -100,7 +102,8 @@ def test_an_exception_for_a_check_no_control_lists_is_refused_before_planning(
         tmp_path: Path) -> None:
     exceptions = tmp_path / "exceptions.yaml"
     exceptions.write_text("exceptions:\n  - check: CKV_AWS_18\n    resource: logs\n"
-                          "    reason: r\n    owner: o\n    expires: 2027-01-01\n")
+                          "    reason: r\n    owner: o\n    added: 2026-11-01\n"
+                          "    expires: 2027-01-01\n")
     result = _gate("--program", str(PROGRAM), "--stack", "test", "--exceptions", str(exceptions))
     assert result.exit_code == 2
     assert result.stderr == (f"trustctl: error: {exceptions}:2: exception 1 (CKV_AWS_18 on logs): "
@@ -134,7 +137,7 @@ def test_without_exceptions_the_projects_own_file_is_read(
     result = _gate("--stack", "test")
     assert result.exit_code == 2
     assert result.stderr.startswith(
-        f"trustctl: error: {project / 'policies' / 'exceptions.yaml'}:11: exception 2")
+        f"trustctl: error: {project / 'policies' / 'exceptions.yaml'}:13: exception 2")
 
 
 def test_outside_any_project_the_gate_says_what_to_give(

@@ -23,8 +23,9 @@ PUBLIC_RDS = "mutation:public-rds"
 
 def _exception(expires: dt.date, **who: str) -> Waiver:
     return Waiver(resource=who.pop("resource", "reporting-db"),
-                         reason="read replica behind allow-listed NAT until the Q1 migration",
-                         owner="platform-oncall@claver.example", expires=expires, **who)
+                  reason="read replica behind allow-listed NAT until the Q1 migration",
+                  owner="platform-oncall@claver.example", expires=expires,
+                  added=expires - dt.timedelta(days=60), **who)
 
 
 def test_the_repository_exceptions_file_is_valid() -> None:
@@ -32,20 +33,32 @@ def test_the_repository_exceptions_file_is_valid() -> None:
 
 
 @pytest.mark.parametrize(("entry", "reason"), [
-    ("- {resource: r, reason: x, owner: o, expires: 2027-01-01}", "lacks control or check"),
-    ("- {control: WAF, reason: x, owner: o, expires: 2027-01-01}", "lacks resource"),
-    ("- {control: WAF, resource: r, owner: o, expires: 2027-01-01}", "lacks reason"),
-    ("- {control: WAF, resource: r, reason: x, expires: 2027-01-01}", "lacks owner"),
-    ("- {control: WAF, resource: r, reason: x, owner: o}", "lacks expires"),
-    ("- {control: WAF, resource: r, reason: x, owner: o, expires: soon}", "not a YYYY-MM-DD"),
-    ("- {control: NOPE, resource: r, reason: x, owner: o, expires: 2027-01-01}",
-     "unknown control 'NOPE'"),
+    ("- {resource: r, reason: x, owner: o, added: 2026-11-01, expires: 2027-01-01}",
+     "lacks control or check"),
+    ("- {control: WAF, reason: x, owner: o, added: 2026-11-01, expires: 2027-01-01}",
+     "lacks resource"),
+    ("- {control: WAF, resource: r, owner: o, added: 2026-11-01, expires: 2027-01-01}",
+     "lacks reason"),
+    ("- {control: WAF, resource: r, reason: x, added: 2026-11-01, expires: 2027-01-01}",
+     "lacks owner"),
+    ("- {control: WAF, resource: r, reason: x, owner: o, expires: 2027-01-01}", "lacks added"),
+    ("- {control: WAF, resource: r, reason: x, owner: o, added: 2026-11-01}", "lacks expires"),
+    ("- {control: WAF, resource: r, reason: x, owner: o, added: 2026-11-01, expires: soon}",
+     "expires 'soon' is not a YYYY-MM-DD"),
+    ("- {control: WAF, resource: r, reason: x, owner: o, added: lately, expires: 2027-01-01}",
+     "added 'lately' is not a YYYY-MM-DD"),
+    ("- {control: WAF, resource: r, reason: x, owner: o, added: 2027-02-01, expires: 2027-01-01}",
+     r"expires 2027-01-01, before it was added \(2027-02-01\)"),
+    ("- {control: NOPE, resource: r, reason: x, owner: o, added: 2026-11-01, "
+     "expires: 2027-01-01}", "unknown control 'NOPE'"),
+    ("- {check: CKV_AWS_18, resource: r, reason: x, owner: o, added: 2026-11-01, "
+     "expires: 2027-01-01}", "names check CKV_AWS_18, which no control lists"),
 ])
 def test_incomplete_exceptions_are_refused(tmp_path: Path, entry: str, reason: str) -> None:
     path = tmp_path / "exceptions.yaml"
     path.write_text(f"exceptions:\n  {entry}\n")
     with pytest.raises(InputError, match=reason):
-        load_exceptions(path, frozenset({"WAF"}))
+        load_exceptions(path, frozenset({"WAF"}), frozenset({"CKV_TRUST_5"}))
 
 
 def test_exception_in_force_accepts_the_finding_and_is_listed(checked: dict[str, Checked]) -> None:
@@ -67,7 +80,8 @@ def test_an_excepted_control_never_reads_pass_in_any_format(checked: dict[str, C
     assert doc["exceptions"] == [{
         "control": "NO-PUBLIC-DB", "check": None, "resource": "reporting-db",
         "reason": "read replica behind allow-listed NAT until the Q1 migration",
-        "owner": "platform-oncall@claver.example", "expires": expires.isoformat()}]
+        "owner": "platform-oncall@claver.example",
+        "added": (expires - dt.timedelta(days=60)).isoformat(), "expires": expires.isoformat()}]
     [row] = [line for line in to_table(report).splitlines() if line.startswith("NO-PUBLIC-DB ")]
     assert row.split()[1] == "excepted"
     case = ET.fromstring(to_junit(report)).find("testcase[@name='NO-PUBLIC-DB']")
@@ -118,12 +132,6 @@ def test_expired_exception_fails_the_gate(checked: dict[str, Checked]) -> None:
     assert report.exceptions == []  # not in force
 
 
-def test_exception_naming_a_check_no_control_lists_is_refused(
-        checked: dict[str, Checked]) -> None:
-    with pytest.raises(InputError, match="which no control lists"):
-        checked["mutation:none"].report([_exception(TODAY, check="CKV_AWS_18")])
-
-
 def test_an_exceptions_file_that_is_not_yaml_is_refused_with_its_line(tmp_path: Path) -> None:
     path = tmp_path / "exceptions.yaml"
     path.write_text("exceptions:\n  - control: WAF\n    resource: [unclosed\n")
@@ -135,8 +143,8 @@ def test_an_impossible_expiry_date_is_refused_with_its_line_not_a_parser_crash(
         tmp_path: Path) -> None:
     path = tmp_path / "exceptions.yaml"
     path.write_text("exceptions:\n  - control: WAF\n    resource: waf\n    reason: r\n"
-                    "    owner: o\n    expires: 2027-31-30\n")
+                    "    owner: o\n    added: 2026-11-01\n    expires: 2027-31-30\n")
     with pytest.raises(InputError) as refused:
         load_exceptions(path, frozenset({"WAF"}))
-    assert str(refused.value) == (f"{path}:6: exception 1 (WAF on waf): expires '2027-31-30' "
+    assert str(refused.value) == (f"{path}:7: exception 1 (WAF on waf): expires '2027-31-30' "
                                   "is not a YYYY-MM-DD date")

@@ -21,17 +21,26 @@ def _uses(doc: dict) -> list[str]:
             for step in job["steps"]]
 
 
-def test_gate_runs_on_every_pull_request_and_uploads_sarif() -> None:
+def test_the_base_branch_s_gate_judges_every_pull_request_and_uploads_sarif() -> None:
     doc = _workflow("gate.yml")
     assert "pull_request" in doc["on"]
     assert "github/codeql-action/upload-sarif" in _uses(doc)
-    script = "\n".join(step.get("run", "") for step in doc["jobs"]["gate"]["steps"])
-    assert script.count("uv run --frozen trustctl gate") == 1  # one run writes every report
-    assert "trustctl gate --output sarif=gate.sarif --output json=gate.json" in script
-    upload = next(step for step in doc["jobs"]["gate"]["steps"]
+    steps = doc["jobs"]["gate"]["steps"]
+    checkouts = [s["with"] for s in steps if s.get("uses", "").startswith("actions/checkout@")]
+    assert [c["path"] for c in checkouts] == ["pr", "base"]  # the judged, the judge
+    assert checkouts[1]["ref"] == "${{ github.event.pull_request.base.sha || github.sha }}"
+    [gate] = [s for s in steps if "trustctl gate --" in s.get("run", "")]  # one run, all reports
+    assert gate["working-directory"] == "pr"
+    assert ("../base/scripts/trustctl gate --base ../base --output sarif=../gate.sarif "
+            "--output json=../gate.json") in gate["run"]
+    assert {"run": "base/scripts/bootstrap"}.items() <= next(
+        s for s in steps if "bootstrap" in s.get("run", "")).items()
+    upload = next(step for step in steps
                   if step.get("uses", "").startswith("github/codeql-action/upload-sarif"))
-    assert upload["with"]["sarif_file"] == "gate.sarif"
+    assert (upload["with"]["sarif_file"], upload["with"]["checkout_path"]) == ("gate.sarif", "pr")
     assert doc["jobs"]["gate"]["permissions"]["security-events"] == "write"
+    assert (steps[-1]["if"], steps[-1]["run"].splitlines()[-1]) == ("always()",
+                                                                    'exit "$GATE_EXIT"')
 
 
 def test_change_control_scans_secrets_and_reviews_dependencies() -> None:

@@ -8,16 +8,18 @@ from typing import Any
 import yaml
 
 from trustctl.errors import InputError
+from trustctl.input_limits import ROSTER, read_bytes, within_limits
 
 
 def load(path: Path, what: str) -> tuple[Any, bytes]:
     """The parsed document and its exact bytes; InputError in one line naming `what` and where."""
     try:
-        raw = path.read_bytes()
+        raw = read_bytes(path, ROSTER)  # the roster is changed by pull request: bounded
+        within_limits(raw, path, ROSTER)
     except OSError as exc:
         raise InputError(f"cannot read {what} {path}: {exc.strerror}") from None
     try:
-        return yaml.safe_load(raw), raw
+        return yaml.load(raw, Loader=yaml.CSafeLoader), raw
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

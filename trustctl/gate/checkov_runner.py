@@ -3,8 +3,9 @@
 checkov pins many dependencies, so it lives in tools/checkov/.venv and runs as a subprocess.
 Start-up (importing every runner and check registry) is most of checkov's cost, so the gate
 starts checkov before its plan exists (tools/checkov/warm_start.py) and puts several plans
-through one run (`-d DIR`) when it has several, with the repository's workflows and Dependabot
-file when it judges them too (CHANGE-CONTROL: the github_actions and yaml frameworks).
+through one run (`-d DIR`) when it has several, with the repository's workflows, Dependabot
+file and CODEOWNERS when it judges them too (CHANGE-CONTROL: the github_actions and yaml
+frameworks). The project checks are those of the run's policy (gate/policy_set.py).
 """
 
 from __future__ import annotations
@@ -21,9 +22,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
+
+from trustctl.catalog import change_control
 from trustctl.errors import DependencyError
+from trustctl.gate.policy_set import PolicySet
+from trustctl.gate.reviewed_paths import files_under
 from trustctl.gate.tool_process import kill_tool, start_tool
-from trustctl.paths import PROJECT_CHECKS, REPO_ROOT
+from trustctl.input_limits import CODEOWNERS, read_text
+from trustctl.paths import CATALOG_ENV, PROJECT_CHECKS, REPO_ROOT
 
 CHECKOV_VENV = REPO_ROOT / "tools" / "checkov" / ".venv"
 WARM_START = REPO_ROOT / "tools" / "checkov" / "warm_start.py"
@@ -34,6 +41,11 @@ REPOSITORY_FRAMEWORKS = ("github_actions", "yaml")
 _REPOSITORY = "repository"  # the folder beside the plans holding the repository's files
 # checkov's yaml framework skips hidden folders, so Dependabot's file sits outside `.github`
 _DEPENDABOT_COPY = "dependabot.yml"
+# GitHub reads the first CODEOWNERS of these; checkov reads it as YAML with the files it must
+# cover (CKV_TRUST_66), one new file in each reviewed directory among them
+CODEOWNERS_PLACES = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
+_CODEOWNERS_COPY = "codeowners.yaml"
+NEW_FILE = "a-file-a-pull-request-adds"
 
 
 @dataclass(frozen=True)
@@ -86,7 +98,8 @@ class Staged:
              for r in by_file.get(copy, [])] for copied in self.copies]
 
 
-def stage_plans(folder: Path, plans: Sequence[dict[str, Any]]) -> Staged:
+def stage_plans(folder: Path, plans: Sequence[dict[str, Any]],
+                checks: Path = PROJECT_CHECKS) -> Staged:
     """Write the plans into `folder`: checkov's terraform_plan framework reads them."""
     names = [f"plan{i}.json" for i in range(len(plans))]
     for name, plan in zip(names, plans, strict=True):
@@ -95,15 +108,18 @@ def stage_plans(folder: Path, plans: Sequence[dict[str, Any]]) -> Staged:
                     for r in plan.get("planned_values", {}).get("root_module", {})
                     .get("resources", [])} - {""})
     target = folder / names[0] if len(plans) == 1 else folder
-    return Staged(checkov_args(target), names, [], types)
+    return Staged(checkov_args(target, checks), names, [], types)
 
 
-def stage_repositories(folder: Path, repositories: Sequence[Path]) -> Staged:
-    """Copy each repository's workflows and Dependabot file into `folder`: checkov's
-    github_actions and yaml frameworks read them."""
-    copies = [_copy_repository(repo, folder, f"{_REPOSITORY}{i}")
+def stage_repositories(folder: Path, repositories: Sequence[Path],
+                       policies: PolicySet | None = None) -> Staged:
+    """Copy each repository's workflows, Dependabot file and CODEOWNERS into `folder`:
+    checkov's github_actions and yaml frameworks read them."""
+    policies = policies or PolicySet.installed()
+    reviewed = change_control(policies.catalog).owners_review
+    copies = [_copy_repository(repo, folder, f"{_REPOSITORY}{i}", reviewed)
               for i, repo in enumerate(repositories)]
-    return Staged(checkov_args(folder, frameworks=REPOSITORY_FRAMEWORKS), [], copies, [])
+    return Staged(checkov_args(folder, policies.checks, REPOSITORY_FRAMEWORKS), [], copies, [])
 
 
 def stage(folder: Path, plans: Sequence[dict[str, Any]],
@@ -117,8 +133,9 @@ def stage(folder: Path, plans: Sequence[dict[str, Any]],
                   staged.resource_types)
 
 
-def checkov_env() -> dict[str, str]:
-    return {**os.environ, **_OFFLINE_ENV}
+def checkov_env(catalog: Path | None = None) -> dict[str, str]:
+    """checkov offline; its project checks read `catalog` (the run's), else the one in force."""
+    return {**os.environ, **_OFFLINE_ENV, **({CATALOG_ENV: str(catalog)} if catalog else {})}
 
 
 class CheckovProcess:
@@ -128,13 +145,15 @@ class CheckovProcess:
     are ready is one framework (terraform_plan) run in-process. Close it (or use `with`) if
     it is never run."""
 
-    def __init__(self, repositories: Sequence[Path] = ()) -> None:
+    def __init__(self, repositories: Sequence[Path] = (),
+                 policies: PolicySet | None = None) -> None:
+        self._policies = policies or PolicySet.installed()
         python = checkov_venv() / "bin" / "python"
         self._folder = tempfile.TemporaryDirectory(prefix="trustctl-gate-")
         try:
             self._proc = start_tool(
                 [str(python), str(WARM_START)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE, env=checkov_env())
+                stderr=subprocess.PIPE, env=checkov_env(self._policies.catalog))
         except OSError as exc:
             self._folder.cleanup()
             raise DependencyError(f"checkov could not start: {exc}") from exc
@@ -143,7 +162,7 @@ class CheckovProcess:
         if repositories:
             folder = Path(self._folder.name) / "repositories"
             folder.mkdir()
-            self._repositories = stage_repositories(folder, repositories)
+            self._repositories = stage_repositories(folder, repositories, self._policies)
             self._send(self._repositories)
 
     def __enter__(self) -> CheckovProcess:
@@ -164,7 +183,7 @@ class CheckovProcess:
         if plans:
             folder = Path(self._folder.name) / "plans"
             folder.mkdir()
-            staged = stage_plans(folder, plans)
+            staged = stage_plans(folder, plans, self._policies.checks)
             self._send(staged)
         reports = self._finish()
         results = []
@@ -196,9 +215,11 @@ class CheckovProcess:
         return reports
 
 
-def _copy_repository(repository: Path, folder: Path, name: str) -> dict[str, str]:
-    """Copy the workflows and Dependabot file to `folder/name`, where checkov's frameworks look
-    for them; the copies' keys (as `_parse` keys results) -> the files' paths in the repository."""
+def _copy_repository(repository: Path, folder: Path, name: str,
+                     reviewed: tuple[str, ...]) -> dict[str, str]:
+    """Copy the workflows, Dependabot file and CODEOWNERS to `folder/name`, where checkov's
+    frameworks look for them; the copies' keys (as `_parse` keys results) -> the files' paths
+    in the repository."""
     github = repository / ".github"
     workflows = folder / name / ".github" / "workflows"
     workflows.mkdir(parents=True)
@@ -211,7 +232,26 @@ def _copy_repository(repository: Path, folder: Path, name: str) -> dict[str, str
             shutil.copyfile(source, folder / name / _DEPENDABOT_COPY)
             copied[f"{name}/{_DEPENDABOT_COPY}"] = f".github/{source.name}"
             break
+    found = next((p for p in CODEOWNERS_PLACES if (repository / p).is_file()), None)
+    if found is not None:
+        document = {"codeowners": found, "text": read_text(repository / found, CODEOWNERS),
+                    "reviewed": _reviewed_files(repository, reviewed)}
+        (folder / name / _CODEOWNERS_COPY).write_text(yaml.safe_dump(document))
+        copied[f"{name}/{_CODEOWNERS_COPY}"] = found
     return copied
+
+
+def _reviewed_files(repository: Path, reviewed: tuple[str, ...]) -> dict[str, list[str]]:
+    """Each reviewed path the repository has -> its files, and a file a pull request could add
+    to it when it is a directory."""
+    found = {}
+    for entry in reviewed:
+        files = [relative for relative, _ in files_under(repository, entry)]
+        if files and entry.endswith("/"):
+            files.append(f"{entry.strip('/')}/{NEW_FILE}")
+        if files:
+            found[entry] = files
+    return found
 
 
 def _in_repository(result: CheckResult, where: str) -> CheckResult:

@@ -3,26 +3,30 @@ control of the catalog, before anything is deployed.
 
 Without --program it checks the Pulumi project holding the current directory (the nearest
 Pulumi.yaml, as `pulumi` finds it) with that project's policies/exceptions.yaml, which is read
-and validated before anything is planned.
+and validated once, before anything is planned. In CI the policy comes from the base branch
+(`--base DIR`): what the pull request changes in it is judged on its own (gate/policy_change.py).
 """
 
 from __future__ import annotations
 
 import json
 import os
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from trustctl.catalog import load_catalog
+from trustctl.catalog import Control, change_control, load_catalog
 from trustctl.errors import InputError
-from trustctl.gate.checkov_runner import CheckovProcess
-from trustctl.gate.exceptions import load_exceptions
+from trustctl.gate.checkov_runner import CheckovProcess, CheckResult
+from trustctl.gate.exceptions import Waiver
+from trustctl.gate.policy_change import policy_change
+from trustctl.gate.policy_set import POLICIES_IN_PROJECT, PolicySet
 from trustctl.gate.run import check_inputs
 from trustctl.gate.schedules import find_workflows, load_workflows
 from trustctl.gate.sources import gather
+from trustctl.gate.waiver_rules import judged_waivers
 from trustctl.plan.command import StackOutputsOption, TimeoutOption
 from trustctl.plan.failures import exit_despite_program_threads, unknown_stacks_warning
 from trustctl.plan.planner import DEFAULT_TIMEOUT_S
@@ -42,8 +46,6 @@ from trustctl.report.model import ControlReport
 from trustctl.report.render import summary, to_json
 from trustctl.report.results import exit_code
 
-EXCEPTIONS_IN_PROJECT = Path("policies") / "exceptions.yaml"
-
 
 def gate(
     program: Annotated[list[Path] | None, typer.Option(
@@ -60,8 +62,18 @@ def gate(
     output_format: FormatOption = "text",
     output: OutputOption = None,
     exceptions: Annotated[Path | None, typer.Option(
-        help="Reviewed exceptions file. Default: policies/exceptions.yaml of the Pulumi "
+        help="Reviewed exceptions file (its owners: owners.yaml beside it). Default: "
+             "exceptions.yaml of --policies, else policies/exceptions.yaml of the Pulumi "
              "project (of the current directory outside one; a missing file: none).")] = None,
+    policies: Annotated[Path | None, typer.Option(
+        help="Policies directory to judge by: its controls.yaml, checks/, exceptions.yaml and "
+             "owners.yaml (those it lacks: trustctl's own). Default: --base's policies/.")
+    ] = None,
+    base: Annotated[Path | None, typer.Option(
+        help="A checkout of the base branch (CI: the pull request's base). Its policies/ are "
+             "the policy in force, and what the pull request changes in the gate (the "
+             "catalog's change_control.owners_review) or adds to the exceptions fails "
+             "CHANGE-CONTROL: policy change needs review by the owners.")] = None,
     tf_plan_out: Annotated[Path | None, typer.Option(
         help="Also write the translated Terraform plan JSON (what checkov reads) here.")] = None,
     workflows: Annotated[Path | None, typer.Option(
@@ -85,6 +97,11 @@ def gate(
     Progress goes to stderr (a spinner on a terminal, plain lines in CI logs), then one
     summary line.
 
+    In CI, run the base branch's trustctl with `--base` on the pull request's checkout: a pull
+    request cannot pass by editing the policy it is judged by. A waiver must expire within
+    change_control.waiver_max_days of its `added:` date and name an owner of owners.yaml;
+    one that does not is refused and fails its control, naming its file:line.
+
     Several --program/--stack/--preview/--state are judged as one estate: what a control
     requires may be declared in any of them. A stack that keeps only some controls says so in
     its config (`trustctl:controls: {owns: [...], ownedBy: {stack: [...]}}`); a control no
@@ -97,27 +114,32 @@ def gate(
       trustctl gate --program infra-edge --stack staging --format json
       trustctl gate --preview preview.json --format sarif --output gate.sarif
       trustctl gate --program infra/aws --program infra/edge --stack prod
+      ../base/scripts/trustctl gate --base ../base      # CI, in the pull request's checkout
     """
     outputs = report_outputs(output_format, output)
     project = _project(program, preview, state)
-    exceptions = exceptions or (project or Path.cwd()) / EXCEPTIONS_IN_PROJECT
-    catalog = load_catalog()  # the exceptions are judged before a minute of planning
-    load_exceptions(exceptions, frozenset(c.id for c in catalog),
-                    frozenset(check for c in catalog for check in c.verification.static))
+    if base is not None and not base.is_dir():
+        raise InputError(f"--base {base}: not a directory (a checkout of the base branch)")
+    chosen = PolicySet.choose(policies=policies, base=base, exceptions=exceptions,
+                              project=project or Path.cwd())
+    catalog = load_catalog(chosen.catalog)
+    started = datetime.now(UTC)
+    # the exceptions are read once and judged before a minute of planning
+    waivers = judged_waivers(chosen, catalog, started.date())
     records = record_store(evidence_dir, evidence)
     records.check_writable()
-    started = datetime.now(UTC)
     found = load_workflows(workflows or find_workflows(project or Path.cwd()))
+    changed = _policy_change(base, found.repository, chosen, catalog, waivers, started.date())
     # checkov imports itself and judges the repository while the programs are planned
-    with Steps("gate") as steps, CheckovProcess([found.repository]) as checkov:
+    with Steps("gate") as steps, CheckovProcess([found.repository], chosen) as checkov:
         inputs = gather(program or ([project] if project and not preview and not state else []),
                         stack or ["prod"], preview or [], state or [],
                         read_stack_outputs(stack_outputs or []), timeout,
                         lambda p, s: steps.step(f"planning {p} (stack {s}) offline"))
         steps.step(f"running checkov on {sum(len(d.plan.resources) for d in inputs)} "
                    "resources, then judging them by control")
-        checked = check_inputs(inputs, exceptions_path=exceptions, checkov=checkov,
-                               workflows=found)
+        checked = check_inputs(inputs, waivers, chosen, started.date(), checkov, found,
+                               changed)
         report = checked.estate()
     if tf_plan_out is not None:
         _write(tf_plan_out, json.dumps(checked.translated().document, indent=1),
@@ -147,6 +169,22 @@ def _project(program: list[Path] | None, preview: list[Path] | None,
         raise InputError(f"no Pulumi.yaml in {Path.cwd()} or any parent directory: run the "
                          "gate inside a Pulumi project, or give --program, --preview or --state")
     return found
+
+
+def _policy_change(base: Path | None, repository: Path, chosen: PolicySet,
+                   catalog: tuple[Control, ...], in_force: list[Waiver],
+                   today: date) -> list[CheckResult]:
+    """With --base: what the pull request's repository changes in the gate, and the waivers it
+    adds to its own exceptions (judged by the base's rules: the author sees why they would not
+    count); nothing without --base."""
+    if base is None:
+        return []
+    own = PolicySet.choose(policies=repository / POLICIES_IN_PROJECT, base=None,
+                           exceptions=None, project=repository)
+    proposed = judged_waivers(
+        PolicySet(chosen.catalog, chosen.checks, own.exceptions, chosen.owners), catalog, today)
+    return policy_change(base, repository, change_control(chosen.catalog).owners_review,
+                         in_force, proposed)
 
 
 def gate_exit(report: ControlReport) -> tuple[int, str | None]:

@@ -18,7 +18,6 @@ import re
 from collections.abc import Mapping
 
 from trustctl.catalog import Control
-from trustctl.errors import InputError
 from trustctl.gate.checkov_runner import CheckResult
 from trustctl.gate.declarations import controls_with_requirements, missing_by_control
 from trustctl.gate.exceptions import Waiver
@@ -43,11 +42,11 @@ def evaluate(
     exceptions: list[Waiver], today: dt.date, workflows: Workflows | None = None,
     owned_elsewhere: Mapping[str, str] | None = None,
 ) -> ControlReport:
-    """`owned_elsewhere`: control id -> the stack that owns it; nothing is required of it here."""
-    _require_known_checks(catalog, exceptions)
+    """`owned_elsewhere`: control id -> the stack that owns it; nothing is required of it here.
+    `exceptions` were validated when read (gate/exceptions.py, gate/waiver_rules.py)."""
     report = ControlReport(
         tool="trustctl gate", origin=origin, controls=[],
-        exceptions=[e for e in exceptions if not e.expired(today)],
+        exceptions=[e for e in exceptions if e.lapse(today) is None],
         unchecked=[_unchecked(r) for r in plan.unchecked + plan.skipped_inert],
         checked=len(plan.resources),
         remediation={c.id: c.remediation for c in catalog},
@@ -93,14 +92,6 @@ def _listed_checks(catalog: tuple[Control, ...]) -> set[str]:
     return {c for control in catalog for c in control.verification.static}
 
 
-def _require_known_checks(catalog: tuple[Control, ...], exceptions: list[Waiver]) -> None:
-    listed = _listed_checks(catalog)
-    for exc in exceptions:
-        if exc.check is not None and exc.check not in listed:
-            raise InputError(f"exception for {exc.resource} names check {exc.check}, which no "
-                             "control lists (advisories need no exception)")
-
-
 def _control(
     control: Control, plan: TfPlan, results: list[CheckResult], exceptions: list[Waiver],
     today: dt.date, findings: list[Finding], excepted: list[Excepted], required: bool = True,
@@ -113,14 +104,14 @@ def _control(
     accepted_here: list[Waiver] = []
     for result in (r for r in ran if not r.passed and (r.check_id, _urn(r, plan)) not in judged):
         finding = _finding(result, plan)
-        accepted = next((e for e in exceptions if not e.expired(today) and e.covers(
+        accepted = next((e for e in exceptions if e.lapse(today) is None and e.covers(
             control.id, result.check_id, finding.urn, finding.resource)), None)
         if accepted is None:
             findings.append(finding)
         else:
             excepted.append(Excepted(control.id, finding, accepted))
             accepted_here += [accepted] if accepted not in accepted_here else []
-    findings += [_expired(e) for e in exceptions if e.expired(today) and (
+    findings += [_lapsed(e, today) for e in exceptions if e.lapse(today) is not None and (
         e.control == control.id or (e.control is None and e.check in checks))]
     if required and not findings and checks and not ran and control.id not in VACUOUS_BY_DESIGN:
         findings.append(Finding(f"none of its checks ({', '.join(checks)}) applied to any "
@@ -240,9 +231,7 @@ def _finding(result: CheckResult, plan: TfPlan) -> Finding:
     )
 
 
-def _expired(exc: Waiver) -> Finding:
-    return Finding(
-        message=f"exception expired on {exc.expires.isoformat()} (owner {exc.owner}): "
-                f"{exc.reason}",
-        check_id=exc.check, resource=exc.resource,
-    )
+def _lapsed(exc: Waiver, today: dt.date) -> Finding:
+    """An exception expired or refused: it accepts nothing and says so where it is written."""
+    return Finding(message=exc.lapse(today) or "", check_id=exc.check, resource=exc.resource,
+                   file=exc.file, line=exc.line)

@@ -1,22 +1,28 @@
 """Reviewed exceptions (policies/exceptions.yaml): a known finding accepted for a while.
 
-Each names a control or a check, a resource (URN or logical name), a reason, an owner and an
-expiry date; all are required. An expired exception fails the gate rather than silently
-lapsing, and every exception in force is listed in every report.
+Each names a control or a check, a resource (URN or logical name), a reason, an owner, the date
+it was added and an expiry date; all are required, and a malformed entry is refused with its
+`file:line` before anything is planned (exit 2). Whether a well-formed entry keeps the rules
+(how long, whose) is gate/waiver_rules.py's; an expired or refused exception fails the gate
+rather than silently lapsing, and every exception in force is listed in every report. The file
+is read once per run, within the size and value limits of a file a pull request controls.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from trustctl.errors import InputError
+from trustctl.input_limits import EXCEPTIONS, read_text, require_at_most, within_limits
 from trustctl.paths import EXCEPTIONS_PATH
 
-_REQUIRED = ("resource", "reason", "owner", "expires")
+_REQUIRED = ("resource", "reason", "owner", "added", "expires")
 
 
 @dataclass(frozen=True)
@@ -29,6 +35,11 @@ class Waiver:
     expires: dt.date
     control: str | None = None
     check: str | None = None
+    added: dt.date | None = None
+    file: str | None = None  # where the entry is written: its first line, its `added:` line
+    line: int | None = None
+    added_line: int | None = None
+    refused: str | None = None  # why it breaks a rule (gate/waiver_rules.py): it accepts nothing
 
     def covers(self, control_id: str, check_id: str | None, urn: str | None,
                name: str | None) -> bool:
@@ -42,19 +53,34 @@ class Waiver:
     def expired(self, today: dt.date) -> bool:
         return self.expires < today
 
+    @property
+    def where(self) -> str:
+        return f"{self.file}:{self.line}" if self.file and self.line else self.file or "?"
+
+    def lapse(self, today: dt.date) -> str | None:
+        """Why it accepts nothing today (refused, or expired), None while it is in force."""
+        if self.refused is not None:
+            return f"waiver refused ({self.where}): {self.refused}"
+        if self.expired(today):
+            return (f"exception expired on {self.expires.isoformat()} (owner {self.owner}): "
+                    f"{self.reason}")
+        return None
+
     def to_json(self) -> dict[str, str | None]:
         return {"control": self.control, "check": self.check, "resource": self.resource,
-                "reason": self.reason, "owner": self.owner, "expires": self.expires.isoformat()}
+                "reason": self.reason, "owner": self.owner,
+                "added": self.added.isoformat() if self.added else None,
+                "expires": self.expires.isoformat()}
 
 
-class _DatesAsText(yaml.SafeLoader):
+class _DatesAsText(yaml.CSafeLoader):
     """YAML without implicit timestamps: `expires: 2027-31-30` stays text to be refused with
     its line, instead of PyYAML's ValueError from deep inside the parser."""
 
 
 _DatesAsText.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    for first, resolvers in yaml.CSafeLoader.yaml_implicit_resolvers.items()
 }
 
 
@@ -66,8 +92,9 @@ def load_exceptions(path: Path = EXCEPTIONS_PATH, control_ids: frozenset[str] = 
     if not path.exists():
         return []
     try:
-        text = path.read_text()
-        doc, root = yaml.load(text, Loader=_DatesAsText), yaml.compose(text, Loader=_DatesAsText)
+        text = read_text(path, EXCEPTIONS)
+        within_limits(text, path, EXCEPTIONS, _DatesAsText)
+        doc, root = _parse(text)
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read exceptions {path}: {exc}") from exc
     except yaml.YAMLError as exc:
@@ -77,9 +104,20 @@ def load_exceptions(path: Path = EXCEPTIONS_PATH, control_ids: frozenset[str] = 
     entries = doc.get("exceptions") if isinstance(doc, dict) else None
     if not isinstance(entries, list):
         raise InputError(f"{path}: expected a top-level `exceptions` list")
+    require_at_most(len(entries), EXCEPTIONS, path, "exceptions")
     nodes = _value_node(root, "exceptions").value  # type: ignore[union-attr]
     return [_exception(entry, node, i, path, control_ids, check_ids)
             for i, (entry, node) in enumerate(zip(entries, nodes, strict=True))]
+
+
+def _parse(text: str) -> tuple[Any, yaml.Node | None]:
+    """The document and its node tree, from one parse (the nodes give each entry's line)."""
+    loader = _DatesAsText(text)
+    try:
+        root = loader.get_single_node()
+        return (loader.construct_document(root) if root is not None else None), root
+    finally:
+        loader.dispose()
 
 
 def _value_node(node: yaml.Node, key: str) -> yaml.Node | None:
@@ -112,12 +150,20 @@ def _exception(entry: object, node: yaml.Node, index: int, path: Path,
     if check_ids and entry.get("check") and entry["check"] not in check_ids:
         raise refuse(f"names check {entry['check']}, which no control lists (advisories need "
                      "no exception)", "check")
-    try:
-        expires = dt.date.fromisoformat(str(entry["expires"]))
-    except ValueError as exc:
-        raise refuse(f"expires {entry['expires']!r} is not a YYYY-MM-DD date",
-                     "expires") from exc
+    added, expires = (_date(entry, key, refuse) for key in ("added", "expires"))
+    if expires < added:
+        raise refuse(f"expires {expires.isoformat()}, before it was added "
+                     f"({added.isoformat()})", "expires")
     return Waiver(
         resource=str(entry["resource"]), reason=str(entry["reason"]), owner=str(entry["owner"]),
-        expires=expires, control=entry.get("control"), check=entry.get("check"),
+        expires=expires, control=entry.get("control"), check=entry.get("check"), added=added,
+        file=str(path), line=node.start_mark.line + 1,
+        added_line=_value_node(node, "added").start_mark.line + 1,  # type: ignore[union-attr]
     )
+
+
+def _date(entry: dict, key: str, refuse: Callable[..., InputError]) -> dt.date:
+    try:
+        return dt.date.fromisoformat(str(entry[key]))
+    except ValueError as exc:
+        raise refuse(f"{key} {entry[key]!r} is not a YYYY-MM-DD date", key) from exc

@@ -12,6 +12,10 @@ stack's config, under the key `trustctl:controls`:
 The gate judges a control over the union of the inputs that own it; a control no input owns
 is `not_applicable`, naming its owner when some input named one. A failed check is reported
 wherever it is declared: disowning a control never hides a finding.
+
+A control judged on the repository (CHANGE-CONTROL: its workflows, CODEOWNERS, the gate's own
+policy) belongs to no stack: `owns` that leaves it out keeps it judged, and `ownedBy` that hands
+it to another stack is refused with one line.
 """
 
 from __future__ import annotations
@@ -32,14 +36,19 @@ class Ownership:
 
     owns: frozenset[str] | None = None
     owned_by: Mapping[str, str] = field(default_factory=dict)
+    kept: frozenset[str] = frozenset()  # judged on the repository: owned whatever `owns` says
 
     def owns_control(self, control_id: str) -> bool:
-        return (self.owns is None or control_id in self.owns) and control_id not in self.owned_by
+        return control_id in self.kept or (
+            (self.owns is None or control_id in self.owns) and control_id not in self.owned_by)
 
 
-def parse_ownership(value: Any, where: str, known: Iterable[str]) -> Ownership:
+def parse_ownership(value: Any, where: str, known: Iterable[str],
+                    repository_controls: Iterable[str] = ()) -> Ownership:
     """The `trustctl:controls` value (a mapping, or its JSON as Pulumi passes config) of one
-    input; InputError naming `where` for anything else or an unknown control id."""
+    input; InputError naming `where` for anything else, an unknown control id, or a
+    `repository_controls` id handed to another stack."""
+    kept = frozenset(repository_controls)
     if value is None:
         return Ownership()
     if isinstance(value, str):
@@ -56,10 +65,14 @@ def parse_ownership(value: Any, where: str, known: Iterable[str]) -> Ownership:
     owned_by: dict[str, str] = {}
     for stack, ids in _mapping(value.get("ownedBy"), f"{where}: {CONFIG_KEY}.ownedBy").items():
         for control_id in _ids(ids, f"{where}: {CONFIG_KEY}.ownedBy.{stack}", known_ids):
+            if control_id in kept:
+                raise InputError(f"{where}: {CONFIG_KEY}.ownedBy.{stack} names {control_id}, "
+                                 "which no stack can disown: it is judged on the repository "
+                                 "(its workflows, CODEOWNERS and the gate's policy)")
             if control_id in owned_by or (owns is not None and control_id in owns):
                 raise InputError(f"{where}: {CONFIG_KEY} gives {control_id} two owners")
             owned_by[control_id] = str(stack)
-    return Ownership(owns, owned_by)
+    return Ownership(owns, owned_by, kept)
 
 
 def owners_elsewhere(ownerships: Iterable[Ownership], control_ids: Iterable[str]

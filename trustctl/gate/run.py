@@ -3,7 +3,7 @@
 Every entry point puts all its inputs through ONE checkov run (`check_inputs`): checkov's
 start-up dominates its cost, so tests and batch users pay it once; a caller may also start
 checkov before planning. The inputs are then judged as one estate (several stacks, one report)
-or each on its own.
+or each on its own, by one policy (gate/policy_set.py) and the exceptions read once for the run.
 """
 
 from __future__ import annotations
@@ -12,19 +12,18 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from trustctl.catalog import Control, load_catalog
 from trustctl.gate.checkov_runner import CheckovProcess, CheckResult
 from trustctl.gate.estate import union
 from trustctl.gate.evaluate import evaluate
-from trustctl.gate.exceptions import Waiver, load_exceptions
+from trustctl.gate.exceptions import Waiver
 from trustctl.gate.ownership import Ownership, owners_elsewhere, parse_ownership
+from trustctl.gate.policy_set import PolicySet
 from trustctl.gate.schedules import Workflows
 from trustctl.gate.sources import Declared
 from trustctl.gate.translate import TfPlan, translate
 from trustctl.gate.zizmor import ZizmorProcess
-from trustctl.paths import EXCEPTIONS_PATH
 from trustctl.report.model import ControlReport
 
 
@@ -71,27 +70,32 @@ class CheckedInputs:
 
 
 def check_inputs(
-    inputs: list[Declared], exceptions_path: Path = EXCEPTIONS_PATH,
-    catalog_path: Path | None = None, today: dt.date | None = None,
+    inputs: list[Declared], exceptions: list[Waiver] | None = None,
+    policies: PolicySet | None = None, today: dt.date | None = None,
     checkov: CheckovProcess | None = None, workflows: Workflows | None = None,
+    judged_elsewhere: list[CheckResult] | None = None,
 ) -> CheckedInputs:
     """Translate every input and run checkov once over them all; `checkov` may be one started
-    earlier for `workflows.repository` (it is used up). A bad ownership declaration is reported
-    before checkov runs. With `workflows`, the repository holding them is judged too (its
-    workflows and Dependabot file by checkov, its actions by zizmor running alongside)."""
-    catalog = load_catalog(catalog_path)
-    exceptions = load_exceptions(exceptions_path, frozenset(c.id for c in catalog))
-    ownerships = [parse_ownership(d.ownership, d.origin, [c.id for c in catalog])
+    earlier for `workflows.repository` with `policies.checks` (it is used up). `exceptions` are
+    the run's, already read and judged (gate/waiver_rules.py). A bad ownership declaration is
+    reported before checkov runs. With `workflows`, the repository holding them is judged too
+    (its workflows, Dependabot file and CODEOWNERS by checkov, its actions by zizmor running
+    alongside), with `judged_elsewhere` (the policy change, gate/policy_change.py)."""
+    policies = policies or PolicySet.installed()
+    catalog = load_catalog(policies.catalog)
+    ownerships = [parse_ownership(d.ownership, d.origin, [c.id for c in catalog],
+                                  [c.id for c in catalog if c.verification.repository])
                   for d in inputs]
     plans = [translate(declared) for declared in inputs]
     repositories = [workflows.repository] if workflows is not None else []
-    engine = checkov or CheckovProcess(repositories)
+    engine = checkov or CheckovProcess(repositories, policies)
     if list(engine.repositories) != repositories:
         raise ValueError(f"checkov was started for {engine.repositories}, not {repositories}")
     with engine, _zizmor(workflows) as zizmor:
         results = engine.run([p.document for p in plans])
-        from_repository = [*results.pop(), *zizmor.results()] if repositories else []
-    return CheckedInputs(inputs, catalog, exceptions, ownerships, plans, results,
+        from_repository = [*results.pop(), *zizmor.results(), *(judged_elsewhere or [])] \
+            if repositories else []
+    return CheckedInputs(inputs, catalog, exceptions or [], ownerships, plans, results,
                          today or dt.datetime.now(dt.UTC).date(), workflows, from_repository)
 
 
@@ -113,23 +117,15 @@ class _NoFindings:
         return []
 
 
-def check_many(inputs: list[Declared], exceptions_path: Path = EXCEPTIONS_PATH,
-               catalog_path: Path | None = None, today: dt.date | None = None,
+def check_many(inputs: list[Declared], exceptions: list[Waiver] | None = None,
+               policies: PolicySet | None = None, today: dt.date | None = None,
                checkov: CheckovProcess | None = None,
                workflows: Workflows | None = None) -> list[ControlReport]:
-    return check_inputs(inputs, exceptions_path, catalog_path, today, checkov, workflows).each()
+    return check_inputs(inputs, exceptions, policies, today, checkov, workflows).each()
 
 
-def check_estate(inputs: list[Declared], exceptions_path: Path = EXCEPTIONS_PATH,
-                 catalog_path: Path | None = None, today: dt.date | None = None,
-                 checkov: CheckovProcess | None = None,
-                 workflows: Workflows | None = None) -> ControlReport:
-    return check_inputs(inputs, exceptions_path, catalog_path, today, checkov,
-                        workflows).estate()
-
-
-def check(declared: Declared, exceptions_path: Path = EXCEPTIONS_PATH,
-          catalog_path: Path | None = None, today: dt.date | None = None,
+def check(declared: Declared, exceptions: list[Waiver] | None = None,
+          policies: PolicySet | None = None, today: dt.date | None = None,
           checkov: CheckovProcess | None = None,
           workflows: Workflows | None = None) -> ControlReport:
-    return check_estate([declared], exceptions_path, catalog_path, today, checkov, workflows)
+    return check_inputs([declared], exceptions, policies, today, checkov, workflows).estate()

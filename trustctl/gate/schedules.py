@@ -21,6 +21,7 @@ import yaml
 from cronsim import CronSim, CronSimError
 
 from trustctl.catalog import ScheduleRequirement
+from trustctl.input_limits import WORKFLOW, read_text, within_limits
 from trustctl.report.results import Finding
 
 WORKFLOWS = Path(".github") / "workflows"
@@ -88,8 +89,10 @@ def load_workflows(directory: Path) -> Workflows:
         if directory.is_dir() else []
     for path in files:
         try:
-            doc = yaml.safe_load(path.read_text())
-        except (OSError, yaml.YAMLError):
+            text = read_text(path, WORKFLOW)  # a pull request writes these: refused past limits
+            within_limits(text, path, WORKFLOW)
+            doc = yaml.load(text, Loader=yaml.CSafeLoader)
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
             unreadable.append(path.name)
             continue
         if not isinstance(doc, dict) or not isinstance(doc.get("jobs"), dict):

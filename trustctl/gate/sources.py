@@ -21,6 +21,7 @@ from typing import Any
 from trustctl.errors import InputError
 from trustctl.gate.ownership import CONFIG_KEY as OWNERSHIP_KEY
 from trustctl.gate.resource_types import is_engine_resource
+from trustctl.input_limits import PULUMI_JSON, load_json, require_at_most
 from trustctl.plan.model import Plan, PlannedResource, SourceLocation, link_callers
 
 _SKIPPED_OPS = frozenset({"delete", "delete-replaced", "discard", "remove-pending-replace",
@@ -88,6 +89,7 @@ def from_preview(path: Path) -> Declared:
     steps = doc.get("steps") if isinstance(doc, dict) else None
     if not isinstance(steps, list):
         raise InputError(f"--preview {path}: not `pulumi preview --json` output (no `steps` list)")
+    require_at_most(len(steps), PULUMI_JSON, path, "steps")
     states: dict[str, dict[str, Any]] = {}
     for i, step in enumerate(steps):
         if not isinstance(step, dict) or not isinstance(step.get("op"), str):
@@ -110,6 +112,7 @@ def from_state(path: Path) -> Declared:
     if resources is None:
         raise InputError(f"--state {path}: not `pulumi stack export` output "
                          "(no deployment.resources or checkpoint.latest.resources)")
+    require_at_most(len(resources), PULUMI_JSON, path, "resources")
     if not all(isinstance(r, dict) for r in resources):
         raise InputError(f"--state {path}: a resource is not an object")
     live = [r for r in resources if not r.get("delete") and not r.get("external")]
@@ -128,7 +131,7 @@ def _state_resources(doc: Any) -> list[Any] | None:
 
 def _read_json(path: Path, flag: str) -> Any:
     try:
-        return json.loads(path.read_text())
+        return load_json(path, PULUMI_JSON)
     except OSError as exc:
         raise InputError(f"{flag} {path}: cannot read ({exc.strerror})") from exc
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:

@@ -21,6 +21,7 @@ import psycopg
 import yaml
 
 from trustctl.errors import InputError
+from trustctl.input_limits import TENANCY, read_text, within_limits
 
 RECIPES = ("setting", "jwt-claims", "membership")
 SUPABASE_APP_ROLES = ("authenticated", "anon")
@@ -135,7 +136,9 @@ class TenantTable:
 def load(path: Path) -> Tenancy:
     """Reads and validates a tenancy file; one clear line (InputError) when it is wrong."""
     try:
-        doc = yaml.safe_load(path.read_text()) or {}
+        text = read_text(path, TENANCY)  # changed by pull request: bounded before parsing
+        within_limits(text, path, TENANCY)
+        doc = yaml.load(text, Loader=yaml.CSafeLoader) or {}
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise InputError(f"cannot read tenancy {path}: {exc}") from None
     if not isinstance(doc, dict):

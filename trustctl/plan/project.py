@@ -17,6 +17,7 @@ import yaml
 
 from trustctl import redaction
 from trustctl.errors import InputError
+from trustctl.input_limits import STACK_CONFIG, read_text, within_limits
 
 SECRET_PLACEHOLDER = "[secret]"
 
@@ -31,14 +32,19 @@ class PulumiProject:
 
 
 def _read_yaml(path: Path) -> Any:
+    """A project or stack file, within the limits of a file a pull request controls."""
     try:
-        return yaml.safe_load(path.read_text()) or {}
+        text = read_text(path, STACK_CONFIG)
+        within_limits(text, path, STACK_CONFIG)
+        return yaml.load(text, Loader=yaml.CSafeLoader) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
         raise InputError(f"{path}{where}: not valid YAML") from exc
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise InputError(f"cannot read {path}: not UTF-8 text ({exc.reason})") from exc
 
 
 def _as_config_string(value: Any) -> str:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from trustctl.errors import InputError
+from trustctl.input_limits import STACK_OUTPUTS, load_json
 
 
 def read_stack_outputs(pairs: list[str]) -> dict[str, dict[str, Any]]:
@@ -18,7 +19,7 @@ def read_stack_outputs(pairs: list[str]) -> dict[str, dict[str, Any]]:
         if not sep or not name or not path:
             raise InputError(f"--stack-outputs {pair!r}: expected NAME=outputs.json")
         try:
-            outputs = json.loads(Path(path).read_text())
+            outputs = load_json(Path(path), STACK_OUTPUTS)
         except OSError as exc:
             raise InputError(f"--stack-outputs {path}: cannot read ({exc.strerror})") from exc
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:

@@ -25,7 +25,7 @@ def stack_config_lines(project_root: Path, stack: str) -> dict[str, list[SourceL
     lines holding it."""
     name = f"Pulumi.{stack}.yaml"
     try:
-        root = yaml.compose((project_root / name).read_text())
+        root = yaml.compose((project_root / name).read_text(), Loader=yaml.CSafeLoader)
     except (OSError, yaml.YAMLError):
         return {}  # load_project already read it: a file that vanished since traces nothing
     config = _value(root, "config")

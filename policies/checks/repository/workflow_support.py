@@ -58,8 +58,9 @@ def action(step: dict[str, Any]) -> str:
 
 
 def runs(step: dict[str, Any], command: str) -> bool:
-    """True when a `run:` line (not a comment) runs `command`."""
-    pattern = re.compile(r"(^|[\s;&|(])" + r"\s+".join(map(re.escape, command.split())) + r"\b")
+    """True when a `run:` line (not a comment) runs `command` (or a launcher of that name by
+    its path, e.g. `../base/scripts/trustctl gate`)."""
+    pattern = re.compile(r"(^|[\s;&|(/])" + r"\s+".join(map(re.escape, command.split())) + r"\b")
     return any(pattern.search(line) for line in str(step.get("run") or "").splitlines()
                if not line.lstrip().startswith("#"))
 

@@ -1,0 +1,150 @@
+"""Files a pull request controls are refused with one line past their limits, before they are
+parsed: bytes (on the file's size), YAML values once aliases expand, YAML nesting, and counted
+entries (resources of a preview or state). A 50 MB exceptions file used to parse for over
+300 s at 1.6 GB."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from trustctl.access_review import roster
+from trustctl.cli import app
+from trustctl.errors import InputError
+from trustctl.gate.exceptions import load_exceptions
+from trustctl.gate.owners import load_owners
+from trustctl.gate.schedules import load_workflows
+from trustctl.gate.sources import from_preview, from_state
+from trustctl.input_limits import MAX_YAML_DEPTH, PULUMI_JSON
+from trustctl.paths import REPO_ROOT
+from trustctl.pg import tenancy
+from trustctl.plan.project import load_project
+from trustctl.plan.stack_outputs import read_stack_outputs
+
+PROGRAM = REPO_ROOT / "tests" / "gate" / "programs" / "compliant"
+ENTRY = ("  - control: NO-PUBLIC-DB\n    resource: reporting-db-{i}\n    reason: read replica\n"
+         "    owner: platform-oncall@claver.example\n    added: 2026-11-01\n"
+         "    expires: 2026-12-31\n")
+# ten anchors, each ten times the one before: 10^10 values in a few hundred bytes
+ALIAS_BOMB = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]\n" for i in range(1, 10))
+DEEP = "x: " + "[" * 200 + "]" * 200 + "\n"
+
+
+def _pulumi_stack(folder: Path) -> Path:
+    folder.mkdir()
+    for name in ("Pulumi.yaml", "__main__.py"):
+        (folder / name).write_text((PROGRAM / name).read_text())
+    return folder / "Pulumi.test.yaml"
+
+
+# what reads each input: (the file to write, how to read it)
+YAML_INPUTS: dict[str, tuple[Callable[[Path], Path], Callable[[Path], Any]]] = {
+    "exceptions": (lambda d: d / "exceptions.yaml", load_exceptions),
+    "owners": (lambda d: d / "owners.yaml", load_owners),
+    "tenancy": (lambda d: d / "tenancy.yaml", tenancy.load),
+    "on-call roster": (lambda d: d / "oncall.yaml", roster.load),
+    "stack config": (lambda d: _pulumi_stack(d / "program"),
+                     lambda p: load_project(p.parent, "test")),
+    "workflow": (lambda d: (d / "workflows").mkdir() or d / "workflows" / "gate.yml",
+                 lambda p: load_workflows(p.parent)),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(YAML_INPUTS))
+def test_an_oversized_yaml_input_is_refused_before_parsing(tmp_path: Path, kind: str) -> None:
+    where, read = YAML_INPUTS[kind]
+    path = where(tmp_path)
+    with path.open("wb") as file:
+        file.truncate(50 << 20)  # 50 MB, never written: only its size is looked at
+    began = time.monotonic()
+    with pytest.raises(InputError) as refused:
+        read(path)
+    assert time.monotonic() - began < 1
+    assert str(refused.value).startswith(f"{path}: 52,428,800 bytes, over the ")
+    assert str(refused.value).endswith("-byte limit for " + {
+        "exceptions": "an exceptions file", "owners": "an owners file",
+        "tenancy": "a tenancy file", "on-call roster": "an on-call roster",
+        "stack config": "a Pulumi project or stack config",
+        "workflow": "a GitHub Actions workflow"}[kind] + " (refused before parsing)")
+
+
+@pytest.mark.parametrize("kind", sorted(YAML_INPUTS))
+@pytest.mark.parametrize(("text", "refusal"), [
+    (ALIAS_BOMB, r":\d+: more than [\d,]+ values once its aliases are expanded, the limit for "),
+    (DEEP, rf":1: nested deeper than {MAX_YAML_DEPTH} levels$"),
+    ("a: &a [1, *a]\n", r":1: a YAML alias refers to a value it is part of, or to no anchor$"),
+])
+def test_yaml_that_expands_or_nests_past_the_limit_is_refused(
+        tmp_path: Path, kind: str, text: str, refusal: str) -> None:
+    where, read = YAML_INPUTS[kind]
+    path = where(tmp_path)
+    path.write_text(text)
+    with pytest.raises(InputError, match=refusal) as refused:
+        read(path)
+    assert str(refused.value).startswith(f"{path}:")
+
+
+def test_a_50_mb_exceptions_file_is_refused_at_once_by_the_gate(tmp_path: Path) -> None:
+    path = tmp_path / "exceptions.yaml"
+    entries = "".join(ENTRY.format(i=i) for i in range(1000))
+    with path.open("w") as file:
+        file.write("exceptions:\n")
+        while file.tell() < 50 << 20:
+            file.write(entries)
+    began = time.monotonic()
+    result = CliRunner().invoke(app, ["gate", "--program", str(PROGRAM), "--stack", "test",
+                                      "--exceptions", str(path)])
+    assert result.exit_code == 2
+    size = path.stat().st_size
+    assert result.stderr == (f"trustctl: error: {path}: {size:,} bytes, over the 1,048,576-byte "
+                             "limit for an exceptions file (refused before parsing)\n")
+    assert time.monotonic() - began < 5  # nothing parsed, nothing planned, checkov never ran
+
+
+def test_a_large_exceptions_file_within_the_limit_reads_in_a_moment(tmp_path: Path) -> None:
+    path = tmp_path / "exceptions.yaml"
+    path.write_text("exceptions:\n" + "".join(ENTRY.format(i=i) for i in range(4000)))
+    assert path.stat().st_size < 1 << 20
+    began = time.monotonic()
+    assert len(load_exceptions(path)) == 4000
+    assert time.monotonic() - began < 5  # one parse, by libyaml
+
+
+@pytest.mark.parametrize(("read", "unit", "document"), [
+    (from_preview, "steps", lambda n: {"steps": [{"op": "same"}] * n}),
+    (from_state, "resources", lambda n: {"deployment": {"resources": [{}] * n}}),
+])
+def test_a_preview_or_state_with_too_many_resources_is_refused(
+        tmp_path: Path, read: Callable[[Path], Any], unit: str,
+        document: Callable[[int], dict]) -> None:
+    path = tmp_path / "input.json"
+    path.write_text(json.dumps(document(PULUMI_JSON.max_values + 1)))
+    with pytest.raises(InputError) as refused:
+        read(path)
+    assert str(refused.value) == (f"{path}: {PULUMI_JSON.max_values + 1:,} {unit}, over the "
+                                  f"limit of {PULUMI_JSON.max_values:,} for a Pulumi preview or "
+                                  "state")
+
+
+@pytest.mark.parametrize("flag", ["--preview", "--state"])
+def test_json_nested_too_deep_for_python_is_one_line(tmp_path: Path, flag: str) -> None:
+    path = tmp_path / "input.json"
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    result = CliRunner().invoke(app, ["gate", flag, str(path)])
+    assert result.exit_code == 2
+    assert result.stderr == f"trustctl: error: {path}: JSON nested too deep to read\n"
+
+
+def test_stack_outputs_past_their_limit_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "outputs.json"
+    with path.open("wb") as file:
+        file.truncate(17 << 20)
+    with pytest.raises(InputError, match=r"over the 16,777,216-byte limit for a stack outputs "):
+        read_stack_outputs([f"acme/network/prod={path}"])

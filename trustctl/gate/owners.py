@@ -1,0 +1,58 @@
+"""Who may accept a finding: the accountable owners (policies/owners.yaml, beside the exceptions).
+
+A waiver names its owner, and only an owner listed here may own one: a team or person, each
+with the person accountable for it. The file is changed by pull request only, under CODEOWNERS
+like the rest of policies/, and in CI the base branch's copy is the one read.
+
+    owners:
+      - id: platform-oncall@claver.example
+        accountable: Alice Martin (platform lead)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from trustctl.errors import InputError
+from trustctl.input_limits import OWNERS, read_text, require_at_most, within_limits
+
+
+@dataclass(frozen=True)
+class Owners:
+    ids: frozenset[str]
+    path: Path
+
+    def __contains__(self, owner: object) -> bool:
+        return owner in self.ids
+
+
+def load_owners(path: Path) -> Owners:
+    """The owners file; a missing one lists nobody (so no waiver is accepted). Anything
+    malformed is one InputError naming the file and the entry."""
+    if not path.exists():
+        return Owners(frozenset(), path)
+    try:
+        text = read_text(path, OWNERS)
+        within_limits(text, path, OWNERS)
+        doc = yaml.load(text, Loader=yaml.CSafeLoader)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read owners {path}: {exc}") from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        raise InputError(f"{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from exc
+    entries = doc.get("owners") if isinstance(doc, dict) else None
+    if not isinstance(entries, list):
+        raise InputError(f"{path}: expected a top-level `owners` list")
+    require_at_most(len(entries), OWNERS, path, "owners")
+    ids = []
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, dict) or not all(
+                isinstance(entry.get(k), str) and entry[k].strip() for k in ("id", "accountable")):
+            raise InputError(f"{path}: owner {index + 1} needs an `id` and the `accountable` "
+                             "person behind it")
+        ids.append(entry["id"].strip())
+    return Owners(frozenset(ids), path)
