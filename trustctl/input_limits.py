@@ -40,6 +40,7 @@ OWNERS = Limit("an owners file", 256 << 10, 20_000)
 STACK_CONFIG = Limit("a Pulumi project or stack config", 1 << 20, 100_000)
 TENANCY = Limit("a tenancy file", 1 << 20, 100_000)
 ROSTER = Limit("an on-call roster", 1 << 20, 100_000)
+REVIEW = Limit("an access review", 64 << 20, 5_000_000)  # one row per principal and resource
 WORKFLOW = Limit("a GitHub Actions workflow", 1 << 20, 100_000)
 CODEOWNERS = Limit("a CODEOWNERS file", 1 << 20, 100_000)
 PULUMI_JSON = Limit("a Pulumi preview or state", 256 << 20, 200_000)  # values: resources

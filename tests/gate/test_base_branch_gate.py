@@ -168,8 +168,8 @@ def test_deleting_the_step_that_fails_the_job_fails_change_control(tmp_path: Pat
 
 
 def _owns_all_but_change_control() -> str:
-    ids = [c["id"] for c in yaml.safe_load((REPO_ROOT / "policies" / "controls.yaml")
-                                            .read_text())["controls"] if c["id"] != "CHANGE-CONTROL"]
+    catalog = yaml.safe_load((REPO_ROOT / "policies" / "controls.yaml").read_text())
+    ids = [c["id"] for c in catalog["controls"] if c["id"] != "CHANGE-CONTROL"]
     return f"  trustctl:controls:\n    owns: [{', '.join(ids)}]\n"
 
 

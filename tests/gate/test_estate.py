@@ -118,6 +118,20 @@ def test_owners_elsewhere_names_every_owner_and_skips_owned_controls() -> None:
     assert owners_elsewhere([Ownership()], KNOWN) == {}
 
 
+def test_no_stack_disowns_a_control_judged_on_the_repository() -> None:
+    known = (*KNOWN, "CHANGE-CONTROL")
+    kept = parse_ownership({"owns": ["ENC-AT-REST"]}, "a", known, ["CHANGE-CONTROL"])
+    assert kept.owns_control("CHANGE-CONTROL") and not kept.owns_control("TLS-MIN")
+    assert "CHANGE-CONTROL" not in owners_elsewhere([kept], known)
+    with pytest.raises(InputError) as refused:
+        parse_ownership({"ownedBy": {"acme/edge/prod": ["CHANGE-CONTROL"]}}, "Pulumi.x.yaml",
+                        known, ["CHANGE-CONTROL"])
+    assert str(refused.value) == (
+        "Pulumi.x.yaml: trustctl:controls.ownedBy.acme/edge/prod names CHANGE-CONTROL, which no "
+        "stack can disown: it is judged on the repository (its workflows, CODEOWNERS and the "
+        "gate's policy)")
+
+
 def test_programs_pair_with_stacks() -> None:
     a, b = Path("a"), Path("b")
     assert programs_and_stacks([a, b], ["prod"]) == [(a, "prod"), (b, "prod")]

@@ -19,6 +19,7 @@ from trustctl.access_review.findings import Flag
 from trustctl.access_review.inventory import Access
 from trustctl.access_review.roster import Roster
 from trustctl.errors import InputError
+from trustctl.input_limits import REVIEW
 
 FORMAT = "trustctl-access-review/1"
 DECISIONS = ("keep", "remove", "reduce")
@@ -114,7 +115,7 @@ def write(document: dict[str, Any], path: Path, summaries: dict[str, str]) -> li
 
 def read(path: Path) -> tuple[dict[str, Any], bytes]:
     """The review document and its exact bytes (their SHA-256 goes into the record)."""
-    document, raw = yaml_file.load(path, "review")
+    document, raw = yaml_file.load(path, "review", REVIEW)
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise InputError(f"{path}: not a {FORMAT} review (prepare one with "
                          "`trustctl access-review prepare`)")

@@ -8,14 +8,15 @@ from typing import Any
 import yaml
 
 from trustctl.errors import InputError
-from trustctl.input_limits import ROSTER, read_bytes, within_limits
+from trustctl.input_limits import Limit, read_bytes, within_limits
 
 
-def load(path: Path, what: str) -> tuple[Any, bytes]:
-    """The parsed document and its exact bytes; InputError in one line naming `what` and where."""
+def load(path: Path, what: str, limit: Limit) -> tuple[Any, bytes]:
+    """The parsed document and its exact bytes, within `limit` (checked before parsing);
+    InputError in one line naming `what` and where."""
     try:
-        raw = read_bytes(path, ROSTER)  # the roster is changed by pull request: bounded
-        within_limits(raw, path, ROSTER)
+        raw = read_bytes(path, limit)
+        within_limits(raw, path, limit)
     except OSError as exc:
         raise InputError(f"cannot read {what} {path}: {exc.strerror}") from None
     try:
