@@ -14,12 +14,12 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import yaml
 
 from trustctl.errors import InputError
-from trustctl.input_limits import EXCEPTIONS, read_text, require_at_most, within_limits
+from trustctl.gate.policy_file import read_list, value_node
+from trustctl.input_limits import EXCEPTIONS
 from trustctl.paths import EXCEPTIONS_PATH
 
 _REQUIRED = ("resource", "reason", "owner", "added", "expires")
@@ -91,39 +91,8 @@ def load_exceptions(path: Path = EXCEPTIONS_PATH, control_ids: frozenset[str] = 
     control lists), an exception for any other check is refused: advisories need none."""
     if not path.exists():
         return []
-    try:
-        text = read_text(path, EXCEPTIONS)
-        within_limits(text, path, EXCEPTIONS, _DatesAsText)
-        doc, root = _parse(text)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read exceptions {path}: {exc}") from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark else str(path)
-        raise InputError(f"{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from exc
-    entries = doc.get("exceptions") if isinstance(doc, dict) else None
-    if not isinstance(entries, list):
-        raise InputError(f"{path}: expected a top-level `exceptions` list")
-    require_at_most(len(entries), EXCEPTIONS, path, "exceptions")
-    nodes = _value_node(root, "exceptions").value  # type: ignore[union-attr]
-    return [_exception(entry, node, i, path, control_ids, check_ids)
-            for i, (entry, node) in enumerate(zip(entries, nodes, strict=True))]
-
-
-def _parse(text: str) -> tuple[Any, yaml.Node | None]:
-    """The document and its node tree, from one parse (the nodes give each entry's line)."""
-    loader = _DatesAsText(text)
-    try:
-        root = loader.get_single_node()
-        return (loader.construct_document(root) if root is not None else None), root
-    finally:
-        loader.dispose()
-
-
-def _value_node(node: yaml.Node, key: str) -> yaml.Node | None:
-    if not isinstance(node, yaml.MappingNode):
-        return None
-    return next((v for k, v in node.value if k.value == key), None)
+    return [_exception(entry, node, i, path, control_ids, check_ids) for i, (entry, node) in
+            enumerate(read_list(path, "exceptions", EXCEPTIONS, "exceptions", _DatesAsText))]
 
 
 def _exception(entry: object, node: yaml.Node, index: int, path: Path,
@@ -135,7 +104,7 @@ def _exception(entry: object, node: yaml.Node, index: int, path: Path,
         label += f" ({what or '?'} on {entry.get('resource') or '?'})"
 
     def refuse(problem: str, key: str | None = None) -> InputError:
-        at = (_value_node(node, key) if key else None) or node
+        at = (value_node(node, key) if key else None) or node
         return InputError(f"{path}:{at.start_mark.line + 1}: {label}: {problem}")
 
     if not isinstance(entry, dict):
@@ -158,7 +127,7 @@ def _exception(entry: object, node: yaml.Node, index: int, path: Path,
         resource=str(entry["resource"]), reason=str(entry["reason"]), owner=str(entry["owner"]),
         expires=expires, control=entry.get("control"), check=entry.get("check"), added=added,
         file=str(path), line=node.start_mark.line + 1,
-        added_line=_value_node(node, "added").start_mark.line + 1,  # type: ignore[union-attr]
+        added_line=value_node(node, "added").start_mark.line + 1,  # type: ignore[union-attr]
     )
 
 

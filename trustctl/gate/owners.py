@@ -14,10 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from trustctl.errors import InputError
-from trustctl.input_limits import OWNERS, read_text, require_at_most, within_limits
+from trustctl.gate.policy_file import read_list
+from trustctl.input_limits import OWNERS
 
 
 @dataclass(frozen=True)
@@ -34,25 +33,11 @@ def load_owners(path: Path) -> Owners:
     malformed is one InputError naming the file and the entry."""
     if not path.exists():
         return Owners(frozenset(), path)
-    try:
-        text = read_text(path, OWNERS)
-        within_limits(text, path, OWNERS)
-        doc = yaml.load(text, Loader=yaml.CSafeLoader)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read owners {path}: {exc}") from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark else str(path)
-        raise InputError(f"{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from exc
-    entries = doc.get("owners") if isinstance(doc, dict) else None
-    if not isinstance(entries, list):
-        raise InputError(f"{path}: expected a top-level `owners` list")
-    require_at_most(len(entries), OWNERS, path, "owners")
     ids = []
-    for index, entry in enumerate(entries):
+    for index, (entry, node) in enumerate(read_list(path, "owners", OWNERS, "owners")):
         if not isinstance(entry, dict) or not all(
                 isinstance(entry.get(k), str) and entry[k].strip() for k in ("id", "accountable")):
-            raise InputError(f"{path}: owner {index + 1} needs an `id` and the `accountable` "
-                             "person behind it")
+            raise InputError(f"{path}:{node.start_mark.line + 1}: owner {index + 1} needs an "
+                             "`id` and the `accountable` person behind it")
         ids.append(entry["id"].strip())
     return Owners(frozenset(ids), path)
