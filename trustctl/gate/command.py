@@ -67,7 +67,8 @@ def gate(
              "project (of the current directory outside one; a missing file: none).")] = None,
     policies: Annotated[Path | None, typer.Option(
         help="Policies directory to judge by: its controls.yaml, checks/, exceptions.yaml and "
-             "owners.yaml (those it lacks: trustctl's own). Default: --base's policies/.")
+             "owners.yaml (a catalog or checks it lacks: trustctl's own). Default: "
+             "--base's policies/.")
     ] = None,
     base: Annotated[Path | None, typer.Option(
         help="A checkout of the base branch (CI: the pull request's base). Its policies/ are "
