@@ -81,7 +81,8 @@ def _map_text(found: ControlMap) -> list[str]:
                      ".github/workflows)")
     for label, name in _GROUPS:
         places: tuple[Place, ...] = getattr(found, name)
-        rows = [f"{p.name:<22}{p.file or ''}{'  (' + p.note + ')' if p.note else ''}"
+        width = max([22, *(len(p.name) + 2 for p in places)])  # a long name keeps a gap
+        rows = [f"{p.name:<{width}}{p.file or ''}{'  (' + p.note + ')' if p.note else ''}"
                 for p in places] or ["-"]
         lines += [f"  {label if i == 0 else '':<13}{row}" for i, row in enumerate(rows)]
     lines.append(f"  SOC 2:       {', '.join(control.soc2)}")

@@ -19,6 +19,7 @@ import yaml
 
 from trustctl.catalog import Control, Figure, load_catalog
 from trustctl.errors import InputError
+from trustctl.gate.waiver_rules import POLICY_CHANGE
 from trustctl.paths import POLICIES, PROJECT_CHECKS, REPO_ROOT
 
 COMPONENTS = REPO_ROOT / "infra" / "components"
@@ -116,6 +117,9 @@ def _static(check_id: str) -> Place:
         return Place(check_id, _project_checks()[check_id])
     if check_id.startswith("zizmor/"):
         return Place(check_id, None, "zizmor audit (run beside checkov)")
+    if check_id == POLICY_CHANGE:  # judged by trustctl itself, against the base branch
+        from trustctl.gate import policy_change
+        return Place(check_id, _relative(Path(policy_change.__file__)))
     return Place(check_id, None, "checkov built-in")
 
 
