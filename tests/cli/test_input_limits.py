@@ -1,7 +1,7 @@
 """Files a pull request controls are refused with one line past their limits, before they are
 parsed: bytes (on the file's size), YAML values once aliases expand, YAML nesting, and counted
 entries (resources of a preview or state). A 50 MB exceptions file used to parse for over
-300 s at 1.6 GB."""
+300 s at 1.6 GB. Times are this process's CPU time: the suite runs under load."""
 
 from __future__ import annotations
 
@@ -63,10 +63,10 @@ def test_an_oversized_yaml_input_is_refused_before_parsing(tmp_path: Path, kind:
     path = where(tmp_path)
     with path.open("wb") as file:
         file.truncate(50 << 20)  # 50 MB, never written: only its size is looked at
-    began = time.monotonic()
+    began = time.process_time()
     with pytest.raises(InputError) as refused:
         read(path)
-    assert time.monotonic() - began < 1
+    assert time.process_time() - began < 1
     assert str(refused.value).startswith(f"{path}: 52,428,800 bytes, over the ")
     assert str(refused.value).endswith("-byte limit for " + {
         "exceptions": "an exceptions file", "owners": "an owners file",
@@ -98,23 +98,23 @@ def test_a_50_mb_exceptions_file_is_refused_at_once_by_the_gate(tmp_path: Path) 
         file.write("exceptions:\n")
         while file.tell() < 50 << 20:
             file.write(entries)
-    began = time.monotonic()
+    began = time.process_time()
     result = CliRunner().invoke(app, ["gate", "--program", str(PROGRAM), "--stack", "test",
                                       "--exceptions", str(path)])
     assert result.exit_code == 2
     size = path.stat().st_size
     assert result.stderr == (f"trustctl: error: {path}: {size:,} bytes, over the 1,048,576-byte "
                              "limit for an exceptions file (refused before parsing)\n")
-    assert time.monotonic() - began < 5  # nothing parsed, nothing planned, checkov never ran
+    assert time.process_time() - began < 5  # nothing parsed, nothing planned, checkov never ran
 
 
 def test_a_large_exceptions_file_within_the_limit_reads_in_a_moment(tmp_path: Path) -> None:
     path = tmp_path / "exceptions.yaml"
     path.write_text("exceptions:\n" + "".join(ENTRY.format(i=i) for i in range(4000)))
     assert path.stat().st_size < 1 << 20
-    began = time.monotonic()
+    began = time.process_time()
     assert len(load_exceptions(path)) == 4000
-    assert time.monotonic() - began < 5  # one parse, by libyaml
+    assert time.process_time() - began < 5  # one parse, by libyaml
 
 
 @pytest.mark.parametrize(("read", "unit", "document"), [
