@@ -19,6 +19,7 @@ from trustctl.archive.location import Location
 from trustctl.backup.run import BackupTarget
 from trustctl.dsn import Dsn
 from trustctl.pg.server import LocalPostgres, pg_tool
+from trustctl.sandbox.moto import MotoServer
 from trustctl.sandbox.seed import DATABASE, seed
 
 REGION = "eu-west-2"
@@ -30,13 +31,18 @@ class Bench:
     """A seeded source server, a moto server with a locked bucket and a key, a work dir."""
 
     pg: LocalPostgres
-    moto: aws.MotoServer
+    moto: MotoServer
     where: Location
     work: Path
 
     @property
-    def dsn(self) -> str:
+    def url(self) -> str:
+        """The source's libpq URI, password included: only for a child's environment."""
         return self.pg.dsn(DATABASE)
+
+    @property
+    def dsn(self) -> Dsn:
+        return Dsn.parse(self.url, "the benchmark database")
 
     def target(self) -> BackupTarget:
         return BackupTarget(self.where.store(), self.where.kms(), self.where.kms_key_id)
@@ -46,8 +52,9 @@ class Bench:
         return int(out) / 2**20
 
     def psql(self, query: str) -> str:
-        conninfo, env = _split(self.dsn)
-        return subprocess.run([str(pg_tool("psql")), "-At", "-c", query, conninfo], env=env,
+        dsn = self.dsn
+        return subprocess.run([str(pg_tool("psql")), "-At", "-c", query, dsn.conninfo()],
+                              env=dsn.child_env(),
                               check=True, capture_output=True, text=True).stdout.strip()
 
 
@@ -56,7 +63,7 @@ def bench(size_mb: int) -> Iterator[Bench]:
     with tempfile.TemporaryDirectory(prefix="trustctl-bench-") as tmp:
         work = Path(tmp)
         pg = LocalPostgres.start(work / "source")
-        moto = aws.MotoServer()
+        moto = MotoServer()
         try:
             say(f"seeding about {size_mb} MB")
             seed(pg, size_mb, lambda _m: None)
@@ -78,17 +85,10 @@ def timed(fn, *args, **kwargs) -> tuple[float, object]:
     return time.perf_counter() - started, result
 
 
-def shell(command: str, dsn: str) -> None:
+def shell(command: str, dsn: Dsn) -> None:
     """Runs a shell pipeline with the DSN's password in PGPASSWORD and $DSN without it."""
-    conninfo, env = _split(dsn)
-    subprocess.run(["bash", "-o", "pipefail", "-c", command], env={**env, "DSN": conninfo},
-                   check=True)
-
-
-def _split(dsn: str) -> tuple[str, dict[str, str]]:
-    """(conninfo without the password, environment carrying it) for a libpq child process."""
-    parsed = Dsn.parse(dsn, "the benchmark database")
-    return parsed.conninfo(), parsed.child_env()
+    subprocess.run(["bash", "-o", "pipefail", "-c", command],
+                   env={**dsn.child_env(), "DSN": dsn.conninfo()}, check=True)
 
 
 def say(message: str) -> None:

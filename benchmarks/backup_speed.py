@@ -72,7 +72,7 @@ def peak_rss_mb(b: Bench) -> float:
     command = [sys.executable, "-c", "from trustctl.cli import app; app()", "backup", "run",
                "--bucket", where.bucket, "--region", where.target.region,
                "--endpoint-url", where.target.endpoint_url, "--kms-key", where.kms_key_id]
-    process = subprocess.Popen(command, env={**os.environ, DEFAULT_DSN_ENV: b.dsn},
+    process = subprocess.Popen(command, env={**os.environ, DEFAULT_DSN_ENV: b.url},
                                stdout=subprocess.DEVNULL)
     watched = psutil.Process(process.pid)
     peak = 0
@@ -96,7 +96,7 @@ def measure(size_mb: int) -> dict:
                                   b.where.kms_key_id)
         pipeline, _ = timed(run_backup, b.dsn, discarding, quiet=True)
         rss = peak_rss_mb(b)
-        with psycopg.connect(b.dsn) as conn:
+        with psycopg.connect(**b.dsn.libpq_params()) as conn:
             scan, _ = timed(inventory.all_table_stats, conn)
         return {"db_mb": db_mb, "same": same, "gzip": gzip, "trustctl": seconds, "rss": rss,
                 "pipeline": pipeline, "scan": scan,
