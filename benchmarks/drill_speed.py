@@ -21,6 +21,7 @@ from trustctl.archive.reader import ReadProgress, read_dump
 from trustctl.backup.run import run_backup
 from trustctl.drill.run import DrillOptions, run_drill
 from trustctl.drill.scratch import LocalScratch
+from trustctl.pg.roles import RoleAllowlist
 from trustctl.pg.tools import ToolProcess
 
 RESTORE_AND_VERIFY = ("restore", "verify-tables", "verify-rls", "verify-isolation")
@@ -34,7 +35,7 @@ def bare_restore(b: Bench, manifest: Manifest) -> float:
             out.write(chunk)
     scratch = LocalScratch(b.work)
     try:
-        scratch.prepare_roles(manifest.roles)
+        scratch.prepare_roles(manifest.roles, RoleAllowlist.default())
 
         def restore() -> None:
             tool = ToolProcess("pg_restore", ["--exit-on-error", str(dump)], scratch.dsn,

@@ -9,12 +9,14 @@ import pulumi_aws as aws
 from policy_documents import Statement, account_root, allow, document
 from stack_config import StackConfig
 
+from trustctl.archive.binding import CONTEXT_KEYS
 from trustctl.catalog import page_figures
 
 # The encryption context keys `trustctl backup` passes with every data key request
-# (trustctl/backup/run.py: backup id and object key). The backup key policy requires them and
-# allows no others, so the writer cannot use the backup key for anything but backups.
-BACKUP_ENCRYPTION_CONTEXT_KEYS = ("trustctl:backup-id", "trustctl:object")
+# (trustctl/archive/binding.py: backup id, object key, creation time). The backup key policy
+# requires them and allows no others, so the writer cannot use the backup key for anything but
+# backups.
+BACKUP_ENCRYPTION_CONTEXT_KEYS = CONTEXT_KEYS
 
 # Administration without use: the account (through IAM) can manage the key, rotate it,
 # schedule its deletion, but cannot encrypt or decrypt with it. Use is granted per key below.

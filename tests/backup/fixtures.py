@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 
 from trustctl import aws
+from trustctl.archive.authenticity import seal
+from trustctl.archive.envelope import DataKey
 from trustctl.archive.location import Location
 from trustctl.archive.manifest import Manifest
 from trustctl.backup import run as backup_run
@@ -122,3 +124,29 @@ def locked_location(aws: aws.AwsTarget) -> Location:
 def take_backup(source: Source, where: Location) -> Manifest:
     target = BackupTarget(where.store(), where.kms(), where.kms_key_id)
     return run_backup(source.database(), target, quiet=True)
+
+
+def reseal(where: Location, manifest: Manifest, **changes) -> Manifest:
+    """What only a backup's writer can do, holding KMS rights: change a manifest and seal it
+    again under the backup's own data key (re-wrapped when its id, object or start time
+    changes), then store it at its id. Tests make authentic manifests with it that production
+    could have written: an extension the scratch server lacks, a writer whose clock is wrong."""
+    kms = where.kms()
+    context = manifest.expected_context()
+    plain = kms.decrypt(CiphertextBlob=manifest.wrapped_key_bytes,
+                        EncryptionContext=context)["Plaintext"]
+    for name, value in changes.items():
+        setattr(manifest, name, value)
+    vars(manifest).pop("_stored", None)  # the fields as they are now, not as they were read
+    if manifest.expected_context() != context:
+        manifest.encryption_context = manifest.expected_context()
+        manifest.wrapped_data_key = base64.b64encode(kms.encrypt(
+            KeyId=manifest.kms_key_id, Plaintext=plain,
+            EncryptionContext=manifest.encryption_context)["CiphertextBlob"]).decode()
+    manifest.authentication = None
+    with DataKey(plain) as key:
+        seal(manifest, key)
+    store = where.store()
+    store.s3.put_object(Bucket=where.bucket, Key=store.manifest_key(manifest.backup_id),
+                        Body=manifest.to_bytes())
+    return manifest

@@ -52,7 +52,7 @@ def test_object_lock_bucket_gets_35_day_compliance_retention(source: Source,
         head = store.s3.head_object(Bucket=store.bucket, Key=key)
         assert head["ObjectLockMode"] == "COMPLIANCE"
         assert head["ObjectLockRetainUntilDate"] > datetime.now(UTC) + timedelta(days=34)
-    assert verify_backup(store, locked_location.kms(), manifest, quiet=True).ok
+    assert verify_backup(store, locked_location.kms(), manifest.backup_id, manifest, quiet=True).ok
 
 
 def test_role_subject_to_rls_is_refused(source: Source, location: Location) -> None:

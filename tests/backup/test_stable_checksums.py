@@ -19,6 +19,7 @@ from trustctl.drill.scratch import LocalScratch
 from trustctl.drill.tables import compare_tables
 from trustctl.dsn import Dsn
 from trustctl.pg.connect import connect
+from trustctl.pg.roles import RoleAllowlist
 from trustctl.pg.server import LocalPostgres
 
 SCHEMA = """
@@ -71,7 +72,7 @@ def test_oid_bearing_columns_checksum_the_same_after_restore(
                        "auth.audit_log": "md5"}
     scratch = LocalScratch()
     try:
-        scratch.prepare_roles(manifest.roles)
+        scratch.prepare_roles(manifest.roles, RoleAllowlist.default())
         dump = read_dump(locked_location.store(), locked_location.kms(), manifest,
                          ReadProgress(manifest.object_key))
         restore_archive(dump, manifest.dump_format, scratch, 1, lambda: None)

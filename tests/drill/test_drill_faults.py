@@ -14,7 +14,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from backup.fixtures import Source, take_backup
+from backup.fixtures import Source, reseal, take_backup
 
 from drill.helpers import (
     SecretSpy,
@@ -73,8 +73,9 @@ def test_damaged_object_fails_integrity(
 
 def test_manifest_checksum_mismatch_fails(spy: SecretSpy, source: Source, location: Location,
                                           tmp_path: Path) -> None:
+    """The writer's own mistake (its manifest sealed with a wrong SHA-256) fails the restore."""
     manifest = take_backup(source, location)
-    rewrite_manifest(location, manifest, object_sha256="0" * 64)
+    reseal(location, manifest, object_sha256="0" * 64)
     result = run_drill_cli(location, tmp_path)
     assert result.code == 1
     assert "SHA-256 does not match" in result.stderr
@@ -121,17 +122,22 @@ def test_wrong_kms_key_cannot_unwrap(spy: SecretSpy, source: Source, location: L
     rewrite_manifest(location, manifest, kms_key_id=other)
     result = run_drill_cli(location, tmp_path)
     assert result.code == 1 and "KMS refused to unwrap" in result.stderr
+    assert f"the manifest's kms_key_id {other}" in result.stderr
     assert_clean(result, spy)
 
 
 def test_backup_older_than_rpo_fails(spy: SecretSpy, source: Source, location: Location,
                                      tmp_path: Path) -> None:
+    """A real backup older than the objective (here 1.8 s: the page's 24 h cannot be waited
+    for, and the manifest's time cannot be set back without breaking its MAC)."""
     manifest = take_backup(source, location)
-    stale = (datetime.now(UTC) - timedelta(hours=25)).isoformat()
-    rewrite_manifest(location, manifest, finished_at=stale)
-    result = run_drill_cli(location, tmp_path)
-    assert result.code == 1 and "RPO of 24.0 h exceeded" in result.stderr
+    rpo = timedelta(hours=0.0005)
+    while datetime.now(UTC) - manifest.finished <= rpo:  # until the backup is older than it
+        time.sleep(0.1)
+    result = run_drill_cli(location, tmp_path, "--rpo-hours", "0.0005")
+    assert result.code == 1 and "RPO of 0.0 h exceeded" in result.stderr
     assert result.record["rpo"]["met"] is False
+    assert result.record["rpo"]["measured_seconds"] > rpo.total_seconds()
     assert {c["id"]: c["status"] for c in result.record["controls"]}["RPO-RTO"] == "fail"
     assert_clean(result, spy)
 
@@ -214,10 +220,9 @@ def test_sigint_mid_restore_tears_down(spy: SecretSpy, source: Source,
     assert record["status"] == "interrupted" and record["exit_code"] == 130
     assert record["reason"] == "restore: interrupted"
     steps = {s["name"]: s["status"] for s in record["steps"]}
-    assert steps == {"select-backup": "pass", "rpo": "pass", "kms-key": "pass",
-                     "retention": "pass", "scratch": "pass", "extensions": "pass",
-                     "restore": "error",
-                     "teardown": "pass"}
+    assert steps == {"select-backup": "pass", "kms-key": "pass", "authenticate": "pass",
+                     "rpo": "pass", "retention": "pass", "scratch": "pass", "roles": "pass",
+                     "extensions": "pass", "restore": "error", "teardown": "pass"}
     assert {c["status"] for c in record["controls"]} == {"error"}  # nothing proven
     assert "INTERRUPTED" in stdout
     spy.assert_absent(stdout, "".join(stderr), rest, records[0].read_text())

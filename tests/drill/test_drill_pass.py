@@ -25,10 +25,11 @@ def test_drill_of_good_backup_passes(spy: SecretSpy, source: Source,
     assert record["exit_code"] == 0, record["reason"]
     assert [s["status"] for s in record["steps"]] == ["pass"] * len(record["steps"])
     assert [s["name"] for s in record["steps"]] == [
-        "select-backup", "rpo", "kms-key", "retention", "scratch", "extensions", "restore",
-        "verify-tables",
-        "verify-rls", "verify-isolation", "export", "rto", "teardown"]
+        "select-backup", "kms-key", "authenticate", "rpo", "retention", "scratch", "roles",
+        "extensions", "restore", "verify-tables", "verify-rls", "verify-isolation", "export",
+        "rto", "teardown"]
     assert record["backup"]["backup_id"] == manifest.backup_id
+    assert record["backup"]["authenticated"] is True
     assert record["object_read"]["version_id"] == manifest.object_version
     assert record["object_read"]["sha256"] == manifest.object_sha256
     assert {c["id"]: c["status"] for c in record["controls"]} == {
@@ -78,8 +79,8 @@ def test_parallel_dump_and_restore(source: Source, locked_location: Location,
     manifest = run_backup(source.database(), target, quiet=True, jobs=dump_jobs, work_dir=tmp_path)
     assert manifest.dump_format == ("directory-tar" if dump_jobs > 1 else "custom")
     assert not list(tmp_path.iterdir())  # the plaintext directory dump is gone
-    assert verify_backup(locked_location.store(), locked_location.kms(), manifest,
-                         quiet=True).ok
+    assert verify_backup(locked_location.store(), locked_location.kms(), manifest.backup_id,
+                         manifest, quiet=True).ok
     options = DrillOptions(quiet=True, jobs=restore_jobs, scratch_parent=tmp_path)
     record = run_drill(locked_location.store(), locked_location.kms(), options)
     assert record["exit_code"] == 0, record["reason"]

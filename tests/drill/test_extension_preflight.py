@@ -7,9 +7,10 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+from backup.fixtures import reseal
+
 from drill.helpers import SecretSpy, assert_clean, run_drill_cli
 from drill.supabase_source import SupabaseServer
-from drill.test_drill_faults import rewrite_manifest
 from trustctl.archive.inventory import Extension
 from trustctl.archive.location import Location
 from trustctl.archive.reader import ReadProgress, read_dump
@@ -24,7 +25,7 @@ def test_missing_extension_is_named_with_the_way_out(
         supabase_server: SupabaseServer, spy: SecretSpy, locked_location: Location,
         tmp_path: Path) -> None:
     manifest = supabase_server.backup(supabase_server.new_database(), locked_location)
-    rewrite_manifest(locked_location, manifest, extensions=[*manifest.extensions, PG_NET])
+    reseal(locked_location, manifest, extensions=[*manifest.extensions, PG_NET])
     result = run_drill_cli(locked_location, tmp_path, "--tenancy", str(TENANCY))
     assert result.code == 2, result.stderr
     reason = next(x for x in result.stderr.splitlines() if x.startswith("trustctl: drill error"))

@@ -33,7 +33,7 @@ from trustctl.sandbox.recovery import DeclaredRecovery, declare_recovery
 from trustctl.sandbox.replication import Replication
 from trustctl.sandbox.state import SandboxInfo
 
-AWS_STEPS = ("select-backup", "rpo", "kms-key", "retention", "restore")
+AWS_STEPS = ("select-backup", "kms-key", "authenticate", "rpo", "retention", "restore")
 
 
 @dataclass

@@ -93,8 +93,7 @@ VARIANTS = {
                      "table public.invoices: row-level security is disabled"),
     "using-true": ("CREATE POLICY leak ON public.customers TO authenticated USING (true)", None,
                    "table public.customers: policy 'leak' is USING (true) for authenticated"),
-    "bypassrls": ("", ("ALTER ROLE authenticated BYPASSRLS", "ALTER ROLE authenticated "
-                       "NOBYPASSRLS"), "application role authenticated has BYPASSRLS"),
+
     "owner": ("ALTER TABLE public.jobs OWNER TO authenticated", None,
               "table public.jobs is owned by application role authenticated"),
     "partition-without-rls": ("ALTER TABLE public.events_2026 DISABLE ROW LEVEL SECURITY", None,
@@ -119,3 +118,19 @@ def test_isolation_hole_fails_naming_the_table(
     assert controls["TENANT-ISOLATION"] == "fail"
     assert controls["RESTORE-DRILL"] == "pass"
     print(f"{variant}: {line}")
+
+
+def test_application_role_bypassing_rls_in_production_fails(
+        supabase_server: SupabaseServer, spy: SecretSpy, locked_location: Location,
+        tmp_path: Path) -> None:
+    """BYPASSRLS on `authenticated` in production is not handed out on the scratch server (it
+    is not in the restore allowlist): the withholding itself fails tenant isolation."""
+    role_change = ("ALTER ROLE authenticated BYPASSRLS", "ALTER ROLE authenticated NOBYPASSRLS")
+    result = drill(supabase_server, locked_location, tmp_path, spy, "", role_change)
+    assert result.code == 1, result.stderr
+    line = next(x for x in result.stderr.splitlines() if x.startswith("trustctl: drill fail:"))
+    assert line.startswith("trustctl: drill fail: roles: role authenticated has BYPASSRLS in "
+                           "production"), line
+    assert "--allow-role-attribute authenticated=bypassrls" in line
+    controls = {c["id"]: c["status"] for c in result.record["controls"]}
+    assert controls["TENANT-ISOLATION"] == "fail" and controls["RESTORE-DRILL"] == "pass"

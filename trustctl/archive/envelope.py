@@ -9,7 +9,9 @@ truncated stream lacks its final chunk, and trailing bytes after the final chunk
 
 Layout: MAGIC | u32 header length | header JSON | records. A record is u32 sealed length |
 sealed bytes (ciphertext + 16-byte tag). The plaintext data key is held in a `DataKey`
-(a bytearray zeroed after use) and never logged.
+(a bytearray zeroed after use) and never logged. It is never used as a key itself: HKDF-SHA256
+derives one key per purpose from it (the chunks' AES-GCM key here, the manifest's MAC key in
+archive/authenticity.py), so no key serves two algorithms (envelope version 2).
 """
 
 from __future__ import annotations
@@ -25,9 +27,12 @@ from typing import BinaryIO
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 MAGIC = b"TRUSTENV"
-VERSION = 1
+VERSION = 2
+CHUNK_KEY_INFO = b"trustctl envelope v2: AES-256-GCM chunk key"
 ALGORITHM = "AES-256-GCM"
 DEFAULT_CHUNK_SIZE = 1 << 20
 MAX_CHUNK_SIZE = 64 << 20
@@ -58,10 +63,16 @@ class DataKey:
     def __repr__(self) -> str:  # never show the key
         return "DataKey(<redacted>)"
 
-    def cipher(self) -> AESGCM:
+    def subkey(self, purpose: bytes) -> bytes:
+        """A 32-byte key for one purpose, derived with HKDF-SHA256 (info = `purpose`)."""
         if not any(self._key):
             raise EnvelopeError("data key already wiped")
-        return AESGCM(bytes(self._key))
+        return HKDF(algorithm=SHA256(), length=32, salt=None, info=purpose).derive(
+            bytes(self._key))
+
+    def cipher(self) -> AESGCM:
+        """The chunks' AES-256-GCM, under the chunk key derived from the data key."""
+        return AESGCM(self.subkey(CHUNK_KEY_INFO))
 
     def wipe(self) -> None:
         for i in range(len(self._key)):
@@ -124,7 +135,9 @@ class Header:
     def check_context(self, context: dict[str, str]) -> None:
         """Refuses a stream sealed for another backup (its context hash differs)."""
         if context_digest(context) != self.context_sha256:
-            raise EnvelopeError("encryption context does not match the envelope header")
+            raise EnvelopeError("the envelope was sealed for another backup: its header's "
+                                "encryption context (backup id, object key, creation time) is "
+                                "not this backup's")
 
 
 def _nonce(prefix: bytes, index: int) -> bytes:

@@ -15,8 +15,8 @@ composites over them) are stored as OIDs, which a restore renumbers: they are ha
 text form (the label, the qualified name), the form pg_dump itself carries them in. For a table
 without such a column the row hash is the same as hashing the table row itself.
 
-Roles: names and the attributes that decide isolation (superuser, bypassrls) and memberships,
-never passwords. A logical dump does not carry roles; the drill recreates them so that
+Roles: names and the attributes that decide isolation (superuser, bypassrls, createrole) and
+memberships, never passwords. A logical dump does not carry roles; the drill recreates them so that
 ownership, grants and policies restore as they are in production.
 """
 
@@ -87,13 +87,13 @@ ORDER BY 1, 2
 """
 
 _ROLES = """
-SELECT r.rolname, r.rolsuper, r.rolbypassrls, r.rolinherit,
+SELECT r.rolname, r.rolsuper, r.rolbypassrls, r.rolinherit, r.rolcreaterole,
        coalesce(array_agg(g.rolname ORDER BY g.rolname) FILTER (WHERE g.rolname IS NOT NULL), '{}')
 FROM pg_roles r
 LEFT JOIN pg_auth_members m ON m.member = r.oid
 LEFT JOIN pg_roles g ON g.oid = m.roleid
 WHERE r.rolname !~ '^pg_'
-GROUP BY 1, 2, 3, 4
+GROUP BY 1, 2, 3, 4, 5
 ORDER BY 1
 """
 
@@ -121,6 +121,7 @@ class Role:
     bypassrls: bool
     inherit: bool = True
     member_of: list[str] = field(default_factory=list)
+    createrole: bool = False
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -225,8 +226,9 @@ def extensions(conn: psycopg.Connection) -> list[Extension]:
 
 def roles(conn: psycopg.Connection) -> list[Role]:
     """Every non-predefined role with the attributes isolation depends on."""
-    return [Role(name, bool(su), bool(bypass), bool(inherit), list(member_of))
-            for name, su, bypass, inherit, member_of in conn.execute(_ROLES).fetchall()]
+    return [Role(name, bool(su), bool(bypass), bool(inherit), list(member_of), bool(createrole))
+            for name, su, bypass, inherit, createrole, member_of
+            in conn.execute(_ROLES).fetchall()]
 
 
 def can_bypass_rls(conn: psycopg.Connection) -> bool:

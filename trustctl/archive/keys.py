@@ -29,6 +29,15 @@ class KeyUnusable(FindingError):
     """The KMS key cannot unwrap the backup's data key (state, wrong key, wrong context)."""
 
 
+class KeyRefused(KeyUnusable):
+    """KMS refused to unwrap the blob: another key wrapped it, or under another context.
+    `code` is KMS's error code (InvalidCiphertextException: the blob or the context differs)."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
 def key_problem(kms: Any, key_id: str) -> str | None:
     """Why the key cannot be used (disabled, pending deletion, missing), or None if it is fine."""
     try:
@@ -64,8 +73,9 @@ def unwrap(kms: Any, key_id: str, wrapped: bytes, context: dict[str, str]) -> Da
     try:
         response = kms.decrypt(CiphertextBlob=wrapped, KeyId=key_id, EncryptionContext=context)
     except ClientError as exc:
-        code = exc.response["Error"].get("Code")
-        raise KeyUnusable(f"KMS refused to unwrap the data key with {key_id}: {code}") from None
+        code = exc.response["Error"].get("Code") or "refused"
+        raise KeyRefused(f"KMS refused to unwrap the data key with {key_id}: {code}",
+                         code) from None
     return DataKey(response.pop("Plaintext"))
 
 

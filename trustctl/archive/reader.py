@@ -81,10 +81,11 @@ def _decrypted(source: BinaryIO, kms: Any, manifest: Manifest, progress: ReadPro
     header, header_bytes = read_header(source)
     if header.wrapped_key != manifest.wrapped_key_bytes:
         raise IntegrityError("the object's wrapped data key differs from the manifest's")
-    header.check_context(manifest.encryption_context)
+    context = manifest.expected_context()
+    header.check_context(context)
     decompressor = zstandard.ZstdDecompressor().decompressobj()
     with unwrap(kms, keys.key_id(manifest), keys.wrapped(manifest, header.wrapped_key),
-                manifest.encryption_context) as key:
+                context) as key:
         for chunk in open_stream(source, header, header_bytes, key):
             plain = decompressor.decompress(chunk)
             progress.dump_bytes += len(plain)

@@ -157,7 +157,7 @@ class BackupStore:
             if error_code(exc) in ("NoSuchKey", "404"):
                 return None
             raise
-        return Manifest.from_bytes(body.read())
+        return Manifest.from_bytes(body.read(), backup_id)
 
     def exists(self, backup_id: str) -> bool:
         """True when any object (dump or manifest) of that backup is in the bucket."""
@@ -187,7 +187,8 @@ class BackupStore:
         return out
 
     def latest_complete(self) -> Manifest | None:
-        """The most recently finished backup that has a readable manifest."""
+        """The backup whose readable manifest claims the latest finish (claims only: see
+        archive/authenticity.py before believing it)."""
         complete = [e.manifest for e in self.entries() if e.manifest is not None]
         return max(complete, key=lambda m: m.finished, default=None)
 

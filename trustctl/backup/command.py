@@ -10,7 +10,7 @@ import typer
 
 from trustctl import options
 from trustctl.archive.location import Location
-from trustctl.archive.manifest import Manifest
+from trustctl.archive.manifest import Manifest, ManifestError
 from trustctl.archive.verify import verify_backup
 from trustctl.aws import aws_errors
 from trustctl.backup.exclusions import SUPABASE_INTERNAL_SCHEMAS, excluded_schemas
@@ -144,11 +144,14 @@ def verify_command(
     where: Location,
     output: options.FormatOption = "text",
 ) -> None:
-    """Check a backup's integrity and decryptability end to end, without restoring it.
+    """Check a backup's authenticity, integrity and decryptability, without restoring it.
 
-    Reads the whole object: every chunk authenticated, size and SHA-256 against the manifest,
-    the archive parsed to its end. Exit 1 when it fails (or has no manifest), 2 when the id is
-    unknown or AWS cannot be reached.
+    The manifest found at BACKUP_ID must be that backup's (id, object, start time), its data
+    key must unwrap under that backup's encryption context, every field's MAC must verify, and
+    its times must agree with S3's. Then the whole object is read: every chunk authenticated,
+    size and SHA-256 against the manifest, the archive parsed to its end. Exit 1 when it fails
+    (one line naming what was forged, or the manifest is missing or of the old, unauthenticated
+    format), 2 when the id is unknown or AWS cannot be reached.
 
     \b
     Example:
@@ -157,15 +160,18 @@ def verify_command(
     output = options.check_format(output)
     store = where.store()
     with aws_errors("backup verify"):
-        manifest = store.get_manifest(backup_id)
-        if manifest is None and not store.exists(backup_id):
+        try:
+            manifest, problem = store.get_manifest(backup_id), None
+        except ManifestError as exc:  # unreadable, or of a format without authentication
+            manifest, problem = None, str(exc)
+        if manifest is None and problem is None and not store.exists(backup_id):
             raise InputError(f"no backup {backup_id} in s3://{where.bucket}/{where.prefix}/ "
                              "(see `trustctl backup list`)")
         if manifest is None:
-            problems = [f"backup {backup_id} has no manifest: incomplete or missing"]
+            problems = [problem or f"backup {backup_id} has no manifest: incomplete or missing"]
             report = {"backup_id": backup_id, "ok": False, "problems": problems}
         else:
-            report = verify_backup(store, where.kms(), manifest).to_json()
+            report = verify_backup(store, where.kms(), backup_id, manifest).to_json()
     control = ControlResult("BACKUP-DAILY-35D", Status.PASS if report["ok"] else Status.FAIL,
                             [Finding(p, resource=backup_id) for p in report["problems"]],
                             checks=["backup-verify"])

@@ -10,7 +10,6 @@ No plaintext touches the disk; memory is a few parts of 8 MiB whatever the datab
 from __future__ import annotations
 
 import base64
-import secrets
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -24,6 +23,8 @@ import zstandard
 
 from trustctl import redaction
 from trustctl.archive import inventory
+from trustctl.archive.authenticity import seal
+from trustctl.archive.binding import encryption_context, new_backup_id
 from trustctl.archive.envelope import Header, encrypt
 from trustctl.archive.formats import BackupFailed, CustomDump, DirectoryDump, for_jobs
 from trustctl.archive.keys import KeyUnusable, new_data_key
@@ -32,6 +33,7 @@ from trustctl.archive.store import BackupStore
 from trustctl.dsn import Dsn
 from trustctl.errors import InputError
 from trustctl.pg.connect import connect
+from trustctl.pg.identity import server_identity
 from trustctl.pg.tools import tool_version
 from trustctl.progress import Progress
 
@@ -51,18 +53,9 @@ class BackupTarget:
     kms_key_id: str
 
 
-def new_backup_id(now: datetime) -> str:
-    """Sorts by start time; a random suffix keeps two backups in one second apart."""
-    return f"{now.strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(3)}"
-
-
-def encryption_context(backup_id: str, object_key: str) -> dict[str, str]:
-    return {"trustctl:backup-id": backup_id, "trustctl:object": object_key}
-
-
 def run_backup(source_dsn: Dsn, target: BackupTarget, *, quiet: bool = False, jobs: int = 1,
                work_dir: Path | None = None, excluded: tuple[str, ...] = ()) -> Manifest:
-    """Takes one backup and returns its manifest (already stored, last).
+    """Takes one backup and returns its manifest (already stored, last, sealed by its MACs).
 
     `jobs` > 1 dumps in parallel through a temporary directory (see archive.formats.DirectoryDump);
     `excluded` schemas are left out of the dump and of the counts (and named in the manifest).
@@ -71,7 +64,7 @@ def run_backup(source_dsn: Dsn, target: BackupTarget, *, quiet: bool = False, jo
     backup_id = new_backup_id(started)
     store = target.store
     object_key = store.object_key(backup_id)
-    context = encryption_context(backup_id, object_key)
+    context = encryption_context(backup_id, object_key, started.isoformat())
     retain_until = store.retain_until()
     progress = Progress(f"backup {backup_id}", quiet=quiet)
     try:
@@ -87,6 +80,7 @@ def run_backup(source_dsn: Dsn, target: BackupTarget, *, quiet: bool = False, jo
         conn.read_only = True
         snapshot = conn.execute("SELECT pg_export_snapshot()").fetchone()[0]
         server_version = conn.execute("SHOW server_version").fetchone()[0]
+        identity = server_identity(conn, source_dsn)
         roles = inventory.roles(conn)
         extensions = inventory.extensions(conn)
         stats = _StatsInBackground(conn, excluded)
@@ -105,18 +99,19 @@ def run_backup(source_dsn: Dsn, target: BackupTarget, *, quiet: bool = False, jo
             dump.close()
             stats.join()
         conn.rollback()
-    manifest = Manifest(
-        backup_id=backup_id, source=str(source_dsn), started_at=started.isoformat(),
-        finished_at=datetime.now(UTC).isoformat(), object_key=object_key,
-        object_version=stored.version, object_bytes=stored.size, object_sha256=stored.sha256,
-        dump_bytes=progress.bytes, kms_key_id=key_arn,
-        wrapped_data_key=base64.b64encode(wrapped).decode(), encryption_context=context,
-        compression=COMPRESSION, dump_format=dump_format.name,
-        tool_version=f"trustctl {version('trustctl')}",
-        pg_dump_version=tool_version("pg_dump"), server_version=server_version,
-        tables=stats.result, roles=roles, retain_until=stored.retain_until,
-        excluded_schemas=list(excluded), extensions=extensions,
-    )
+        manifest = Manifest(
+            backup_id=backup_id, source=str(source_dsn), started_at=started.isoformat(),
+            finished_at=datetime.now(UTC).isoformat(), object_key=object_key,
+            object_version=stored.version, object_bytes=stored.size,
+            object_sha256=stored.sha256, dump_bytes=progress.bytes, kms_key_id=key_arn,
+            wrapped_data_key=base64.b64encode(wrapped).decode(), encryption_context=context,
+            compression=COMPRESSION, dump_format=dump_format.name,
+            tool_version=f"trustctl {version('trustctl')}",
+            pg_dump_version=tool_version("pg_dump"), server_version=server_version,
+            tables=stats.result, roles=roles, retain_until=stored.retain_until,
+            excluded_schemas=list(excluded), extensions=extensions, source_identity=identity,
+        )
+        seal(manifest, key)
     store.put_manifest(manifest, retain_until)
     progress.say(f"stored {stored.size:,} bytes, {len(manifest.tables)} tables, manifest written")
     return manifest

@@ -25,6 +25,7 @@ from trustctl.drill.record import as_record
 from trustctl.drill.run import DrillOptions, run_drill
 from trustctl.dsn import Dsn
 from trustctl.errors import InputError
+from trustctl.pg.roles import RoleAllowlist
 from trustctl.pg.tenancy import RECIPES, Tenancy, load, override
 from trustctl.provider import Provider, RecoveryFlags
 from trustctl.records.options import EvidenceDirOption, EvidenceOption, record_store
@@ -79,6 +80,12 @@ def drill_command(
     membership_query: Annotated[str | None, typer.Option(
         "--membership-query", help="`membership` recipe: SQL yielding (tenant, user) rows, "
         "the member to act as listed first for each tenant.")] = None,
+    allow_role_attribute: Annotated[list[str] | None, typer.Option(
+        "--allow-role-attribute", metavar="ROLE=ATTRIBUTE",
+        help="Let the restore recreate ROLE with ATTRIBUTE (superuser, bypassrls or createrole) "
+        "when the backup's authenticated manifest says production has it (repeatable). "
+        "Default: Supabase's own roles, and the role that took the backup. A power production "
+        "has that is not allowed is a finding.")] = None,
     skip_extension: Annotated[list[str] | None, typer.Option(
         "--skip-extension", help="Restore without this extension when the scratch server lacks "
         "it (repeatable; recorded; what depends on it is not restored or verified).")] = None,
@@ -138,11 +145,15 @@ def drill_command(
     The latest complete backup (one with a manifest; --backup picks another) is read once:
     decrypted and verified as it streams into pg_restore. The scratch database is a fresh
     embedded PostgreSQL on this host unless TRUSTCTL_SCRATCH_DSN (or --scratch-dsn) names a
-    scratch server; the production server (the DSN in TRUSTCTL_BACKUP_DSN, the backup's
-    recorded source, the sandbox's with --sandbox) is refused. The scratch is torn down
-    whatever happens, Ctrl-C included, and a JSON record (drill-<id>.json) is written to
-    --evidence-dir (or the --evidence bucket) for every drill that started: passed, failed,
-    unrunnable or interrupted.
+    scratch server, where it restores into a new empty database; a server holding the production
+    database is refused (reached at the host of TRUSTCTL_BACKUP_DSN or of the backup's recorded
+    source, or with the source's system identifier, whatever its name). Nothing of the backup is
+    believed before its manifest is authenticated: a replayed, swapped or edited backup fails,
+    naming what was forged. The manifest's roles are created only where absent, unable to log
+    in, with no more power than --allow-role-attribute allows; existing roles are never altered.
+    The scratch is torn down whatever happens, Ctrl-C included, and a JSON record
+    (drill-<id>.json) is written to --evidence-dir (or the --evidence bucket) for every drill
+    that started: passed, failed, unrunnable or interrupted.
 
     Exit codes: 0 every step passed; 1 a finding; 2 could not run; 130 interrupted.
 
@@ -173,6 +184,8 @@ def drill_command(
         rpo=_positive_hours(rpo_hours, "--rpo-hours", page_figures().rpo),
         rto=_positive_hours(rto_hours, "--rto-hours", page_figures().rto), jobs=jobs,
         skip_extensions=tuple(skip_extension or ()),
+        role_allowlist=RoleAllowlist.default().extended(
+            _role_attribute(text) for text in allow_role_attribute or ()),
     )
     site = (provider.recovery(where, RecoveryFlags(recovery_region, recovery_bucket,
                                                    recovery_endpoint_url))
@@ -237,6 +250,14 @@ def _tenancy(path: Path | None, **flags: Any) -> Tenancy:
     if flags.get("recipe") is not None and flags["recipe"] not in RECIPES:
         raise InputError(f"--tenant-recipe must be one of {', '.join(RECIPES)}")
     return override(load(path) if path is not None else Tenancy(), **flags)
+
+
+def _role_attribute(text: str) -> tuple[str, str]:
+    role, equals, attribute = text.partition("=")
+    if not (role and equals and attribute):
+        raise InputError(f"--allow-role-attribute {text!r}: expected ROLE=ATTRIBUTE, e.g. "
+                         "claver_migrator=createrole")
+    return role, attribute.strip().lower()
 
 
 def _positive_hours(hours: float | None, flag: str, promised: timedelta) -> timedelta:

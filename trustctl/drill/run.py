@@ -1,10 +1,16 @@
-"""The restore drill, one pass: pick, check age and key, restore into scratch, verify, tear down.
+"""The restore drill, one pass: pick, authenticate, check age and key, restore into scratch,
+verify, tear down.
 
-The backup is verified and decrypted while it streams into pg_restore (the AEAD stream releases
-only authenticated bytes; size and SHA-256 are compared with the manifest at the end), so the
-restore costs one read of the object. The scratch environment is torn down in a `finally`,
-whatever happened (a failed check, a dead scratch server, Ctrl-C), and a record is returned
-even then: an interrupted drill is recorded as `interrupted` with the steps it got through.
+Nothing of the manifest is believed before it is authenticated (archive/authenticity.py): it
+must be the one its backup wrote for the id it was found at, unchanged; the backup's age is then
+taken from its authenticated times. The scratch server must not hold production
+(drill/guard.py), and the manifest's roles are recreated without handing out power
+(pg/roles.py). The backup is verified and decrypted while it streams into pg_restore (the AEAD
+stream releases only authenticated bytes; size and SHA-256 are compared with the manifest at the
+end), so the restore costs one read of the object. The scratch environment is torn down in a
+`finally`, whatever happened (a failed check, a dead scratch server, Ctrl-C), and a record is
+returned even then: an interrupted drill is recorded as `interrupted` with the steps it got
+through.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from trustctl import redaction
+from trustctl.archive.authenticity import Authentic, authenticate
 from trustctl.archive.keys import KeySource, ManifestKey, key_problem
 from trustctl.archive.manifest import Manifest
 from trustctl.archive.reader import ReadProgress, read_dump
@@ -28,15 +35,17 @@ from trustctl.archive.recovery import RecoverySite
 from trustctl.archive.store import BackupStore
 from trustctl.catalog import page_figures
 from trustctl.drill.export import export_tenant
+from trustctl.drill.guard import refuse_production
 from trustctl.drill.record import FORMAT, Step, StepError, StepFailed, Steps, control_results
 from trustctl.drill.restore import restore_archive
-from trustctl.drill.scratch import LocalScratch, RemoteScratch, Scratch, refuse_production
+from trustctl.drill.scratch import LocalScratch, RemoteScratch, Scratch
 from trustctl.drill.tables import compare_tables
 from trustctl.dsn import Dsn
 from trustctl.errors import FindingError
 from trustctl.pg.connect import connect
 from trustctl.pg.isolation import cross_tenant_reads, probe_tables
 from trustctl.pg.posture import rls_posture
+from trustctl.pg.roles import RoleAllowlist
 from trustctl.pg.sessions import recipe_for
 from trustctl.pg.tenancy import Tenancy, autodetect
 from trustctl.progress import Progress
@@ -44,16 +53,19 @@ from trustctl.report.results import ControlResult, Finding, Status, exit_code
 
 CONTROLS = ("TENANT-ISOLATION", "BACKUP-DAILY-35D", "RESTORE-DRILL", "RPO-RTO", "DATA-EXPORT")
 EXIT_INTERRUPTED = 130
-AWS_STEPS = frozenset({"select-backup", "rpo", "kms-key", "retention", "restore"})
+AWS_STEPS = frozenset({"select-backup", "kms-key", "authenticate", "rpo", "retention",
+                       "restore"})
 THIS_HOST = "this host"  # steps served by the drill host alone (scratch, verification)
 RETENTION_SLACK = timedelta(hours=1)
 # Each step of a rehearsal, in order, and the controls its result counts for.
 STEP_CONTROLS: dict[str, tuple[str, ...]] = {
     "select-backup": CONTROLS[1:],
-    "rpo": ("RPO-RTO",),
     "kms-key": ("BACKUP-DAILY-35D", "RESTORE-DRILL"),
+    "authenticate": ("BACKUP-DAILY-35D", "RESTORE-DRILL"),
+    "rpo": ("RPO-RTO",),
     "retention": ("BACKUP-DAILY-35D",),
     "scratch": ("RESTORE-DRILL",),
+    "roles": ("TENANT-ISOLATION",),
     "extensions": ("RESTORE-DRILL",),
     "restore": ("RESTORE-DRILL",),
     "verify-tables": ("RESTORE-DRILL",),
@@ -78,6 +90,7 @@ class DrillOptions:
     rto: timedelta = field(default_factory=lambda: page_figures().rto)
     jobs: int = 1
     skip_extensions: tuple[str, ...] = ()
+    role_allowlist: RoleAllowlist = field(default_factory=RoleAllowlist.default)
     quiet: bool = False
     on_restore_started: Callable[[Scratch], None] | None = None
 
@@ -108,7 +121,9 @@ class Drill:
         self.keys: KeySource = site.keys if site else ManifestKey()
         self.region = store.s3.meta.region_name
         self.steps = Steps(classify)
+        self.backup_id: str | None = None  # where the manifest was found (not what it says)
         self.manifest: Manifest | None = None
+        self.authentic: Authentic | None = None
         self.scratch: Scratch | None = None
         self.read: ReadProgress | None = None
         self.progress = Progress("drill", quiet=options.quiet)
@@ -127,17 +142,19 @@ class Drill:
         return self.record()
 
     def _run_steps(self) -> None:
-        backup = ("select-backup",)
+        backup, authentic = ("select-backup",), ("authenticate",)
 
         def run(name: str, step: Callable[[Step], None], needs: tuple[str, ...] = ()) -> None:
             self.steps.run(name, STEP_CONTROLS[name], step, needs=needs)
 
         run("select-backup", self._select)
-        run("rpo", self._rpo, needs=backup)
         run("kms-key", self._key, needs=backup)
-        run("retention", self._retention, needs=backup)
+        run("authenticate", self._authenticate, needs=(*backup, "kms-key"))
+        run("rpo", self._rpo, needs=authentic)
+        run("retention", self._retention, needs=authentic)
         try:
-            run("scratch", self._create_scratch, needs=(*backup, "kms-key"))
+            run("scratch", self._create_scratch, needs=authentic)
+            run("roles", self._roles, needs=("scratch",))
             run("extensions", self._extensions, needs=("scratch",))
             run("restore", self._restore, needs=("extensions",))
             run("verify-tables", self._tables, needs=("restore",))
@@ -161,13 +178,27 @@ class Drill:
                                 f"{self.store.prefix}/ (see `trustctl backup list`)")
             if self.manifest is None:
                 raise StepFailed(f"backup {wanted} has no manifest: it is incomplete or missing")
+            self.backup_id = wanted
         else:
-            self.manifest = self.store.latest_complete()
-            if self.manifest is None:
-                raise StepFailed(f"no complete backup in s3://{self.store.bucket}/"
-                                 f"{self.store.prefix}/ ({self.region})")
-        step.detail = (f"backup {self.manifest.backup_id} finished {self.manifest.finished_at}"
-                       f" (s3://{self.store.bucket}, {self.region})")
+            self.backup_id, self.manifest = self._latest()
+        step.detail = (f"backup {self.backup_id}, its manifest claims it finished "
+                       f"{self.manifest.finished_at} (s3://{self.store.bucket}, {self.region})")
+
+    def _latest(self) -> tuple[str, Manifest]:
+        """The id whose readable manifest claims the latest finish (claims: authenticated next)."""
+        entries = self.store.entries()
+        complete = [(e.backup_id, e.manifest) for e in entries if e.manifest is not None]
+        if complete:
+            return max(complete, key=lambda entry: entry[1].finished)
+        refused = [e.manifest_error for e in entries if e.manifest_error]
+        raise StepFailed(f"no complete backup in s3://{self.store.bucket}/{self.store.prefix}/ "
+                         f"({self.region})" + (f"; {len(refused)} manifest(s) refused, the newest:"
+                                               f" {refused[-1]}" if refused else ""))
+
+    def _authenticate(self, step: Step) -> None:
+        self.authentic = authenticate(self.store, self.kms, self.backup_id, self.manifest,
+                                      self.keys)
+        step.detail = self.authentic.summary()
 
     def _rpo(self, step: Step) -> None:
         age = self.started - self.manifest.finished
@@ -204,14 +235,28 @@ class Drill:
 
     def _create_scratch(self, step: Step) -> None:
         if self.options.scratch_dsn:
-            recorded = Dsn.parse(self.manifest.source, f"backup {self.manifest.backup_id}'s source")
-            refuse_production(self.options.scratch_dsn, [*self.options.production_dsns, recorded])
+            recorded = Dsn.parse(self.manifest.source, f"backup {self.backup_id}'s source")
+            told_apart = refuse_production(self.options.scratch_dsn,
+                                           [*self.options.production_dsns, recorded],
+                                           self.manifest.source_identity)
             self.scratch = RemoteScratch(self.options.scratch_dsn, self.options.scratch_parent)
+            step.detail = (f"{self.scratch.kind}: {self.scratch.dsn}, a new empty database; "
+                           f"{told_apart}")
         else:
             self.progress.say("starting a scratch PostgreSQL")
             self.scratch = LocalScratch(self.options.scratch_parent)
-        self.scratch.prepare_roles(self.manifest.roles)
-        step.detail = f"{self.scratch.kind}: {self.scratch.dsn}"
+            step.detail = f"{self.scratch.kind}: {self.scratch.dsn}, a server this drill started"
+
+    def _roles(self, step: Step) -> None:
+        identity = self.manifest.source_identity
+        # the role that took the backup needed one of these to dump every row
+        backup_role = ([(identity.role, power) for power in ("superuser", "bypassrls")]
+                       if identity else [])
+        done = self.scratch.prepare_roles(self.manifest.roles,
+                                          self.options.role_allowlist.extended(backup_role))
+        step.findings += done.findings()
+        step.detail = done.summary()
+        step.facts = done.facts()
 
     def _extensions(self, step: Step) -> None:
         """Before hours of restore: can the scratch server create every extension it needs?"""
@@ -326,7 +371,8 @@ class Drill:
             "exit_code": code,
             "reason": _reason(self.steps.problems()),
             "backup": None if manifest is None else {
-                "backup_id": manifest.backup_id, "finished_at": manifest.finished_at,
+                "backup_id": self.backup_id, "authenticated": self.authentic is not None,
+                "finished_at": manifest.finished_at,
                 "source": manifest.source, "bucket": self.store.bucket, "region": self.region,
                 "object_key": manifest.object_key, "object_version": manifest.object_version,
                 "object_sha256": manifest.object_sha256, "kms_key_id": manifest.kms_key_id,
@@ -336,7 +382,7 @@ class Drill:
                 "bytes": self.read.object_bytes, "sha256": self.read.sha256 or None,
             },
             "scratch": self.scratch.describe() if self.scratch else None,
-            "rpo": self._objective(self.options.rpo, None if manifest is None
+            "rpo": self._objective(self.options.rpo, None if self.authentic is None
                                    else (self.started - manifest.finished).total_seconds()),
             "rto": self._objective(self.options.rto, self.verified_after
                                    if self.steps.get("rto") and

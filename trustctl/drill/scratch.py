@@ -1,13 +1,14 @@
 """The scratch environment a drill restores into, and its teardown whatever happens.
 
 Default: a fresh embedded PostgreSQL in a temporary directory of the drill host (stopped and
-deleted afterwards). With a scratch DSN: a fresh database on that server (dropped afterwards,
-with the roles the drill had to create). A DSN on the production server is refused before
-anything is touched: restores create databases and roles, and production is not for rehearsals.
+deleted afterwards). With a scratch DSN: a fresh, empty database (from template0) on that
+server, dropped afterwards with the roles the drill had to create. A server that holds the
+production database is refused before anything is touched (drill/guard.py): restores create
+databases and roles, and production is not for rehearsals.
 
 Roles come from the manifest: a logical dump has none, yet ownership, grants and policies name
-them. They are recreated as they were (superuser, BYPASSRLS, memberships) but unable to log in,
-so the isolation check sees production's role set-up, flaws included.
+them. pg/roles.py recreates the absent ones, unable to log in, with no more power than the
+manifest records and the allowlist permits, and never alters a role the server already has.
 """
 
 from __future__ import annotations
@@ -23,19 +24,12 @@ from psycopg import sql
 
 from trustctl.archive.inventory import Role
 from trustctl.dsn import Dsn
-from trustctl.errors import DependencyError, InputError
+from trustctl.errors import DependencyError
 from trustctl.pg.connect import connect
+from trustctl.pg.roles import RoleAllowlist, RolesRecreated, recreate_roles
 from trustctl.pg.server import LocalPostgres
 
 SCRATCH_DATABASE = "restored"
-
-
-def refuse_production(scratch_dsn: Dsn, production: list[Dsn]) -> None:
-    """Refuses a scratch DSN on the same server (host and port) as any production DSN."""
-    for prod in production:
-        if scratch_dsn.same_host(prod):
-            raise InputError(f"refusing scratch target {scratch_dsn}: it is the "
-                             f"production server ({prod}); use a scratch server")
 
 
 class Scratch:
@@ -58,17 +52,16 @@ class Scratch:
         if self._work is not None:
             shutil.rmtree(self._work, ignore_errors=True)
 
-    def prepare_roles(self, roles: list[Role]) -> None:
-        with connect(self.dsn, autocommit=True) as conn:
-            existing = {name for (name,) in conn.execute("SELECT rolname FROM pg_roles")}
-            for role in roles:
-                if role.name not in existing:
-                    conn.execute(_create_role(role))
-                    self._created_role(role.name)
-            for role in roles:
-                for group in role.member_of:
-                    conn.execute(sql.SQL("GRANT {} TO {}").format(
-                        sql.Identifier(group), sql.Identifier(role.name)))
+    def prepare_roles(self, roles: list[Role], allowlist: RoleAllowlist) -> RolesRecreated:
+        """The manifest's roles that the server lacks (pg/roles.py); `destroy()` drops them."""
+        done = RolesRecreated()
+        try:
+            with connect(self.dsn, autocommit=True) as conn:
+                recreate_roles(conn, roles, allowlist, done)
+        finally:
+            for name in done.created:
+                self._created_role(name)
+        return done
 
     def _created_role(self, name: str) -> None:
         """A server-local scratch is deleted whole; a shared one must forget its roles."""
@@ -86,13 +79,6 @@ class Scratch:
 
     def destroy(self) -> None:
         raise NotImplementedError
-
-
-def _create_role(role: Role) -> sql.Composable:
-    options = ["NOLOGIN", "SUPERUSER" if role.superuser else "NOSUPERUSER",
-               "BYPASSRLS" if role.bypassrls else "NOBYPASSRLS",
-               "INHERIT" if role.inherit else "NOINHERIT"]
-    return sql.SQL("CREATE ROLE {} " + " ".join(options)).format(sql.Identifier(role.name))
 
 
 class LocalScratch(Scratch):
@@ -131,7 +117,8 @@ class LocalScratch(Scratch):
 
 
 class RemoteScratch(Scratch):
-    """A fresh database on a scratch server reached by DSN; roles it creates are dropped."""
+    """A fresh, empty database (from template0) on a scratch server reached by DSN, which the
+    production guard let through; roles it creates are dropped."""
 
     kind = "dsn"
 
@@ -141,7 +128,8 @@ class RemoteScratch(Scratch):
         self.database = f"trustctl_drill_{secrets.token_hex(4)}"
         self.roles: list[str] = []
         with connect(server_dsn, autocommit=True) as conn:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(self.database)))
+            conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0").format(
+                sql.Identifier(self.database)))
         self.dsn = server_dsn.with_dbname(self.database)
 
     def _created_role(self, name: str) -> None:
