@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import asdict, dataclass, field
+from dataclasses import fields as dataclass_fields
 from datetime import datetime
 from typing import Any
 
@@ -112,6 +113,9 @@ class Manifest:
                     "scripts/restore-without-trustctl.py --unauthenticated-v1")
             if found != FORMAT:
                 raise ManifestError(f"{where}unknown manifest format {found!r}")
+            # a field this version does not know stays in `_stored`: the MACs name it
+            known = {f.name for f in dataclass_fields(cls)}
+            data = {name: value for name, value in data.items() if name in known}
             data["tables"] = [TableStats(**t) for t in data["tables"]]
             data["roles"] = [Role(**r) for r in data["roles"]]
             data["extensions"] = [Extension(**e) for e in data.get("extensions", [])]
