@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
+import struct
 
 import pytest
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from trustctl.archive.envelope import DataKey, EnvelopeError, Header, decrypt, encrypt, read_header
+from trustctl.archive.authenticity import MAC_KEY_INFO
+from trustctl.archive.envelope import (
+    CHUNK_KEY_INFO,
+    DataKey,
+    EnvelopeError,
+    Header,
+    decrypt,
+    encrypt,
+    read_header,
+)
 
 CONTEXT = {"backup_id": "b1", "purpose": "trustctl-backup"}
 KEY = bytes(range(32))
@@ -102,3 +117,20 @@ def test_header_swap_between_streams_is_detected() -> None:
     _, recs_b = records(blob_b)
     with pytest.raises(EnvelopeError):
         open_all(raw_a + b"".join(recs_b))
+
+
+def test_the_data_key_itself_never_seals_a_chunk() -> None:
+    """Envelope v2: chunks are sealed under HKDF(data key, chunk info), the manifest's MACs under
+    HKDF(data key, MAC info): the data key serves no algorithm directly."""
+    blob, header = seal(b"x" * 10, chunk_size=64)
+    raw, (record,) = records(blob)
+    nonce = header.nonce_prefix + (0).to_bytes(4, "big")
+    aad = hashlib.sha256(raw).digest() + struct.pack(">QB", 0, 1)
+    with pytest.raises(InvalidTag):
+        AESGCM(KEY).decrypt(nonce, record[4:], aad)
+    chunk_key = HKDF(algorithm=SHA256(), length=32, salt=None, info=CHUNK_KEY_INFO).derive(KEY)
+    assert AESGCM(chunk_key).decrypt(nonce, record[4:], aad) == b"x" * 10
+    with DataKey(KEY) as key:
+        assert len({key.subkey(CHUNK_KEY_INFO), key.subkey(MAC_KEY_INFO), KEY}) == 3
+    assert header.to_bytes()[12:].startswith(b'{"algorithm":"AES-256-GCM"')
+    assert read_header(io.BytesIO(blob))[0].version == 2

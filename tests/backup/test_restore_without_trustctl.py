@@ -8,7 +8,10 @@ a fresh PostgreSQL, and every table's row count must match the manifest.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -16,9 +19,12 @@ from pathlib import Path
 
 import psycopg
 import pytest
+import zstandard
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from typer.testing import CliRunner
 
 from backup.fixtures import Source
+from trustctl.archive.envelope import DataKey, Header, context_digest, encrypt
 from trustctl.archive.location import Location
 from trustctl.cli import app
 from trustctl.dsn import Dsn
@@ -40,13 +46,13 @@ def backup_with_cli(source: Source, where: Location, *extra: str) -> dict:
     return json.loads(result.stdout)
 
 
-def restore_without_trustctl(where: Location, backup_id: str,
-                             out: Path) -> subprocess.CompletedProcess:
+def restore_without_trustctl(where: Location, backup_id: str, out: Path,
+                             *extra: str) -> subprocess.CompletedProcess:
     env = {"PATH": "/usr/bin:/bin", "AWS_ENDPOINT_URL": where.target.endpoint_url,
            "AWS_DEFAULT_REGION": where.target.region, "AWS_ACCESS_KEY_ID": "testing",
            "AWS_SECRET_ACCESS_KEY": "testing"}
     return subprocess.run([sys.executable, "-c", WITHOUT_TRUSTCTL, str(SCRIPT), "--bucket",
-                           where.bucket, "--backup-id", backup_id, "--out", str(out)],
+                           where.bucket, "--backup-id", backup_id, "--out", str(out), *extra],
                           env=env, capture_output=True, text=True, timeout=300)
 
 
@@ -90,4 +96,68 @@ def test_script_refuses_a_tampered_backup_and_writes_nothing(
     out = tmp_path / "restored"
     done = restore_without_trustctl(location, summary["backup_id"], out)
     assert done.returncode != 0 and "failed authentication" in done.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+class OldFormatKey(DataKey):
+    """Envelope version 1 sealed its chunks under the data key itself."""
+
+    def cipher(self) -> AESGCM:
+        return AESGCM(bytes(self._key))
+
+
+def as_old_format(where: Location, manifest_id: str, plaintext: bytes) -> str:
+    """The backup as trustctl wrote it before manifests were sealed (format 1, envelope 1)."""
+    store, kms = where.store(), where.kms()
+    manifest = store.get_manifest(manifest_id)
+    backup_id = manifest_id[:-6] + "0ld0ld"
+    object_key = store.object_key(backup_id)
+    context = {"trustctl:backup-id": backup_id, "trustctl:object": object_key}
+    made = kms.generate_data_key(KeyId=where.kms_key_id, KeySpec="AES_256",
+                                 EncryptionContext=context)
+    header = Header(where.kms_key_id, made["CiphertextBlob"], context_digest(context),
+                    nonce_prefix=os.urandom(8), version=1)
+    compressed = [zstandard.ZstdCompressor().compress(plaintext)]
+    with OldFormatKey(made["Plaintext"]) as key:
+        blob = b"".join(encrypt(compressed, header, key))
+    store.s3.put_object(Bucket=where.bucket, Key=object_key, Body=blob)
+    old = {k: v for k, v in json.loads(manifest.to_bytes()).items()
+           if k not in ("authentication", "source_identity")}
+    store.s3.put_object(Bucket=where.bucket, Key=store.manifest_key(backup_id), Body=json.dumps({
+        **old, "format": "trustctl-backup-manifest/1", "backup_id": backup_id,
+        "object_key": object_key, "object_version": None, "object_bytes": len(blob),
+        "object_sha256": hashlib.sha256(blob).hexdigest(), "encryption_context": context,
+        "wrapped_data_key": base64.b64encode(made["CiphertextBlob"]).decode()}).encode())
+    return backup_id
+
+
+def test_script_reads_an_old_backup_only_when_told_it_is_unauthenticated(
+        source: Source, location: Location, tmp_path: Path) -> None:
+    """The 35 days after the upgrade: backups of format 1 restore by hand, knowingly."""
+    summary = backup_with_cli(source, location)
+    current = tmp_path / "current.custom"
+    assert restore_without_trustctl(location, summary["backup_id"], current).returncode == 0
+    old_id = as_old_format(location, summary["backup_id"], current.read_bytes())
+    refused = restore_without_trustctl(location, old_id, tmp_path / "refused")
+    assert refused.returncode != 0
+    assert "'trustctl-backup-manifest/1' refused" in refused.stderr
+    assert not (tmp_path / "refused").exists()
+    out = tmp_path / "old.custom"
+    done = restore_without_trustctl(location, old_id, out, "--unauthenticated-v1")
+    assert done.returncode == 0, done.stderr
+    assert "(NOT authenticated)" in done.stdout and "not authenticated" in done.stderr
+    assert out.read_bytes() == current.read_bytes()
+
+
+def test_script_refuses_a_forged_manifest(source: Source, location: Location,
+                                          tmp_path: Path) -> None:
+    summary = backup_with_cli(source, location)
+    key = location.store().manifest_key(summary["backup_id"])
+    s3 = location.store().s3
+    manifest = json.loads(s3.get_object(Bucket=location.bucket, Key=key)["Body"].read())
+    manifest["tables"][0]["rows"] += 1
+    s3.put_object(Bucket=location.bucket, Key=key, Body=json.dumps(manifest).encode())
+    done = restore_without_trustctl(location, summary["backup_id"], tmp_path / "restored")
+    assert done.returncode != 0
+    assert "manifest field(s) tables fail authentication" in done.stderr
     assert list(tmp_path.iterdir()) == []
