@@ -178,8 +178,9 @@ def verify_command(
     if output == "json":
         typer.echo(json.dumps({**report, "controls": [control.to_json()]}, indent=2))
     elif report["ok"]:
-        typer.echo(f"backup {backup_id} verified: {report['object_bytes']:,} bytes read, "
-                   f"SHA-256 {report['sha256']} matches, decrypts and parses to the end")
+        typer.echo(f"backup {backup_id} verified: {report['authenticated']}; "
+                   f"{report['object_bytes']:,} bytes read, SHA-256 {report['sha256']} matches, "
+                   "decrypts and parses to the end")
     else:
         typer.echo(f"backup {backup_id} FAILED verification: {report['problems'][0]}")
     if not report["ok"]:
