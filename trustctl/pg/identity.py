@@ -6,9 +6,10 @@ physical replicas, new on a server a logical restore fills) and the database by 
 backup reads them from production, the manifest carries them authenticated, and the drill
 compares a scratch server with them before it creates anything there.
 
-`pg_control_system()` is executable by PUBLIC in PostgreSQL (Supabase's `postgres` role
-included); where a provider revokes it, the identifier is recorded as unreadable, with why, and
-the guard falls back to the server's own address and the database name, and says so.
+PostgreSQL grants EXECUTE on `pg_control_system()` to PUBLIC, so any backup role reads it (on
+Supabase too, unless a project revokes it: not tried here against a real project). Where it is
+revoked, the identifier is recorded as unreadable, with why, and the drill's guard falls back to
+the server's own address and the database name, and says so.
 """
 
 from __future__ import annotations
