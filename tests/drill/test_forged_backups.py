@@ -218,6 +218,16 @@ def test_swapped_dumps_are_refused(spy: SecretSpy, source: Source, location: Loc
     assert_clean(result, spy)
 
 
+def test_deleted_dump_is_a_finding(spy: SecretSpy, source: Source, location: Location,
+                                   tmp_path: Path) -> None:
+    """In a bucket without Object Lock the writer can delete: a finding, not "could not run"."""
+    manifest = take_backup(source, location)
+    BucketWriter(location).s3.delete_object(Bucket=location.bucket, Key=manifest.object_key)
+    line = refused_everywhere(location, manifest.backup_id, tmp_path, spy)
+    assert line == (f"backup {manifest.backup_id}: {manifest.object_key} is not in the bucket: "
+                    "its manifest names an object that was deleted or never written")
+
+
 def test_authentic_backup_still_verifies(spy: SecretSpy, source: Source,
                                          locked_location: Location) -> None:
     """The checks above fail on forgeries only: a real backup passes, saying what was proven."""

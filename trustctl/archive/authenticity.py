@@ -26,11 +26,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from trustctl.archive.binding import id_time
 from trustctl.archive.envelope import DataKey
 from trustctl.archive.keys import KeyRefused, KeySource, unwrap
 from trustctl.archive.manifest import FORMAT, Manifest
-from trustctl.archive.store import BackupStore
+from trustctl.archive.store import BackupStore, error_code
 from trustctl.errors import FindingError
 
 MAC_KEY_INFO = b"trustctl manifest v2: HMAC-SHA256 field key"
@@ -39,6 +41,7 @@ KEY_DERIVATION = "HKDF-SHA256"
 # How far the backup host's clock and S3's may disagree before a time counts as impossible.
 CLOCK_SKEW = timedelta(minutes=5)
 CONTEXT_FIELDS = "backup_id, object_key, started_at"
+MISSING_CODES = ("404", "NoSuchKey", "NoSuchVersion")
 
 
 class ForgedBackup(FindingError):
@@ -154,8 +157,8 @@ def _check_times(store: BackupStore, backup_id: str, manifest: Manifest,
     """The authenticated times against S3's own (LastModified) and the clock."""
     where = f"backup {backup_id}: manifest field"
     started, finished = manifest.started, manifest.finished
-    dump_stored = store.head_object(manifest.object_key, manifest.object_version)["LastModified"]
-    manifest_stored = store.head_object(store.manifest_key(backup_id))["LastModified"]
+    dump_stored = _stored_at(store, backup_id, manifest.object_key, manifest.object_version)
+    manifest_stored = _stored_at(store, backup_id, store.manifest_key(backup_id), None)
     if finished < started:
         raise ForgedBackup(f"{where} finished_at {manifest.finished_at} is before its "
                            f"started_at {manifest.started_at}")
@@ -169,3 +172,15 @@ def _check_times(store: BackupStore, backup_id: str, manifest: Manifest,
                            f"manifest ({manifest_stored.isoformat()}): the writer's time is "
                            "wrong")
     return Authentic(len(manifest.fields()), dump_stored, manifest_stored)
+
+
+def _stored_at(store: BackupStore, backup_id: str, key: str, version: str | None) -> datetime:
+    """When S3 stored the object (LastModified); a finding when it is not there."""
+    try:
+        return store.head_object(key, version)["LastModified"]
+    except ClientError as exc:
+        if error_code(exc) not in MISSING_CODES:
+            raise
+    shown = f"{key} (version {version})" if version else key
+    raise ForgedBackup(f"backup {backup_id}: {shown} is not in the bucket: its manifest names "
+                       "an object that was deleted or never written")
