@@ -6,6 +6,7 @@ Not a benchmark itself: backup_speed.py and drill_speed.py import it.
 from __future__ import annotations
 
 import contextlib
+import secrets
 import subprocess
 import sys
 import tempfile
@@ -68,7 +69,7 @@ def bench(size_mb: int) -> Iterator[Bench]:
             say(f"seeding about {size_mb} MB")
             seed(pg, size_mb, lambda _m: None)
             target = moto.target(REGION)
-            bucket = f"{BUCKET}-{size_mb}"  # moto's state is per process, not per server
+            bucket = f"{BUCKET}-{size_mb}-{secrets.token_hex(3)}"  # one moto may serve two runs
             aws.client("s3", target).create_bucket(
                 Bucket=bucket, ObjectLockEnabledForBucket=True,
                 CreateBucketConfiguration={"LocationConstraint": REGION})
