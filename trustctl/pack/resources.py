@@ -18,7 +18,7 @@ from pulumi_policy.deserialize import SPECIAL_SECRET_SIG, SPECIAL_SIG_KEY, seria
 
 def as_state(resource: PolicyResource) -> dict[str, Any]:
     """One resource as `pulumi stack export` writes it (no id: outputs name the resource)."""
-    properties = dict(serialize_properties(resource.props))
+    properties = _whole_numbers(dict(serialize_properties(resource.props)))
     for key in resource.opts.additional_secret_outputs:
         if key in properties:
             properties[key] = {SPECIAL_SIG_KEY: SPECIAL_SECRET_SIG, "value": properties[key]}
@@ -33,3 +33,13 @@ def as_state(resource: PolicyResource) -> dict[str, Any]:
         "propertyDependencies": {key: [d.urn for d in on]
                                  for key, on in resource.property_dependencies.items()},
     }
+
+
+def _whole_numbers(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _whole_numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_whole_numbers(v) for v in value]
+    return value
