@@ -1,4 +1,5 @@
-"""The policy pack's fixtures: the pack started as Pulumi's engine starts it (pack_support.py),
+"""The policy pack's fixtures: the pack started as Pulumi's engine starts it
+(trustctl/pack/engine_driver.py),
 judging by a policies directory whose only own file is a reviewed exception (the catalog and
 checks are trustctl's)."""
 
@@ -13,7 +14,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "gate"))  # gate_support
 
-from pack_support import OWNER, WAIVED, WAIVER_REASON, Analyzer, running_pack
+from pack_support import OWNER, WAIVED, WAIVER_REASON
+
+from trustctl.pack.engine_driver import Analyzer, running_pack
 
 
 @pytest.fixture(scope="session")

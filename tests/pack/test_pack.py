@@ -11,22 +11,20 @@ from pathlib import Path
 
 import pytest
 from gate_support import INDEPENDENT, PROGRAM, mutations
-from pack_support import (
+from pack_support import OWNER, WAIVED, WAIVER_REASON
+
+from trustctl.catalog import load_catalog
+from trustctl.gate.run import check
+from trustctl.gate.sources import from_program
+from trustctl.pack.engine_driver import (
     ADVISORY,
     DISABLED,
     MANDATORY,
-    OWNER,
-    WAIVED,
-    WAIVER_REASON,
     Analyzer,
     Diagnostic,
     from_plan,
     running_pack,
 )
-
-from trustctl.catalog import load_catalog
-from trustctl.gate.run import check
-from trustctl.gate.sources import from_program
 from trustctl.pack.policies import gated
 from trustctl.pack.violations import ADVISORIES, EXCEPTED, UNDECIDED
 from trustctl.paths import REPO_ROOT

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 from gate_support import REALWORLD, REALWORLD_PREVIEWS, REALWORLD_STATES
-from pack_support import MANDATORY, Analyzer, from_preview_file, from_state_file
 
 from trustctl.gate.run import check_many
 from trustctl.gate.sources import from_preview, from_state
+from trustctl.pack.engine_driver import MANDATORY, Analyzer, from_preview_file, from_state_file
 from trustctl.report.model import ControlReport
 from trustctl.report.results import Status
 
