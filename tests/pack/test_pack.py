@@ -14,6 +14,8 @@ from gate_support import INDEPENDENT, PROGRAM, mutations
 from pack_support import OWNER, WAIVED, WAIVER_REASON
 
 from trustctl.catalog import load_catalog
+from trustctl.gate.judge_resources import KNOWN_AFTER_CREATE
+from trustctl.gate.references import UNKNOWN
 from trustctl.gate.run import check
 from trustctl.gate.sources import from_program
 from trustctl.pack.engine_driver import (
@@ -154,6 +156,18 @@ def test_a_value_unknown_at_plan_time_is_decided_once_the_engine_resolves_it(
     [ssh] = [d for d in decided if "CKV_AWS_24" in d.message]
     assert (ssh.policy, ssh.level) == ("PRIVATE-NETWORK", MANDATORY) and "port 22" in ssh.message
     assert not [d for d in decided if "unknown" in d.message or d.policy == UNDECIDED]
+
+
+def test_a_value_the_engine_does_not_know_yet_is_undecided_never_judged(pack: Analyzer) -> None:
+    """At `pulumi preview` a value only creating a resource returns is Pulumi's unknown
+    sentinel: the check resting on it is advisory and says why; `pulumi up` decides it (above)."""
+    plan = plan_program(PLAN_PROGRAMS / "stack-reference", "test", stack_outputs={
+        "acme/network/prod": {"vpcId": "vpc-0123", "adminCidr": UNKNOWN}})
+    group = next(r.urn for r in plan.resources if r.name == "app")
+    [ssh] = [d for d in _analyzed(pack, plan) if d.urn == group and "CKV_AWS_24" in d.message]
+    assert (ssh.policy, ssh.level) == (UNDECIDED, ADVISORY)
+    assert ssh.message.splitlines()[1].startswith("PRIVATE-NETWORK: ")
+    assert f"unknown at plan time (ingress.cidr_blocks from {KNOWN_AFTER_CREATE})" in ssh.message
 
 
 def test_claver_s_infra_has_no_mandatory_violation_and_leaves_the_gate_s_record(

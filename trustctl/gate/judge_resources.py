@@ -6,6 +6,11 @@ The resources come in the shape of `pulumi stack export` resources (`urn`, `type
 as `trustctl gate --state` reads a file (gate/sources.py), then translated, put through checkov
 with the project's checks and judged by control with the run's exceptions and the stack's
 ownership of controls (gate/run.py): one judgment, whoever asks.
+
+A value the engine does not know yet (at `pulumi preview`, what only creating a resource
+returns, and is no reference to another declared resource) is unknown at plan time, as a data
+source is to the offline planner: a check whose verdict rests on it says so instead of judging
+a placeholder, and the same check judges the value once `pulumi up` has resolved it.
 """
 
 from __future__ import annotations
@@ -17,9 +22,12 @@ from typing import Any
 from trustctl.gate.checkov_runner import CheckovProcess
 from trustctl.gate.exceptions import Waiver
 from trustctl.gate.policy_set import PolicySet
+from trustctl.gate.references import UNKNOWN, string_leaves
 from trustctl.gate.run import check_inputs
 from trustctl.gate.sources import _declared
 from trustctl.report.model import ControlReport
+
+KNOWN_AFTER_CREATE = "the engine, known once the resource exists (`pulumi up` judges it)"
 
 
 def judge_resources(
@@ -32,4 +40,7 @@ def judge_resources(
     and judged (gate/waiver_rules.py); `checkov` may be one started earlier (it is used up)."""
     declared = _declared(resources, origin, Path(origin))
     declared.ownership = ownership
+    for resource in declared.plan.resources:
+        resource.unknowns |= {".".join(str(p) for p in path): KNOWN_AFTER_CREATE
+                              for path, leaf in string_leaves(resource.inputs) if leaf == UNKNOWN}
     return check_inputs([declared], exceptions, policies, today, checkov).estate()

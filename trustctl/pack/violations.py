@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from trustctl.report.model import ControlReport, Excepted
 from trustctl.report.results import Finding, Status
 
+# how the gate words a check whose verdict rests on a value not known yet
+# (gate/evaluate.py, `_unknown_at_plan_time`); a failing control lists such findings too
+_UNDECIDED_FINDING = ": unknown at plan time ("
 EXCEPTED = "trustctl-excepted"
 ADVISORIES = "trustctl-advisories"
 UNDECIDED = "trustctl-undecided"
@@ -29,10 +32,12 @@ class Violation:
 
 def violations(report: ControlReport) -> list[Violation]:
     """Every violation the report holds, failing controls first."""
+    judged = [(c, f) for c in report.controls if c.status in (Status.FAIL, Status.ERROR)
+              for f in c.findings]
     found = [Violation(c.id, _said(f, report.remediation.get(c.id)), f.urn)
-             for c in report.controls if c.status == Status.FAIL for f in c.findings]
+             for c, f in judged if _UNDECIDED_FINDING not in f.message]
     found += [Violation(UNDECIDED, f"{c.id}: {_said(f)}", f.urn)
-              for c in report.controls if c.status == Status.ERROR for f in c.findings]
+              for c, f in judged if _UNDECIDED_FINDING in f.message]
     found += [Violation(EXCEPTED, _excepted(e), e.finding.urn) for e in report.excepted]
     found += [Violation(ADVISORIES, _said(f), f.urn) for f in report.advisories]
     found += [Violation(UNDECIDED, f"{r.type} could not be checked: {r.reason}", r.urn)
