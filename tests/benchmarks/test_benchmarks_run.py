@@ -24,6 +24,7 @@ TINY = {
     "backup_speed.py": (["--size-mb", "4"], r"ratio vs same compression\s*: \d"),
     "drill_speed.py": (["--size-mb", "4"], r"ratio restore\+verify / pg_restore\s*: \d"),
     "gate_bench.py": (["--rounds", "1"], r"ratio gate / checkov: \d"),
+    "pack_bench.py": (["--rounds", "1"], r"ratio pack / gate: \d"),
     "sandbox_seed.py": (["4"], r"speed-up x\d"),
 }
 
