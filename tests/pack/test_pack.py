@@ -9,6 +9,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import grpc
 import pytest
 from gate_support import INDEPENDENT, PROGRAM, mutations
 from pack_support import OWNER, WAIVED, WAIVER_REASON
@@ -31,7 +32,7 @@ from trustctl.pack.policies import gated
 from trustctl.pack.violations import ADVISORIES, EXCEPTED, UNDECIDED
 from trustctl.paths import REPO_ROOT
 from trustctl.plan import plan_program
-from trustctl.plan.model import Plan
+from trustctl.plan.model import Plan, PlannedResource
 
 GATE_PROGRAMS = Path(__file__).resolve().parents[1] / "gate" / "programs"
 PLAN_PROGRAMS = Path(__file__).resolve().parents[1] / "plan" / "programs"
@@ -204,3 +205,15 @@ def test_a_stack_that_leaves_controls_to_another_is_not_failed_for_them(tmp_path
     assert record["targets"]["operation"] == "update"
     owned = {c["id"]: c.get("owned_by") for c in record["controls"] if c["id"] in edge}
     assert set(owned.values()) == {"acme/edge/prod"}
+
+
+def test_a_stack_config_the_gate_cannot_read_fails_the_run_saying_why(tmp_path: Path) -> None:
+    """Bad input is no verdict: the engine gets an error naming it (and fails the run)."""
+    plan = Plan([PlannedResource(urn="urn:pulumi:prod::p::aws:kms/key:Key::data",
+                                 type="aws:kms/key:Key", name="data")], project="p", stack="prod")
+    with running_pack("prod", "p", config={"trustctl:controls": "[owns TLS-MIN"},
+                      env={"TRUSTCTL_EVIDENCE_DIR": str(tmp_path)}) as pack, \
+            pytest.raises(grpc.RpcError) as raised:
+        pack.analyze_stack(from_plan(plan))
+    assert "trustctl:controls is not a mapping" in str(raised.value.details())
+    assert list(tmp_path.iterdir()) == []
