@@ -5,13 +5,17 @@ the evidence report's OSCAL models or the database driver): start-up is on every
 request's path. `--help` at the top still lists, and so imports, them all.
 
 Every error a user can act on ends the command with exit 2 and one line on stderr; so does an
-unexpected one (fail closed: never exit 0 when something could not be checked). Everything the
-command prints passes through `trustctl.redaction` (see `main`): no secret reaches a terminal.
+unexpected one (fail closed: never exit 0 when something could not be checked), and with
+`--format json` stdout still gets the JSON contract, saying so. A mistyped flag is one line too,
+with the closest flag. Ctrl-C and SIGTERM (trustctl.signals) end it with 130 after its cleanup.
+Everything the command prints passes through `trustctl.redaction` (see `main`): no secret
+reaches a terminal.
 """
 
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import sys
 from typing import Annotated, Any
@@ -20,7 +24,7 @@ import click
 import typer
 from typer.core import TyperGroup
 
-from trustctl import redaction
+from trustctl import redaction, signals
 from trustctl.errors import TrustctlError
 from trustctl.records.provenance import catalog_version, code_version
 
@@ -39,6 +43,9 @@ COMMANDS = {
 
 EXIT_COULD_NOT_RUN = 2
 EXIT_PIPE_CLOSED = 128 + 13  # SIGPIPE's status in a shell
+EXIT_INTERRUPTED = 130  # Ctrl-C or SIGTERM, the cleanup done
+UsageError = typer.core._click.exceptions.UsageError  # typer ships its own copy of click
+NoSuchOption = typer.core._click.exceptions.NoSuchOption
 
 
 class _FailClosedGroup(TyperGroup):
@@ -58,27 +65,61 @@ class _FailClosedGroup(TyperGroup):
     def main(self, *args: Any, **kwargs: Any) -> Any:
         """The one door out: stdout and stderr are redacted for the whole command."""
         redaction.remember_environment()
-        with redaction.redacting_output():
+        with redaction.redacting_output(), signals.terminate_as_interrupt():
             return super().main(*args, **kwargs)
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().make_context(*args, **kwargs)
+        except UsageError as exc:  # `trustctl --bogus`
+            _usage_error(exc)
 
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except TrustctlError as exc:
-            typer.echo(f"trustctl: error: {exc}", err=True)
-            sys.exit(EXIT_COULD_NOT_RUN)
+            _could_not_run(ctx, f"error: {exc}")
+        except UsageError as exc:
+            _usage_error(exc)
         except (typer.Exit, typer.Abort, typer.TyperException):
-            raise  # the CLI framework's own control flow (usage errors, --help)
+            raise  # the CLI framework's own control flow (--help)
         except BrokenPipeError:  # `trustctl ... | head`: the reader left; stop as a shell would
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(EXIT_PIPE_CLOSED)
-        except KeyboardInterrupt:
-            typer.echo("trustctl: interrupted", err=True)
-            sys.exit(130)
+        except KeyboardInterrupt as exc:
+            how = "SIGTERM" if isinstance(exc, signals.Terminated) else "Ctrl-C"
+            typer.echo(f"trustctl: interrupted ({how})", err=True)
+            sys.exit(EXIT_INTERRUPTED)
         except Exception as exc:  # fail closed on anything unexpected
             first_line = (str(exc).splitlines() or [""])[0]
-            typer.echo(f"trustctl: internal error: {type(exc).__name__}: {first_line}", err=True)
-            sys.exit(EXIT_COULD_NOT_RUN)
+            _could_not_run(ctx, f"internal error: {type(exc).__name__}: {first_line}")
+
+
+def _could_not_run(ctx: click.Context, reason: str) -> None:
+    """Exit 2 with one line on stderr; with --format json, the contract on stdout too."""
+    if _wants_json([*ctx.protected_args, *ctx.args]):
+        typer.echo(json.dumps({"status": "error", "exit_code": EXIT_COULD_NOT_RUN,
+                               "error": reason, "controls": []}, indent=2))
+    typer.echo(f"trustctl: {reason}", err=True)
+    sys.exit(EXIT_COULD_NOT_RUN)
+
+
+def _wants_json(argv: list[str]) -> bool:
+    pairs = zip(argv, [*argv[1:], ""], strict=True)
+    return any(arg == "--format=json" or (arg == "--format" and value == "json")
+               for arg, value in pairs)
+
+
+def _usage_error(exc: Exception) -> None:
+    """One line, not Click's usage block: what was wrong, the closest flag, where help is."""
+    command = exc.ctx.command_path if exc.ctx else "trustctl"
+    if isinstance(exc, NoSuchOption):
+        close = f"; did you mean {exc.possibilities[0]}?" if exc.possibilities else ""
+        what = f"no such option {exc.option_name} for `{command}`{close}"
+    else:
+        what = f"`{command}`: {exc.format_message()}"
+    typer.echo(f"trustctl: error: {what} (see `{command} -h`)", err=True)
+    sys.exit(exc.exit_code)
 
 
 app = typer.Typer(
@@ -87,7 +128,9 @@ app = typer.Typer(
     help=(
         "Keep every promise of Claver's security page: plan the Pulumi program offline, "
         "gate pull requests, back up and rehearse restores, audit live, build evidence.\n\n"
-        "Exit codes: 0 every control checked passed; 1 a control failed; 2 could not run."
+        "Exit codes: 0 every control checked passed; 1 a control failed; 2 nothing failed but "
+        "something could not be checked, or the command could not run; 130 interrupted "
+        "(Ctrl-C or SIGTERM, after cleanup)."
     ),
     no_args_is_help=True,
     context_settings={"help_option_names": ["-h", "--help"]},  # inherited by every command

@@ -1,23 +1,21 @@
 """`trustctl drill`: rehearse a restore of the latest backup and record the evidence.
 
 Exit 0 when every step passed, 1 when the drill ran and something failed (integrity, RPO, RTO,
-verification, isolation), 2 when it could not run, 130 when interrupted. Progress goes to
-stderr. Once the drill has started, its record is written whatever the outcome, so failed,
-unrunnable and interrupted drills leave evidence too.
+verification, isolation), 2 when it could not run, 130 when interrupted (Ctrl-C or SIGTERM).
+Progress goes to stderr. Once the drill has started, its record is written whatever the
+outcome, so failed, unrunnable and interrupted drills leave evidence too.
 """
 
 from __future__ import annotations
 
 import json
-import signal
-import sys
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from trustctl import options
+from trustctl import options, signals
 from trustctl.archive.location import Location
 from trustctl.aws import aws_errors
 from trustctl.catalog import page_figures
@@ -155,7 +153,8 @@ def drill_command(
     (drill-<id>.json) is written to --evidence-dir (or the --evidence bucket) for every drill
     that started: passed, failed, unrunnable or interrupted.
 
-    Exit codes: 0 every step passed; 1 a finding; 2 could not run; 130 interrupted.
+    Exit codes: 0 every step passed; 1 a finding; 2 could not run; 130 interrupted (Ctrl-C or
+    SIGTERM: the scratch is torn down and the record written first).
 
     \b
     Examples:
@@ -171,7 +170,6 @@ def drill_command(
     output = options.check_format(output)
     records = record_store(evidence_dir, evidence)
     records.check_writable()
-    signal.signal(signal.SIGTERM, _interrupt)  # teardown runs on SIGTERM as on Ctrl-C
     scratch = Dsn.parse(scratch_dsn, SCRATCH_DSN_ORIGIN) if scratch_dsn else None
     drill_options = DrillOptions(
         backup_id=backup_id, scratch_dsn=scratch, scratch_parent=scratch_dir,
@@ -198,11 +196,12 @@ def drill_command(
         if backup_id is None:
             provider.ensure_backup(where, store, records)
         record = run_drill(store, kms, drill_options, site)
-    path = records.write(as_record(record))
-    if output == "json":
-        typer.echo(json.dumps(record, indent=2))
-    else:
-        typer.echo(summary(record, path))
+    with signals.shielded():  # the drill ran: its record and summary are not cut short
+        path = records.write(as_record(record))
+        if output == "json":
+            typer.echo(json.dumps(record, indent=2))
+        else:
+            typer.echo(summary(record, path))
     if record["exit_code"]:
         typer.echo(f"trustctl: drill {record['status']}: {record['reason']}", err=True)
         raise typer.Exit(record["exit_code"])
@@ -267,8 +266,3 @@ def _positive_hours(hours: float | None, flag: str, promised: timedelta) -> time
     if hours <= 0:
         raise InputError(f"{flag} must be positive")
     return timedelta(hours=hours)
-
-
-def _interrupt(_signum: int, _frame: Any) -> None:
-    print("trustctl: drill: terminated", file=sys.stderr, flush=True)
-    raise KeyboardInterrupt

@@ -15,18 +15,15 @@ through.
 
 from __future__ import annotations
 
-import contextlib
 import secrets
-import signal
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from trustctl import redaction
+from trustctl import redaction, signals
 from trustctl.archive.authenticity import Authentic, authenticate
 from trustctl.archive.keys import KeySource, ManifestKey, key_problem
 from trustctl.archive.manifest import Manifest
@@ -34,6 +31,7 @@ from trustctl.archive.reader import ReadProgress, read_dump
 from trustctl.archive.recovery import RecoverySite
 from trustctl.archive.store import BackupStore
 from trustctl.catalog import page_figures
+from trustctl.drill import leftovers
 from trustctl.drill.export import export_tenant
 from trustctl.drill.guard import refuse_production
 from trustctl.drill.record import FORMAT, Step, StepError, StepFailed, Steps, control_results
@@ -234,6 +232,10 @@ class Drill:
         step.detail = f"locked until {until}" if until else "no Object Lock"
 
     def _create_scratch(self, step: Step) -> None:
+        if gone := leftovers.reap():
+            self.progress.say(f"removed {len(gone)} scratch server(s) left by killed drills "
+                              f"(stopped, data deleted): " + ", ".join(
+                                  f"{g.root} (drill pid {g.pid})" for g in gone))
         if self.options.scratch_dsn:
             recorded = Dsn.parse(self.manifest.source, f"backup {self.backup_id}'s source")
             told_apart = refuse_production(self.options.scratch_dsn,
@@ -348,7 +350,7 @@ class Drill:
     def _teardown(self, step: Step) -> None:
         if self.scratch is not None:
             self.progress.say("tearing the scratch environment down")
-            with _uninterruptible():
+            with signals.shielded():
                 self.scratch.destroy()
             step.detail = f"{self.scratch.kind} scratch removed"
         else:
@@ -434,19 +436,6 @@ def _reason(problems: list[Step]) -> str | None:
         return None
     parts = [f"{s.name}: {(s.findings or [s.detail])[0]}" for s in problems]
     return redaction.redact(" ".join("; ".join(parts).split()))
-
-
-@contextlib.contextmanager
-def _uninterruptible() -> Iterator[None]:
-    """A second Ctrl-C must not leave a half-removed scratch server behind."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
 
 
 def _hours(delta: timedelta) -> str:

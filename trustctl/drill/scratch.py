@@ -22,7 +22,9 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
+from trustctl import signals
 from trustctl.archive.inventory import Role
+from trustctl.drill import leftovers
 from trustctl.dsn import Dsn
 from trustctl.errors import DependencyError
 from trustctl.pg.connect import connect
@@ -82,15 +84,24 @@ class Scratch:
 
 
 class LocalScratch(Scratch):
-    """A fresh embedded PostgreSQL in its own temporary directory."""
+    """A fresh embedded PostgreSQL in its own private (0700) temporary directory, registered
+    while it exists so that a drill killed outright leaves it to the next one (leftovers.py).
+    Interrupted anywhere in its start, it stops whatever got started and removes it all."""
 
     kind = "embedded"
 
     def __init__(self, parent: Path | None = None) -> None:
-        self.root = Path(tempfile.mkdtemp(prefix="trustctl-drill-", dir=parent))
-        self.data_dir = self.root / "data"
-        self.work_parent = self.root
         self.server: LocalPostgres | None = None
+        self._note: Path | None = None
+        with signals.shielded():  # a directory that exists is a directory registered
+            self.root = Path(tempfile.mkdtemp(prefix=leftovers.SCRATCH_PREFIX, dir=parent))
+            self.data_dir = self.root / "data"
+            self.work_parent = self.root
+            try:
+                self._note = leftovers.register(self.root, self.data_dir)
+            except BaseException:
+                shutil.rmtree(self.root, ignore_errors=True)
+                raise
         try:
             self.server = LocalPostgres.start(self.data_dir)
             admin = Dsn.parse(self.server.dsn(), "the scratch server")
@@ -109,11 +120,13 @@ class LocalScratch(Scratch):
         return self.server.pid
 
     def destroy(self) -> None:
-        if self.server is not None:
-            self.server.destroy()
-        elif (self.data_dir / "PG_VERSION").exists():  # interrupted while starting
-            LocalPostgres.stop_orphan(self.data_dir)
-        shutil.rmtree(self.root, ignore_errors=True)
+        with signals.shielded():
+            if self.server is not None:
+                self.server.destroy()
+            LocalPostgres.stop_orphan(self.data_dir)  # whatever an interrupted start left
+            shutil.rmtree(self.root, ignore_errors=True)
+            if self._note is not None:
+                self._note.unlink(missing_ok=True)
 
 
 class RemoteScratch(Scratch):

@@ -16,6 +16,14 @@ def connect(dsn: Dsn, **kwargs: Any) -> psycopg.Connection:
     try:
         return psycopg.connect(connect_timeout=10, **dsn.libpq_params(), **kwargs)
     except psycopg.Error as exc:
-        reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
         raise DependencyError(f"cannot connect to {dsn} ({dsn.origin}): "
-                              f"{redaction.redact(reason)}") from None
+                              f"{redaction.redact(libpq_reason(exc))}") from None
+
+
+def libpq_reason(exc: psycopg.Error) -> str:
+    """libpq's cause ("Connection refused", "password authentication failed for user ..."),
+    without its tab-indented hints or the repeats of a multi-host attempt."""
+    lines = [line for line in str(exc).splitlines() if line.strip() and not line[0].isspace()]
+    if not lines:
+        return type(exc).__name__
+    return " ".join(lines[0].rpartition(" failed: ")[2].split())

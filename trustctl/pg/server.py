@@ -150,23 +150,27 @@ class LocalPostgres:
     def is_running(self) -> bool:
         return running_pid(self.data_dir) is not None
 
-    def stop(self) -> None:
-        """Fast shutdown (rolls back open transactions); kills the postmaster if that fails."""
+    def stop(self, mode: str = "fast") -> None:
+        """Shutdown (`fast` rolls back open transactions, `immediate` does not even wait for
+        them); kills the postmaster if that fails."""
         if not self.is_running():
             return
         pid = self.pid
         try:
-            pg_commands.pg_ctl(["-m", "fast", "-w", "-t", "30", "stop"], pgdata=self.data_dir,
-                               user=self._run_as, timeout=40)
-        except (subprocess.CalledProcessError, subprocess.TimeoutExpired):
+            _run("pg_ctl", ["-m", mode, "-w", "-t", "30", "stop"], self.data_dir, self._run_as,
+                 timeout=40)
+        except DependencyError:  # e.g. a single-user backend of an interrupted initdb
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
         _wait_exited(pid)
 
     @classmethod
     def stop_orphan(cls, data_dir: Path) -> None:
-        """Stop a server still running on `data_dir` after the process that owned it died."""
-        cls(Path(data_dir), port=0, password="", run_as=_prepare_run_as()).stop()
+        """Stop whatever still runs on `data_dir` after the process that owned it died or was
+        interrupted: a server (however far its start got), an initdb, a pg_ctl."""
+        data_dir = Path(data_dir).resolve()
+        cls(data_dir, port=0, password="", run_as=_prepare_run_as()).stop("immediate")
+        _kill_processes_on(data_dir)
 
     def destroy(self) -> None:
         """Stop the server and remove its data dir."""
@@ -185,20 +189,74 @@ class LocalPostgres:
     def _pg_ctl_start(self) -> None:
         log = self.data_dir / SERVER_LOG
         try:
-            pg_commands.pg_ctl(["-w", "-t", "60", "-l", str(log), "-o", f"-p {self.port}", "start"],
-                               pgdata=self.data_dir, user=self._run_as, timeout=90)
-        except (subprocess.CalledProcessError, subprocess.TimeoutExpired):
-            tail = log.read_text(errors="replace").strip().splitlines()[-1:] if log.exists() else []
+            _run("pg_ctl", ["-w", "-t", "60", "-l", str(log), "-o", f"-p {self.port}", "start"],
+                 self.data_dir, self._run_as, timeout=90)
+        except DependencyError as exc:
+            tail = _reason(log.read_text(errors="replace")) if log.exists() else None
             raise DependencyError(
                 f"Postgres did not start on {self.host}:{self.port} ({self.data_dir}): "
-                f"{' '.join(tail) or 'no server log'}"
+                f"{tail or exc}"
             ) from None
 
 
 def running_pid(data_dir: Path) -> int | None:
-    """The pid of the server running on `data_dir`, or None."""
-    info = pg_utils.PostmasterInfo.read_from_pgdata(Path(data_dir))
-    return info.pid if info is not None and info.is_running() else None
+    """The pid of the server running on `data_dir`, or None.
+
+    Reads only postmaster.pid's first line: a server still starting has written no more, and
+    a single-user backend (initdb's) writes its pid negated. A pid reused by another program
+    since is not a server."""
+    try:
+        first = (Path(data_dir) / "postmaster.pid").read_text().split("\n", 1)[0]
+        pid = abs(int(first))
+        process = psutil.Process(pid)
+        alive = process.status() != psutil.STATUS_ZOMBIE and process.name().startswith("postgres")
+    except (OSError, ValueError, psutil.Error):
+        return None
+    return pid if alive else None
+
+
+def _run(tool: str, args: list[str], data_dir: Path, run_as: str | None, *,
+         timeout: float) -> None:
+    """Runs initdb or pg_ctl on `data_dir`; a failure is one line with the tool's own reason
+    (e.g. "No space left on device"), never its whole output. Output goes to a file, not a
+    pipe: a server pg_ctl starts would hold a pipe open."""
+    command = [str(pg_commands.POSTGRES_BIN_PATH / tool), "-D", str(data_dir), *args]
+    with tempfile.TemporaryFile() as output:
+        try:
+            subprocess.run(command, stdin=subprocess.DEVNULL, stdout=output,
+                           stderr=subprocess.STDOUT, check=True, timeout=timeout, user=run_as)
+        except subprocess.TimeoutExpired:
+            raise DependencyError(f"{tool} did not finish within {timeout:g} s "
+                                  f"({data_dir})") from None
+        except subprocess.CalledProcessError as exc:
+            output.seek(0)
+            reason = _reason(output.read().decode(errors="replace"))
+            raise DependencyError(f"{tool} failed on {data_dir}: "
+                                  f"{reason or f'exit {exc.returncode}'}") from None
+
+
+def _reason(text: str) -> str | None:
+    """The line of a tool's output or a server log that says why: the first error (what
+    follows is the tool cleaning up after it), else the last line."""
+    lines = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+    errors = [line for line in lines if any(word in line for word in ("error:", "FATAL:",
+                                                                       "PANIC:", "ERROR:"))]
+    return errors[0] if errors else (lines[-1] if lines else None)
+
+
+def _kill_processes_on(data_dir: Path) -> None:
+    """Kills every process of this host working on `data_dir` (named on its command line: a
+    postmaster, initdb and its single-user backend, pg_ctl and its shell), and their children.
+    The directory's random name makes the match exact; this process is never one of them."""
+    victims: list[psutil.Process] = []
+    for process in psutil.process_iter(["cmdline"]):
+        if process.pid != os.getpid() and str(data_dir) in " ".join(process.info["cmdline"] or []):
+            with contextlib.suppress(psutil.Error):
+                victims += [process, *process.children(recursive=True)]
+    for process in victims:
+        with contextlib.suppress(psutil.Error):
+            process.kill()
+    psutil.wait_procs(victims, timeout=10)
 
 
 def _initdb(data_dir: Path, run_as: str | None) -> None:
@@ -214,14 +272,9 @@ def _initdb(data_dir: Path, run_as: str | None) -> None:
         pwfile.flush()
         if run_as is not None:
             shutil.chown(pwfile.name, run_as, run_as)
-        try:
-            pg_commands.initdb(
-                ["--auth=scram-sha-256", "--encoding=UTF8", "--locale=C", "--no-sync",
-                 "--no-instructions", "-U", SUPERUSER, f"--pwfile={pwfile.name}"],
-                pgdata=data_dir, user=run_as, timeout=120,
-            )
-        except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
-            raise DependencyError(f"initdb failed on {data_dir}: {type(exc).__name__}") from None
+        _run("initdb", ["--auth=scram-sha-256", "--encoding=UTF8", "--locale=C", "--no-sync",
+                        "--no-instructions", "-U", SUPERUSER, f"--pwfile={pwfile.name}"],
+             data_dir, run_as, timeout=120)
     with (data_dir / "postgresql.conf").open("a") as conf:
         conf.write("\n# trustctl: local stand-in server\n")
         conf.writelines(f"{name} = {value}\n" for name, value in SERVER_SETTINGS.items())

@@ -1,0 +1,58 @@
+"""SIGTERM (how CI cancels a job, what `kill` sends) is handled as Ctrl-C everywhere: the same
+cleanup runs (a multipart upload aborted, scratch servers and work directories removed, a
+drill's record written) and the command exits 130, as for SIGINT. A teardown or a record
+being written is not cut short by either: half done, it would leave a server, a directory or
+a torn file behind; the signal takes effect once it is done."""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import threading
+from collections.abc import Iterator
+from types import FrameType
+
+STOPPING = (signal.SIGINT, signal.SIGTERM)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised wherever Ctrl-C's KeyboardInterrupt would be."""
+
+
+def _terminated(_signum: int, _frame: FrameType | None) -> None:
+    raise Terminated
+
+
+def _main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
+
+
+@contextlib.contextmanager
+def terminate_as_interrupt() -> Iterator[None]:
+    """For the duration of a command, SIGTERM raises `Terminated` (a KeyboardInterrupt)."""
+    if not _main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@contextlib.contextmanager
+def shielded() -> Iterator[None]:
+    """Ctrl-C or SIGTERM during what runs inside is held until it is done, then raised."""
+    if not _main_thread():
+        yield
+        return
+    held: list[int] = []
+    previous = {number: signal.signal(number, lambda signum, _frame: held.append(signum))
+                for number in STOPPING}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+    if held:
+        raise Terminated if held[0] == signal.SIGTERM else KeyboardInterrupt
