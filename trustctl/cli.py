@@ -52,6 +52,8 @@ class _FailClosedGroup(TyperGroup):
     """Turns exceptions from any sub-command into exit 2 with a one-line reason; loads each
     command's flow when the command is first asked for."""
 
+    argv: tuple[str, ...] = ()
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(COMMANDS)
 
@@ -65,6 +67,8 @@ class _FailClosedGroup(TyperGroup):
     def main(self, *args: Any, **kwargs: Any) -> Any:
         """The one door out: stdout and stderr are redacted for the whole command."""
         redaction.remember_environment()
+        given = kwargs.get("args", args[0] if args else None)
+        self.argv = tuple(sys.argv[1:] if given is None else given)
         with redaction.redacting_output(), signals.terminate_as_interrupt():
             return super().main(*args, **kwargs)
 
@@ -78,7 +82,7 @@ class _FailClosedGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except TrustctlError as exc:
-            _could_not_run(ctx, f"error: {exc}")
+            _could_not_run(self.argv, f"error: {exc}")
         except UsageError as exc:
             _usage_error(exc)
         except (typer.Exit, typer.Abort, typer.TyperException):
@@ -92,19 +96,19 @@ class _FailClosedGroup(TyperGroup):
             sys.exit(EXIT_INTERRUPTED)
         except Exception as exc:  # fail closed on anything unexpected
             first_line = (str(exc).splitlines() or [""])[0]
-            _could_not_run(ctx, f"internal error: {type(exc).__name__}: {first_line}")
+            _could_not_run(self.argv, f"internal error: {type(exc).__name__}: {first_line}")
 
 
-def _could_not_run(ctx: click.Context, reason: str) -> None:
+def _could_not_run(argv: tuple[str, ...], reason: str) -> None:
     """Exit 2 with one line on stderr; with --format json, the contract on stdout too."""
-    if _wants_json([*ctx.protected_args, *ctx.args]):
+    if _wants_json(argv):
         typer.echo(json.dumps({"status": "error", "exit_code": EXIT_COULD_NOT_RUN,
                                "error": reason, "controls": []}, indent=2))
     typer.echo(f"trustctl: {reason}", err=True)
     sys.exit(EXIT_COULD_NOT_RUN)
 
 
-def _wants_json(argv: list[str]) -> bool:
+def _wants_json(argv: tuple[str, ...]) -> bool:
     pairs = zip(argv, [*argv[1:], ""], strict=True)
     return any(arg == "--format=json" or (arg == "--format" and value == "json")
                for arg, value in pairs)

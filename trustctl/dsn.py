@@ -109,10 +109,12 @@ class Dsn:
         return params
 
     def child_env(self, base: dict[str, str] | None = None) -> dict[str, str]:
-        """Environment for a libpq child (pg_dump, pg_restore, psql): password in PGPASSWORD."""
+        """Environment for a libpq child (pg_dump, pg_restore, psql): password in PGPASSWORD.
+
+        A DSN without a password leaves the environment's PGPASSWORD in place, so the child
+        authenticates as this process's own sessions do (libpq reads it for both)."""
         env = {**(os.environ if base is None else base),
                "PGCONNECT_TIMEOUT": os.environ.get("PGCONNECT_TIMEOUT", "10")}
-        env.pop("PGPASSWORD", None)
         if self._password is not None:
             env["PGPASSWORD"] = self._password
         return env

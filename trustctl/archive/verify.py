@@ -69,14 +69,15 @@ def verify_backup(store: BackupStore, kms: Any, backup_id: str, manifest: Manife
         result.problems.append(str(exc))
         return result
     result.read = ReadProgress(manifest.object_key)
-    progress = Progress(f"verify {manifest.backup_id}", quiet=quiet)
+    progress = Progress(f"verify {manifest.backup_id}", quiet=quiet, total=manifest.dump_bytes)
     try:
         archive = dump_format(manifest.dump_format).verify_reader()
     except ArchiveUnreadable as exc:
         result.problems.append(str(exc))
         return result
     try:
-        archive.feed(progress.track(read_dump(store, kms, manifest, result.read)))
+        with progress.running():
+            archive.feed(progress.track(read_dump(store, kms, manifest, result.read)))
         if archive.wait() != 0:
             result.problems.append(f"pg_restore cannot read the archive: {archive.reason()}")
     except (IntegrityError, KeyUnusable) as exc:

@@ -90,8 +90,14 @@ def run_backup(source_dsn: Dsn, target: BackupTarget, *, quiet: bool = False, jo
         header = Header.new(key_arn, wrapped, context)
         try:
             plaintext = _dump_stream(dump, stats, progress)
-            stored = store.upload(object_key, encrypt(_compress(plaintext), header, key),
-                                  retain_until)
+            with progress.running():
+                stored = store.upload(object_key, encrypt(_compress(plaintext), header, key),
+                                      retain_until)
+        except KeyboardInterrupt:  # Ctrl-C or SIGTERM (trustctl.signals)
+            conn.cancel_safe()
+            progress.say(f"interrupted: the multipart upload of {object_key} was aborted; "
+                         "no backup was written")
+            raise
         except BaseException:
             conn.cancel_safe()  # stop the checksum queries too
             raise

@@ -279,7 +279,8 @@ class Drill:
 
     def _restore(self, step: Step) -> None:
         self.read = ReadProgress(self.manifest.object_key)
-        progress = Progress("drill restore", quiet=self.options.quiet)
+        progress = Progress("drill restore", quiet=self.options.quiet,
+                            total=self.manifest.dump_bytes)
         hook = self.options.on_restore_started
 
         def started() -> None:
@@ -289,8 +290,10 @@ class Drill:
 
         plaintext = progress.track(read_dump(self.store, self.kms, self.manifest, self.read,
                                              self.keys))
-        restore_archive(plaintext, self.manifest.dump_format, self.scratch, self.options.jobs,
-                        started, tuple(self.steps.get("extensions").facts["skipped"]))
+        with progress.running():  # pg_restore's indexes and constraints come after the bytes
+            restore_archive(plaintext, self.manifest.dump_format, self.scratch,
+                            self.options.jobs, started,
+                            tuple(self.steps.get("extensions").facts["skipped"]))
         step.detail = (f"{self.read.object_bytes:,} bytes read (version {self.read.version_id}), "
                        f"SHA-256 and every chunk authentic, {self.read.dump_bytes:,} bytes "
                        f"restored ({self.manifest.dump_format}, {self.options.jobs} job(s))")

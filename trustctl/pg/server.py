@@ -16,6 +16,7 @@ import secrets
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import tempfile
 import time
@@ -150,14 +151,14 @@ class LocalPostgres:
     def is_running(self) -> bool:
         return running_pid(self.data_dir) is not None
 
-    def stop(self, mode: str = "fast") -> None:
-        """Shutdown (`fast` rolls back open transactions, `immediate` does not even wait for
-        them); kills the postmaster if that fails."""
+    def stop(self) -> None:
+        """Fast shutdown (rolls back open transactions, keeps what was committed); kills the
+        postmaster if that fails."""
         if not self.is_running():
             return
         pid = self.pid
         try:
-            _run("pg_ctl", ["-m", mode, "-w", "-t", "30", "stop"], self.data_dir, self._run_as,
+            _run("pg_ctl", ["-m", "fast", "-w", "-t", "30", "stop"], self.data_dir, self._run_as,
                  timeout=40)
         except DependencyError:  # e.g. a single-user backend of an interrupted initdb
             with contextlib.suppress(ProcessLookupError):
@@ -169,7 +170,7 @@ class LocalPostgres:
         """Stop whatever still runs on `data_dir` after the process that owned it died or was
         interrupted: a server (however far its start got), an initdb, a pg_ctl."""
         data_dir = Path(data_dir).resolve()
-        cls(data_dir, port=0, password="", run_as=_prepare_run_as()).stop("immediate")
+        cls(data_dir, port=0, password="", run_as=_prepare_run_as()).stop()
         _kill_processes_on(data_dir)
 
     def destroy(self) -> None:
@@ -266,7 +267,7 @@ def _initdb(data_dir: Path, run_as: str | None) -> None:
     password = secrets.token_urlsafe(24)
     if run_as is not None:
         shutil.chown(data_dir, run_as, run_as)
-        pg_utils.ensure_prefix_permissions(data_dir)
+        _open_path_to(data_dir)
     with tempfile.NamedTemporaryFile("w", prefix="pwfile-", delete=True) as pwfile:
         pwfile.write(password + "\n")
         pwfile.flush()
@@ -281,6 +282,16 @@ def _initdb(data_dir: Path, run_as: str | None) -> None:
     secret = data_dir / PASSWORD_FILE
     secret.touch(mode=0o600)
     secret.write_text(password)
+
+
+def _open_path_to(data_dir: Path) -> None:
+    """Lets the user postgres runs as reach `data_dir`: search (x), not listing (r), on each
+    directory above it, so a drill's restored data stays in directories only we can list
+    (the wheel's helper would open them all to reading by everyone)."""
+    for parent in data_dir.parents:
+        mode = parent.stat().st_mode
+        if mode & 0o011 != 0o011:
+            parent.chmod(stat.S_IMODE(mode) | 0o011)
 
 
 def _prepare_run_as() -> str | None:

@@ -22,6 +22,7 @@ from typing import Any
 
 from trustctl.errors import DependencyError, InputError
 from trustctl.pg.server import LocalPostgres, running_pid
+from trustctl.progress import INTERVAL_SECONDS, heartbeat
 from trustctl.sandbox import processes, seed
 from trustctl.sandbox.state import LOG_FILE, PGDATA, READY, SandboxInfo, read_state, sandbox_dir
 
@@ -92,7 +93,9 @@ def down() -> bool:
     directory = sandbox_dir()
     if not directory.exists():
         return False
-    _clear(directory)
+    with heartbeat(_to_stderr, "sandbox: stopping and deleting its data"):
+        _to_stderr(f"sandbox: stopping and deleting {directory}")
+        _clear(directory)
     return True
 
 
@@ -179,13 +182,21 @@ def _launch(directory: Path, *plan: str) -> subprocess.Popen:
 
 def _wait_until_ready(directory: Path, daemon: subprocess.Popen,
                       progress: Callable[[str], None], offset: int) -> SandboxInfo:
-    """Echo the daemon's log from `offset` until it says the sandbox is ready."""
+    """Echo the daemon's log from `offset` until it says the sandbox is ready; a step that
+    says nothing for INTERVAL_SECONDS (seeding, adding keys and indexes) is named again."""
+    step, said = "sandbox: starting", time.monotonic()
+    progress(step)
     with (directory / LOG_FILE).open() as log:
         log.seek(offset)
         while True:
             lines = log.read().splitlines()
             for line in lines:
                 progress(line)
+            if lines:
+                step, said = lines[-1], time.monotonic()
+            elif time.monotonic() - said >= INTERVAL_SECONDS:
+                progress(f"{step}: still running")
+                said = time.monotonic()
             state = read_state(directory)
             if state and state.get("phase") == READY and state.get("daemon_pid") == daemon.pid:
                 return SandboxInfo.from_dict(state["info"])
