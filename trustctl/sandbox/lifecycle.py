@@ -184,7 +184,8 @@ def _wait_until_ready(directory: Path, daemon: subprocess.Popen,
                       progress: Callable[[str], None], offset: int) -> SandboxInfo:
     """Echo the daemon's log from `offset` until it says the sandbox is ready; a step that
     says nothing for INTERVAL_SECONDS (seeding, adding keys and indexes) is named again."""
-    step, said = "sandbox: starting", time.monotonic()
+    step, began = "sandbox: starting", time.monotonic()
+    said = began
     progress(step)
     with (directory / LOG_FILE).open() as log:
         log.seek(offset)
@@ -192,11 +193,12 @@ def _wait_until_ready(directory: Path, daemon: subprocess.Popen,
             lines = log.read().splitlines()
             for line in lines:
                 progress(line)
+            now = time.monotonic()
             if lines:
-                step, said = lines[-1], time.monotonic()
-            elif time.monotonic() - said >= INTERVAL_SECONDS:
-                progress(f"{step}: still running")
-                said = time.monotonic()
+                step, began, said = lines[-1], now, now
+            elif now - said >= INTERVAL_SECONDS:
+                progress(f"{step}: still running, {now - began:.0f} s")
+                said = now
             state = read_state(directory)
             if state and state.get("phase") == READY and state.get("daemon_pid") == daemon.pid:
                 return SandboxInfo.from_dict(state["info"])
