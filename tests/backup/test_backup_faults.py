@@ -72,3 +72,15 @@ def test_pgpassword_serves_pg_dump_as_it_serves_the_session(
     assert summary["controls"] == [{"id": "BACKUP-DAILY-35D", "status": "pass", "findings": [],
                                     "checks": ["backup-run"]}]
     assert source.pg.state()["password"] not in result.stdout + result.stderr
+
+
+def test_an_unreachable_database_says_connection_refused_in_one_line(
+        location: Location, tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app, ["backup", "run", *location_args(location), "--evidence-dir", str(tmp_path)],
+        env={DEFAULT_DSN_ENV: "postgresql://backup:Hidden-Pw@127.0.0.1:1/claver"})
+    print(f"CASE backup run, database down: exit {result.exit_code}; {result.stderr!r}")
+    assert result.exit_code == 2
+    assert result.stderr == ("trustctl: error: cannot connect to "
+                             "postgresql://backup@127.0.0.1:1/claver (TRUSTCTL_BACKUP_DSN): "
+                             "Connection refused\n")

@@ -240,9 +240,11 @@ def _reason(text: str) -> str | None:
     """The line of a tool's output or a server log that says why: the first error (what
     follows is the tool cleaning up after it), else the last line."""
     lines = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
-    errors = [line for line in lines if any(word in line for word in ("error:", "FATAL:",
-                                                                       "PANIC:", "ERROR:"))]
-    return errors[0] if errors else (lines[-1] if lines else None)
+    for line in lines:
+        for marker in ("FATAL:", "PANIC:", "ERROR:", "error:"):
+            if marker in line:  # from the marker on: no log prefix, no progress dots
+                return line[line.index(marker):]
+    return lines[-1] if lines else None
 
 
 def _kill_processes_on(data_dir: Path) -> None:
