@@ -76,6 +76,9 @@ def test_interrupted_while_the_scratch_server_starts(
     assert len(records) == 1
     facts = json.loads(records[0].read_text())["facts"]
     assert facts["status"] == "interrupted" and facts["exit_code"] == 130
+    teardown = facts["steps"][-1]
+    assert teardown["name"] == "teardown" and teardown["status"] == "pass"
+    assert "removed" in teardown["detail"]
 
 
 @pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGINT])

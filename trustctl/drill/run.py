@@ -356,6 +356,9 @@ class Drill:
             with signals.shielded():
                 self.scratch.destroy()
             step.detail = f"{self.scratch.kind} scratch removed"
+        elif (started := self.steps.get("scratch")) and started.status in ("error", "fail"):
+            step.detail = ("the scratch never finished starting: whatever its start had made "
+                           "(server, directory) was stopped and removed then")
         else:
             step.detail = "nothing to remove"
 
