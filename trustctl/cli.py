@@ -82,7 +82,7 @@ class _FailClosedGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except TrustctlError as exc:
-            _could_not_run(self.argv, f"error: {exc}")
+            _could_not_run(self.argv, "error", str(exc))
         except UsageError as exc:
             _usage_error(exc)
         except (typer.Exit, typer.Abort, typer.TyperException):
@@ -96,15 +96,16 @@ class _FailClosedGroup(TyperGroup):
             sys.exit(EXIT_INTERRUPTED)
         except Exception as exc:  # fail closed on anything unexpected
             first_line = (str(exc).splitlines() or [""])[0]
-            _could_not_run(self.argv, f"internal error: {type(exc).__name__}: {first_line}")
+            _could_not_run(self.argv, "internal error", f"{type(exc).__name__}: {first_line}")
 
 
-def _could_not_run(argv: tuple[str, ...], reason: str) -> None:
+def _could_not_run(argv: tuple[str, ...], kind: str, reason: str) -> None:
     """Exit 2 with one line on stderr; with --format json, the contract on stdout too."""
     if _wants_json(argv):
         typer.echo(json.dumps({"status": "error", "exit_code": EXIT_COULD_NOT_RUN,
-                               "error": reason, "controls": []}, indent=2))
-    typer.echo(f"trustctl: {reason}", err=True)
+                               "error": reason if kind == "error" else f"{kind}: {reason}",
+                               "controls": []}, indent=2))
+    typer.echo(f"trustctl: {kind}: {reason}", err=True)
     sys.exit(EXIT_COULD_NOT_RUN)
 
 

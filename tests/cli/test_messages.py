@@ -38,7 +38,7 @@ def test_could_not_run_with_format_json_prints_the_contract() -> None:
     assert document["controls"] == [] and document["status"] == "error"
     assert document["exit_code"] == 2 and "TRUSTCTL_BACKUP_DSN" in document["error"]
     [line] = result.stderr.splitlines()
-    assert line == f"trustctl: {document['error']}"
+    assert line == f"trustctl: error: {document['error']}"
 
 
 def test_could_not_run_in_text_keeps_stdout_empty() -> None:
