@@ -45,7 +45,6 @@ EXIT_COULD_NOT_RUN = 2
 EXIT_PIPE_CLOSED = 128 + 13  # SIGPIPE's status in a shell
 EXIT_INTERRUPTED = 130  # Ctrl-C or SIGTERM, the cleanup done
 UsageError = typer.core._click.exceptions.UsageError  # typer ships its own copy of click
-NoSuchOption = typer.core._click.exceptions.NoSuchOption
 
 
 class _FailClosedGroup(TyperGroup):
@@ -116,14 +115,10 @@ def _wants_json(argv: tuple[str, ...]) -> bool:
 
 
 def _usage_error(exc: Exception) -> None:
-    """One line, not Click's usage block: what was wrong, the closest flag, where help is."""
+    """One line, not Click's usage block: what was wrong, Click's closest flags, where help is."""
     command = exc.ctx.command_path if exc.ctx else "trustctl"
-    if isinstance(exc, NoSuchOption):
-        close = f"; did you mean {exc.possibilities[0]}?" if exc.possibilities else ""
-        what = f"no such option {exc.option_name} for `{command}`{close}"
-    else:
-        what = f"`{command}`: {exc.format_message()}"
-    typer.echo(f"trustctl: error: {what} (see `{command} -h`)", err=True)
+    typer.echo(f"trustctl: error: `{command}`: {exc.format_message()}; see `{command} -h`",
+               err=True)
     sys.exit(exc.exit_code)
 
 

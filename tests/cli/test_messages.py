@@ -15,8 +15,8 @@ def test_a_mistyped_flag_is_one_line_with_the_closest_flag() -> None:
     print(f"CASE drill --bukcet: exit {result.exit_code}; {result.stderr.splitlines()[:1]}")
     assert result.exit_code == 2
     assert result.stderr.splitlines() == [
-        "trustctl: error: no such option --bukcet for `trustctl drill`; did you mean --bucket? "
-        "(see `trustctl drill -h`)"]
+        "trustctl: error: `trustctl drill`: No such option: --bukcet (Possible options: "
+        "--bucket); see `trustctl drill -h`"]
     assert "Usage:" not in result.output
 
 

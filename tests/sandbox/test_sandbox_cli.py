@@ -183,8 +183,8 @@ def test_down_stops_every_process_and_removes_the_data(
     assert gone(postmaster) and gone(daemon) and gone(moto)
     assert not directory.exists()
     after = sandbox_cli("sandbox", "status", "--format", "json")
-    assert after.returncode == 2 and after.stdout == ""
-    assert "not up" in after.stderr
+    assert after.returncode == 2 and "not up" in after.stderr
+    assert json.loads(after.stdout)["status"] == "error"  # the JSON contract, saying why
 
 
 def test_bad_size_exits_2_with_one_line(sandbox_cli: Cli) -> None:
