@@ -28,8 +28,8 @@ from trustctl.gate.schedules import find_workflows, load_workflows
 from trustctl.gate.sources import gather
 from trustctl.gate.waiver_rules import judged_waivers
 from trustctl.plan.command import StackOutputsOption, TimeoutOption
-from trustctl.plan.failures import exit_despite_program_threads, unknown_stacks_warning
-from trustctl.plan.planner import DEFAULT_TIMEOUT_S
+from trustctl.plan.failures import unknown_stacks_warning
+from trustctl.plan.isolated import DEFAULT_TIMEOUT_S
 from trustctl.plan.project import find_project
 from trustctl.plan.stack_outputs import read_stack_outputs
 from trustctl.progress import Steps
@@ -155,7 +155,6 @@ def gate(
         if warning:
             typer.echo(f"trustctl: warning: {warning}", err=True)
     typer.echo(f"trustctl: gate: {summary(report)}", err=True)
-    exit_despite_program_threads(code)
     raise typer.Exit(code)
 
 

@@ -29,7 +29,6 @@ from trustctl.plan.failures import (
     PlanTimeout,
     describe_failure,
     time_limit,
-    watching_program_threads,
 )
 from trustctl.plan.mocks import RecordingMonitor, SynthesizingMocks
 from trustctl.plan.model import Plan, PlannedResource, SourceLocation, in_program, link_callers
@@ -38,7 +37,6 @@ from trustctl.plan.synthesis import placeholder_origin
 from trustctl.plan.value_origins import source_literals, stack_config_lines, value_origins
 
 DEFAULT_REGION = "us-east-1"
-DEFAULT_TIMEOUT_S = 300.0  # this repository's program plans in about 2 s
 
 
 def _json_safe(value: Any) -> Any:
@@ -104,8 +102,7 @@ def _run(project: PulumiProject, stack: str, monitor: RecordingMonitor) -> None:
     set_mocks(monitor.mocks, project=project.name, stack=stack, preview=True, monitor=monitor)
     set_all_config(dict(project.config), list(project.secret_keys))
     with _long_lived_objects(), _program_context(project.program_dir), \
-            contextlib.redirect_stdout(sys.stderr), warnings.catch_warnings(), \
-            watching_program_threads():
+            contextlib.redirect_stdout(sys.stderr), warnings.catch_warnings():
         # stdout may carry the plan; SDK deprecation warnings also reach the engine's log
         warnings.simplefilter("ignore")
         _sync_await(
@@ -199,7 +196,7 @@ def plan_program(
     stack: str = "prod",
     config_overrides: dict[str, str] | None = None,
     stack_outputs: dict[str, dict[str, Any]] | None = None,
-    timeout: float = DEFAULT_TIMEOUT_S,
+    timeout: float = 0,
 ) -> Plan:
     """Every resource the Pulumi program in `program_dir` would declare for `stack`.
 
