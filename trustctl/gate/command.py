@@ -30,7 +30,7 @@ from trustctl.gate.waiver_rules import judged_waivers
 from trustctl.plan.command import StackOutputsOption, TimeoutOption
 from trustctl.plan.failures import unknown_stacks_warning
 from trustctl.plan.isolated import DEFAULT_TIMEOUT_S
-from trustctl.plan.project import find_project
+from trustctl.plan.project import default_stack, find_project
 from trustctl.plan.stack_outputs import read_stack_outputs
 from trustctl.progress import Steps
 from trustctl.records import Record
@@ -54,7 +54,8 @@ def gate(
              "directory.")] = None,
     stack: Annotated[list[str] | None, typer.Option(
         help="Stack whose config the program reads: once for every program, once per "
-             "--program, or several for one program. Default: prod.")] = None,
+             "--program, or several for one program. Default: PULUMI_STACK, else the project's "
+             "only Pulumi.<stack>.yaml, else prod.")] = None,
     preview: Annotated[list[Path] | None, typer.Option(
         help="Output of `pulumi preview --json` to check (repeatable).")] = None,
     state: Annotated[list[Path] | None, typer.Option(
@@ -133,8 +134,9 @@ def gate(
     changed = _policy_change(base, found.repository, chosen, catalog, waivers, started.date())
     # checkov imports itself and judges the repository while the programs are planned
     with Steps("gate") as steps, CheckovProcess([found.repository], chosen) as checkov:
-        inputs = gather(program or ([project] if project and not preview and not state else []),
-                        stack or ["prod"], preview or [], state or [],
+        programs = program or ([project] if project and not preview and not state else [])
+        inputs = gather(programs, stack or [_default_stack(programs[0] if programs else None)],
+                        preview or [], state or [],
                         read_stack_outputs(stack_outputs or []), timeout,
                         lambda p, s: steps.step(f"planning {p} (stack {s}) offline"))
         steps.step(f"running checkov on {sum(len(d.plan.resources) for d in inputs)} "
@@ -156,6 +158,13 @@ def gate(
             typer.echo(f"trustctl: warning: {warning}", err=True)
     typer.echo(f"trustctl: gate: {summary(report)}", err=True)
     raise typer.Exit(code)
+
+
+def _default_stack(program: Path | None) -> str:
+    chosen, hint = default_stack(program)
+    if hint and program is not None:
+        typer.echo(f"trustctl: note: {hint}", err=True)
+    return chosen
 
 
 def _project(program: list[Path] | None, preview: list[Path] | None,

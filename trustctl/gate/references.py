@@ -75,7 +75,25 @@ def _dependency_refs(
         # one dependency and one value it can be (preferably the one unknown until apply)
         path, leaf = candidates[0]
         refs[path] = Ref(urns[0], _attribute(leaf))
+    for path, _ in unknown:
+        # several dependencies, several unknowns: the one dependency of the kind the
+        # property names (`bucket`, `replica_kms_key_id`), if only one is
+        fits = [u for u in urns if path not in refs and _kind_fits(path, targets[u].type)]
+        if len(fits) == 1:
+            refs[path] = Ref(fits[0], "id")
     return refs
+
+
+_KINDS = {"bucket": ("aws:s3/bucket:", "aws:s3/bucketV2:"), "key": ("aws:kms/",)}
+
+
+def _kind_fits(path: Path, type_token: str) -> bool:
+    """Whether the property at `path` names a resource of this type: its name ends with the
+    kind (`bucket`, `...key_id`, `...key_arn`)."""
+    name = next((str(p) for p in reversed(path) if isinstance(p, str)), "")
+    name = name.lower().removesuffix("arn").removesuffix("id").rstrip("_")
+    return any(name.endswith(kind) and type_token.startswith(prefixes)
+               for kind, prefixes in _KINDS.items())
 
 
 def _names(leaf: str, target: PlannedResource, identities: set[str]) -> bool:

@@ -93,7 +93,9 @@ def translate(declared: Declared) -> TfPlan:
         configured.append({**block, "expressions": _expressions(values) or {}})
     plan.document = _document(planned, configured)
     plan.roles = assign_roles(plan.document,
-                              {address: r.name for address, r in plan.resources.items()})
+                              {address: r.name for address, r in plan.resources.items()},
+                              {address: declared.identities.get(r.urn, set())
+                               for address, r in plan.resources.items()})
     return plan
 
 

@@ -11,6 +11,7 @@ import typer
 from trustctl.errors import InputError
 from trustctl.plan.failures import unknown_stacks_warning
 from trustctl.plan.isolated import DEFAULT_TIMEOUT_S, plan_isolated
+from trustctl.plan.project import default_stack
 from trustctl.plan.stack_outputs import read_stack_outputs
 from trustctl.redaction import write_file
 
@@ -32,8 +33,10 @@ def plan(
         ),
     ] = Path("."),
     stack: Annotated[
-        str, typer.Option("--stack", help="Stack whose Pulumi.<stack>.yaml config is used.")
-    ] = "prod",
+        str | None, typer.Option("--stack", help="Stack whose Pulumi.<stack>.yaml config is "
+                                 "used. Default: PULUMI_STACK, else the project's only "
+                                 "Pulumi.<stack>.yaml, else prod.")
+    ] = None,
     output: Annotated[
         Path | None,
         typer.Option("--output", "-o", help="Write the JSON here instead of standard output."),
@@ -54,6 +57,10 @@ def plan(
       trustctl plan --program . --stack prod --output plan.json
       trustctl plan --stack-outputs acme/network/prod=network.json --timeout 60
     """
+    if stack is None:
+        stack, hint = default_stack(program)
+        if hint:
+            typer.echo(f"trustctl: note: {hint}", err=True)
     result = plan_isolated(program, stack, stack_outputs=read_stack_outputs(stack_outputs or []),
                            timeout=timeout)
     text = json.dumps(result.to_json(), indent=2, sort_keys=False)

@@ -14,6 +14,7 @@ import pulumi_aws as aws
 MUTATIONS = {
     "none": None,
     "backup-key-removed": "BACKUP-KEY-SEPARATE",  # vault and dumps use the data key
+    "uploads-under-dump-key": "BACKUP-KEY-SEPARATE",  # customer files under the backup key
     "dumps-unlocked": "BACKUP-DAILY-35D",  # the dump bucket has no Object Lock
     "dumps-tagged-data": "BACKUP-KEY-SEPARATE",  # tagged a data bucket, under the backup key
     "table-no-pitr": "BACKUP-DAILY-35D",  # the DynamoDB table has no point-in-time recovery
@@ -57,7 +58,7 @@ def sse(name: str, bucket: aws.s3.Bucket, key: aws.kms.Key | aws.kms.ReplicaKey 
 
 
 uploads = aws.s3.Bucket("uploads")
-sse("uploads", uploads, data_key)
+sse("uploads", uploads, backup_key if broken("uploads-under-dump-key") else data_key)
 access_logs = aws.s3.Bucket("access-logs")
 sse("access-logs", access_logs, None)  # S3 delivers server access logs only to SSE-S3 buckets
 aws.s3.BucketLogging("uploads-logging", bucket=uploads.id, target_bucket=access_logs.id,
@@ -97,6 +98,14 @@ aws.s3.BucketReplicationConfig(
             "encryption_configuration": {"replica_kms_key_id": backup_key_copy.arn},
             "replication_time": {"status": "Enabled", "time": {"minutes": 15}},
             "metrics": {"status": "Enabled", "event_threshold": {"minutes": 15}}}}])
+
+# the nightly dump job writes dumps and can neither read nor delete them
+aws.iam.Policy("dump-writer", policy=pulumi.Output.json_dumps({
+    "Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:PutObject", "Resource": dumps.arn.apply(
+            lambda arn: f"{arn}/*")},
+        {"Effect": "Allow", "Action": ["kms:GenerateDataKey", "kms:Encrypt"],
+         "Resource": backup_key.arn}]}))
 
 vault = aws.backup.Vault("backups", name="nightly", kms_key_arn=backup_key.arn)
 aws.backup.VaultLockConfiguration("backups-lock", backup_vault_name=vault.name,
