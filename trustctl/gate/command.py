@@ -147,7 +147,8 @@ def gate(
     if tf_plan_out is not None:
         _write(tf_plan_out, json.dumps(checked.translated().document, indent=1),
                "--tf-plan-out")
-    records.write(_as_record(report, ", ".join(d.plan.stack for d in inputs), started))
+    where = records.write(_as_record(report, ", ".join(d.plan.stack for d in inputs), started))
+    typer.echo(f"trustctl: gate: record written to {where}", err=True)
     write_reports(report, outputs, _fallback_uri(project, preview, state))
     code, unchecked = gate_exit(report)
     if unchecked and code == 2:
