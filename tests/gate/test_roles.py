@@ -78,6 +78,10 @@ BREAK_FINDINGS = {
     "internet-route": ("CKV_TRUST_31", "warehouse-subnets",
                        "warehouse-eu-west-1a: tier public (inferred: route table "
                        "warehouse-routes routes to an internet gateway)"),
+    "route-added": ("CKV_TRUST_23", "warehouse-internet",
+                    "warehouse-routes: tier private (inferred: VPC warehouse-vpc hosts internal "
+                    "services (endpoint warehouse-s3, subnet group warehouse-subnets) and must "
+                    "keep a private subnet)"),
     "subnet-public-ip": ("CKV_TRUST_31", "warehouse-subnets",
                          "warehouse-eu-west-1a: tier public (inferred: map_public_ip_on_launch "
                          "gives its instances public IPs); warehouse-eu-west-1b: tier private"),
@@ -126,6 +130,23 @@ def test_a_key_shared_by_backups_and_customer_data_fails_key_separation_only(
                    if c.id == "BACKUP-KEY-SEPARATE")
     [at_uploads] = [f for f in control.findings if f.resource == "uploads-sse"]
     assert "inferred: backup vault backups encrypts with it" in at_uploads.message
+
+
+@pytest.mark.parametrize(("mutation", "check_id", "resource"), [
+    ("route-added", "CKV_TRUST_23", "warehouse-internet"),
+    ("internet-route", "CKV_TRUST_22", "warehouse-routes"),
+])
+def test_a_route_that_makes_every_subnet_of_an_internal_vpc_public_fails_private_network(
+        checked: dict[str, Checked], mutation: str, check_id: str, resource: str) -> None:
+    """The subnets are public now (their database too), and the route is the finding."""
+    item = checked[f"independent:{mutation}"]
+    status = _status(checked, mutation)
+    assert (status["PRIVATE-NETWORK"], status["NO-PUBLIC-DB"]) == (Status.FAIL, Status.FAIL)
+    control = next(c for c in item.report().controls if c.id == "PRIVATE-NETWORK")
+    [finding] = [f for f in control.findings if (f.check_id, f.resource) == (check_id, resource)]
+    source = next(r.source for r in item.plan.resources.values() if r.name == resource)
+    assert (finding.file, finding.line) == ("__main__.py", source.line)
+    assert checked["independent:none"].outcome("CKV_TRUST_22", "warehouse-routes") is True
 
 
 def test_database_retention_is_a_backup_finding_not_a_network_one(

@@ -3,7 +3,8 @@
 A control with static checks (or required resources) passes only when nothing failed, what it
 requires is declared, and at least one of its checks ran on a resource, unless it is satisfied
 by design when nothing relevant is declared (VACUOUS_BY_DESIGN). Given the repository's
-workflows, a control with a `schedule` also needs a job that runs its command that often.
+workflows, a control with a `schedule` also needs a job that runs its command that often (when
+the estate declares what its `when_declared` names: a database AWS Backup does not cover).
 Built-in checks that no control lists are advisories: reported, never failing the gate.
 Controls the gate does not verify (live, drill, attested only) are `not_applicable` here, and so
 are controls another stack owns (gate/ownership.py), unless a check of theirs failed here.
@@ -56,9 +57,13 @@ def evaluate(
     missing = missing_by_control(plan.document["planned_values"]["root_module"]["resources"],
                                  catalog)
     required = controls_with_requirements(catalog)
+    declared_types = {r["type"] for r in plan.document["planned_values"]["root_module"][
+        "resources"]}
     for control in catalog:
         owner = (owned_elsewhere or {}).get(control.id)
         schedule = control.verification.schedule if workflows is not None else None
+        if schedule is not None and not schedule.applies_to(declared_types):
+            schedule = None
         if (not control.verification.static and control.id not in required and not schedule) or (
                 control.verification.repository and workflows is None):
             report.controls.append(ControlResult(control.id, Status.NOT_APPLICABLE))

@@ -145,6 +145,8 @@ class _Decider:
     def __init__(self, graph: _Graph) -> None:
         self.graph = graph
         self.roles: dict[str, Role] = {}  # address -> the role its tag key carries
+        # route table address -> internet gateways it routes to (None: unknown until apply)
+        self.internet: dict[str, list[str] | None] = {}
 
     def role(self, resource: _Resource, key: str) -> str | None:
         decided = self.roles.get(resource.address)
@@ -175,7 +177,42 @@ class _Decider:
             self.decide(table, TIER, lambda table=table: self._route_table(table))
         for subnet in g.of_type("aws_subnet"):
             self.decide(subnet, TIER, lambda subnet=subnet: self._subnet(subnet))
+        for vpc in g.of_type("aws_vpc"):
+            self._keep_private(vpc)
         return self.roles
+
+    def _keep_private(self, vpc: _Resource) -> None:
+        """A VPC hosting internal services keeps a private subnet: when an internet route made
+        every subnet of it public, the route tables its internal traffic uses (those of its
+        gateway endpoints, else all of them) must be private, and the route is the finding.
+        The subnets keep the tier their routes give them (their databases are public now)."""
+        g = self.graph
+        subnets = g.referrers(vpc, "vpc_id", "aws_subnet")
+        internal = self._internal_services(vpc)
+        if not subnets or not internal or any(
+                self.role(s, TIER) != "public" for s in subnets):
+            return
+        tables = [t for e in g.referrers(vpc, "vpc_id", "aws_vpc_endpoint")
+                  for t in g.targets(e, "route_table_ids", *ROUTE_TABLE_TYPES)] or [
+            t for t in g.of_type(*ROUTE_TABLE_TYPES)
+            if vpc in g.targets(t, "vpc_id", "aws_vpc")]
+        reason = (f"VPC {vpc.name} hosts internal services ({', '.join(internal)}) and must keep "
+                  "a private subnet")
+        for table in tables:
+            decided = self.roles.get(table.address)
+            if (decided is None or not decided.explicit) and self.internet.get(table.address):
+                self.roles[table.address] = Role(TIER, "private", False, reason)
+
+    def _internal_services(self, vpc: _Resource) -> list[str]:
+        """What runs privately in the VPC: endpoints, security groups other than the default,
+        subnet groups of databases and caches."""
+        g = self.graph
+        found = [f"{kind} {r.name}" for kind, types in _INTERNAL.items()
+                 for r in g.referrers(vpc, "vpc_id", *types)]
+        subnets = g.referrers(vpc, "vpc_id", "aws_subnet")
+        found += [f"subnet group {r.name}" for s in subnets
+                  for r in g.referrers(s, "subnet_ids", *_SUBNET_GROUPS)]
+        return sorted(set(found))
 
     def _backup_key(self, key: _Resource) -> _Inferred:
         vaults = self.graph.referrers(key, "kms_key_arn", "aws_backup_vault")
@@ -230,7 +267,7 @@ class _Decider:
         return "backup-replica", f"backup bucket {_names(sources)} replicates into it"
 
     def _route_table(self, table: _Resource) -> _Inferred:
-        gateways = _internet_routes(self.graph, table)
+        gateways = self.internet[table.address] = _internet_routes(self.graph, table)
         if gateways is None:
             return None  # a route's target is known only after apply: leave it undecided
         if gateways:
@@ -248,7 +285,8 @@ class _Decider:
             return None  # associated with a route table the plan does not hold
         if not tables:
             tables = self._main_tables(subnet)
-        public = [t for t in tables if self.role(t, TIER) == "public"]
+        public = [t for t in tables
+                  if self.role(t, TIER) == "public" or self.internet.get(t.address)]
         if public:
             return "public", f"route table {_names(public)} routes to an internet gateway"
         if any(self.role(t, TIER) != "private" for t in tables):
@@ -266,6 +304,12 @@ class _Decider:
             for main in g.referrers(vpc, "vpc_id", "aws_main_route_table_association"):
                 tables += g.targets(main, "route_table_id", *ROUTE_TABLE_TYPES)
         return tables
+
+
+_INTERNAL = {"endpoint": ("aws_vpc_endpoint",), "security group": ("aws_security_group",)}
+_SUBNET_GROUPS = ("aws_db_subnet_group", "aws_redshift_subnet_group",
+                  "aws_elasticache_subnet_group", "aws_docdb_subnet_group",
+                  "aws_neptune_subnet_group", "aws_dms_replication_subnet_group")
 
 
 def _internet_routes(graph: _Graph, table: _Resource) -> list[str] | None:

@@ -19,6 +19,7 @@ MUTATIONS = {
     "dumps-tagged-data": "BACKUP-KEY-SEPARATE",  # tagged a data bucket, under the backup key
     "table-no-pitr": "BACKUP-DAILY-35D",  # the DynamoDB table has no point-in-time recovery
     "internet-route": "NO-PUBLIC-DB",  # the warehouse subnets route to an internet gateway
+    "route-added": "PRIVATE-NETWORK",  # an aws.ec2.Route to the internet on the only table
     "subnet-public-ip": "NO-PUBLIC-DB",  # a warehouse subnet hands out public IPs
     "subnet-tagged-private": "PRIVATE-NETWORK",  # tagged private, behind an internet route
     "instance-root-unencrypted": "ENC-AT-REST",  # the worker's root volume is unencrypted
@@ -144,6 +145,10 @@ routes = [{"cidr_block": "0.0.0.0/0",
            "gateway_id": aws.ec2.InternetGateway("warehouse-igw", vpc_id=vpc.id).id}
           ] if internet else []
 route_table = aws.ec2.RouteTable("warehouse-routes", vpc_id=vpc.id, routes=routes)
+if broken("route-added"):
+    aws.ec2.Route("warehouse-internet", route_table_id=route_table.id,
+                  destination_cidr_block="0.0.0.0/0",
+                  gateway_id=aws.ec2.InternetGateway("warehouse-igw", vpc_id=vpc.id).id)
 aws.ec2.VpcEndpoint("warehouse-s3", vpc_id=vpc.id, service_name="com.amazonaws.eu-west-1.s3",
                     vpc_endpoint_type="Gateway", route_table_ids=[route_table.id])
 subnets = []
