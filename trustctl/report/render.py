@@ -98,6 +98,9 @@ def to_table(report: ControlReport) -> str:
         lines += ["", f"Advisories (built-in checks outside any control, not failing): "
                       f"{len(report.advisories)} on {len(counts)} checks: "
                       + ", ".join(f"{k} x{v}" for k, v in sorted(counts.items()))]
+        for f in report.advisories:
+            lines.append(f"  {_located(f, '  ')}")
+            lines.append(f"      {f.message}")
     return "\n".join(lines) + "\n"
 
 
