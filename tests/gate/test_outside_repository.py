@@ -37,3 +37,7 @@ def test_a_project_without_stack_config_is_gated_from_inside_it_with_no_flags(
     assert announced == f"trustctl: gate: record written to {Path('evidence') / record.name}" \
         or announced.endswith(str(record))
     assert json.loads(record.read_text())["targets"]["stack"] == "prod"
+    # most of its controls fail only for what another stack would declare: said once, how to
+    # scope it
+    [scoping] = [line for line in lines if "fail only because what they require" in line]
+    assert scoping.startswith("trustctl: note: ") and "trustctl:controls: {owns: [...]}" in scoping

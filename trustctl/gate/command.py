@@ -20,6 +20,7 @@ import typer
 from trustctl.catalog import Control, change_control, load_catalog
 from trustctl.errors import InputError
 from trustctl.gate.checkov_runner import CheckovProcess, CheckResult
+from trustctl.gate.evaluate import MISSING
 from trustctl.gate.exceptions import Waiver
 from trustctl.gate.policy_change import policy_change
 from trustctl.gate.policy_set import POLICIES_IN_PROJECT, PolicySet
@@ -44,7 +45,7 @@ from trustctl.redaction import write_file
 from trustctl.report.formats import FormatOption, OutputOption, report_outputs, write_reports
 from trustctl.report.model import ControlReport
 from trustctl.report.render import summary, to_json
-from trustctl.report.results import exit_code
+from trustctl.report.results import Status, exit_code
 
 
 def gate(
@@ -157,6 +158,9 @@ def gate(
     for warning in (unchecked, unknown_stacks_warning(unknown_stacks)):
         if warning:
             typer.echo(f"trustctl: warning: {warning}", err=True)
+    hint = scoping_hint(report)
+    if hint:
+        typer.echo(f"trustctl: note: {hint}", err=True)
     typer.echo(f"trustctl: gate: {summary(report)}", err=True)
     raise typer.Exit(code)
 
@@ -195,6 +199,20 @@ def _policy_change(base: Path | None, repository: Path, chosen: PolicySet,
         PolicySet(chosen.catalog, chosen.checks, own.exceptions, chosen.owners), catalog, today)
     return policy_change(base, repository, change_control(chosen.catalog).owners_review,
                          in_force, proposed)
+
+
+def scoping_hint(report: ControlReport) -> str | None:
+    """Said once when most failed controls fail only for what is not declared here: a small
+    program is usually one stack of an estate, and should say which controls it keeps."""
+    failed = [c for c in report.controls if c.status == Status.FAIL]
+    missing = [c.id for c in failed if c.findings and all(
+        f.message.startswith(MISSING) for f in c.findings)]
+    if len(missing) * 2 <= len(failed) or len(missing) < 3:
+        return None
+    return (f"{len(missing)} of {len(failed)} failed controls fail only because what they "
+            "require is not declared here; if this stack is one part of an estate, list the "
+            "controls it keeps in its stack config (trustctl:controls: {owns: [...]}) or gate "
+            "the estate's stacks together (several --program/--stack)")
 
 
 def gate_exit(report: ControlReport) -> tuple[int, str | None]:

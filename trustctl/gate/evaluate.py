@@ -33,6 +33,7 @@ from trustctl.report.model import ControlReport, Excepted, UncheckedResource
 from trustctl.report.results import ControlResult, Finding, Status
 
 _IDENTIFIER = re.compile(r"(^|_)(ids?|arns?|ami)$")
+MISSING = "required resource missing"
 VACUOUS_BY_DESIGN = {
     "NO-PUBLIC-DB": "no database declared, so none is reachable from the internet",
 }
@@ -72,7 +73,7 @@ def evaluate(
             report.controls.append(_owned_elsewhere(control, owner, plan, results, exceptions,
                                                     today, report.excepted))
             continue
-        findings = [Finding(f"required resource missing: {what}")
+        findings = [Finding(f"{MISSING}: {what}")
                     for what in missing.get(control.id, [])]
         if schedule is not None and workflows is not None:
             findings += schedule_findings(schedule, workflows)
