@@ -68,9 +68,17 @@ def _relative_source(source: tuple[str, int] | None, root: Path) -> SourceLocati
         return SourceLocation(path, line)
 
 
+_KEPT_MODULES = {"__main__", "trustctl", *sys.stdlib_module_names}
+
+
 @contextlib.contextmanager
 def _program_context(program_dir: Path) -> Iterator[None]:
     """Run as Pulumi does (program dir on sys.path and as cwd); forget its modules after."""
+    # another program's module of the same name (`components`) must not shadow its own
+    own = {p.stem for p in program_dir.iterdir()
+           if p.suffix == ".py" or (p / "__init__.py").exists()} - _KEPT_MODULES
+    for name in [n for n in sys.modules if n.split(".")[0] in own]:
+        del sys.modules[name]
     before_modules = set(sys.modules)
     before_cwd = Path.cwd()
     sys.path.insert(0, str(program_dir))
