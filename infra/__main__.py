@@ -56,19 +56,18 @@ audit_trail = AuditTrail(
                      backup_replica.replica.bucket],
     access_log_bucket=storage.access_logs.bucket,
 )
-# Issue 14's evidence component declares the evidence bucket; until it is wired here, the
-# jobs name it from stack config (evidenceBucketName).
+evidence = EvidenceStore("evidence", config, audit_key_arn=keys.audit_key.arn,
+                         access_log_bucket=storage.access_logs.bucket)
+# the declared bucket's own ARN: its name ends in a suffix only `pulumi up` knows (bucket_prefix)
 jobs.grant(JobTargets(
     backup_bucket_arn=backups.database_backups.bucket.arn,
     backup_key_arn=keys.backup_key.arn,
-    evidence_bucket_arn=f"arn:aws:s3:::{config.evidence_bucket_name}",
+    evidence_bucket_arn=evidence.records.bucket.arn,
     replica_bucket_arn=backup_replica.replica.bucket.arn,
     replica_key_arn=keys.backup_key_replica.arn,
 ))
 edge = Edge("edge", config)
 supabase = SupabaseProject("supabase", config)
-evidence = EvidenceStore("evidence", config, audit_key_arn=keys.audit_key.arn,
-                         access_log_bucket=storage.access_logs.bucket)
 
 pulumi.export("customerFilesBucket", storage.customer_files.bucket.id)
 pulumi.export("databaseBackupBucket", backups.database_backups.bucket.id)

@@ -39,7 +39,6 @@ _AUTH_PATH = re.compile(r"^/[A-Za-z0-9._~/-]*\*?$")
 _PRINCIPAL_ARN = re.compile(r"^arn:aws:(iam::\d{12}:role/|sts::\d{12}:assumed-role/)[\w+=,.@/-]+$")
 # GitHub's owner/name: the OIDC subject of the scheduled jobs names exactly this repository.
 _GITHUB_REPOSITORY = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$")
-_BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _SUPABASE_REF = re.compile(r"^[a-z]{20}$")
 _NAME = re.compile(r"^[a-z][a-z0-9-]{1,20}$")
 
@@ -72,7 +71,6 @@ class StackConfig:
     on_call_principal_arns: tuple[str, ...]
     on_call_max_session_seconds: int
     github_repository: str
-    evidence_bucket_name: str
     supabase_project_ref: str
     supabase_allowed_cidrs: tuple[str, ...]
     cloudflare_zone_id: str
@@ -258,7 +256,6 @@ def load(
         on_call_principal_arns=read.strings("onCallPrincipalArns", _PRINCIPAL_ARN),
         on_call_max_session_seconds=read.integer("onCallMaxSessionSeconds", 900, 3600),
         github_repository=read.text("githubRepository", _GITHUB_REPOSITORY),
-        evidence_bucket_name=read.text("evidenceBucketName", _BUCKET_NAME),
         supabase_project_ref=read.text("supabaseProjectRef", _SUPABASE_REF),
         supabase_allowed_cidrs=_supabase_allowed_cidrs(read),
         cloudflare_zone_id=read.text("cloudflareZoneId", _CLOUDFLARE_ID),

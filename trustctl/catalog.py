@@ -23,11 +23,16 @@ from trustctl.paths import catalog_path
 @dataclass(frozen=True)
 class ScheduleRequirement:
     """A job the repository's workflows must run: `command`, at least every `every_days` days,
-    in the production environment, as the role named by the variable `role_variable`."""
+    in the production environment, as the role named by the variable `role_variable`; with
+    `when_declared`, only in an estate that declares a resource of one of those (TF) types."""
 
     command: str
     every_days: int
     role_variable: str
+    when_declared: tuple[str, ...] = ()
+
+    def applies_to(self, resource_types: set[str]) -> bool:
+        return not self.when_declared or bool(resource_types & set(self.when_declared))
 
 
 @dataclass(frozen=True)
@@ -145,7 +150,8 @@ def _schedule(raw: dict | None, figures: Mapping[str, Figure]) -> ScheduleRequir
     if raw is None:
         return None
     return ScheduleRequirement(str(raw["command"]), int(figures["every_days"]),
-                               str(raw["role_variable"]))
+                               str(raw["role_variable"]),
+                               tuple(str(t) for t in raw.get("when_declared") or ()))
 
 
 def load_catalog(path: Path | None = None) -> tuple[Control, ...]:

@@ -79,7 +79,7 @@ class JobTargets:
 
     backup_bucket_arn: pulumi.Input[str]
     backup_key_arn: pulumi.Input[str]
-    evidence_bucket_arn: str
+    evidence_bucket_arn: pulumi.Input[str]
     replica_bucket_arn: pulumi.Input[str]  # the backups' copy in the recovery region
     replica_key_arn: pulumi.Input[str]  # the backup key's replica there
 

@@ -124,8 +124,10 @@ def test_missing_checkov_exits_2(tmp_path: Path) -> None:
 
 def test_removing_the_drill_schedule_fails_restore_drill_at_pull_request_time(
         tmp_path: Path) -> None:
-    workflows = tmp_path / "workflows"
-    workflows.mkdir()
+    # a repository of its own: the gate also judges the folder holding .github/workflows (zizmor
+    # over it), which must hold nothing but these files
+    workflows = tmp_path / "repository" / ".github" / "workflows"
+    workflows.mkdir(parents=True)
     source = GATE_TESTS.parents[1] / ".github" / "workflows"
     for path in source.glob("*.yml"):
         if path.name != "drill-quarterly.yml":

@@ -68,7 +68,23 @@ def test_a_plain_output_path_takes_the_format_off_stdout(tmp_path: Path) -> None
     assert json.loads(out.read_text())["exit_code"] == 1
 
 
+@pytest.mark.parametrize(("name", "parse"), [
+    ("gate.sarif", lambda text: json.loads(text)["runs"][0]["tool"]["driver"]["name"]),
+    ("gate.json", lambda text: json.loads(text)["exit_code"]),
+    ("gate.xml", lambda text: ET.fromstring(text).tag),
+])
+def test_a_plain_output_path_writes_the_format_its_extension_names(
+        tmp_path: Path, name: str, parse) -> None:
+    out = tmp_path / name
+    result = _gate("--state", STATE, "-o", str(out), "--evidence-dir", str(tmp_path / "ev"))
+    assert result.exit_code == 1 and result.stdout == ""
+    assert parse(out.read_text()) in ("trustctl gate", 1, "testsuites", "testsuite")
+
+
 @pytest.mark.parametrize(("args", "reason"), [
+    (["--format", "json", "--output", "gate.sarif"],
+     "--output gate.sarif: a .sarif file cannot hold --format json; write json=gate.sarif to "
+     "force it"),
     (["--format", "yaml"], "--format 'yaml': not a report format (text, json, sarif, junit)"),
     (["--output", "sarif="], "--output sarif=: no path after `=`"),
     (["--output", "a.json", "--output", "json=a.json"], "--output a.json: given more than once"),

@@ -45,8 +45,9 @@ def test_independent_program_keeps_its_promises(checked: dict[str, Checked]) -> 
     assert inferred == {
         "dump-key": "purpose backup (inferred: backup vault backups encrypts with it)",
         "dump-key-copy": "purpose backup (inferred: backup vault backups-copy encrypts with it)",
-        "dumps": "role backup (inferred: encrypted under backup key dump-key)",
-        "dumps-copy": "role backup-replica (inferred: encrypted under backup key dump-key-copy)",
+        "dumps": "role backup (inferred: backup writer dump-writer encrypts under the backup key "
+                 "and may write it, never read or delete it)",
+        "dumps-copy": "role backup-replica (inferred: backup bucket dumps replicates into it)",
         "access-logs": "role access-logs (inferred: server access logs of uploads-logging are "
                        "delivered to it)",
         "warehouse-routes": "tier private (inferred: no route to an internet gateway)",
@@ -66,13 +67,21 @@ BREAK_FINDINGS = {
     "backup-key-removed": ("CKV_TRUST_11", "data-key",
                            "[data-key: purpose backup (inferred: backup vault backups encrypts "
                            "with it)]"),
+    "uploads-under-dump-key": ("CKV_TRUST_10", "uploads-sse",
+                               "dump-key: purpose backup (inferred: backup vault backups "
+                               "encrypts with it)"),
     "dumps-unlocked": ("CKV_TRUST_15", "dumps",
-                       "[dumps: role backup (inferred: encrypted under backup key dump-key)]"),
+                       "[dumps: role backup (inferred: backup writer dump-writer encrypts under "
+                       "the backup key and may write it, never read or delete it)]"),
     "dumps-tagged-data": ("CKV_TRUST_10", "dumps-sse", "dumps: role data (tagged trustctl:role)"),
     "table-no-pitr": ("CKV_TRUST_17", "orders", "point_in_time_recovery is not enabled"),
     "internet-route": ("CKV_TRUST_31", "warehouse-subnets",
                        "warehouse-eu-west-1a: tier public (inferred: route table "
                        "warehouse-routes routes to an internet gateway)"),
+    "route-added": ("CKV_TRUST_23", "warehouse-internet",
+                    "warehouse-routes: tier private (inferred: VPC warehouse-vpc hosts internal "
+                    "services (endpoint warehouse-s3, subnet group warehouse-subnets) and must "
+                    "keep a private subnet)"),
     "subnet-public-ip": ("CKV_TRUST_31", "warehouse-subnets",
                          "warehouse-eu-west-1a: tier public (inferred: map_public_ip_on_launch "
                          "gives its instances public IPs); warehouse-eu-west-1b: tier private"),
@@ -105,13 +114,39 @@ def test_break_fails_its_control_alone_among_its_controls(checked: dict[str, Che
     assert found[0].file == "__main__.py" and found[0].line
 
 
-def test_backup_key_removed_fails_key_separation_and_nothing_else_of_the_data_promises(
-        checked: dict[str, Checked]) -> None:
-    status = _status(checked, "backup-key-removed")
-    # the vault's key now also encrypts the uploads bucket, the table, the warehouse, the queue
+@pytest.mark.parametrize("mutation", ["backup-key-removed", "uploads-under-dump-key"])
+def test_a_key_shared_by_backups_and_customer_data_fails_key_separation_only(
+        checked: dict[str, Checked], mutation: str) -> None:
+    """Sharing the key never makes customer files a backup bucket (no Object Lock asked of
+    them): the key's backup use (the vault) and its data use (uploads) are both named."""
+    status = _status(checked, mutation)
     assert status["BACKUP-KEY-SEPARATE"] == Status.FAIL
-    assert status["BACKUP-DAILY-35D"] == Status.FAIL  # uploads is now taken for a backup bucket
-    assert (status["ENC-AT-REST"], status["NO-PUBLIC-DB"]) == (Status.PASS, Status.PASS)
+    assert (status["BACKUP-DAILY-35D"], status["ENC-AT-REST"], status["NO-PUBLIC-DB"]) == (
+        Status.PASS, Status.PASS, Status.PASS)
+    roles = {checked[f"independent:{mutation}"].plan.resources[a].name: r.value
+             for a, r in checked[f"independent:{mutation}"].plan.roles.items()}
+    assert "uploads" not in roles and roles["dumps"] == "backup"
+    control = next(c for c in checked[f"independent:{mutation}"].report().controls
+                   if c.id == "BACKUP-KEY-SEPARATE")
+    [at_uploads] = [f for f in control.findings if f.resource == "uploads-sse"]
+    assert "inferred: backup vault backups encrypts with it" in at_uploads.message
+
+
+@pytest.mark.parametrize(("mutation", "check_id", "resource"), [
+    ("route-added", "CKV_TRUST_23", "warehouse-internet"),
+    ("internet-route", "CKV_TRUST_22", "warehouse-routes"),
+])
+def test_a_route_that_makes_every_subnet_of_an_internal_vpc_public_fails_private_network(
+        checked: dict[str, Checked], mutation: str, check_id: str, resource: str) -> None:
+    """The subnets are public now (their database too), and the route is the finding."""
+    item = checked[f"independent:{mutation}"]
+    status = _status(checked, mutation)
+    assert (status["PRIVATE-NETWORK"], status["NO-PUBLIC-DB"]) == (Status.FAIL, Status.FAIL)
+    control = next(c for c in item.report().controls if c.id == "PRIVATE-NETWORK")
+    [finding] = [f for f in control.findings if (f.check_id, f.resource) == (check_id, resource)]
+    source = next(r.source for r in item.plan.resources.values() if r.name == resource)
+    assert (finding.file, finding.line) == ("__main__.py", source.line)
+    assert checked["independent:none"].outcome("CKV_TRUST_22", "warehouse-routes") is True
 
 
 def test_database_retention_is_a_backup_finding_not_a_network_one(
@@ -140,7 +175,7 @@ def test_encryption_of_other_data_stores_is_judged_both_ways(
 
 
 @pytest.mark.parametrize("mutation", ["none", "internet-route", "backup-key-removed",
-                                      "dumps-tagged-data"])
+                                      "dumps-tagged-data", "uploads-under-dump-key"])
 def test_roles_are_decided_alike_from_every_input(tmp_path: Path, mutation: str) -> None:
     plan = plan_program(INDEPENDENT, "test", {"break": mutation})
     program = translate(Declared(plan, "program")).roles

@@ -240,3 +240,18 @@ def test_gate_fails_a_removed_or_weakened_schedule(checked: dict[str, Checked], 
     assert any(says in f for f in findings), findings
     other = "RESTORE-DRILL" if control == "BACKUP-DAILY-35D" else "BACKUP-DAILY-35D"
     assert _status(checked, workflows)[other][0] == Status.PASS
+
+
+def test_an_estate_whose_databases_aws_backup_covers_needs_no_backup_workflow(
+        checked: dict[str, Checked], tmp_path: Path) -> None:
+    """The independent program declares no database outside AWS Backup (no Supabase project):
+    its backup plan is the proof, so removing the backup workflow changes nothing for it, while
+    the estate with the Supabase project fails."""
+    workflows = _copy(tmp_path)
+    (workflows / "backup-daily.yml").unlink()
+    run = checked["independent:none"]
+    report = evaluate(load_catalog(), run.declared.origin, run.plan, run.results, [], TODAY,
+                      load_workflows(workflows))
+    backup = next(c for c in report.controls if c.id == "BACKUP-DAILY-35D")
+    assert (backup.status, backup.findings) == (Status.PASS, [])
+    assert _status(checked, workflows)["BACKUP-DAILY-35D"][0] == Status.FAIL

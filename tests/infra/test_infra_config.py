@@ -32,8 +32,6 @@ from trustctl.plan import plan_program
         ("onCallPrincipalArns", json.dumps([]), "trustctl:onCallPrincipalArns: needs at least 1"),
         ("githubRepository", "claver/*", "trustctl:githubRepository: 'claver/*' is not valid"),
         ("githubRepository", "claver", "trustctl:githubRepository: 'claver' is not valid"),
-        ("evidenceBucketName", "Evidence_Bucket",
-         "trustctl:evidenceBucketName: 'Evidence_Bucket' is not valid"),
         ("supabaseProjectRef", "abc", "trustctl:supabaseProjectRef: 'abc' is not valid"),
         ("supabaseAllowedCidrs", json.dumps(["0.0.0.0/0"]),
          "trustctl:supabaseAllowedCidrs: 0.0.0.0/0 admits the whole internet"),

@@ -118,7 +118,6 @@ def test_planning_twice_in_one_process_gives_the_same_plan(shop):
     [
         (PROGRAMS / "raises", "test",
          "__main__.py:4: program raised ValueError: subnet cidr 10.0.0.0/33 is not a valid CIDR"),
-        (PROGRAMS / "nostack", "test", "Pulumi.test.yaml: no config file for stack 'test'"),
         (PROGRAMS, "test", "Pulumi.yaml: no Pulumi.yaml"),
     ],
 )

@@ -20,6 +20,7 @@ import typer
 from trustctl.catalog import Control, change_control, load_catalog
 from trustctl.errors import InputError
 from trustctl.gate.checkov_runner import CheckovProcess, CheckResult
+from trustctl.gate.evaluate import MISSING
 from trustctl.gate.exceptions import Waiver
 from trustctl.gate.policy_change import policy_change
 from trustctl.gate.policy_set import POLICIES_IN_PROJECT, PolicySet
@@ -28,9 +29,9 @@ from trustctl.gate.schedules import find_workflows, load_workflows
 from trustctl.gate.sources import gather
 from trustctl.gate.waiver_rules import judged_waivers
 from trustctl.plan.command import StackOutputsOption, TimeoutOption
-from trustctl.plan.failures import exit_despite_program_threads, unknown_stacks_warning
-from trustctl.plan.planner import DEFAULT_TIMEOUT_S
-from trustctl.plan.project import find_project
+from trustctl.plan.failures import unknown_stacks_warning
+from trustctl.plan.isolated import DEFAULT_TIMEOUT_S
+from trustctl.plan.project import default_stack, find_project
 from trustctl.plan.stack_outputs import read_stack_outputs
 from trustctl.progress import Steps
 from trustctl.records import Record
@@ -44,7 +45,7 @@ from trustctl.redaction import write_file
 from trustctl.report.formats import FormatOption, OutputOption, report_outputs, write_reports
 from trustctl.report.model import ControlReport
 from trustctl.report.render import summary, to_json
-from trustctl.report.results import exit_code
+from trustctl.report.results import Status, exit_code
 
 
 def gate(
@@ -54,7 +55,8 @@ def gate(
              "directory.")] = None,
     stack: Annotated[list[str] | None, typer.Option(
         help="Stack whose config the program reads: once for every program, once per "
-             "--program, or several for one program. Default: prod.")] = None,
+             "--program, or several for one program. Default: PULUMI_STACK, else the project's "
+             "only Pulumi.<stack>.yaml, else prod.")] = None,
     preview: Annotated[list[Path] | None, typer.Option(
         help="Output of `pulumi preview --json` to check (repeatable).")] = None,
     state: Annotated[list[Path] | None, typer.Option(
@@ -133,8 +135,9 @@ def gate(
     changed = _policy_change(base, found.repository, chosen, catalog, waivers, started.date())
     # checkov imports itself and judges the repository while the programs are planned
     with Steps("gate") as steps, CheckovProcess([found.repository], chosen) as checkov:
-        inputs = gather(program or ([project] if project and not preview and not state else []),
-                        stack or ["prod"], preview or [], state or [],
+        programs = program or ([project] if project and not preview and not state else [])
+        inputs = gather(programs, stack or [_default_stack(programs[0] if programs else None)],
+                        preview or [], state or [],
                         read_stack_outputs(stack_outputs or []), timeout,
                         lambda p, s: steps.step(f"planning {p} (stack {s}) offline"))
         steps.step(f"running checkov on {sum(len(d.plan.resources) for d in inputs)} "
@@ -145,7 +148,8 @@ def gate(
     if tf_plan_out is not None:
         _write(tf_plan_out, json.dumps(checked.translated().document, indent=1),
                "--tf-plan-out")
-    records.write(_as_record(report, ", ".join(d.plan.stack for d in inputs), started))
+    where = records.write(_as_record(report, ", ".join(d.plan.stack for d in inputs), started))
+    typer.echo(f"trustctl: gate: record written to {where}", err=True)
     write_reports(report, outputs, _fallback_uri(project, preview, state))
     code, unchecked = gate_exit(report)
     if unchecked and code == 2:
@@ -154,9 +158,18 @@ def gate(
     for warning in (unchecked, unknown_stacks_warning(unknown_stacks)):
         if warning:
             typer.echo(f"trustctl: warning: {warning}", err=True)
+    hint = scoping_hint(report)
+    if hint:
+        typer.echo(f"trustctl: note: {hint}", err=True)
     typer.echo(f"trustctl: gate: {summary(report)}", err=True)
-    exit_despite_program_threads(code)
     raise typer.Exit(code)
+
+
+def _default_stack(program: Path | None) -> str:
+    chosen, hint = default_stack(program)
+    if hint and program is not None:
+        typer.echo(f"trustctl: note: {hint}", err=True)
+    return chosen
 
 
 def _project(program: list[Path] | None, preview: list[Path] | None,
@@ -186,6 +199,20 @@ def _policy_change(base: Path | None, repository: Path, chosen: PolicySet,
         PolicySet(chosen.catalog, chosen.checks, own.exceptions, chosen.owners), catalog, today)
     return policy_change(base, repository, change_control(chosen.catalog).owners_review,
                          in_force, proposed)
+
+
+def scoping_hint(report: ControlReport) -> str | None:
+    """Said once when most failed controls fail only for what is not declared here: a small
+    program is usually one stack of an estate, and should say which controls it keeps."""
+    failed = [c for c in report.controls if c.status == Status.FAIL]
+    missing = [c.id for c in failed if c.findings and all(
+        f.message.startswith(MISSING) for f in c.findings)]
+    if len(missing) * 2 <= len(failed) or len(missing) < 3:
+        return None
+    return (f"{len(missing)} of {len(failed)} failed controls fail only because what they "
+            "require is not declared here; if this stack is one part of an estate, list the "
+            "controls it keeps in its stack config (trustctl:controls: {owns: [...]}) or gate "
+            "the estate's stacks together (several --program/--stack)")
 
 
 def gate_exit(report: ControlReport) -> tuple[int, str | None]:

@@ -36,6 +36,7 @@ def union(plans: list[TfPlan], results: list[list[CheckResult]]
         merged.resources |= {prefix + a: r for a, r in plan.resources.items()}
         merged.unknowns |= {prefix + a: u for a, u in plan.unknowns.items()}
         merged.roles |= {prefix + a: r for a, r in plan.roles.items()}
+        merged.identities |= {prefix + a: i for a, i in plan.identities.items()}
         merged.unchecked += plan.unchecked
         merged.skipped_inert += plan.skipped_inert
         found += [dataclasses.replace(r, address=prefix + r.address) for r in checked]

@@ -3,7 +3,8 @@
 A control with static checks (or required resources) passes only when nothing failed, what it
 requires is declared, and at least one of its checks ran on a resource, unless it is satisfied
 by design when nothing relevant is declared (VACUOUS_BY_DESIGN). Given the repository's
-workflows, a control with a `schedule` also needs a job that runs its command that often.
+workflows, a control with a `schedule` also needs a job that runs its command that often (when
+the estate declares what its `when_declared` names: a database AWS Backup does not cover).
 Built-in checks that no control lists are advisories: reported, never failing the gate.
 Controls the gate does not verify (live, drill, attested only) are `not_applicable` here, and so
 are controls another stack owns (gate/ownership.py), unless a check of theirs failed here.
@@ -32,6 +33,7 @@ from trustctl.report.model import ControlReport, Excepted, UncheckedResource
 from trustctl.report.results import ControlResult, Finding, Status
 
 _IDENTIFIER = re.compile(r"(^|_)(ids?|arns?|ami)$")
+MISSING = "required resource missing"
 VACUOUS_BY_DESIGN = {
     "NO-PUBLIC-DB": "no database declared, so none is reachable from the internet",
 }
@@ -56,9 +58,13 @@ def evaluate(
     missing = missing_by_control(plan.document["planned_values"]["root_module"]["resources"],
                                  catalog)
     required = controls_with_requirements(catalog)
+    declared_types = {r["type"] for r in plan.document["planned_values"]["root_module"][
+        "resources"]}
     for control in catalog:
         owner = (owned_elsewhere or {}).get(control.id)
         schedule = control.verification.schedule if workflows is not None else None
+        if schedule is not None and not schedule.applies_to(declared_types):
+            schedule = None
         if (not control.verification.static and control.id not in required and not schedule) or (
                 control.verification.repository and workflows is None):
             report.controls.append(ControlResult(control.id, Status.NOT_APPLICABLE))
@@ -67,7 +73,7 @@ def evaluate(
             report.controls.append(_owned_elsewhere(control, owner, plan, results, exceptions,
                                                     today, report.excepted))
             continue
-        findings = [Finding(f"required resource missing: {what}")
+        findings = [Finding(f"{MISSING}: {what}")
                     for what in missing.get(control.id, [])]
         if schedule is not None and workflows is not None:
             findings += schedule_findings(schedule, workflows)

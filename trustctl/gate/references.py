@@ -71,11 +71,41 @@ def _dependency_refs(
             refs[path] = Ref(urn, _attribute(leaf))
     unknown = [(path, leaf) for path, leaf in leaves if leaf == UNKNOWN]
     candidates = unknown or leaves
-    if not refs and len(urns) == 1 and len(candidates) == 1:
+    if not refs and len(urns) == 1 and len(candidates) == 1 and _may_name(candidates[0][1]):
         # one dependency and one value it can be (preferably the one unknown until apply)
         path, leaf = candidates[0]
         refs[path] = Ref(urns[0], _attribute(leaf))
+    for path, _ in unknown:
+        # several dependencies, several unknowns: the one dependency of the kind the
+        # property names (`bucket`, `replica_kms_key_id`), if only one is
+        fits = [u for u in urns if path not in refs and _kind_fits(path, targets[u].type)]
+        if len(fits) == 1:
+            refs[path] = Ref(fits[0], "id")
+    if not refs and unknown and len(unknown) == len(urns) == len(leaves) and len(
+            {path[:-1] for path, _ in unknown}) == 1 and len({targets[u].type for u in urns}) == 1:
+        # a list of nothing but unknowns (`subnet_ids`), one per dependency, all of one type:
+        # which is which cannot be known, that they are these can
+        refs = {path: Ref(urn, "id") for (path, _), urn in zip(unknown, urns, strict=True)}
     return refs
+
+
+def _may_name(leaf: str) -> bool:
+    """Whether a value can be an id or ARN: a policy document built from one resource's ARN
+    depends on it, but is a document, which checks must read, not a reference."""
+    return leaf == UNKNOWN or not (leaf.lstrip().startswith(("{", "[")) or any(
+        c.isspace() for c in leaf))
+
+
+_KINDS = {"bucket": ("aws:s3/bucket:", "aws:s3/bucketV2:"), "key": ("aws:kms/",)}
+
+
+def _kind_fits(path: Path, type_token: str) -> bool:
+    """Whether the property at `path` names a resource of this type: its name ends with the
+    kind (`bucket`, `...key_id`, `...key_arn`)."""
+    name = next((str(p) for p in reversed(path) if isinstance(p, str)), "")
+    name = name.lower().removesuffix("arn").removesuffix("id").rstrip("_")
+    return any(name.endswith(kind) and type_token.startswith(prefixes)
+               for kind, prefixes in _KINDS.items())
 
 
 def _names(leaf: str, target: PlannedResource, identities: set[str]) -> bool:

@@ -4,12 +4,14 @@ access-log bucket, public and private subnets and route tables.
 The project's checks read a role as a tag (`trustctl:purpose=backup` on a key, ...), which only
 this project's own programs carry. A program that never heard of those tags still says what each
 resource is by how resources use each other: the key an AWS Backup vault encrypts with *is* a
-backup key; a bucket encrypted under it *is* the backup bucket; a subnet *is* public when its
-route table routes to an internet gateway. So each role is decided here, from the translated plan
-checkov reads, and written into that plan as the tag the checks read. A `trustctl:` tag the
-program sets itself is an explicit decision and always wins (and the checks then hold the program
-to it). Every decision records how it was made, so a finding can say why a resource was taken
-for a backup bucket or a public subnet.
+backup key; a bucket *is* a backup bucket by what the backups do to it (the backup writer's
+write-only grant, replication from a backup bucket), never by the key it shares: a shared key
+must fail BACKUP-KEY-SEPARATE, not turn customer data into "backups"; a subnet *is* public
+when its route table routes to an internet gateway. So each role is decided here, from the
+translated plan checkov reads, and written into that plan as the tag the checks read. A
+`trustctl:` tag the program sets itself is an explicit decision and always wins (and the checks
+then hold the program to it). Every decision records how it was made, so a finding can say why
+a resource was taken for a backup bucket or a public subnet.
 """
 
 from __future__ import annotations
@@ -17,6 +19,18 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
+
+from trustctl.gate.grants import (
+    DELETE,
+    ENCRYPT,
+    POLICY_TYPES,
+    READ,
+    WRITE,
+    Grant,
+    bucket_named,
+    key_named,
+    policy_grants,
+)
 
 PURPOSE, ROLE, TIER = "trustctl:purpose", "trustctl:role", "trustctl:tier"
 ROLE_TAGS = (PURPOSE, ROLE, TIER)
@@ -26,15 +40,13 @@ ROUTE_TABLE_TYPES = ("aws_route_table", "aws_default_route_table")
 _ROUTE_TARGETS = ("gateway_id", "nat_gateway_id", "transit_gateway_id", "egress_only_gateway_id",
                   "vpc_peering_connection_id", "network_interface_id", "vpc_endpoint_id",
                   "carrier_gateway_id", "local_gateway_id", "core_network_arn", "instance_id")
-_SSE_CONFIG = "aws_s3_bucket_server_side_encryption_configuration"
-_SSE_KEY = "rule.apply_server_side_encryption_by_default.kms_master_key_id"
 
 # How a role is inferred when no tag decides it (the catalog's `requires:` say "tag or graph").
 INFERRED_FROM = {
     f"{PURPOSE}=backup": "the key an aws_backup_vault uses, or that key's aws_kms_replica_key",
-    f"{ROLE}=backup": "a bucket encrypted under the backup key",
-    f"{ROLE}=backup-replica": "a bucket encrypted under the backup key's replica, or the "
-                              "replication destination of the backup bucket",
+    f"{ROLE}=backup": "a bucket the backup writer writes: a policy that encrypts under the "
+                      "backup key and may write the bucket but neither read nor delete it",
+    f"{ROLE}=backup-replica": "the replication destination of the backup bucket",
 }
 
 
@@ -72,7 +84,8 @@ class _Resource:
 class _Graph:
     """The plan's resources and who references whom, by TF attribute path (indices dropped)."""
 
-    def __init__(self, document: dict[str, Any], names: dict[str, str]) -> None:
+    def __init__(self, document: dict[str, Any], names: dict[str, str],
+                 identities: dict[str, set[str]] | None = None) -> None:
         configured = {r["address"]: r.get("expressions") or {}
                       for r in document["configuration"]["root_module"]["resources"]}
         self.resources = {
@@ -82,6 +95,11 @@ class _Graph:
             for r in document["planned_values"]["root_module"]["resources"]
         }
 
+        # address -> every string the resource goes by (logical name, ids, ARNs, bucket name)
+        self.names = {a: _goes_by(r, (identities or {}).get(a, set()))
+                      for a, r in self.resources.items()}
+        self.grants = [g for r in self.of_type(*POLICY_TYPES)
+                       for g in policy_grants(r.address, r.values.get("policy"))]
         self.incoming: dict[str, list[tuple[str, _Resource]]] = {}  # target -> (path, source)
         for source in self.resources.values():
             for path, target, _ in source.references:
@@ -127,6 +145,8 @@ class _Decider:
     def __init__(self, graph: _Graph) -> None:
         self.graph = graph
         self.roles: dict[str, Role] = {}  # address -> the role its tag key carries
+        # route table address -> internet gateways it routes to (None: unknown until apply)
+        self.internet: dict[str, list[str] | None] = {}
 
     def role(self, resource: _Resource, key: str) -> str | None:
         decided = self.roles.get(resource.address)
@@ -157,7 +177,42 @@ class _Decider:
             self.decide(table, TIER, lambda table=table: self._route_table(table))
         for subnet in g.of_type("aws_subnet"):
             self.decide(subnet, TIER, lambda subnet=subnet: self._subnet(subnet))
+        for vpc in g.of_type("aws_vpc"):
+            self._keep_private(vpc)
         return self.roles
+
+    def _keep_private(self, vpc: _Resource) -> None:
+        """A VPC hosting internal services keeps a private subnet: when an internet route made
+        every subnet of it public, the route tables its internal traffic uses (those of its
+        gateway endpoints, else all of them) must be private, and the route is the finding.
+        The subnets keep the tier their routes give them (their databases are public now)."""
+        g = self.graph
+        subnets = g.referrers(vpc, "vpc_id", "aws_subnet")
+        internal = self._internal_services(vpc)
+        if not subnets or not internal or any(
+                self.role(s, TIER) != "public" for s in subnets):
+            return
+        tables = [t for e in g.referrers(vpc, "vpc_id", "aws_vpc_endpoint")
+                  for t in g.targets(e, "route_table_ids", *ROUTE_TABLE_TYPES)] or [
+            t for t in g.of_type(*ROUTE_TABLE_TYPES)
+            if vpc in g.targets(t, "vpc_id", "aws_vpc")]
+        reason = (f"VPC {vpc.name} hosts internal services ({', '.join(internal)}) and must keep "
+                  "a private subnet")
+        for table in tables:
+            decided = self.roles.get(table.address)
+            if (decided is None or not decided.explicit) and self.internet.get(table.address):
+                self.roles[table.address] = Role(TIER, "private", False, reason)
+
+    def _internal_services(self, vpc: _Resource) -> list[str]:
+        """What runs privately in the VPC: endpoints, security groups other than the default,
+        subnet groups of databases and caches."""
+        g = self.graph
+        found = [f"{kind} {r.name}" for kind, types in _INTERNAL.items()
+                 for r in g.referrers(vpc, "vpc_id", *types)]
+        subnets = g.referrers(vpc, "vpc_id", "aws_subnet")
+        found += [f"subnet group {r.name}" for s in subnets
+                  for r in g.referrers(s, "subnet_ids", *_SUBNET_GROUPS)]
+        return sorted(set(found))
 
     def _backup_key(self, key: _Resource) -> _Inferred:
         vaults = self.graph.referrers(key, "kms_key_arn", "aws_backup_vault")
@@ -172,20 +227,29 @@ class _Decider:
             return None
         return "backup", f"the replica of backup key {_names(primaries)}"
 
-    def _bucket_keys(self, bucket: _Resource) -> list[_Resource]:
+    def _backup_writers(self, bucket: _Resource) -> list[str]:
+        """Names of the policies that write `bucket`, cannot read or delete it, and encrypt
+        under a backup key: what the backup writer is granted."""
         g = self.graph
-        configs = g.referrers(bucket, "bucket", _SSE_CONFIG)
-        keys = [k for c in configs for k in g.targets(c, _SSE_KEY, *KEY_TYPES)]
-        # pulumi-aws v6 Bucket: the encryption configuration is inline
-        return keys + g.targets(bucket, f"server_side_encryption_configuration.{_SSE_KEY}",
-                                *KEY_TYPES)
+        backup_keys = {n for k in g.of_type(*KEY_TYPES) if self.role(k, PURPOSE) == "backup"
+                       for n in g.names[k.address]}
+        writers = []
+        for policy in {grant.address for grant in g.grants}:
+            grants = [grant for grant in g.grants if grant.address == policy]
+            on_bucket = [grant for grant in grants
+                         if bucket_named(grant.resource) in g.names[bucket.address]]
+            if (any(grant.allows(WRITE) for grant in on_bucket)
+                    and not any(grant.allows(READ) or grant.allows(DELETE)
+                                or grant.allows(f"{DELETE}version") for grant in on_bucket)
+                    and any(_encrypts_under(grant, backup_keys) for grant in grants)):
+                writers.append(g.resources[policy].name)
+        return sorted(writers)
 
     def _bucket(self, bucket: _Resource) -> _Inferred:
-        backup_keys = [k for k in self._bucket_keys(bucket) if self.role(k, PURPOSE) == "backup"]
-        if backup_keys:
-            key = backup_keys[0]
-            value = "backup-replica" if key.type == "aws_kms_replica_key" else "backup"
-            return value, f"encrypted under backup key {key.name}"
+        writers = self._backup_writers(bucket)
+        if writers:
+            return "backup", (f"backup writer {', '.join(writers)} encrypts under the backup key "
+                              "and may write it, never read or delete it")
         loggers = self.graph.referrers(bucket, "target_bucket", "aws_s3_bucket_logging")
         if loggers:
             return "access-logs", f"server access logs of {_names(loggers)} are delivered to it"
@@ -203,7 +267,7 @@ class _Decider:
         return "backup-replica", f"backup bucket {_names(sources)} replicates into it"
 
     def _route_table(self, table: _Resource) -> _Inferred:
-        gateways = _internet_routes(self.graph, table)
+        gateways = self.internet[table.address] = _internet_routes(self.graph, table)
         if gateways is None:
             return None  # a route's target is known only after apply: leave it undecided
         if gateways:
@@ -221,7 +285,8 @@ class _Decider:
             return None  # associated with a route table the plan does not hold
         if not tables:
             tables = self._main_tables(subnet)
-        public = [t for t in tables if self.role(t, TIER) == "public"]
+        public = [t for t in tables
+                  if self.role(t, TIER) == "public" or self.internet.get(t.address)]
         if public:
             return "public", f"route table {_names(public)} routes to an internet gateway"
         if any(self.role(t, TIER) != "private" for t in tables):
@@ -239,6 +304,12 @@ class _Decider:
             for main in g.referrers(vpc, "vpc_id", "aws_main_route_table_association"):
                 tables += g.targets(main, "route_table_id", *ROUTE_TABLE_TYPES)
         return tables
+
+
+_INTERNAL = {"endpoint": ("aws_vpc_endpoint",), "security group": ("aws_security_group",)}
+_SUBNET_GROUPS = ("aws_db_subnet_group", "aws_redshift_subnet_group",
+                  "aws_elasticache_subnet_group", "aws_docdb_subnet_group",
+                  "aws_neptune_subnet_group", "aws_dms_replication_subnet_group")
 
 
 def _internet_routes(graph: _Graph, table: _Resource) -> list[str] | None:
@@ -264,6 +335,22 @@ def _internet_routes(graph: _Graph, table: _Resource) -> list[str] | None:
     return gateways
 
 
+def _encrypts_under(grant: Grant, keys: set[str]) -> bool:
+    return (any(grant.allows(action) for action in ENCRYPT)
+            and (grant.resource in keys or key_named(grant.resource) in keys))
+
+
+_IDENTITY_VALUES = ("bucket", "arn", "id", "key_id", "name")
+
+
+def _goes_by(resource: _Resource, identities: set[str]) -> set[str]:
+    """The logical name, the names and ids in its values, and the ids and ARNs it holds once it
+    exists (state and preview)."""
+    values = [resource.values.get(k) for k in _IDENTITY_VALUES]
+    found = {resource.name, *identities, *(v for v in values if isinstance(v, str) and v)}
+    return found | {key_named(v) or bucket_named(v) or v for v in found}
+
+
 def _is_true(value: Any) -> bool:
     return value is True or str(value).lower() == "true"
 
@@ -272,10 +359,12 @@ def _names(resources: list[_Resource]) -> str:
     return ", ".join(sorted({r.name for r in resources}))
 
 
-def assign_roles(document: dict[str, Any], names: dict[str, str]) -> dict[str, Role]:
+def assign_roles(document: dict[str, Any], names: dict[str, str],
+                 identities: dict[str, set[str]] | None = None) -> dict[str, Role]:
     """Decide every role in a translated plan and write the inferred ones as the tags the checks
-    read (in place); `names` maps TF addresses to Pulumi logical names. Returns address -> role."""
-    graph = _Graph(document, names)
+    read (in place); `names` maps TF addresses to Pulumi logical names, `identities` to the ids
+    and ARNs a resource holds once it exists. Returns address -> role."""
+    graph = _Graph(document, names, identities)
     roles = _Decider(graph).run()
     for address, role in roles.items():
         if not role.explicit:

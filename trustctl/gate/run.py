@@ -18,6 +18,7 @@ from trustctl.gate.checkov_runner import CheckovProcess, CheckResult
 from trustctl.gate.estate import union
 from trustctl.gate.evaluate import evaluate
 from trustctl.gate.exceptions import Waiver
+from trustctl.gate.grant_targets import grant_target_results
 from trustctl.gate.ownership import Ownership, owners_elsewhere, parse_ownership
 from trustctl.gate.policy_set import PolicySet
 from trustctl.gate.schedules import Workflows
@@ -44,14 +45,15 @@ class CheckedInputs:
 
     def estate(self, which: Sequence[int] | None = None) -> ControlReport:
         """One report for these inputs (default: all) as one estate: what a control requires
-        is looked for in their union, and a control is judged when one of them owns it."""
+        is looked for in their union, and a control is judged when one of them owns it; grants
+        are matched to the buckets of the whole estate (gate/grant_targets.py)."""
         picked = self._picked(which)
         plan, found = union([self.plans[i] for i in picked], [self.results[i] for i in picked])
         elsewhere = owners_elsewhere([self.ownerships[i] for i in picked],
                                      [c.id for c in self.catalog])
         return evaluate(self.catalog, "; ".join(self.inputs[i].origin for i in picked), plan,
-                        found + self.repository_results, self.exceptions, self.day,
-                        self.workflows, elsewhere)
+                        found + grant_target_results(plan) + self.repository_results,
+                        self.exceptions, self.day, self.workflows, elsewhere)
 
     def translated(self, which: Sequence[int] | None = None) -> TfPlan:
         """The Terraform plan checkov read for these inputs (default: all), as one document."""

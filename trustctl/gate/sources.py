@@ -44,15 +44,16 @@ class Declared:
 def from_program(program_dir: Path, stack: str,
                  stack_outputs: dict[str, dict[str, Any]] | None = None,
                  timeout: float = 0) -> Declared:
-    """Plan the program offline with the Pulumi mock runtime (no CLI, no credentials); a program
-    that fails is worded as `trustctl plan` words it."""
+    """Plan the program offline with the Pulumi mock runtime (no CLI, no credentials), in a
+    process of its own (the program cannot reach the judgment); a program that fails is worded
+    as `trustctl plan` words it."""
     if not program_dir.is_dir():
         raise InputError(f"--program {program_dir}: not a directory")
-    from trustctl.plan import plan_program  # pulls in the Pulumi SDKs: load late
+    from trustctl.plan.isolated import plan_isolated
     from trustctl.plan.project import load_project
 
     ownership = load_project(program_dir, stack).config.get(OWNERSHIP_KEY)
-    plan = plan_program(program_dir, stack=stack, stack_outputs=stack_outputs, timeout=timeout)
+    plan = plan_isolated(program_dir, stack=stack, stack_outputs=stack_outputs, timeout=timeout)
     plan.resources = [r for r in plan.resources if _is_declared(r.type, r.custom)]
     return Declared(plan, f"program {program_dir} (stack {stack})", ownership=ownership)
 

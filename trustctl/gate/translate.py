@@ -61,6 +61,8 @@ class TfPlan:
     unknowns: dict[str, dict[str, str]] = field(default_factory=dict)
     # TF address -> its role (backup key, backup bucket, public subnet...): tagged or inferred
     roles: dict[str, Role] = field(default_factory=dict)
+    # TF address -> the ids and ARNs it holds once it exists (state, preview)
+    identities: dict[str, set[str]] = field(default_factory=dict)
 
 
 def translate(declared: Declared) -> TfPlan:
@@ -92,8 +94,11 @@ def translate(declared: Declared) -> TfPlan:
                         "after_unknown": _after_unknown(values)})
         configured.append({**block, "expressions": _expressions(values) or {}})
     plan.document = _document(planned, configured)
+    plan.identities = {address: declared.identities.get(r.urn, set())
+                       for address, r in plan.resources.items()}
     plan.roles = assign_roles(plan.document,
-                              {address: r.name for address, r in plan.resources.items()})
+                              {address: r.name for address, r in plan.resources.items()},
+                              plan.identities)
     return plan
 
 

@@ -9,8 +9,9 @@ from typing import Annotated
 import typer
 
 from trustctl.errors import InputError
-from trustctl.plan.failures import exit_despite_program_threads, unknown_stacks_warning
-from trustctl.plan.planner import DEFAULT_TIMEOUT_S, plan_program
+from trustctl.plan.failures import unknown_stacks_warning
+from trustctl.plan.isolated import DEFAULT_TIMEOUT_S, plan_isolated
+from trustctl.plan.project import default_stack
 from trustctl.plan.stack_outputs import read_stack_outputs
 from trustctl.redaction import write_file
 
@@ -32,8 +33,10 @@ def plan(
         ),
     ] = Path("."),
     stack: Annotated[
-        str, typer.Option("--stack", help="Stack whose Pulumi.<stack>.yaml config is used.")
-    ] = "prod",
+        str | None, typer.Option("--stack", help="Stack whose Pulumi.<stack>.yaml config is "
+                                 "used. Default: PULUMI_STACK, else the project's only "
+                                 "Pulumi.<stack>.yaml, else prod.")
+    ] = None,
     output: Annotated[
         Path | None,
         typer.Option("--output", "-o", help="Write the JSON here instead of standard output."),
@@ -54,8 +57,12 @@ def plan(
       trustctl plan --program . --stack prod --output plan.json
       trustctl plan --stack-outputs acme/network/prod=network.json --timeout 60
     """
-    result = plan_program(program, stack, stack_outputs=read_stack_outputs(stack_outputs or []),
-                          timeout=timeout)
+    if stack is None:
+        stack, hint = default_stack(program)
+        if hint:
+            typer.echo(f"trustctl: note: {hint}", err=True)
+    result = plan_isolated(program, stack, stack_outputs=read_stack_outputs(stack_outputs or []),
+                           timeout=timeout)
     text = json.dumps(result.to_json(), indent=2, sort_keys=False)
     if output is None:
         typer.echo(text)
@@ -73,7 +80,6 @@ def plan(
     warning = unknown_stacks_warning(result.unknown_stacks)
     if warning:
         typer.echo(f"trustctl: warning: {warning}", err=True)
-    exit_despite_program_threads(0)
 
 
 def register(app: typer.Typer) -> None:

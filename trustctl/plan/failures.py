@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import signal
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -105,31 +103,6 @@ def describe_failure(exc: BaseException, root: Path, timeout: float = 0) -> str:
     first = str(exc).strip().splitlines()
     message = first[0] if first else ""
     return f"{where}program raised {type(exc).__name__}: {message}".rstrip(": ")
-
-
-# Threads programs started in this process and left running (not the event loop's executor).
-_PROGRAM_THREADS: list[threading.Thread] = []
-
-
-@contextlib.contextmanager
-def watching_program_threads() -> Iterator[None]:
-    """Remember the threads a program starts and leaves running, for the end of the command."""
-    before = set(threading.enumerate())
-    try:
-        yield
-    finally:
-        _PROGRAM_THREADS.extend(
-            t for t in threading.enumerate()
-            if t not in before and not t.daemon and not t.name.startswith("asyncio_"))
-
-
-def exit_despite_program_threads(code: int) -> None:
-    """End the process now if a thread a program started is still running once the work is
-    done: it would otherwise keep `plan` or `gate` alive forever."""
-    if any(t.is_alive() for t in _PROGRAM_THREADS):
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
 
 
 def unknown_stacks_warning(stacks: list[str]) -> str | None:

@@ -36,6 +36,7 @@ from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
 from trustctl.plan import policy_document
 from trustctl.plan.synthesis import (
+    as_declared,
     placeholder,
     resource_output_types,
     result_types,
@@ -115,9 +116,10 @@ class SynthesizingMocks(Mocks):
         if known is not None:
             return known
         origin = f"data source {token}"
-        result = shaped_properties(result_types(token),
-                                   lambda path: placeholder(f"{origin} .{path}"))
-        given = {k: v for k, v in args.args.items() if v is not None}
+        types = result_types(token)
+        result = shaped_properties(types, lambda path: placeholder(f"{origin} .{path}"))
+        # arguments echo into the same-named fields, as the type the SDK checks there
+        given = {k: as_declared(v, types.get(k)) for k, v in args.args.items() if v is not None}
         return {**result, **given}
 
     def _known_answer(self, token: str) -> dict[str, Any] | None:

@@ -30,7 +30,6 @@ from trustctl.plan.failures import (
     PlanTimeout,
     describe_failure,
     time_limit,
-    watching_program_threads,
 )
 from trustctl.plan.mocks import RecordingMonitor, SynthesizingMocks
 from trustctl.plan.model import Plan, PlannedResource, SourceLocation, in_program, link_callers
@@ -39,7 +38,6 @@ from trustctl.plan.synthesis import placeholder_origin
 from trustctl.plan.value_origins import source_literals, stack_config_lines, value_origins
 
 DEFAULT_REGION = "us-east-1"
-DEFAULT_TIMEOUT_S = 300.0  # this repository's program plans in about 2 s
 
 
 def _json_safe(value: Any) -> Any:
@@ -71,9 +69,17 @@ def _relative_source(source: tuple[str, int] | None, root: Path) -> SourceLocati
         return SourceLocation(path, line)
 
 
+_KEPT_MODULES = {"__main__", "trustctl", *sys.stdlib_module_names}
+
+
 @contextlib.contextmanager
 def _program_context(program_dir: Path) -> Iterator[None]:
     """Run as Pulumi does (program dir on sys.path and as cwd); forget its modules after."""
+    # another program's module of the same name (`components`) must not shadow its own
+    own = {p.stem for p in program_dir.iterdir()
+           if p.suffix == ".py" or (p / "__init__.py").exists()} - _KEPT_MODULES
+    for name in [n for n in sys.modules if n.split(".")[0] in own]:
+        del sys.modules[name]
     before_modules = set(sys.modules)
     before_cwd = Path.cwd()
     sys.path.insert(0, str(program_dir))
@@ -106,8 +112,7 @@ def _run(project: PulumiProject, stack: str, monitor: RecordingMonitor) -> None:
     set_all_config(dict(project.config), list(project.secret_keys))
     with _long_lived_objects(), _program_context(project.program_dir), \
             contextlib.redirect_stdout(CappedText(sys.stderr, "the program")), \
-            warnings.catch_warnings(), \
-            watching_program_threads():
+            warnings.catch_warnings():
         # stdout may carry the plan; SDK deprecation warnings also reach the engine's log
         warnings.simplefilter("ignore")
         _sync_await(
@@ -201,7 +206,7 @@ def plan_program(
     stack: str = "prod",
     config_overrides: dict[str, str] | None = None,
     stack_outputs: dict[str, dict[str, Any]] | None = None,
-    timeout: float = DEFAULT_TIMEOUT_S,
+    timeout: float = 0,
 ) -> Plan:
     """Every resource the Pulumi program in `program_dir` would declare for `stack`.
 

@@ -9,6 +9,7 @@ marked secret.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -91,9 +92,8 @@ def load_project(project_dir: Path, stack: str) -> PulumiProject:
         raise InputError(f"{program_dir / '__main__.py'}: program entry point not found")
 
     stack_file = project_dir / f"Pulumi.{stack}.yaml"
-    if not stack_file.is_file():
-        raise InputError(f"{stack_file}: no config file for stack {stack!r}")
-    stack_doc = _read_yaml(stack_file)
+    # as Pulumi: a stack without a config file has the project's defaults only
+    stack_doc = _read_yaml(stack_file) if stack_file.is_file() else {}
     config = _project_defaults(doc.get("config"), name)
     secret_keys = []
     for key, value in ((stack_doc or {}).get("config") or {}).items():
@@ -111,6 +111,22 @@ def load_project(project_dir: Path, stack: str) -> PulumiProject:
         config=config,
         secret_keys=tuple(secret_keys),
     )
+
+
+DEFAULT_STACK = "prod"
+
+
+def default_stack(project_dir: Path | None) -> tuple[str, str | None]:
+    """The stack to plan when --stack is not given, as Pulumi picks it: PULUMI_STACK, else the
+    project's only Pulumi.<stack>.yaml, else `prod`, with a one-line hint saying so."""
+    if os.environ.get("PULUMI_STACK"):
+        return os.environ["PULUMI_STACK"], None
+    files = sorted(project_dir.glob("Pulumi.*.yaml")) if project_dir is not None else []
+    if len(files) == 1:
+        return files[0].name.removeprefix("Pulumi.").removesuffix(".yaml"), None
+    found = f" ({len(files)} stack files)" if files else ""
+    return DEFAULT_STACK, (f"no --stack given and no single Pulumi.<stack>.yaml{found}: planning "
+                           f"stack {DEFAULT_STACK!r}; give --stack NAME or set PULUMI_STACK")
 
 
 def find_project(start: Path) -> Path | None:

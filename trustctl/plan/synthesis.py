@@ -11,6 +11,7 @@ output types.
 from __future__ import annotations
 
 import collections.abc as abc
+import enum
 import importlib
 import re
 import typing
@@ -106,10 +107,31 @@ def shaped(typ: Any, leaf: StringLeaf, path: str, depth: int = 0) -> Any:
         return False
     if typ in (int, float):
         return typ(1)  # never zero: programs divide by counts and sizes
+    if isinstance(typ, type) and issubclass(typ, enum.Enum):
+        return next(iter(typ)).value  # the SDK accepts only a member (aws.autoscaling.Metric)
     if isinstance(typ, type) and _types.is_output_type(typ):
         return {name: shaped(t, leaf, f"{path}.{name}", depth + 1)
                 for name, t in _types.output_type_types(typ).items()}
     return leaf(path)
+
+
+def as_declared(value: Any, typ: Any) -> Any:
+    """An argument echoed into a result field of type `typ`: the provider accepts "true" or "3"
+    for a boolean or number argument and answers with the typed value; the SDK checks it."""
+    typ = _types.unwrap_type(typ) if typ is not None else None
+    if typing.get_origin(typ) is typing.Union:
+        members = [a for a in typing.get_args(typ) if a is not type(None)]
+        typ = members[0] if len(members) == 1 else None
+    if not isinstance(value, str):
+        return value
+    if typ is bool and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    if typ in (int, float):
+        try:
+            return typ(value)
+        except ValueError:
+            return value
+    return value
 
 
 def shaped_properties(types: dict[str, Any], leaf: StringLeaf) -> dict[str, Any]:

@@ -2,8 +2,10 @@
 
 One run, several reports: `--output sarif=gate.sarif --output json=gate.json` writes both and
 still prints `--format` (text by default) for the log. A plain `--output PATH` keeps its old
-meaning: the `--format` report goes to PATH instead of stdout. `text` is the word every
-command uses for the human-readable report; `table` (the gate's old word) is still accepted.
+meaning: the report goes to PATH instead of stdout, in the format its extension names (`.sarif`,
+`.json`, `.xml` for JUnit; a SARIF file holding a text report helps no one), else `--format`.
+`text` is the word every command uses for the human-readable report; `table` (the gate's old
+word) is still accepted.
 """
 
 from __future__ import annotations
@@ -36,9 +38,12 @@ _ALIASES = {"table": ReportFormat.TEXT}
 FormatOption = Annotated[str, typer.Option(
     "--format", help="Report on stdout: text, json, sarif or junit.", case_sensitive=False)]
 OutputOption = Annotated[list[str] | None, typer.Option(
-    "--output", metavar="[FORMAT=]PATH",
+    "--output", "-o", metavar="[FORMAT=]PATH",
     help="Write a report to a file (repeatable): FORMAT=PATH writes that format (stdout keeps "
-         "--format); a plain PATH takes the --format report off stdout.")]
+         "--format); a plain PATH takes the report off stdout, in the format its extension "
+         "names (.sarif, .json, .xml: junit), else --format.")]
+_EXTENSIONS = {".sarif": ReportFormat.SARIF, ".json": ReportFormat.JSON,
+               ".xml": ReportFormat.JUNIT}
 
 
 @dataclass(frozen=True)
@@ -71,13 +76,24 @@ def report_outputs(stdout_format: str, outputs: list[str] | None) -> list[Report
                 raise InputError(f"--output {given}: no path after `=`")
             written.append(ReportOutput(report_format(name, "--output"), Path(path)))
         else:
-            written.append(ReportOutput(default, Path(given)))
+            written.append(ReportOutput(_by_extension(Path(given), default), Path(given)))
             stdout_taken = True
     paths = [o.path for o in written]
     twice = sorted({str(p) for p in paths if paths.count(p) > 1})
     if twice:
         raise InputError(f"--output {', '.join(twice)}: given more than once")
     return written if stdout_taken else [ReportOutput(default, None), *written]
+
+
+def _by_extension(path: Path, default: ReportFormat) -> ReportFormat:
+    """The format a file's extension names; --format must agree unless left at text."""
+    named = _EXTENSIONS.get(path.suffix.lower())
+    if named is None or named == default:
+        return default
+    if default != ReportFormat.TEXT:
+        raise InputError(f"--output {path}: a {path.suffix} file cannot hold --format "
+                         f"{default.value}; write {default.value}={path} to force it")
+    return named
 
 
 def render(report: ControlReport, output_format: ReportFormat, fallback_uri: str) -> str:

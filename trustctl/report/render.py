@@ -98,6 +98,10 @@ def to_table(report: ControlReport) -> str:
         lines += ["", f"Advisories (built-in checks outside any control, not failing): "
                       f"{len(report.advisories)} on {len(counts)} checks: "
                       + ", ".join(f"{k} x{v}" for k, v in sorted(counts.items()))]
+        for f in sorted(report.advisories, key=lambda f: (f.file or "", f.line or 0,
+                                                          f.check_id or "", f.resource or "")):
+            lines.append(f"  {_located(f, '  ')}")
+            lines.append(f"      {f.message}")
     return "\n".join(lines) + "\n"
 
 

@@ -14,10 +14,12 @@ import pulumi_aws as aws
 MUTATIONS = {
     "none": None,
     "backup-key-removed": "BACKUP-KEY-SEPARATE",  # vault and dumps use the data key
+    "uploads-under-dump-key": "BACKUP-KEY-SEPARATE",  # customer files under the backup key
     "dumps-unlocked": "BACKUP-DAILY-35D",  # the dump bucket has no Object Lock
     "dumps-tagged-data": "BACKUP-KEY-SEPARATE",  # tagged a data bucket, under the backup key
     "table-no-pitr": "BACKUP-DAILY-35D",  # the DynamoDB table has no point-in-time recovery
     "internet-route": "NO-PUBLIC-DB",  # the warehouse subnets route to an internet gateway
+    "route-added": "PRIVATE-NETWORK",  # an aws.ec2.Route to the internet on the only table
     "subnet-public-ip": "NO-PUBLIC-DB",  # a warehouse subnet hands out public IPs
     "subnet-tagged-private": "PRIVATE-NETWORK",  # tagged private, behind an internet route
     "instance-root-unencrypted": "ENC-AT-REST",  # the worker's root volume is unencrypted
@@ -57,7 +59,7 @@ def sse(name: str, bucket: aws.s3.Bucket, key: aws.kms.Key | aws.kms.ReplicaKey 
 
 
 uploads = aws.s3.Bucket("uploads")
-sse("uploads", uploads, data_key)
+sse("uploads", uploads, backup_key if broken("uploads-under-dump-key") else data_key)
 access_logs = aws.s3.Bucket("access-logs")
 sse("access-logs", access_logs, None)  # S3 delivers server access logs only to SSE-S3 buckets
 aws.s3.BucketLogging("uploads-logging", bucket=uploads.id, target_bucket=access_logs.id,
@@ -98,6 +100,14 @@ aws.s3.BucketReplicationConfig(
             "replication_time": {"status": "Enabled", "time": {"minutes": 15}},
             "metrics": {"status": "Enabled", "event_threshold": {"minutes": 15}}}}])
 
+# the nightly dump job writes dumps and can neither read nor delete them
+aws.iam.Policy("dump-writer", policy=pulumi.Output.json_dumps({
+    "Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:PutObject", "Resource": dumps.arn.apply(
+            lambda arn: f"{arn}/*")},
+        {"Effect": "Allow", "Action": ["kms:GenerateDataKey", "kms:Encrypt"],
+         "Resource": backup_key.arn}]}))
+
 vault = aws.backup.Vault("backups", name="nightly", kms_key_arn=backup_key.arn)
 aws.backup.VaultLockConfiguration("backups-lock", backup_vault_name=vault.name,
                                   min_retention_days=35, changeable_for_days=3)
@@ -135,6 +145,10 @@ routes = [{"cidr_block": "0.0.0.0/0",
            "gateway_id": aws.ec2.InternetGateway("warehouse-igw", vpc_id=vpc.id).id}
           ] if internet else []
 route_table = aws.ec2.RouteTable("warehouse-routes", vpc_id=vpc.id, routes=routes)
+if broken("route-added"):
+    aws.ec2.Route("warehouse-internet", route_table_id=route_table.id,
+                  destination_cidr_block="0.0.0.0/0",
+                  gateway_id=aws.ec2.InternetGateway("warehouse-igw", vpc_id=vpc.id).id)
 aws.ec2.VpcEndpoint("warehouse-s3", vpc_id=vpc.id, service_name="com.amazonaws.eu-west-1.s3",
                     vpc_endpoint_type="Gateway", route_table_ids=[route_table.id])
 subnets = []

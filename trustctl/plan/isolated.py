@@ -1,0 +1,93 @@
+"""Plan a Pulumi program in a process of its own, in a session of its own, killed whole.
+
+The program is untrusted code (a pull request's): in-process it could patch the very functions
+that judge it. In a child process it can only shape the plan it returns as JSON. The child
+leads its own session, so neither a terminal's Ctrl-C nor a program that forks a child keeping
+the pipes can hang the caller: when the child ends, or the time limit passes, or the caller is
+interrupted, the whole process group is killed. What the program prints reaches stderr, capped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from trustctl.errors import InputError
+from trustctl.plan.model import Plan
+from trustctl.plan.worker import FAILED, REQUEST, RESULT
+
+DEFAULT_TIMEOUT_S = 300.0  # this repository's program plans in about 2 s
+# after the child's own time limit (which names the program's line), the caller's backstop
+GRACE_S = 20.0
+OUTPUT_CAP = 64 * 1024  # bytes of the program's output forwarded to stderr
+
+
+def _forward_output(log: Path) -> None:
+    size = log.stat().st_size
+    if not size:
+        return
+    with log.open("rb") as f:
+        head = f.read(OUTPUT_CAP)
+    sys.stderr.write(head.decode("utf-8", "replace"))
+    if size > OUTPUT_CAP:
+        sys.stderr.write(f"\ntrustctl: ... {size - OUTPUT_CAP} more bytes of program output "
+                         "not shown\n")
+    sys.stderr.flush()
+
+
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    """Kill every process left in the child's group (it is the group's leader, so its id is the
+    group's id until it is reaped: reap only after)."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+
+def _last_line(log: Path) -> str:
+    lines = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()
+    return lines[-1] if lines else ""
+
+
+def plan_isolated(program_dir: Path, stack: str = "prod",
+                  config_overrides: dict[str, str] | None = None,
+                  stack_outputs: dict[str, dict[str, Any]] | None = None,
+                  timeout: float = 0) -> Plan:
+    """`plan_program` (trustctl/plan/planner.py) run in a child process; same arguments, same
+    Plan, same one-line InputError when the program fails or outlives `timeout` (0: no limit)."""
+    with tempfile.TemporaryDirectory(prefix="trustctl-plan-") as tmp:
+        work = Path(tmp)
+        (work / REQUEST).write_text(json.dumps({
+            "program": str(Path(program_dir).resolve()), "stack": stack,
+            "config_overrides": config_overrides or {}, "stack_outputs": stack_outputs or {},
+            "timeout": timeout,
+        }), encoding="utf-8")
+        log = work / "program-output"
+        with log.open("wb") as out:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "trustctl.plan.worker", str(work)],
+                stdin=subprocess.DEVNULL, stdout=out, stderr=out, start_new_session=True)
+        try:
+            code = proc.wait(timeout=timeout + GRACE_S if timeout > 0 else None)
+        except subprocess.TimeoutExpired:
+            code = None
+        finally:
+            _kill_group(proc)  # also on Ctrl-C/SIGTERM in the caller
+        _forward_output(log)
+        if code is None:
+            raise InputError(f"program did not finish within {timeout:g} s (--timeout); it and "
+                             "every process it started were killed")
+        result_file = work / RESULT
+        if not result_file.exists():
+            raise InputError(f"the planner process ended with status {code} without a plan"
+                             + (f": {line}" if (line := _last_line(log)) else ""))
+        result = json.loads(result_file.read_text(encoding="utf-8"))
+    if code == FAILED or "error" in result:
+        raise InputError(result["error"])
+    return Plan.from_json(result["plan"])
