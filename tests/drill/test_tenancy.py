@@ -10,7 +10,7 @@ from backup.fixtures import Source
 
 from drill.supabase_source import SupabaseServer
 from trustctl.errors import DependencyError, InputError
-from trustctl.pg.isolation import cross_tenant_reads
+from trustctl.pg.judgment import assess, reads
 from trustctl.pg.tenancy import Tenancy, autodetect, load, override
 from trustctl.sandbox.supabase import TENANCY
 
@@ -62,7 +62,7 @@ def probe(server: SupabaseServer, change: str):
     database = server.new_database()
     server.run(database, change)
     with psycopg.connect(server.pg.dsn(database), autocommit=True) as conn:
-        return cross_tenant_reads(conn, autodetect(conn, load(TENANCY)))
+        return reads(conn, assess(conn, load(TENANCY)))
 
 
 def test_anonymous_session_must_read_no_tenant_row(supabase_server: SupabaseServer) -> None:
