@@ -26,7 +26,8 @@ def test_drill_of_good_backup_passes(spy: SecretSpy, source: Source,
     assert [s["status"] for s in record["steps"]] == ["pass"] * len(record["steps"])
     assert [s["name"] for s in record["steps"]] == [
         "select-backup", "kms-key", "authenticate", "rpo", "retention", "scratch", "roles",
-        "extensions", "restore", "verify-tables", "verify-rls", "verify-isolation", "export",
+        "extensions", "restore", "verify-tables", "verify-rls", "verify-isolation", "verify-writes",
+        "export",
         "rto", "teardown"]
     assert record["backup"]["backup_id"] == manifest.backup_id
     assert record["backup"]["authenticated"] is True

@@ -25,6 +25,9 @@ from trustctl.sandbox.supabase import TENANCY
      "global table 0 lacks reason (a global table is reviewed: reason, owner, expiry)"),
     ("global_tables: [{table: countries, reason: r, owner: a, expires: 2027-01-01}]",
      "needs a schema.table"),
+    ("via: {public.messages: chat_id}", "via public.messages: expected `column -> "
+                                         "schema.table.column`"),
+    ("tenant: current_user", "tenant must be auth.uid() (per-user tenancy) or left out"),
 ])
 def test_a_wrong_tenancy_file_is_one_clear_line(tmp_path: Path, text: str, error: str) -> None:
     path = tmp_path / "tenancy.yaml"
@@ -32,6 +35,16 @@ def test_a_wrong_tenancy_file_is_one_clear_line(tmp_path: Path, text: str, error
     with pytest.raises(InputError) as raised:
         load(path)
     assert error in str(raised.value) and "\n" not in str(raised.value)
+
+
+def test_per_user_and_via_declarations_read(tmp_path: Path) -> None:
+    path = tmp_path / "tenancy.yaml"
+    path.write_text("tenant: auth.uid()\ntenant_column: user_id\n"
+                    "via: {public.messages: 'chat_id -> public.chats.id'}\n")
+    tenancy = load(path)
+    assert tenancy.tenant == "auth.uid()"
+    assert tenancy.via == {"public.messages": ("chat_id", "public.chats", "id")}
+    assert tenancy.to_json()["via"] == {"public.messages": "chat_id -> public.chats.id"}
 
 
 def test_production_tenancy_reads_and_flags_override_it() -> None:

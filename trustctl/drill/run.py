@@ -48,6 +48,7 @@ from trustctl.pg.judgment import Assessment, assess, reads
 from trustctl.pg.roles import RoleAllowlist
 from trustctl.pg.sessions import recipe_for
 from trustctl.pg.tenancy import Tenancy
+from trustctl.pg.writes import cross_tenant_writes
 from trustctl.progress import Progress
 from trustctl.report.results import ControlResult, Finding, Status, exit_code
 
@@ -71,6 +72,7 @@ STEP_CONTROLS: dict[str, tuple[str, ...]] = {
     "verify-tables": ("RESTORE-DRILL",),
     "verify-rls": ("TENANT-ISOLATION",),
     "verify-isolation": ("TENANT-ISOLATION",),
+    "verify-writes": ("TENANT-ISOLATION",),
     "export": ("DATA-EXPORT",),
     "rto": ("RPO-RTO",),
     "teardown": ("RESTORE-DRILL",),
@@ -160,6 +162,7 @@ class Drill:
             run("verify-tables", self._tables, needs=("restore",))
             run("verify-rls", self._rls, needs=("restore",))
             run("verify-isolation", self._isolation, needs=("restore",))
+            run("verify-writes", self._writes, needs=("verify-isolation",))
             self.verified_after = time.monotonic() - self.clock
             run("export", self._export, needs=("verify-isolation",))
             run("rto", self._rto, needs=("restore",))
@@ -331,6 +334,16 @@ class Drill:
         step.findings += isolation.findings
         step.detail = isolation.summary()
         step.facts = {**isolation.facts(), "why": list(assessment.tenancy.why)}
+
+    def _writes(self, step: Step) -> None:
+        with connect(self.scratch.dsn, autocommit=True) as conn:
+            assessment = self._assessed(conn)
+            recipe = recipe_for(assessment.tenancy)
+            probe = probe_tables(conn, assessment.posture, recipe)
+            writes = cross_tenant_writes(conn, recipe, probe, assessment.tenancy.tenant_roles)
+        step.findings += writes.findings
+        step.detail = writes.summary()
+        step.facts = {"matrix": writes.matrix}
 
     def _export(self, step: Step) -> None:
         with connect(self.scratch.dsn, autocommit=True) as conn:

@@ -110,6 +110,12 @@ def cross_tenant_reads(conn: psycopg.Connection, tenancy: Tenancy,
     if missing or not tenancy.app_roles:
         raise DependencyError(f"application role(s) {', '.join(missing) or '(none)'} not among "
                               "the database's roles; declare app_roles or pass --app-role")
+    for role in tenancy.app_roles:
+        if not conn.execute("SELECT pg_has_role(current_user, %s, 'MEMBER')", (role,)
+                            ).fetchone()[0]:
+            raise DependencyError(f"this connection's role cannot act as application role "
+                                  f"{role} (SET ROLE): GRANT {role} TO it, or connect as one "
+                                  "that may")
     probe = probe_tables(conn, posture, recipe)
     seen = Isolation(recipe.name, list(tenancy.app_roles), probe.tenants, len(probe.owners))
     for role in tenancy.tenant_roles:
