@@ -146,19 +146,20 @@ def test_slack_clone_write_hole_fails_the_drill_naming_table_and_operation(
     """A write policy checking the wrong column: no tautology for posture to see; the drill's
     write probe (rolled back, on its scratch copy) moves a row to another tenant."""
     database = load_slack(supabase_server)
-    supabase_server.run(database, "CREATE POLICY edit ON public.user_roles FOR UPDATE "
-                        "USING (auth.uid() = user_id) WITH CHECK (role IS NOT NULL)")
+    supabase_server.run(database, "CREATE POLICY add ON public.user_roles FOR INSERT "
+                        "WITH CHECK (role IS NOT NULL)")
     supabase_server.backup(database, locked_location)
     result = run_drill_cli(locked_location, tmp_path / "evidence", "--tenancy",
                            str(slack_tenancy))
     assert result.code == 1, result.stderr
     line = next(x for x in result.stderr.splitlines() if x.startswith("trustctl: drill fail:"))
     assert "verify-writes: table public.user_roles: a session of authenticated for tenant" in line
-    assert "may UPDATE A's row to B" in line, line
+    assert "may INSERT B's row" in line, line
     matrix = next(s for s in result.record["steps"] if s["name"] == "verify-writes")["facts"]
     cells = {(c["table"], c["operation"]): c["result"] for c in matrix["matrix"]}
     assert cells[("public.user_roles", "UPDATE B's rows")] == "0 rows"
-    assert cells[("public.user_roles", "UPDATE A's row to B")] == "allowed"
+    assert cells[("public.user_roles", "UPDATE A's row to B")] == "0 rows"  # no UPDATE policy
+    assert cells[("public.user_roles", "INSERT B's row")] == "allowed"
     assert json.dumps(result.record)
     assert_clean(result, spy)
     print(f"slack-clone write-wrong-column: {line}")
