@@ -163,3 +163,114 @@ def test_slack_clone_write_hole_fails_the_drill_naming_table_and_operation(
     assert json.dumps(result.record)
     assert_clean(result, spy)
     print(f"slack-clone write-wrong-column: {line}")
+
+
+# StudyU: per user (a study's owner); invites, credentials and progress reach the owner through
+# foreign keys (found in the catalog); a subject row names its participant in user_id but
+# belongs to the study's owner (the editor manages it): declared `via` the study. The app's
+# config and the repo list are read by every signed-in user (declared global).
+STUDYU_TENANCY = """
+tenant: auth.uid()
+tenant_column: user_id
+tenant_columns: {public.user: id}
+via: {public.study_subject: study_id -> public.study.id}
+global_tables:
+  - {table: public.app_config, reason: the apps' configuration shared by everyone,
+     owner: trials@example.com, expires: 2099-12-31}
+  - {table: public.repo, reason: study repositories are listed to every designer,
+     owner: trials@example.com, expires: 2099-12-31}
+"""
+STUDY = ("INSERT INTO public.study (id, contact, title, description, icon_name, questionnaire, "
+         "eligibility_criteria, observations, interventions, consent, schedule, "
+         "report_specification, results, user_id) VALUES (%s, '{}', 't', 'd', 'i', '{}', '{}', "
+         "'{}', '{}', '{}', '{}', '{}', '{}', %s)")
+
+
+def load_studyu(server: SupabaseServer) -> str:
+    database = server.new_database("template1")
+    with psycopg.connect(server.pg.dsn(database), autocommit=True) as conn:
+        supabase.create_platform(conn)
+        for path in sorted((APPS / "hpi-studyu-studyu").glob("*.sql")):
+            conn.execute(path.read_text())
+        conn.execute("SET search_path = public")
+        for role in ("anon", "authenticated"):
+            conn.execute(f"ALTER ROLE {role} IN DATABASE {database} SET log_statement = 'all'")
+        for n in (1, 2, 3):  # each signs up (the trigger adds public.user) and runs a study
+            user, study = _user(n), f"10000000-0000-4000-8000-00000000000{n}"
+            conn.execute("INSERT INTO auth.users (id, email) VALUES (%s, %s)",
+                         (user, f"u{n}@example.com"))
+            conn.execute(STUDY, (study, user))
+            conn.execute("INSERT INTO public.study_invite (code, study_id) VALUES (%s, %s)",
+                         (f"code{n}", study))
+            conn.execute("INSERT INTO public.study_fitbit_credentials VALUES (%s, '{}')",
+                         (study,))
+            subject = conn.execute(
+                "INSERT INTO public.study_subject (study_id, user_id, selected_intervention_ids)"
+                " VALUES (%s, %s, '{}') RETURNING id", (study, user)).fetchone()[0]
+            conn.execute("INSERT INTO public.subject_progress (subject_id, intervention_id, "
+                         "task_id, result_type, result) VALUES (%s, 'i', 't', 'r', '{}')",
+                         (subject,))
+            conn.execute("INSERT INTO public.repo VALUES (%s, %s, %s, 'gitlab')",
+                         (f"p{n}", user, study))
+        conn.execute("INSERT INTO public.app_config (id, app_min_version, app_privacy, "
+                     "app_terms, designer_privacy, designer_terms, imprint) VALUES "
+                     "('prod', '1', '{}', '{}', '{}', '{}', '{}')")
+    return database
+
+
+@pytest.fixture
+def studyu_tenancy(tmp_path: Path) -> Path:
+    path = tmp_path / "studyu.yaml"
+    path.write_text(STUDYU_TENANCY)
+    return path
+
+
+def test_studyu_passes_drill_and_audit(
+        supabase_server: SupabaseServer, spy: SecretSpy, locked_location: Location,
+        tmp_path: Path, studyu_tenancy: Path) -> None:
+    database = load_studyu(supabase_server)
+    supabase_server.backup(database, locked_location)
+    result = run_drill_cli(locked_location, tmp_path / "evidence", "--tenancy",
+                           str(studyu_tenancy))
+    assert result.code == 0, result.stderr
+    steps = {s["name"]: s for s in result.record["steps"]}
+    rls = steps["verify-rls"]
+    assert rls["detail"].startswith("6 tenant tables in public (4 through foreign keys); "
+                                    "2 global: "), rls["detail"]
+    assert ("public.subject_progress: subject_id -> public.study_subject.id -> study_id -> "
+            "public.study.id (user_id) (found: its only foreign key to a tenant table, "
+            "subject_id -> public.study_subject.id)") in rls["facts"]["ownership"]
+    assert " 0 rows of other tenants visible" in steps["verify-isolation"]["detail"]
+    assert_clean(result, spy)
+    audited = audit(supabase_server, database, studyu_tenancy, tmp_path / "audit")
+    assert audited.exit_code == 0, audited.stdout + audited.stderr
+
+
+STUDYU_HOLES = {
+    "read-tautology": ("public.study_invite", "CREATE POLICY everyone ON public.study_invite "
+                       "FOR SELECT TO authenticated USING (true)"),
+    "rls-off": ("public.subject_progress",
+                "ALTER TABLE public.subject_progress DISABLE ROW LEVEL SECURITY"),
+    "wrong-column": ("public.study", "CREATE POLICY mine ON public.study FOR SELECT TO "
+                     "authenticated USING (id IS NOT NULL AND user_id IS NOT NULL)"),
+}
+
+
+@pytest.mark.parametrize("hole", list(STUDYU_HOLES))
+def test_studyu_hole_fails_drill_and_audit_naming_the_table(
+        supabase_server: SupabaseServer, spy: SecretSpy, locked_location: Location,
+        tmp_path: Path, studyu_tenancy: Path, hole: str) -> None:
+    table, change = STUDYU_HOLES[hole]
+    database = load_studyu(supabase_server)
+    supabase_server.run(database, change)
+    audited = audit(supabase_server, database, studyu_tenancy, tmp_path / "audit")
+    assert audited.exit_code == 1, audited.stdout + audited.stderr
+    assert f"table {table}" in audited.stdout
+    supabase_server.backup(database, locked_location)
+    result = run_drill_cli(locked_location, tmp_path / "evidence", "--tenancy",
+                           str(studyu_tenancy))
+    assert result.code == 1, result.stderr
+    line = next(x for x in result.stderr.splitlines() if x.startswith("trustctl: drill fail:"))
+    assert f"table {table}" in line, line
+    assert_clean(result, spy)
+    print(f"studyu {hole}: {line}")
