@@ -91,3 +91,33 @@ def test_positive_control_holds_per_table(supabase_server: SupabaseServer) -> No
         probe(supabase_server, "CREATE POLICY hide ON public.invoices AS RESTRICTIVE "
               "TO authenticated USING (false)")
     assert "sees none of its own rows in public.invoices (tenant " in str(raised.value)
+
+
+def test_tenancy_through_foreign_keys_found_or_asked_for(supabase_server: SupabaseServer,
+                                                          tmp_path: Path) -> None:
+    """One key to a tenant table: found, and said why; two: one line asking for `via:`."""
+    database = supabase_server.new_database("template1")
+    supabase_server.run(database, """
+        CREATE TABLE orgs (tenant_id uuid PRIMARY KEY);
+        CREATE TABLE teams (tenant_id uuid REFERENCES orgs, id int PRIMARY KEY);
+        CREATE TABLE chats (id int PRIMARY KEY, team_id int REFERENCES teams);
+        CREATE TABLE alinks (a int REFERENCES chats, b int REFERENCES teams);
+        DO $$ DECLARE t text; BEGIN FOREACH t IN ARRAY ARRAY['orgs','teams','chats','alinks'] LOOP
+            EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
+            EXECUTE format('CREATE POLICY p ON %I TO authenticated USING (true)', t);
+            EXECUTE format('GRANT SELECT ON %I TO authenticated', t);
+        END LOOP; END $$""")
+    with psycopg.connect(supabase_server.pg.dsn(database), autocommit=True) as conn:
+        posture = assess(conn, Tenancy(app_roles=("authenticated",))).posture
+        chats = posture.ownership.owners["public.chats"]
+        assert chats.describe() == "team_id -> public.teams.id (tenant_id)"
+        assert posture.undecided == ["public.alinks"]
+        assert posture.ownership.ambiguous["public.alinks"] == (
+            "table public.alinks reaches a tenant through 2 foreign keys (a -> public.chats.id, "
+            "b -> public.teams.id): declare which one under `via:` in the tenancy file")
+        path = tmp_path / "tenancy.yaml"
+        path.write_text("app_roles: [authenticated]\n"
+                        "via: {public.alinks: 'b -> public.teams.id'}\n")
+        declared = assess(conn, load(path)).posture
+        assert declared.undecided == []
+        assert declared.ownership.owners["public.alinks"].why == "declared (via)"

@@ -124,17 +124,25 @@ def resolve(conn: psycopg.Connection, tenancy: Tenancy,
             _FOREIGN_KEYS, (list(tenancy.tenant_schemas),)):
         if parent != table:
             keys.setdefault(table, []).append(Hop(column, parent, parent_column))
-    changed = True
-    while changed:
-        changed = False
-        for table in pending:
-            if table.name in result.owners:
-                continue
-            owner = _through(table, tenancy, result, keys.get(table.name, []))
-            if owner is not None:
-                result.owners[table.name] = owner
-                result.ambiguous.pop(table.name, None)
-                changed = True
+    # A key is judged once every parent it could lead to is decided (patient), then with what
+    # is known: the order tables are read in never decides between two keys.
+    undecided = {t.name for t in pending} - set(result.owners)
+    for patient in (True, False):
+        changed = True
+        while changed:
+            changed = False
+            for table in pending:
+                if table.name in result.owners:
+                    continue
+                hops = keys.get(table.name, [])
+                if patient and any(h.parent in undecided for h in hops):
+                    continue
+                owner = _through(table, tenancy, result, hops)
+                if owner is not None:
+                    result.owners[table.name] = owner
+                    result.ambiguous.pop(table.name, None)
+                    undecided.discard(table.name)
+                    changed = True
     for table in pending:
         if table.name in result.owners or table.name in result.ambiguous:
             continue
