@@ -71,7 +71,7 @@ def _try(conn: psycopg.Connection, recipe: Recipe, session: object, owner: Owner
     needs = a if operation in OPERATIONS[2:] else b
     if not probe.own_rows(owner.table.name, needs):
         return "untried: no row to write"
-    one = sql.SQL("ctid = (SELECT ctid FROM {t} WHERE {c}::text = %s LIMIT 1)").format(
+    one = sql.SQL("ctid = (SELECT ctid FROM {t} WHERE {c} = %s LIMIT 1)").format(
         t=table, c=col)
     if operation == OPERATIONS[0]:
         query, params = sql.SQL("UPDATE {t} SET {c} = {c} WHERE {one}").format(
@@ -86,7 +86,7 @@ def _try(conn: psycopg.Connection, recipe: Recipe, session: object, owner: Owner
         if owner.column not in columns:
             return "untried: the tenant column has a default"
         values = [sql.SQL("%s") if c == owner.column else sql.Identifier(c) for c in columns]
-        query = sql.SQL("INSERT INTO {t} ({cols}) SELECT {vals} FROM {t} WHERE {c}::text = %s "
+        query = sql.SQL("INSERT INTO {t} ({cols}) SELECT {vals} FROM {t} WHERE {c} = %s "
                         "LIMIT 1").format(t=table, cols=sql.SQL(", ").join(map(sql.Identifier,
                                                                               columns)),
                                           vals=sql.SQL(", ").join(values), c=col)
