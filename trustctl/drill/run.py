@@ -43,10 +43,9 @@ from trustctl.drill.tables import compare_tables
 from trustctl.dsn import Dsn
 from trustctl.errors import FindingError
 from trustctl.pg.connect import connect
-from trustctl.pg.isolation import probe_tables
+from trustctl.pg.isolation import Probe
 from trustctl.pg.judgment import Assessment, assess, reads
 from trustctl.pg.roles import RoleAllowlist
-from trustctl.pg.sessions import recipe_for
 from trustctl.pg.tenancy import Tenancy
 from trustctl.pg.writes import cross_tenant_writes
 from trustctl.progress import Progress
@@ -134,6 +133,7 @@ class Drill:
         self.verified_after: float | None = None
         self.interrupted = False
         self.assessment: Assessment | None = None  # the judgment's, made by verify-rls
+        self.probe: Probe | None = None  # the tenants and counts verify-isolation probed
 
     def run(self) -> dict:
         """Every step, then the record; Ctrl-C ends the steps early but still yields a record."""
@@ -331,16 +331,20 @@ class Drill:
         with connect(self.scratch.dsn, autocommit=True) as conn:
             assessment = self._assessed(conn)
             isolation = reads(conn, assessment)
+        self.probe = isolation.probe
         step.findings += isolation.findings
         step.detail = isolation.summary()
         step.facts = {**isolation.facts(), "why": list(assessment.tenancy.why)}
 
+    def _probed(self) -> Probe:
+        """What verify-isolation probed (the steps that reuse it need it to have passed)."""
+        assert self.probe is not None, "verify-isolation runs first"
+        return self.probe
+
     def _writes(self, step: Step) -> None:
         with connect(self.scratch.dsn, autocommit=True) as conn:
             assessment = self._assessed(conn)
-            recipe = recipe_for(assessment.tenancy)
-            probe = probe_tables(conn, assessment.posture, recipe)
-            writes = cross_tenant_writes(conn, recipe, probe, assessment.tenancy.tenant_roles)
+            writes = cross_tenant_writes(conn, self._probed(), assessment.tenancy.tenant_roles)
         step.findings += writes.findings
         step.detail = writes.summary()
         step.facts = {"matrix": writes.matrix}
@@ -349,10 +353,10 @@ class Drill:
         with connect(self.scratch.dsn, autocommit=True) as conn:
             assessment = self._assessed(conn)
             tenancy = assessment.tenancy
-            recipe = recipe_for(tenancy)
             if not tenancy.tenant_roles:
                 raise StepError("no tenant role to export as (declare app_roles)")
-            probe = probe_tables(conn, assessment.posture, recipe)
+            probe = self._probed()
+            recipe = probe.recipe
             export = export_tenant(conn, recipe, probe, tenancy.tenant_roles[0],
                                    self.scratch.workspace() / "export")
         step.findings += export.findings

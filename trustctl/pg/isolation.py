@@ -45,6 +45,7 @@ class Isolation:
     blind: list[str] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)
     findings: list[str] = field(default_factory=list)
+    probe: Probe | None = None  # what was probed: the write probe and the export reuse it
 
     def summary(self) -> str:
         return (f"recipe {self.recipe}, {len(self.tenants)} tenants x {self.tables} tables as "
@@ -65,6 +66,7 @@ class Probe:
     tenants: list[str]
     truth: dict[str, dict[str, int]]
     readable: dict[str, set[str]]
+    recipe: Recipe  # the one that sampled the tenants (a membership recipe knows their members)
 
     @property
     def tables(self) -> list[tuple[TenantTable, str]]:
@@ -99,7 +101,7 @@ def probe_tables(conn: psycopg.Connection, posture: Posture, recipe: Recipe) -> 
         query = sql.SQL("SELECT {tenant}::text, count(*) {rows} WHERE {tenant}::text = ANY(%s) "
                         "GROUP BY 1").format(tenant=tenant, rows=rows)
         truth[owner.table.name] = dict(conn.execute(query, (tenants,)).fetchall())
-    return Probe(owners, tenants, truth, posture.readable)
+    return Probe(owners, tenants, truth, posture.readable, recipe)
 
 
 def cross_tenant_reads(conn: psycopg.Connection, tenancy: Tenancy,
@@ -117,7 +119,8 @@ def cross_tenant_reads(conn: psycopg.Connection, tenancy: Tenancy,
                                   f"{role} (SET ROLE): GRANT {role} TO it, or connect as one "
                                   "that may")
     probe = probe_tables(conn, posture, recipe)
-    seen = Isolation(recipe.name, list(tenancy.app_roles), probe.tenants, len(probe.owners))
+    seen = Isolation(recipe.name, list(tenancy.app_roles), probe.tenants, len(probe.owners),
+                     probe=probe)
     for role in tenancy.tenant_roles:
         for owner in probe.owners:
             _probe_tenants(conn, recipe, probe, seen, role, owner)
