@@ -24,7 +24,8 @@ from trustctl.drill.scratch import LocalScratch
 from trustctl.pg.roles import RoleAllowlist
 from trustctl.pg.tools import ToolProcess
 
-RESTORE_AND_VERIFY = ("restore", "verify-tables", "verify-rls", "verify-isolation")
+RESTORE_AND_VERIFY = ("restore", "verify-tables", "verify-rls", "verify-isolation",
+                      "verify-writes")
 
 
 def bare_restore(b: Bench, manifest: Manifest) -> float:

@@ -10,6 +10,7 @@ import pytest
 from tests.audit.conftest import check_by_id, messages
 from trustctl.audit.database_reader import DatabaseReader
 from trustctl.dsn import Dsn
+from trustctl.pg.tenancy import Tenancy
 from trustctl.report.results import Status
 from trustctl.sandbox.seed import APP_ROLE, DATABASE, seed
 
@@ -32,8 +33,8 @@ def admin(pg):
 
 
 def run(pg, check_id, dsn=None):
-    reader = DatabaseReader(Dsn.parse(dsn or pg.dsn(DATABASE), "test"), (APP_ROLE,),
-                            ("public",), "tenant_id")
+    reader = DatabaseReader(Dsn.parse(dsn or pg.dsn(DATABASE), "test"),
+                            Tenancy(app_roles=(APP_ROLE,)))
     try:
         return check_by_id(check_id).run(reader)
     finally:
@@ -46,14 +47,13 @@ def test_seeded_database_passes(pg, check_id):
     assert outcome.status == Status.PASS, (outcome.findings, outcome.unreadable)
 
 
-def test_unforced_rls_fails(pg, admin):
-    admin.execute("ALTER TABLE public.invoices NO FORCE ROW LEVEL SECURITY")
+def test_disabled_rls_fails(pg, admin):
+    admin.execute("ALTER TABLE public.invoices DISABLE ROW LEVEL SECURITY")
     try:
         assert messages(run(pg, "AUD_DB_1")) == [
-            "None: table public.invoices: row-level security is not forced (its owner "
-            "bypasses it)"]
+            "public.invoices: table public.invoices: row-level security is disabled"]
     finally:
-        admin.execute("ALTER TABLE public.invoices FORCE ROW LEVEL SECURITY")
+        admin.execute("ALTER TABLE public.invoices ENABLE ROW LEVEL SECURITY")
 
 
 def test_app_role_that_can_become_the_owner_fails(pg, admin):
@@ -70,11 +70,11 @@ def test_policy_admitting_every_row_fails_and_the_probe_sees_the_leak(pg, admin)
                   "USING (true)")
     try:
         assert messages(run(pg, "AUD_DB_3")) == [
-            "public.customers: policy peek (SELECT, to claver_app) has USING (true): every "
-            "row is admitted"]
+            "public.customers: table public.customers: policy 'peek' lets claver_app SELECT "
+            "with USING (true): every tenant's rows pass it"]
         leak = run(pg, "AUD_DB_4")
         assert leak.status == Status.FAIL
-        assert "table public.customers: a session of tenant" in messages(leak)[0]
+        assert "table public.customers: a session of claver_app for tenant" in messages(leak)[0]
     finally:
         admin.execute("DROP POLICY peek ON public.customers")
 
@@ -90,8 +90,7 @@ def test_unlogged_reads_fail(pg, admin):
 
 
 def test_the_audit_connection_is_read_only(pg):
-    reader = DatabaseReader(Dsn.parse(pg.dsn(DATABASE), "test"), (APP_ROLE,), ("public",),
-                            "tenant_id")
+    reader = DatabaseReader(Dsn.parse(pg.dsn(DATABASE), "test"), Tenancy(app_roles=(APP_ROLE,)))
     refused = pytest.raises(psycopg.errors.ReadOnlySqlTransaction)
     with reader.session("write attempt") as conn, refused:
         conn.execute("CREATE TABLE public.sneaky (id int)")
@@ -103,4 +102,4 @@ def test_refused_login_is_error_without_the_password(pg):
     outcome = run(pg, "AUD_DB_1", dsn=wrong)
     assert outcome.status == Status.ERROR
     assert "not-the-password-93a1" not in repr(outcome.to_json())
-    assert outcome.unreadable[0].startswith("RLS posture: cannot connect to")
+    assert outcome.unreadable[0].startswith("tenancy and RLS posture: cannot connect to")

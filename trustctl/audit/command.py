@@ -23,6 +23,7 @@ from trustctl.audit.run import by_control, run_checks
 from trustctl.audit.targets import Targets, open_readers
 from trustctl.catalog import Control, load_catalog
 from trustctl.errors import InputError
+from trustctl.pg.tenancy import Tenancy, load, override
 from trustctl.records import Record
 from trustctl.records.options import EvidenceDirOption, EvidenceOption, record_store
 from trustctl.records.store import S3_SCHEME
@@ -88,11 +89,18 @@ def audit(
     supabase_base_url: Annotated[str | None, typer.Option(
         "--supabase-base-url", envvar="SUPABASE_API_URL",
         help="Management API base URL (tests point it at a local server).")] = None,
+    tenancy_file: Annotated[Path | None, typer.Option(
+        "--tenancy", envvar="TRUSTCTL_TENANCY",
+        help="Tenancy declaration, the drill's (e.g. policies/tenancy.yaml): the database is "
+        "judged by the same rule. Default: found in the database; with --sandbox, its "
+        "profile's.")] = None,
     app_role: Annotated[list[str] | None, typer.Option(
-        "--app-role", help="Application role(s) tenant traffic uses (repeatable).")] = None,
+        "--app-role", help="Application role(s) tenant traffic uses (repeatable; overrides "
+        "the tenancy file).")] = None,
     tenant_schema: Annotated[list[str] | None, typer.Option(
         "--tenant-schema", help="Schema whose tables are tenant tables (repeatable).")] = None,
-    tenant_column: Annotated[str, typer.Option("--tenant-column")] = "tenant_id",
+    tenant_column: Annotated[str | None, typer.Option(
+        "--tenant-column", help="Column naming a row's tenant (default tenant_id).")] = None,
     backup_prefix: Annotated[str, typer.Option(
         "--backup-prefix", envvar="TRUSTCTL_BACKUP_PREFIX",
         help="Key prefix of backups in the backup bucket.")] = "backups",
@@ -142,8 +150,10 @@ def audit(
         profile=profile, parallel=parallel, cloudflare_zone=cloudflare_zone,
         cloudflare_base_url=cloudflare_base_url, site=site, ca_bundle=ca_bundle,
         database=database, supabase_project=supabase_project,
-        supabase_base_url=supabase_base_url, app_roles=tuple(app_role or ()),
-        tenant_schemas=tuple(tenant_schema or ("public",)), tenant_column=tenant_column,
+        supabase_base_url=supabase_base_url,
+        tenancy=override(load(path) if (path := tenancy_file or provider.tenancy()) else
+                         Tenancy(), app_roles=app_role, tenant_schemas=tenant_schema,
+                         tenant_column=tenant_column),
         backup_prefix=backup_prefix, rpo_hours=rpo_hours, records=store,
         role_arns=tuple(role_arn or ()), organization_role=organization_role,
         shard=accounts.parse_shard(shard))

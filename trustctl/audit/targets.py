@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from trustctl.audit.expectations import Expectations
 from trustctl.audit.records_reader import RecordsReader
 from trustctl.aws import AwsTarget
 from trustctl.dsn import Dsn
+from trustctl.pg.tenancy import Tenancy
 from trustctl.records import RecordStore, open_store
 
 CLOUDFLARE_TOKEN_ENV = "CLOUDFLARE_API_TOKEN"
@@ -51,9 +52,8 @@ class Targets:
     database: str | None = field(default=None, repr=False)
     supabase_project: str | None = None
     supabase_base_url: str | None = None
-    app_roles: tuple[str, ...] = ()
-    tenant_schemas: tuple[str, ...] = ("public",)
-    tenant_column: str = "tenant_id"
+    app_roles: tuple[str, ...] = ()  # a provider's default when the tenancy names none
+    tenancy: Tenancy = field(default_factory=Tenancy)
     backup_prefix: str = "backups"
     rpo_hours: float | None = None  # None: the catalog's RPO
     records: RecordStore | None = None  # where drill records are read (the audit's store)
@@ -178,9 +178,10 @@ def _database(targets: Targets, opened: Opened) -> None:
                                              "(or --database)")
         return
     dsn = Dsn.parse(targets.database, DATABASE_ORIGIN)
-    roles = targets.app_roles or ("authenticated", "anon")
-    opened.readers["database"] = DatabaseReader(dsn, roles, targets.tenant_schemas,
-                                                targets.tenant_column)
+    tenancy = targets.tenancy
+    if targets.app_roles and not tenancy.app_roles:
+        tenancy = replace(tenancy, app_roles=targets.app_roles)
+    opened.readers["database"] = DatabaseReader(dsn, tenancy)
 
 
 def _supabase(targets: Targets, opened: Opened) -> None:
@@ -205,7 +206,8 @@ def access_sources(targets: Targets) -> Sources:
     skipped = {**{area: "the audit skips it (--skip)" for area in SOURCES
                   if area in targets.skip},
                **{area: why for area, why in targets.absent.items() if area in SOURCES}}
-    sources = Sources(tenant_tables=TenantTables(targets.tenant_schemas, targets.tenant_column),
+    sources = Sources(tenant_tables=TenantTables(targets.tenancy.tenant_schemas,
+                                                   targets.tenancy.tenant_column),
                       skipped=skipped)
     if targets.region:
         sources.aws = AwsTarget(targets.region, targets.endpoint_url

@@ -45,8 +45,8 @@ def export_tenant(conn: psycopg.Connection, recipe: Recipe, probe: Probe, role: 
     result = Export(session.tenant or "", role)
     directory.mkdir(parents=True, exist_ok=True)
     for table, column in probe.tables:
-        if table.partition:
-            continue
+        if table.partition or table.name not in probe.readable.get(role, ()):
+            continue  # a partition is exported through its parent; deny-all: nothing to export
         path = directory / f"{table.name}.csv"
         query = sql.SQL("COPY (SELECT * FROM {}) TO STDOUT WITH (FORMAT csv, HEADER)").format(
             sql.Identifier(table.schema, table.table))

@@ -41,11 +41,11 @@ from trustctl.drill.tables import compare_tables
 from trustctl.dsn import Dsn
 from trustctl.errors import FindingError
 from trustctl.pg.connect import connect
-from trustctl.pg.isolation import cross_tenant_reads, probe_tables
-from trustctl.pg.posture import rls_posture
+from trustctl.pg.isolation import Probe
+from trustctl.pg.judgment import Assessment, assess, reads
 from trustctl.pg.roles import RoleAllowlist
-from trustctl.pg.sessions import recipe_for
-from trustctl.pg.tenancy import Tenancy, autodetect
+from trustctl.pg.tenancy import Tenancy
+from trustctl.pg.writes import cross_tenant_writes
 from trustctl.progress import Progress
 from trustctl.report.results import ControlResult, Finding, Status, exit_code
 
@@ -69,6 +69,7 @@ STEP_CONTROLS: dict[str, tuple[str, ...]] = {
     "verify-tables": ("RESTORE-DRILL",),
     "verify-rls": ("TENANT-ISOLATION",),
     "verify-isolation": ("TENANT-ISOLATION",),
+    "verify-writes": ("TENANT-ISOLATION",),
     "export": ("DATA-EXPORT",),
     "rto": ("RPO-RTO",),
     "teardown": ("RESTORE-DRILL",),
@@ -129,7 +130,8 @@ class Drill:
         self.clock = time.monotonic()
         self.verified_after: float | None = None
         self.interrupted = False
-        self.tenancy = options.tenancy  # completed from the restored database by verify-rls
+        self.assessment: Assessment | None = None  # the judgment's, made by verify-rls
+        self.probe: Probe | None = None  # the tenants and counts verify-isolation probed
 
     def run(self) -> dict:
         """Every step, then the record; Ctrl-C ends the steps early but still yields a record."""
@@ -158,6 +160,7 @@ class Drill:
             run("verify-tables", self._tables, needs=("restore",))
             run("verify-rls", self._rls, needs=("restore",))
             run("verify-isolation", self._isolation, needs=("restore",))
+            run("verify-writes", self._writes, needs=("verify-isolation",))
             self.verified_after = time.monotonic() - self.clock
             run("export", self._export, needs=("verify-isolation",))
             run("rto", self._rto, needs=("restore",))
@@ -313,29 +316,52 @@ class Drill:
                                            else ""))
         step.facts = {"unverified": sorted(unverified)} if unverified else {}
 
+    def _assessed(self, conn: Any) -> Assessment:
+        if self.assessment is None:
+            self.assessment = assess(conn, self.options.tenancy)
+        return self.assessment
+
     def _rls(self, step: Step) -> None:
         with connect(self.scratch.dsn, autocommit=True) as conn:
-            self.tenancy = autodetect(conn, self.options.tenancy)
-            posture = rls_posture(conn, self.tenancy)
+            assessment = self._assessed(conn)
+        posture = assessment.posture
         step.findings += posture.findings
-        step.detail = posture.summary(self.tenancy)
-        step.facts = {"tenancy": self.tenancy.to_json(), **posture.facts()}
+        step.detail = posture.summary(assessment.tenancy)
+        step.facts = assessment.facts()
+        undecided = [posture.ownership.ambiguous[t] for t in posture.undecided]
+        if undecided and not step.findings:
+            raise StepError(undecided[0])
 
     def _isolation(self, step: Step) -> None:
         with connect(self.scratch.dsn, autocommit=True) as conn:
-            self.tenancy = autodetect(conn, self.tenancy)
-            isolation = cross_tenant_reads(conn, self.tenancy)
+            assessment = self._assessed(conn)
+            isolation = reads(conn, assessment)
+        self.probe = isolation.probe
         step.findings += isolation.findings
         step.detail = isolation.summary()
-        step.facts = {**isolation.facts(), "why": list(self.tenancy.why)}
+        step.facts = {**isolation.facts(), "why": list(assessment.tenancy.why)}
+
+    def _probed(self) -> Probe:
+        """What verify-isolation probed (the steps that reuse it need it to have passed)."""
+        assert self.probe is not None, "verify-isolation runs first"
+        return self.probe
+
+    def _writes(self, step: Step) -> None:
+        with connect(self.scratch.dsn, autocommit=True) as conn:
+            assessment = self._assessed(conn)
+            writes = cross_tenant_writes(conn, self._probed(), assessment.tenancy.tenant_roles)
+        step.findings += writes.findings
+        step.detail = writes.summary()
+        step.facts = {"matrix": writes.matrix}
 
     def _export(self, step: Step) -> None:
         with connect(self.scratch.dsn, autocommit=True) as conn:
-            tenancy = autodetect(conn, self.tenancy)
-            recipe = recipe_for(tenancy)
+            assessment = self._assessed(conn)
+            tenancy = assessment.tenancy
             if not tenancy.tenant_roles:
                 raise StepError("no tenant role to export as (declare app_roles)")
-            probe = probe_tables(conn, tenancy, recipe)
+            probe = self._probed()
+            recipe = probe.recipe
             export = export_tenant(conn, recipe, probe, tenancy.tenant_roles[0],
                                    self.scratch.workspace() / "export")
         step.findings += export.findings

@@ -1,11 +1,15 @@
-"""The isolation probe: through real tenant sessions (sessions.py), no tenant reads another's rows.
+"""The read probe: through real tenant sessions (sessions.py), no tenant reads another's rows.
 
-For a sample of tenants and every tenant table, each tenant role opens a session for the tenant
+For a sample of tenants and every tenant table (posture.py decides which they are, and
+ownership.py how each row names its tenant), each tenant role opens a session for the tenant
 and counts the rows it sees of tenants outside the session (a leak: a finding) and of its own
-tenant. Own rows are the positive control, per table: where the tenant has rows, a session that
+tenant. A row reached through foreign keys is attributed to its tenant by the prober's own
+connection, not through the session (whose view of the parents is filtered too). Own rows are
+the positive control, per table the role may read: where the tenant has rows, a session that
 sees none proves nothing there, and the probe says it could not check rather than pass. An
-anonymous role (`anon`) must read no tenant row at all. The true counts come from the drill's
-own connection, which bypasses RLS.
+anonymous role (`anon`) must read no tenant row at all. The true counts come from the prober's
+own connection, which bypasses RLS. Nothing is written: each session is a transaction rolled
+back, and runs in a READ ONLY one when the connection is read-only (the audit's).
 """
 
 from __future__ import annotations
@@ -16,11 +20,14 @@ import psycopg
 from psycopg import sql
 
 from trustctl.errors import DependencyError
+from trustctl.pg.ownership import Owner
+from trustctl.pg.posture import Posture
 from trustctl.pg.sessions import Recipe, TenantSession, recipe_for
-from trustctl.pg.tenancy import Tenancy, TenantTable, tenant_tables
+from trustctl.pg.tenancy import Tenancy, TenantTable
 
 TENANT_SAMPLE = 3
 CANDIDATES_PER_TABLE = 20
+KEY_GROUPS = 10_000  # distinct keys a session may see before the probe stops counting
 
 
 @dataclass
@@ -38,6 +45,7 @@ class Isolation:
     blind: list[str] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)
     findings: list[str] = field(default_factory=list)
+    probe: Probe | None = None  # what was probed: the write probe and the export reuse it
 
     def summary(self) -> str:
         return (f"recipe {self.recipe}, {len(self.tenants)} tenants x {self.tables} tables as "
@@ -52,57 +60,73 @@ class Isolation:
 
 @dataclass(frozen=True)
 class Probe:
-    """The tenant tables with their tenant column and the true row counts of the sample."""
+    """The tenant tables, the sampled tenants, their true row counts, what each role reads."""
 
-    tables: list[tuple[TenantTable, str]]
+    owners: list[Owner]
     tenants: list[str]
     truth: dict[str, dict[str, int]]
+    readable: dict[str, set[str]]
+    recipe: Recipe  # the one that sampled the tenants (a membership recipe knows their members)
+
+    @property
+    def tables(self) -> list[tuple[TenantTable, str]]:
+        """The tables whose rows carry their tenant themselves, with that column."""
+        return [(o.table, o.column) for o in self.owners if o.direct]
 
     def own_rows(self, table: str, tenant: str) -> int:
         return self.truth.get(table, {}).get(tenant, 0)
 
 
-def probe_tables(conn: psycopg.Connection, tenancy: Tenancy, recipe: Recipe) -> Probe:
+def probe_tables(conn: psycopg.Connection, posture: Posture, recipe: Recipe) -> Probe:
     """The tables to probe, a sample of tenants a session can be opened for, their counts."""
-    tables = [(t, tenancy.column_of(t.name)) for t in tenant_tables(conn, tenancy)
-              if tenancy.global_table(t.name) is None and tenancy.column_of(t.name) in t.columns]
+    owners = [posture.ownership.owners[n] for n in posture.tenant
+              if n in posture.ownership.owners]
     candidates: set[str] = set()
-    for table, column in tables:
-        query = sql.SQL("SELECT DISTINCT {}::text FROM {} WHERE {} IS NOT NULL ORDER BY 1 "
-                        "LIMIT %s").format(sql.Identifier(column),
-                                           sql.Identifier(table.schema, table.table),
-                                           sql.Identifier(column))
+    for owner in owners:
+        if not owner.direct:
+            continue
+        query = sql.SQL("SELECT DISTINCT {col}::text FROM {table} WHERE {col} IS NOT NULL "
+                        "ORDER BY 1 LIMIT %s").format(col=sql.Identifier(owner.column),
+                                                      table=_ident(owner.table))
         candidates.update(v for (v,) in conn.execute(query, (CANDIDATES_PER_TABLE,)))
         if len(candidates) >= CANDIDATES_PER_TABLE:
             break  # enough to choose from: spare the other tables a scan
     tenants = recipe.sample(conn, sorted(candidates))[:TENANT_SAMPLE]
     if len(tenants) < 2:
-        raise DependencyError("fewer than two tenants in the restored data a session can be "
-                              "opened for: isolation between tenants cannot be shown")
+        raise DependencyError("fewer than two tenants in the data a session can be opened "
+                              "for: isolation between tenants cannot be shown")
     truth = {}
-    for table, column in tables:
-        query = sql.SQL("SELECT {col}::text, count(*) FROM {table} WHERE {col}::text = ANY(%s) "
-                        "GROUP BY 1").format(col=sql.Identifier(column),
-                                             table=sql.Identifier(table.schema, table.table))
-        truth[table.name] = dict(conn.execute(query, (tenants,)).fetchall())
-    return Probe(tables, tenants, truth)
+    for owner in owners:
+        rows, tenant = owner.rows()
+        query = sql.SQL("SELECT {tenant}::text, count(*) {rows} WHERE {tenant}::text = ANY(%s) "
+                        "GROUP BY 1").format(tenant=tenant, rows=rows)
+        truth[owner.table.name] = dict(conn.execute(query, (tenants,)).fetchall())
+    return Probe(owners, tenants, truth, posture.readable, recipe)
 
 
-def cross_tenant_reads(conn: psycopg.Connection, tenancy: Tenancy) -> Isolation:
+def cross_tenant_reads(conn: psycopg.Connection, tenancy: Tenancy,
+                       posture: Posture) -> Isolation:
     """As every application role, in sessions of sampled tenants, counts rows of other tenants."""
     recipe = recipe_for(tenancy)
-    missing = [r for r in tenancy.app_roles if not _role_exists(conn, r)]
+    missing = [r for r in tenancy.app_roles if r not in posture.app_roles]
     if missing or not tenancy.app_roles:
         raise DependencyError(f"application role(s) {', '.join(missing) or '(none)'} not among "
-                              "the backup's roles; declare app_roles or pass --app-role")
-    probe = probe_tables(conn, tenancy, recipe)
-    seen = Isolation(recipe.name, list(tenancy.app_roles), probe.tenants, len(probe.tables))
+                              "the database's roles; declare app_roles or pass --app-role")
+    for role in tenancy.app_roles:
+        if not conn.execute("SELECT pg_has_role(current_user, %s, 'MEMBER')", (role,)
+                            ).fetchone()[0]:
+            raise DependencyError(f"this connection's role cannot act as application role "
+                                  f"{role} (SET ROLE): GRANT {role} TO it, or connect as one "
+                                  "that may")
+    probe = probe_tables(conn, posture, recipe)
+    seen = Isolation(recipe.name, list(tenancy.app_roles), probe.tenants, len(probe.owners),
+                     probe=probe)
     for role in tenancy.tenant_roles:
-        for table, column in probe.tables:
-            _probe_tenants(conn, recipe, probe, seen, role, table, column)
+        for owner in probe.owners:
+            _probe_tenants(conn, recipe, probe, seen, role, owner)
     for role in tenancy.anonymous_roles:
-        for table, column in probe.tables:
-            _probe_anonymous(conn, recipe, seen, role, table, column)
+        for owner in probe.owners:
+            _probe_anonymous(conn, recipe, seen, role, owner)
     if not seen.findings and (seen.blind or not seen.own_expected):
         where = ", ".join(seen.blind[:3]) or "any table"
         raise DependencyError(f"a tenant session sees none of its own rows in {where}: the "
@@ -112,52 +136,61 @@ def cross_tenant_reads(conn: psycopg.Connection, tenancy: Tenancy) -> Isolation:
 
 
 def _probe_tenants(conn: psycopg.Connection, recipe: Recipe, probe: Probe, seen: Isolation,
-                   role: str, table: TenantTable, column: str) -> None:
+                   role: str, owner: Owner) -> None:
+    name = owner.table.name
     for tenant in probe.tenants:
         session = recipe.session(role, tenant)
-        counts = _visible(conn, recipe, session, table, column)
+        counts = visible(conn, recipe, session, owner)
         if counts is None:
-            seen.unreadable.append(f"{table.name} by {role}")
+            seen.unreadable.append(f"{name} by {role}")
             return
         leaked, own = counts
         seen.sessions += 1
         seen.leaked_rows += leaked
-        if probe.own_rows(table.name, tenant):
+        if probe.own_rows(name, tenant) and name in probe.readable.get(role, ()):
             seen.own_expected += 1
             seen.own_seen += own > 0
             if not own:
-                seen.blind.append(f"{table.name} (tenant {tenant})")
+                seen.blind.append(f"{name} (tenant {tenant})")
         if leaked:
-            seen.findings.append(f"table {table.name}: a session of {session.describe()} "
+            seen.findings.append(f"table {name}: a session of {session.describe()} "
                                  f"({recipe.name}) reads {leaked} rows of other tenants")
             return
 
 
 def _probe_anonymous(conn: psycopg.Connection, recipe: Recipe, seen: Isolation, role: str,
-                     table: TenantTable, column: str) -> None:
-    counts = _visible(conn, recipe, recipe.session(role, None), table, column)
+                     owner: Owner) -> None:
+    counts = visible(conn, recipe, recipe.session(role, None), owner)
     if counts is None:
         return  # may not read it at all: reads no row
     seen.sessions += 1
     seen.leaked_rows += counts[0]
     if counts[0]:
-        seen.findings.append(f"table {table.name}: an anonymous session as {role} reads "
+        seen.findings.append(f"table {owner.table.name}: an anonymous session as {role} reads "
                              f"{counts[0]} tenant rows")
 
 
-def _visible(conn: psycopg.Connection, recipe: Recipe, session: TenantSession,
-             table: TenantTable, column: str) -> tuple[int, int] | None:
-    """(rows outside the session's tenants, rows of its tenant), None if it may not read."""
-    query = sql.SQL("SELECT count(*) FILTER (WHERE coalesce({col}::text = ANY(%s), false) IS "
-                    "FALSE), count(*) FILTER (WHERE {col}::text = %s) FROM {table}").format(
-        col=sql.Identifier(column), table=sql.Identifier(table.schema, table.table))
+def visible(conn: psycopg.Connection, recipe: Recipe, session: TenantSession,
+            owner: Owner) -> tuple[int, int] | None:
+    """(rows of tenants outside the session, rows of its tenant), None if it may not read.
+
+    The session reports the keys it sees (grouped); the prober's connection names their tenants.
+    """
+    query = sql.SQL("SELECT {key}::text, count(*) FROM {table} WHERE {key} IS NOT NULL "
+                    "GROUP BY 1 LIMIT %s").format(key=sql.Identifier(owner.key),
+                                                  table=_ident(owner.table))
     try:
         with recipe.entered(conn, session):
-            leaked, own = conn.execute(query, (sorted(session.tenants), session.tenant)).fetchone()
+            keys = dict(conn.execute(query, (KEY_GROUPS,)).fetchall())
     except psycopg.errors.InsufficientPrivilege:
         return None
+    tenants = (dict(conn.execute(owner.tenant_of_keys(), (list(keys),)).fetchall())
+               if not owner.direct and keys else {k: k for k in keys})
+    leaked = sum(n for k, n in keys.items()
+                 if tenants.get(k) is not None and tenants[k] not in session.tenants)
+    own = sum(n for k, n in keys.items() if tenants.get(k) == session.tenant)
     return int(leaked), int(own)
 
 
-def _role_exists(conn: psycopg.Connection, role: str) -> bool:
-    return conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone() is not None
+def _ident(table: TenantTable) -> sql.Identifier:
+    return sql.Identifier(table.schema, table.table)

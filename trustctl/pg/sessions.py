@@ -14,6 +14,7 @@ Everything is SET LOCAL / set_config(..., true): it ends with the transaction.
 from __future__ import annotations
 
 import contextlib
+import json
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -91,9 +92,12 @@ class JwtClaimsRecipe(Recipe):
             claims = render_claims(self.tenancy.session.claims or "", tenant=session.tenant,
                                    user=session.user or "", role=session.role)
         conn.execute("SELECT set_config(%s, %s, true)", (CLAIMS_SETTING, claims))
-        if session.user:  # what older auth.uid() definitions read
-            conn.execute("SELECT set_config('request.jwt.claim.sub', %s, true)", (session.user,))
-        conn.execute("SELECT set_config('request.jwt.claim.role', %s, true)", (session.role,))
+        # What older auth.uid()/auth.role() read first: the template's own claims, never an id
+        # of ours that would override the template's `sub` (a per-user tenant's id).
+        parsed = json.loads(claims)
+        for claim in ("sub", "role"):
+            conn.execute("SELECT set_config(%s, %s, true)",
+                         (f"request.jwt.claim.{claim}", str(parsed.get(claim) or "")))
 
 
 class MembershipRecipe(JwtClaimsRecipe):

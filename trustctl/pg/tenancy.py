@@ -32,8 +32,12 @@ SUPABASE_CLAIMS = ('{"sub": "{user}", "role": "{role}", "aud": "authenticated", 
                    '"app_metadata": {"tenant_id": "{tenant}"}}')
 _SETTING_IN_POLICY = re.compile(r"current_setting\(\s*'([^']+)'")
 _SUPABASE_IN_POLICY = re.compile(r"\bauth\.(jwt|uid|role)\s*\(")
-_KEYS = {"app_roles", "anonymous_roles", "tenant_schemas", "tenant_column", "tenant_columns",
-         "session", "global_tables"}
+# Per-user tenancy (`tenant: auth.uid()`): the tenant is the signed-in user, the JWT's `sub`.
+PER_USER = "auth.uid()"
+PER_USER_CLAIMS = '{"sub": "{tenant}", "role": "{role}", "aud": "authenticated"}'
+_KEYS = {"app_roles", "anonymous_roles", "tenant_schemas", "tenant", "tenant_column",
+         "tenant_columns", "via", "session", "global_tables"}
+_VIA = re.compile(r"^\s*(\w+)\s*->\s*(\w+)\.(\w+)\.(\w+)\s*$")
 _SESSION_KEYS = {"recipe", "setting", "claims", "membership_query"}
 _GLOBAL_KEYS = {"table", "reason", "owner", "expires"}
 
@@ -87,6 +91,8 @@ class Tenancy:
     tenant_schemas: tuple[str, ...] = ("public",)
     tenant_column: str = "tenant_id"
     tenant_columns: dict[str, str] = field(default_factory=dict)
+    via: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # table: (col, parent, pcol)
+    tenant: str | None = None  # PER_USER: the tenant is the signed-in user
     session: SessionSpec = SessionSpec()
     global_tables: tuple[GlobalTable, ...] = ()
     source: str = "defaults"
@@ -107,7 +113,8 @@ class Tenancy:
         return {"source": self.source, "app_roles": list(self.app_roles),
                 "anonymous_roles": list(self.anonymous_roles),
                 "tenant_schemas": list(self.tenant_schemas), "tenant_column": self.tenant_column,
-                "tenant_columns": self.tenant_columns,
+                "tenant_columns": self.tenant_columns, "tenant": self.tenant,
+                "via": {t: f"{c} -> {p}.{pc}" for t, (c, p, pc) in self.via.items()},
                 "session": {"recipe": self.session.recipe, "setting": self.session.setting,
                             "claims": self.session.claims,
                             "membership_query": self.session.membership_query},
@@ -157,6 +164,8 @@ def load(path: Path) -> Tenancy:
         tenant_schemas=_names(doc, "tenant_schemas", path) or ("public",),
         tenant_column=str(doc.get("tenant_column") or "tenant_id"),
         tenant_columns={str(k): str(v) for k, v in (doc.get("tenant_columns") or {}).items()},
+        via={str(k): _via(str(k), v, path) for k, v in (doc.get("via") or {}).items()},
+        tenant=_tenant(doc.get("tenant"), path),
         session=spec,
         global_tables=tuple(_global(e, i, path) for i, e in
                             enumerate(doc.get("global_tables") or [])),
@@ -196,7 +205,7 @@ def autodetect(conn: psycopg.Connection, tenancy: Tenancy) -> Tenancy:
         if session.membership_query:
             session = replace(session, recipe="membership")
             why.append("recipe membership: a membership query is declared")
-        elif supabase or session.claims:
+        elif supabase or session.claims or tenancy.tenant == PER_USER:
             session = replace(session, recipe="jwt-claims")
             why.append("recipe jwt-claims: " + ("the policies read request.jwt.claims through "
                                                 "auth.jwt()/auth.uid() (Supabase)" if supabase
@@ -208,8 +217,12 @@ def autodetect(conn: psycopg.Connection, tenancy: Tenancy) -> Tenancy:
     if session.recipe == "setting" and not session.setting and len(settings) == 1:
         session = replace(session, setting=settings[0])
     if session.recipe in ("jwt-claims", "membership") and not session.claims:
-        session = replace(session, claims=SUPABASE_CLAIMS)
-        why.append("claims template: Supabase's (tenant in app_metadata.tenant_id)")
+        if tenancy.tenant == PER_USER:
+            session = replace(session, claims=PER_USER_CLAIMS)
+            why.append("claims template: per user (the tenant is the JWT's sub)")
+        else:
+            session = replace(session, claims=SUPABASE_CLAIMS)
+            why.append("claims template: Supabase's (tenant in app_metadata.tenant_id)")
     return replace(tenancy, app_roles=app_roles, anonymous_roles=anonymous, session=session,
                    why=tuple(why))
 
@@ -254,6 +267,23 @@ def _names(doc: dict, key: str, path: Path) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise InputError(f"{path}: {key} must be a list of names")
     return tuple(value)
+
+
+def _via(table: str, value: object, path: Path) -> tuple[str, str, str]:
+    match = _VIA.match(str(value))
+    if "." not in table or match is None:
+        raise InputError(f"{path}: via {table}: expected `column -> schema.table.column` under "
+                         "a schema.table key, e.g. `public.messages: chat_id -> public.chats.id`")
+    column, schema, parent, parent_column = match.groups()
+    return column, f"{schema}.{parent}", parent_column
+
+
+def _tenant(value: object, path: Path) -> str | None:
+    if value is None:
+        return None
+    if str(value).replace(" ", "") != PER_USER:
+        raise InputError(f"{path}: tenant must be auth.uid() (per-user tenancy) or left out")
+    return PER_USER
 
 
 def _global(entry: object, index: int, path: Path) -> GlobalTable:

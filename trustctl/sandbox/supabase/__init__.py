@@ -1,7 +1,8 @@
 """The sandbox's `supabase` profile: a database shaped like a Supabase project.
 
-Roles (roles.sql), the auth/storage/extensions schemas and Claver's tenant tables with
-Supabase-style policies (schema.sql), deterministic data (data.sql). The tenancy it follows is
+Roles (roles.sql), the platform (platform.sql: the extensions and auth schemas and Supabase's
+default privileges of the API roles), storage and Claver's tenant tables with Supabase-style
+policies (schema.sql), deterministic data (data.sql). The tenancy it follows is
 production's, policies/tenancy.yaml: a drill of it is a rehearsal of the real thing. Backups
 read it as `trustctl_backup`, a non-superuser with BYPASSRLS, as they read Supabase.
 """
@@ -54,12 +55,19 @@ def create_database(pg: LocalPostgres, name: str, tenants: int, rows: int,
     with psycopg.connect(pg.dsn(), autocommit=True) as conn:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     with psycopg.connect(pg.dsn(name), autocommit=True) as conn:
+        create_platform(conn)
         conn.execute(_sql("schema.sql"))
         for first in range(1, tenants + 1, TENANT_BATCH):
             last = min(first + TENANT_BATCH - 1, tenants)
             conn.execute(_sql("data.sql") % {"first": first, "last": last, "rows": rows})
             progress(f"seeded {last} of {tenants} tenants")
         conn.execute("ANALYZE")
+
+
+def create_platform(conn: psycopg.Connection) -> None:
+    """What Supabase provides before an app's migrations: extensions and auth schemas, and the
+    API roles' default privileges in public (platform.sql)."""
+    conn.execute(_sql("platform.sql"))
 
 
 def seed(pg: LocalPostgres, target_mb: int, progress: Callable[[str], None]) -> Logins:

@@ -1,67 +1,9 @@
--- A database shaped like a Supabase project: the auth schema (uid()/jwt() read
--- request.jwt.claims, as PostgREST sets it; enum columns), storage with RLS, an extensions
--- schema, and Claver's tenant tables in public: `TO authenticated` policies reading the tenant
--- from the JWT's app_metadata, RLS enabled and not forced (owned by postgres, which serves no
--- tenant traffic), a global lookup table read-only to the application roles, and a partitioned
--- tenant table whose partitions carry their own RLS. Run as postgres; see roles.sql.
-
-CREATE SCHEMA IF NOT EXISTS extensions;
-CREATE EXTENSION IF NOT EXISTS citext WITH SCHEMA extensions;
-GRANT USAGE ON SCHEMA extensions TO anon, authenticated, service_role;
-
--- auth -----------------------------------------------------------------------------------------
-CREATE SCHEMA auth AUTHORIZATION supabase_auth_admin;
-GRANT USAGE ON SCHEMA auth TO anon, authenticated, service_role;
-
-CREATE FUNCTION auth.uid() RETURNS uuid LANGUAGE sql STABLE AS $$
-    SELECT coalesce(nullif(current_setting('request.jwt.claim.sub', true), ''),
-                    (nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub'))::uuid
-$$;
-CREATE FUNCTION auth.role() RETURNS text LANGUAGE sql STABLE AS $$
-    SELECT coalesce(nullif(current_setting('request.jwt.claim.role', true), ''),
-                    (nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'role'))::text
-$$;
-CREATE FUNCTION auth.jwt() RETURNS jsonb LANGUAGE sql STABLE AS $$
-    SELECT coalesce(nullif(current_setting('request.jwt.claim', true), ''),
-                    nullif(current_setting('request.jwt.claims', true), ''))::jsonb
-$$;
-
-CREATE TYPE auth.factor_type AS ENUM ('totp', 'webauthn', 'phone');
-CREATE TYPE auth.factor_status AS ENUM ('unverified', 'verified');
-CREATE TYPE auth.aal_level AS ENUM ('aal1', 'aal2', 'aal3');
-
-CREATE TABLE auth.users (
-    id                  uuid PRIMARY KEY,
-    aud                 varchar(255),
-    role                varchar(255),
-    email               varchar(255),
-    raw_app_meta_data   jsonb,
-    raw_user_meta_data  jsonb,
-    created_at          timestamptz,
-    updated_at          timestamptz
-);
-CREATE TABLE auth.mfa_factors (
-    id             uuid PRIMARY KEY,
-    user_id        uuid NOT NULL REFERENCES auth.users ON DELETE CASCADE,
-    friendly_name  text,
-    factor_type    auth.factor_type NOT NULL,
-    status         auth.factor_status NOT NULL,
-    created_at     timestamptz NOT NULL,
-    updated_at     timestamptz NOT NULL
-);
-CREATE TABLE auth.sessions (
-    id          uuid PRIMARY KEY,
-    user_id     uuid NOT NULL REFERENCES auth.users ON DELETE CASCADE,
-    aal         auth.aal_level,
-    factor_ids  auth.factor_type[],
-    created_at  timestamptz
-);
-ALTER TABLE auth.users ENABLE ROW LEVEL SECURITY;
-ALTER TABLE auth.mfa_factors ENABLE ROW LEVEL SECURITY;
-ALTER TABLE auth.sessions ENABLE ROW LEVEL SECURITY;
-ALTER TABLE auth.users OWNER TO supabase_auth_admin;
-ALTER TABLE auth.mfa_factors OWNER TO supabase_auth_admin;
-ALTER TABLE auth.sessions OWNER TO supabase_auth_admin;
+-- Claver's database on the Supabase platform (platform.sql runs first): storage with RLS and
+-- Claver's tenant tables in public: `TO authenticated` policies reading the tenant from the
+-- JWT's app_metadata, RLS enabled and not forced (owned by postgres, which serves no tenant
+-- traffic), a global lookup table with a read policy only (RLS refuses the writes the
+-- platform's grants would allow), and a partitioned tenant table whose partitions carry their
+-- own RLS. Run as postgres; see roles.sql.
 
 -- storage: one bucket per tenant, named by its tenant id -------------------------------------
 CREATE SCHEMA storage AUTHORIZATION supabase_storage_admin;
@@ -168,8 +110,5 @@ ALTER TABLE public.countries ENABLE ROW LEVEL SECURITY;
 CREATE POLICY "countries are public" ON public.countries FOR SELECT TO anon, authenticated
     USING (true);
 
--- Supabase grants the API roles everything in public: RLS is what isolates
-GRANT USAGE ON SCHEMA public TO anon, authenticated, service_role;
-GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public
-    TO anon, authenticated, service_role;
-REVOKE INSERT, UPDATE, DELETE ON public.countries FROM anon, authenticated;
+-- the platform's default privileges (platform.sql) gave the API roles everything in public:
+-- RLS is what isolates

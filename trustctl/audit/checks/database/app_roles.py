@@ -1,16 +1,13 @@
-"""TENANT-ISOLATION: the application roles are not superuser, lack BYPASSRLS, own no table
-(the drill's rule) and cannot become a role that could (memberships)."""
+"""TENANT-ISOLATION: the application roles are not superuser, lack BYPASSRLS, cannot become a
+role that bypasses RLS (the drill's rule, trustctl.pg.judgment) nor one that owns tables."""
 
 from trustctl.audit.database_reader import DatabaseReader
 from trustctl.audit.live_check import Outcome, live_check
-from trustctl.errors import DependencyError
-from trustctl.pg import rls
 
-_MEMBERSHIPS = """
-SELECT r.rolname, r.rolsuper, r.rolbypassrls,
-       EXISTS (SELECT 1 FROM pg_class c WHERE c.relowner = r.oid AND c.relkind IN ('r', 'p'))
-FROM pg_roles r
+_OWNERS = """
+SELECT r.rolname FROM pg_roles r
 WHERE r.rolname <> %s AND pg_has_role(%s, r.oid, 'MEMBER')
+  AND EXISTS (SELECT 1 FROM pg_class c WHERE c.relowner = r.oid AND c.relkind IN ('r', 'p'))
 ORDER BY 1
 """
 
@@ -23,17 +20,15 @@ ORDER BY 1
                 "to an owner role the application cannot become.",
 )
 def check(db: DatabaseReader, out: Outcome) -> None:
+    posture = db.assessment().posture
+    out.facts["application_roles"] = posture.app_roles
+    for role in db.tenancy.app_roles or posture.app_roles:
+        if role not in posture.app_roles:
+            out.fail(role, "the application role does not exist (pass --app-role)")
+    for finding in posture.shortfalls:
+        if finding.kind == "role":
+            out.fail(finding.message.split()[2], finding.message)
     with db.session("application roles") as conn:
-        for role in db.app_roles:
-            try:
-                for finding in rls.app_role_findings(conn, role):
-                    out.fail(role, finding)
-            except DependencyError:
-                out.fail(role, "the application role does not exist (pass --app-role)")
-                continue
-            for name, superuser, bypass, owns in conn.execute(_MEMBERSHIPS, (role, role)):
-                why = [w for w, on in (("superuser", superuser), ("BYPASSRLS", bypass),
-                                       ("owns tables", owns)) if on]
-                out.facts.setdefault(role, []).append(name)
-                if why:
-                    out.fail(role, f"can become {name} ({', '.join(why)})")
+        for role in posture.app_roles:
+            for (owner,) in conn.execute(_OWNERS, (role, role)):
+                out.fail(role, f"can become {owner} (owns tables)")

@@ -1,10 +1,8 @@
 """TENANT-ISOLATION: as each application role, a tenant session reads no other tenant's rows
-(the drill's probe, trustctl.pg.rls.cross_tenant_reads, in read-only transactions)."""
+(the drill's probe through trustctl.pg.judgment, in read-only transactions rolled back)."""
 
 from trustctl.audit.database_reader import DatabaseReader
-from trustctl.audit.live_check import CouldNotRead, Outcome, live_check
-from trustctl.errors import DependencyError
-from trustctl.pg import rls
+from trustctl.audit.live_check import Outcome, live_check
 
 
 @live_check(
@@ -14,16 +12,7 @@ from trustctl.pg import rls
     remediation="Fix the policies the probe names; re-run the audit and the drill.",
 )
 def check(db: DatabaseReader, out: Outcome) -> None:
-    with db.session("tenant isolation probe") as conn:
-        setting = rls.tenant_setting(conn, db.tenant_schemas)
-        if setting is None:
-            raise CouldNotRead("cannot tell which setting the policies read the tenant from")
-        for role in db.app_roles:
-            try:
-                seen = rls.cross_tenant_reads(conn, role, setting, db.tenant_schemas,
-                                                 db.tenant_column)
-            except DependencyError as exc:
-                raise CouldNotRead(f"isolation probe as {role}: {exc}") from None
-            out.facts[role] = seen.summary(role, setting)
-            for finding in seen.findings:
-                out.fail(role, finding)
+    seen = db.reads()
+    out.facts.update(summary=seen.summary(), **seen.facts())
+    for finding in seen.findings:
+        out.fail(finding.split(":", 1)[0].removeprefix("table "), finding)

@@ -20,15 +20,16 @@ WHERE r.rolname = %s AND s.setdatabase IN (0, (SELECT oid FROM pg_database
                 "ALTER ROLE authenticated SET pgaudit.log TO 'read, write').",
 )
 def check(db: DatabaseReader, out: Outcome) -> None:
+    roles = db.app_roles  # the judgment's (read before this check takes the connection)
     with db.session("logging settings") as conn:
         server = {name: conn.execute("SELECT current_setting(%s, true)", (name,)).fetchone()[0]
                   for name in ("log_statement", "pgaudit.log", "shared_preload_libraries")}
         per_role = {role: dict(entry.split("=", 1) for (entry,) in
                                conn.execute(_ROLE_SETTINGS, (role,)))
-                    for role in db.app_roles}
+                    for role in roles}
     out.facts.update(server=server, roles=per_role)
     pgaudit_loaded = "pgaudit" in (server["shared_preload_libraries"] or "")
-    for role in db.app_roles:
+    for role in roles:
         settings = {**server, **per_role[role]}
         audit_classes = {c.strip().lower() for c in (settings.get("pgaudit.log") or "").split(",")}
         if pgaudit_loaded and audit_classes & {"read", "all"}:

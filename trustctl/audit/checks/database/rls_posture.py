@@ -1,22 +1,26 @@
-"""TENANT-ISOLATION: every tenant table has the tenant column, RLS enabled and forced, a policy
-(the drill's posture rule, trustctl.pg.rls.rls_posture, on the live database)."""
+"""TENANT-ISOLATION: every tenant table has its tenant, RLS enabled, and is out of every
+application role's ownership; global tables are reviewed and read-only (the drill's posture
+rule through trustctl.pg.judgment, on the live database)."""
 
 from trustctl.audit.database_reader import DatabaseReader
-from trustctl.audit.live_check import Outcome, live_check
-from trustctl.pg import rls
+from trustctl.audit.live_check import CouldNotRead, Outcome, live_check
 
 
 @live_check(
     id="AUD_DB_1", area="database",
-    name="Every tenant table has tenant_id, RLS enabled and forced, and a policy",
+    name="Every tenant table has its tenant and RLS enabled; global tables are read-only",
     risk="A table without enforced row-level security lets one customer read another's rows.",
-    remediation="ALTER TABLE ... ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY, and "
-                "CREATE POLICY ... USING (tenant_id = <the session's tenant>).",
+    remediation="ALTER TABLE ... ENABLE ROW LEVEL SECURITY and CREATE POLICY ... USING "
+                "(<the row's tenant> = <the session's tenant>); declare the table's tenant "
+                "(tenant_columns, via) or declare it global in policies/tenancy.yaml.",
 )
 def check(db: DatabaseReader, out: Outcome) -> None:
-    with db.session("RLS posture") as conn:
-        posture = rls.rls_posture(conn, db.tenant_schemas, db.tenant_column)
-    out.facts.update(tables=posture.tables, short=posture.short,
-                     summary=posture.summary(db.tenant_schemas, db.tenant_column))
-    for finding in posture.findings:
-        out.fail(None, finding)
+    assessment = db.assessment()
+    posture = assessment.posture
+    out.facts.update(summary=posture.summary(assessment.tenancy), **posture.facts())
+    for finding in posture.shortfalls:
+        if finding.kind == "table":
+            out.fail(finding.table, finding.message)
+    undecided = [posture.ownership.ambiguous[t] for t in posture.undecided]
+    if undecided:
+        raise CouldNotRead(undecided[0])
