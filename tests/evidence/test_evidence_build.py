@@ -55,8 +55,8 @@ def test_summary_figures_and_history(quarter: Built) -> None:
     assert tls["deviations"] == ["audit of 2026-08-06 failed; the audit of 2026-08-07 passed"]
     assert "Evidence 2026-07-01 to 2026-09-28" in quarter.stdout
     assert "GAP BACKUP-DAILY-35D: no complete backup on 2026-07-15" in quarter.stdout
-    assert quarter.stderr == f"trustctl: evidence: 118 records read from {quarter.out.parent}" \
-        "/records\n"
+    assert quarter.stderr == (f"trustctl: evidence: 118 records of production read from "
+                              f"{quarter.out.parent}/records (0 left out, 0 not whole)\n")
 
 
 def test_every_piece_of_evidence_has_its_time_and_hash(quarter: Built) -> None:

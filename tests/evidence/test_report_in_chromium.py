@@ -32,6 +32,9 @@ PROBE = """{
     statuses: Object.fromEntries([...doc.querySelectorAll('[data-control]')].map(
       e => [e.dataset.control, e.innerText])),
     resources: win.performance.getEntriesByType('resource').length,
+    signing: doc.getElementById('signing').innerText,
+    signingTop: doc.getElementById('signing').getBoundingClientRect().top,
+    environment: doc.getElementById('environment'),
   }"""
 
 
@@ -56,6 +59,12 @@ def test_chromium_shows_the_figures_and_the_gaps_in_red(quarter: Built, tmp_path
     assert all(b["height"] > 0 for b in shown["bars"])
     assert shown["statuses"]["CHANGE-CONTROL"] == "attested (not verified)"
     assert shown["resources"] == 0  # nothing fetched: the report is self-contained
+    # the first screen says it is signed, by which key, and the key's fingerprint
+    signing = quarter.report["signing"]
+    assert shown["signing"].startswith(f"Signed (manifest.sig.json) with KMS key "
+                                       f"{quarter.key_id}, public key fingerprint "
+                                       f"{signing['fingerprint']}")
+    assert 0 < shown["signingTop"] < 300 and shown["environment"] is None  # production
 
 
 @pytest.mark.slow

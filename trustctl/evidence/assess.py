@@ -23,6 +23,7 @@ from trustctl.catalog import Control
 from trustctl.evidence.attestations import Attestation
 from trustctl.gate.exceptions import Waiver
 from trustctl.records import Period, Record
+from trustctl.records.store import Problem
 
 VERIFIED, FAILED, EXCEPTED, ATTESTED, NOT_CHECKED = (
     "verified", "failed", "excepted", "attested", "not_checked")
@@ -51,6 +52,11 @@ class Inputs:
     history: list[Record]
     exceptions: list[Waiver]
     attestations: list[Attestation]
+    environment: str = "production"
+    # records that are not whole (each a finding), and those left out as not this report's
+    problems: list[Problem] = field(default_factory=list)
+    left_out: list[dict[str, str]] = field(default_factory=list)
+    signing: dict[str, Any] = field(default_factory=lambda: {"signed": False})
 
 
 @dataclass

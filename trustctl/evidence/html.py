@@ -41,11 +41,16 @@ td.day-ok { background: #d8f0df; } td.day-missed { background: var(--red); color
   font-weight: 700; } td.day-out { color: #bbb; }
 .control { break-inside: avoid-page; border-top: 1px solid #ccc; padding-top: 0.3em; }
 .attested-note { color: var(--blue); font-style: italic; }
+.not-production { position: fixed; top: 0; left: 0; right: 0; background: var(--red);
+  color: #fff; text-align: center; font-weight: 700; padding: 0.2em; z-index: 1; }
+body.sandbox { padding-top: 2em; }
+.signing { border: 1px solid #ccc; padding: 0.4em 0.8em; font-size: 9pt; }
+.signing.unsigned { border-color: var(--red); color: var(--red); font-weight: 600; }
 @page { margin: 14mm; }  /* A4 or Letter: whatever the printer has */
 @media print {
   body { margin: 0; max-width: none; font-size: 9.5pt; }
   h2 { break-after: avoid-page; } .figures, .calendar, svg, tr { break-inside: avoid; }
-  td.day-missed, td.day-ok, .banner { -webkit-print-color-adjust: exact;
+  td.day-missed, td.day-ok, .banner, .not-production { -webkit-print-color-adjust: exact;
     print-color-adjust: exact; }
 }
 """
@@ -56,21 +61,63 @@ def render_html(report: dict[str, Any]) -> str:
     parts = [
         "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
         f"<title>Claver SOC 2 evidence {period['from']} to {period['to']}</title>",
-        f"<style>{CSS}</style></head><body>",
-        "<h1>Claver security page: SOC 2 Type II evidence</h1>",
+        f"<style>{CSS}</style></head>", *_environment(report),
+        "<h1>Claver security page: SOC 2 Type II evidence</h1>", _signing(report),
         f'<p class="meta">Observation period {period["from"]} to {period["to"]} '
         f'({period["days"]} days). Generated {escape(report["generated_at"])} by trustctl '
         f'{escape(report["code_version"])}, catalog {escape(report["catalog_version"])}. '
         f'Built from {report["summary"]["records"]} records; every file of this report is '
         "listed with its SHA-256 in manifest.json (check with <code>trustctl evidence verify"
         "</code>).</p>",
-        _summary(report), _gaps(report), _exceptions(report), _overview(report),
+        _summary(report), _record_problems(report), _gaps(report), _left_out(report),
+        _exceptions(report), _overview(report),
         "<h2>Operating history</h2>",
         _calendar(report), _drills(report), _audits(report), _access_reviews(report),
         "<h2>Controls in detail</h2>", *(_control(c) for c in report["controls"]),
         "</body></html>",
     ]
     return "\n".join(parts) + "\n"
+
+
+def _environment(report: dict[str, Any]) -> list[str]:
+    """A report for anything but production says so on every screen and printed page (a
+    fixed banner repeats on each page when printed)."""
+    if report["environment"] == "production":
+        return ["<body>"]
+    return ['<body class="sandbox">',
+            f'<div class="not-production" id="environment">NOT PRODUCTION: built from '
+            f'{escape(report["environment"])} records (a local stand-in); proves nothing about '
+            "the production estate</div>"]
+
+
+def _signing(report: dict[str, Any]) -> str:
+    """Signed or not, by which key (its fingerprint, to compare with the one pinned)."""
+    signing = report["signing"]
+    if not signing.get("signed"):
+        return ('<p class="signing unsigned" id="signing">NOT SIGNED: nothing proves who '
+                "wrote this report; treat it as a draft.</p>")
+    return (f'<p class="signing" id="signing">Signed (manifest.sig.json) with KMS key '
+            f'<code>{escape(str(signing["key_id"]))}</code>, public key fingerprint '
+            f'<code>{escape(signing["fingerprint"])}</code>: check with <code>trustctl evidence '
+            "verify DIR --fingerprint</code> and the fingerprint published for the key.</p>")
+
+
+def _record_problems(report: dict[str, Any]) -> str:
+    if not report["record_problems"]:
+        return ""
+    items = "".join(f'<li class="gap"><b>{escape(p["where"])}</b>: {escape(p["what"])}</li>'
+                    for p in report["record_problems"])
+    return ('<h2>Records that are not whole</h2><p class="banner">Each is a finding: the '
+            "history of records was altered, or a record cannot be read. None of them counts "
+            f'as evidence.</p><ul class="gaps" id="record-problems">{items}</ul>')
+
+
+def _left_out(report: dict[str, Any]) -> str:
+    if not report["left_out"]:
+        return ""
+    rows = [(o["record"], o["why"]) for o in report["left_out"]]
+    return (f'<h2>Records left out</h2><p>Not evidence for this {escape(report["environment"])}'
+            " report:</p>" + _table(("Record", "Why"), rows, status_column=-1))
 
 
 def _summary(report: dict[str, Any]) -> str:
