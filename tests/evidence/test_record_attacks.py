@@ -75,7 +75,7 @@ def test_a_record_signed_by_another_key_is_not_evidence(tmp_path: Path) -> None:
     def tamper() -> None:
         mallory = LocalSigner(tmp_path / "mallory.pem")
         data = json.loads((tmp_path / "records" / PASSED).read_text())
-        sealed = replace(forged, sequence=3, previous=data["sha256"],
+        sealed = replace(forged, chain=data["chain"], sequence=3, previous=data["sha256"],
                          provenance={"environment": {"name": "production"}})
         data = {**sealed.to_json(), "signature": sign(mallory, sealed.signed_message).to_json()}
         (tmp_path / "records" / name).write_text(json.dumps(data))
@@ -102,7 +102,7 @@ def test_an_unsigned_record_is_not_evidence(tmp_path: Path) -> None:
 
 
 def test_a_genuine_record_moved_out_of_its_place_is_named(tmp_path: Path) -> None:
-    """A real, validly signed record from another history (or reordered) does not follow."""
+    """A real, validly signed record of another store's history leaves this one's hole."""
     other = open_store(tmp_path / "other")
     other.write(drill(FAILING_DRILL, rto_hours=1))  # same key and name, passing, sequence 1
 
@@ -112,9 +112,8 @@ def test_a_genuine_record_moved_out_of_its_place_is_named(tmp_path: Path) -> Non
 
     built = build(tmp_path, tamper=tamper)
     assert built.code == 1
-    assert _problems(built) == [
-        f"trustctl: evidence: RECORD {PASSED}: does not follow the record after "
-        f"{FAILED} (previous hash differs): reordered, replaced or edited"]
+    assert _problems(built) == [f"trustctl: evidence: RECORD {PASSED}: drill record(s) 1 "
+                                "before it are missing: deleted from the history"]
 
 
 def test_an_unreadable_record_is_one_line_and_the_rest_still_counts(tmp_path: Path) -> None:

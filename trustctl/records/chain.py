@@ -1,4 +1,4 @@
-"""Is the history whole? Each kind's records form a chain; each record is signed.
+"""Is the history whole? Each kind's records of one store form a chain; each is signed.
 
 A record carries its kind's sequence number and the hash of the record before it, and a
 signature over its own hash. Against keys pinned apart from the records:
@@ -33,9 +33,9 @@ def check_history(records: list[Record],
             problems.append(Problem(record.name, problem))
         else:
             good.append(record)
-    by_kind: dict[str, list[Record]] = defaultdict(list)
+    by_kind: dict[tuple[str, str], list[Record]] = defaultdict(list)
     for record in records:
-        by_kind[record.kind].append(record)
+        by_kind[record.kind, record.chain].append(record)
     for chain in by_kind.values():
         problems += _chain_problems(sorted(chain, key=lambda r: (r.sequence, r.name)))
     return good, problems

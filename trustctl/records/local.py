@@ -3,7 +3,7 @@
 A record appears whole or not at all: it is written to a temporary file, synced, then linked
 to its name (a link, unlike a rename, refuses to replace a record of that name), so a full
 disk or a kill leaves no empty or half record to trip every later build. Writers of one
-directory take turns (an flock on `.lock`) so two never claim the same place in a chain.
+directory take turns (an flock on the directory) so two never claim the same place in a chain.
 """
 
 from __future__ import annotations
@@ -19,10 +19,16 @@ from pathlib import Path
 
 from trustctl.errors import InputError
 from trustctl.records.record import Record
-from trustctl.records.store import Fetch, Problem, RecordExistsError, RecordStore, encode
+from trustctl.records.store import (
+    Fetch,
+    Problem,
+    RecordExistsError,
+    RecordStore,
+    encode,
+    writer_chain,
+)
 
 FILE_MODE = 0o640
-LOCK = ".lock"
 
 
 class LocalRecordStore(RecordStore):
@@ -31,6 +37,10 @@ class LocalRecordStore(RecordStore):
 
     def __str__(self) -> str:
         return str(self.directory)
+
+    @property
+    def chain(self) -> str:
+        return writer_chain(str(self.directory.resolve()))
 
     def check_writable(self) -> None:
         """Refuse up front a directory records could not be written to."""
@@ -44,10 +54,10 @@ class LocalRecordStore(RecordStore):
     @contextlib.contextmanager
     def _exclusive(self) -> Iterator[None]:
         self.check_writable()
-        try:
-            fd = os.open(self.directory / LOCK, os.O_WRONLY | os.O_CREAT, FILE_MODE)
+        try:  # the directory itself is locked: no lock file among the records
+            fd = os.open(self.directory, os.O_RDONLY | os.O_DIRECTORY)
         except OSError as exc:
-            raise InputError(f"cannot lock {self.directory / LOCK}: {exc.strerror}") from None
+            raise InputError(f"cannot lock {self.directory}: {exc.strerror}") from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             yield

@@ -1,7 +1,8 @@
 """One record: what a flow looked at and found, sealed by the SHA-256 of its canonical form.
 
-The hash covers the record's place in its kind's chain (`sequence`, and `previous`: the
-SHA-256 of the record of the same kind before it) and its `provenance` (where it came from,
+The hash covers the record's place in its chain (`chain`: which store's history, see
+RecordStore.chain; `sequence`; and `previous`: the SHA-256 of the record of the same kind
+before it in that chain) and its `provenance` (where it came from,
 written by the store); `signature` signs the hash (trustctl/records/signing.py). A record of
 another format is refused with one line: nothing reads a record it does not know the shape of.
 
@@ -59,6 +60,7 @@ class Record:
     controls: list[dict[str, Any]] = field(default_factory=list)
     facts: dict[str, Any] = field(default_factory=dict)
     provenance: dict[str, Any] = field(default_factory=dict)
+    chain: str = ""
     sequence: int = 0
     previous: str | None = None
     signature: dict[str, str] | None = None
@@ -102,7 +104,7 @@ class Record:
                 "started": self.started, "finished": self.finished,
                 "code_version": self.code_version, "catalog_version": self.catalog_version,
                 "targets": self.targets, "controls": self.controls, "facts": self.facts,
-                "provenance": self.provenance, "sequence": self.sequence,
+                "provenance": self.provenance, "chain": self.chain, "sequence": self.sequence,
                 "previous": self.previous}
 
     @cached_property
@@ -147,14 +149,15 @@ class Record:
         try:
             record = cls(**{k: data[k] for k in (
                 "kind", "id", "started", "finished", "code_version", "catalog_version",
-                "targets", "controls", "facts", "provenance", "sequence", "previous",
+                "targets", "controls", "facts", "provenance", "chain", "sequence", "previous",
                 "signature", "format")})
         except (KeyError, TypeError) as exc:
             raise RecordError(f"{where}: record lacks field {exc}") from None
         record.check()
         if not isinstance(record.sequence, int) or isinstance(record.sequence, bool) or (
-                record.sequence < 1) or not isinstance(record.provenance, dict):
-            raise RecordError(f"{where}: sequence or provenance malformed")
+                record.sequence < 1) or not isinstance(record.provenance, dict) or (
+                not isinstance(record.chain, str)):
+            raise RecordError(f"{where}: chain, sequence or provenance malformed")
         if data.get("sha256") != record.sha256:
             raise RecordError(f"{where}: content does not match its sha256 (altered record)")
         return record

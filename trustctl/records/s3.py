@@ -53,6 +53,11 @@ class S3RecordStore(RecordStore):
             raise InputError(f"{url}: expected {S3_SCHEME}bucket/prefix")
         return cls(aws.client("s3", aws.from_environment()), parts.netloc, parts.path)
 
+    @property
+    def chain(self) -> str:
+        """The bucket's own history, whoever writes to it."""
+        return str(self)
+
     def __str__(self) -> str:
         return f"{S3_SCHEME}{self.bucket}/{self.prefix}"
 

@@ -10,6 +10,7 @@ record (or stored object) that did not, so a report can name each and count it a
 from __future__ import annotations
 
 import json
+import platform
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -59,6 +60,11 @@ class RecordStore(ABC):
     # write reads only the records that are new since the last one
     _read: dict[str, Record] | None = None
 
+    @property
+    def chain(self) -> str:
+        """Which history a record written here continues (see writer_chain)."""
+        return writer_chain(str(self))
+
     @abstractmethod
     def check_writable(self) -> None:
         """Refuse, before hours of work, a store the record could not be written to."""
@@ -83,10 +89,12 @@ class RecordStore(ABC):
 
         if self._signer is None:
             self._signer = signer_from_environment()
+        chain = self.chain
         with self._exclusive():
-            last = max(self.scan(record.kind).records, key=lambda r: r.sequence, default=None)
+            last = max((r for r in self.scan(record.kind).records if r.chain == chain),
+                       key=lambda r: r.sequence, default=None)
             sealed = replace(
-                record, sequence=last.sequence + 1 if last else 1,
+                record, chain=chain, sequence=last.sequence + 1 if last else 1,
                 previous=last.sha256 if last else None,
                 provenance={**provenance(self), **record.provenance})
             sealed = replace(sealed, signature=sign(self._signer,
@@ -140,3 +148,16 @@ def _json(raw: bytes, where: str) -> Any:
 def _problem(message: str, where: str) -> Problem:
     prefix = f"{where}: "
     return Problem(where, message.removeprefix(prefix))
+
+
+def writer_chain(place: str) -> str:
+    """The history a record written at `place` continues: that place's on this host. A CI
+    runner's directory is new each run, so its records start a chain of that run (delivered
+    to the bucket, whose Object Lock and version listing guard them from then on)."""
+    from trustctl.records.ci import github_run
+
+    run = github_run()
+    if run and "run_id" in run:
+        return (f"github:{run.get('repository', '?')}/runs/{run['run_id']}/"
+                f"{run.get('run_attempt', '1')}:{place}")
+    return f"{platform.node()}:{place}"
