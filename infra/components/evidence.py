@@ -23,7 +23,8 @@ class EvidenceStore(pulumi.ComponentResource):
     Implements ENC-AT-REST (SSE-KMS under the audit-log key) and ACCESS-LOGGED (S3 server
     access logs, so every read of the evidence is on record too). The signing key is an
     asymmetric SIGN_VERIFY key: it cannot encrypt anything, and its policy lets it sign only
-    raw ECDSA_SHA_256 messages (the evidence manifest's statement, and each record's hash);
+    ECDSA_SHA_256 (raw messages: the manifest's statement and each record's hash; the DSSE
+    envelope of a large package as its digest);
     anyone in the account may verify and read its public key.
 
     Object Lock keeps every version but lets a plain PutObject add a newer one and a
@@ -62,8 +63,9 @@ class EvidenceStore(pulumi.ComponentResource):
                 allow("AccountAdministersWithoutUse", KEY_ADMIN_ACTIONS,
                       Principal={"AWS": account}),
                 allow("SignEvidenceManifestsOnly", ["kms:Sign"], Principal={"AWS": account},
+                      # RAW up to 4 KiB; the DSSE envelope of a large package as its DIGEST
                       Condition={"StringEquals": {"kms:SigningAlgorithm": SIGNING_ALGORITHM,
-                                                  "kms:MessageType": "RAW"}}),
+                                                  "kms:MessageType": ["RAW", "DIGEST"]}}),
                 allow("AnyoneInTheAccountVerifies", ["kms:Verify", "kms:GetPublicKey",
                                                      "kms:DescribeKey"],
                       Principal={"AWS": account}),

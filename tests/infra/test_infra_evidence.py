@@ -59,7 +59,7 @@ def test_signing_key_signs_evidence_manifests_and_nothing_else(prod_plan: Plan) 
     sign = by_sid["SignEvidenceManifestsOnly"]
     assert sign["Action"] == ["kms:Sign"]
     assert sign["Condition"] == {"StringEquals": {"kms:SigningAlgorithm": "ECDSA_SHA_256",
-                                                  "kms:MessageType": "RAW"}}
+                                                  "kms:MessageType": ["RAW", "DIGEST"]}}
     use = {a for s in by_sid.values() for a in s["Action"]}
     assert not use & {"kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:ReEncrypt*"}
     aliases = [a for a in prod_plan.of_type("aws:kms/alias:Alias")

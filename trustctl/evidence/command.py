@@ -17,7 +17,9 @@ from trustctl.evidence.assess import Inputs
 from trustctl.evidence.attestations import ATTESTATIONS_DIR, load_attestations
 from trustctl.evidence.history import PINNED_KEY, Estate, load_history, trusted_keys
 from trustctl.evidence.html import render_html
+from trustctl.evidence.intoto import write_envelope
 from trustctl.evidence.package import (
+    MANIFEST,
     Anchor,
     ManifestAltered,
     sign_manifest,
@@ -161,7 +163,11 @@ def _write_package(out: Path, report: dict, inputs: Inputs, kms: object,
                to_oscal(report).oscal_serialize_json(pretty=True, wrapped=True))
     write_manifest(out)
     if kms is not None and signing_key:
-        sign_manifest(out, kms, signing_key)
+        fingerprint_hex = sign_manifest(out, kms, signing_key)
+        predicate = {k: report[k] for k in ("period", "environment", "generated_at",
+                                            "code_version", "catalog_version", "summary")}
+        write_envelope(out, json.loads((out / MANIFEST).read_text()), predicate, kms,
+                       signing_key, f"sha256:{fingerprint_hex}")
 
 
 def summary(report: dict, out: Path, signing_key: str | None) -> str:

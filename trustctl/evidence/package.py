@@ -23,6 +23,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from trustctl.errors import DependencyError, InputError
+from trustctl.evidence.intoto import ENVELOPE
 from trustctl.records.signing import fingerprint as key_fingerprint
 from trustctl.records.signing import load_public_key, public_pem, verifies
 from trustctl.redaction import write_file
@@ -30,7 +31,7 @@ from trustctl.redaction import write_file
 MANIFEST, SIGNATURE, PUBLIC_KEY = "manifest.json", "manifest.sig.json", "public-key.pem"
 MANIFEST_FORMAT = "trustctl-evidence-manifest/1"
 ALGORITHM = "ECDSA_SHA_256"
-_PACKAGE_FILES = {MANIFEST, SIGNATURE, PUBLIC_KEY}
+_PACKAGE_FILES = {MANIFEST, SIGNATURE, PUBLIC_KEY, ENVELOPE}
 
 
 def sha256_file(path: Path) -> str:
