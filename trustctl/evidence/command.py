@@ -16,7 +16,7 @@ from trustctl.errors import InputError
 from trustctl.evidence.assess import Inputs
 from trustctl.evidence.attestations import ATTESTATIONS_DIR, load_attestations
 from trustctl.evidence.history import PINNED_KEY, Estate, load_history, trusted_keys
-from trustctl.evidence.html import render_html
+from trustctl.evidence.html import counted, render_html
 from trustctl.evidence.intoto import write_envelope
 from trustctl.evidence.package import (
     MANIFEST,
@@ -173,15 +173,16 @@ def _write_package(out: Path, report: dict, inputs: Inputs, kms: object,
 def summary(report: dict, out: Path, signing_key: str | None) -> str:
     s, p = report["summary"], report["period"]
     lines = [
-        f"Evidence {p['from']} to {p['to']} ({p['days']} days, {s['records']} records): "
+        f"Evidence {p['from']} to {p['to']} ({counted(p['days'], 'day')}, "
+        f"{counted(s['records'], 'record')}): "
         f"{s['controls']} controls: {s['verified']} verified, {s['failed']} failed, "
         f"{s['excepted']} excepted, {s['attested']} attested (not verified), "
         f"{s['not_checked']} not checked; {s['gaps']} gap(s); "
         f"{s['record_problems']} record(s) not whole; {s['left_out']} left out "
         f"(not {report['environment']})",
         f"  backups  {s['backup_days_complete']} of {s['backup_days_expected']} days complete",
-        f"  drills   {s['drills']} ({s['drills_passed']} passed)",
-        f"  audits   {s['audits']} ({s['audits_failed']} failed)",
+        f"  drills   {s['drills']}, {s['drills_passed']} passed",
+        f"  audits   {s['audits']}, {s['audits_failed']} failed",
     ]
     lines += [f"  {c['id']:<20} {c['status']}" for c in report["controls"]]
     lines += [f"  GAP {g['control']}: {g['what']}" for g in report["gaps"]]

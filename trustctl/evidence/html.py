@@ -64,8 +64,8 @@ def render_html(report: dict[str, Any]) -> str:
         f"<style>{CSS}</style></head>", *_environment(report),
         "<h1>Claver security page: SOC 2 Type II evidence</h1>", _signing(report),
         f'<p class="meta">Observation period {period["from"]} to {period["to"]} '
-        f'({period["days"]} days). Generated {escape(report["generated_at"])} by trustctl '
-        f'{escape(report["code_version"])}, catalog {escape(report["catalog_version"])}. '
+        f'({counted(period["days"], "day")}). Generated {escape(report["generated_at"])} by '
+        f'trustctl {escape(report["code_version"])}, catalog {escape(report["catalog_version"])}. '
         f'Built from {report["summary"]["records"]} records; every file of this report is '
         "listed with its SHA-256 in manifest.json (check with <code>trustctl evidence verify"
         "</code>).</p>",
@@ -126,8 +126,8 @@ def _summary(report: dict[str, Any]) -> str:
     figures += [("gaps", "gaps", s["gaps"]),
                 ("backup-days", "days with a complete backup",
                  f'{s["backup_days_complete"]}/{s["backup_days_expected"]}'),
-                ("drills", "drills (passed)", f'{s["drills"]} ({s["drills_passed"]})'),
-                ("audits", "audits (failed)", f'{s["audits"]} ({s["audits_failed"]})')]
+                ("drills", f'drills, {s["drills_passed"]} passed', s["drills"]),
+                ("audits", f'audits, {s["audits_failed"]} failed', s["audits"])]
     cards = "".join(
         f'<div class="figure{" missed" if key == "gaps" and value else ""}">'
         f'<b class="status-{key}" data-figure="{key}">{value}</b>{escape(label)}</div>'
@@ -201,50 +201,65 @@ def _drills(report: dict[str, Any]) -> str:
     if not drills:
         return '<h3>Restore drills</h3><p class="gap">No restore drill in the period.</p>'
     return ("<h3>Restore drills: RPO and RTO against their objectives</h3>"
-            + _drill_chart(drills) + _table(
+            + _drill_chart(drills, report["period"]) + _table(
                 ("Finished", "Status", "RPO (h)", "RTO (h)", "Record"),
                 [(d["time"], d["status"], _num(d["rpo_hours"]), _num(d["rto_hours"]),
                   d["record"]) for d in drills], status_column=1))
 
 
-def _drill_chart(drills: list[dict[str, Any]]) -> str:
-    """Bars per drill: measured RPO and RTO, each as a share of its objective (line at 100%)."""
-    width, height, left, top, bottom = 640, 200, 40, 15, 40
-    slot = (width - left) / len(drills)
+def _drill_chart(drills: list[dict[str, Any]], period: dict[str, Any]) -> str:
+    """One point per drill and measure on a date axis (the period), its height the measured
+    value as a share of its objective: readable for a quarter of weekly drills; the numbers
+    are in the table below it."""
+    width, height, left, right, top, bottom = 640, 200, 40, 10, 15, 30
+    start = dt.date.fromisoformat(period["from"])
+    span = max((dt.date.fromisoformat(period["to"]) - start).days + 1, 1)
     scale = (height - top - bottom) / 150  # up to 150% of the objective
-    bars, labels = [], []
-    for i, drill in enumerate(drills):
-        for j, name in enumerate(("rpo", "rto")):
+    base = height - bottom
+
+    def x_of(day: dt.date) -> float:
+        return left + (day - start).days / span * (width - left - right)
+
+    marks = []
+    for drill in drills:
+        day = dt.date.fromisoformat(drill["time"][:10])
+        for name, shape in (("rpo", "circle"), ("rto", "rect")):
             measured, objective = drill[f"{name}_hours"], drill[f"{name}_objective_hours"]
-            x = left + i * slot + 8 + j * (slot - 16) / 2
             if measured is None or not objective:
-                labels.append(f'<text x="{x + 4:.0f}" y="{height - bottom - 4}" font-size="9">'
-                              f"{name.upper()} n/a</text>")
                 continue
-            share = min(measured / objective, 1.5) * 100
             missed = measured > objective
-            bar = max(share * scale, 2.0)  # a restore of seconds still shows
-            bars.append(f'<rect class="{"bar-missed" if missed else "bar-met"}" x="{x:.0f}" '
-                        f'y="{height - bottom - bar:.1f}" width="{(slot - 16) / 2 - 4:.0f}" '
-                        f'height="{bar:.1f}" fill="{"#b00020" if missed else "#1b6e3a"}">'
-                        f"<title>{name.upper()} {measured:.2f} h of {objective:.0f} h</title>"
-                        "</rect>")
-            labels.append(f'<text x="{x:.0f}" y="{height - bottom + 12}" font-size="9">'
-                          f"{name.upper()} {measured:.1f}h</text>")
-        labels.append(f'<text x="{left + i * slot + 8:.0f}" y="{height - 8}" font-size="9">'
-                      f'{escape(drill["time"][:10])}</text>')
-    line = height - bottom - 100 * scale
+            y = base - min(measured / objective, 1.5) * 100 * scale
+            x = x_of(day)
+            colour = "#b00020" if missed else "#1b6e3a"
+            title = (f"<title>{escape(drill['time'][:10])} {name.upper()} {measured:.2f} h of "
+                     f"{objective:.0f} h</title>")
+            cls = f'class="point-{"missed" if missed else "met"} point-{name}"'
+            marks.append(f'<circle {cls} cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{colour}">'
+                         f"{title}</circle>" if shape == "circle" else
+                         f'<rect {cls} x="{x - 3:.1f}" y="{y - 3:.1f}" width="6" height="6" '
+                         f'fill="none" stroke="{colour}" stroke-width="1.5">{title}</rect>')
+    ticks = []
+    day = start
+    while day <= start + dt.timedelta(days=span - 1):
+        if day.day == 1 or day == start:
+            ticks.append(f'<line x1="{x_of(day):.1f}" x2="{x_of(day):.1f}" y1="{base}" '
+                         f'y2="{base + 4}" stroke="#666"/><text x="{x_of(day):.1f}" '
+                         f'y="{base + 15}" font-size="9">{day:%d %b}</text>')
+        day += dt.timedelta(days=1)
+    line = base - 100 * scale
     return (f'<svg id="drill-chart" xmlns="http://www.w3.org/2000/svg" width="{width}" '
             f'height="{height}" viewBox="0 0 {width} {height}" role="img" '
-            'aria-label="Drill RPO and RTO against objectives">'
-            f'<line x1="{left}" x2="{width}" y1="{line:.1f}" y2="{line:.1f}" stroke="#b00020" '
-            'stroke-dasharray="4 3"/>'
+            'aria-label="Each drill\'s RPO and RTO against their objectives, by date">'
+            f'<line x1="{left}" x2="{width - right}" y1="{base}" y2="{base}" stroke="#666"/>'
+            f'<line x1="{left}" x2="{width - right}" y1="{line:.1f}" y2="{line:.1f}" '
+            'stroke="#b00020" stroke-dasharray="4 3"/>'
             f'<text x="0" y="{line + 3:.1f}" font-size="9">100%</text>'
-            f'<text x="0" y="{height - bottom:.0f}" font-size="9">0</text>'
-            + "".join(bars) + "".join(labels) + "</svg>"
-            "<p class=\"meta\">Bar height: measured value as a share of its objective (each "
-            "drill's own: the page's RPO and RTO unless the drill was given others); dashed "
-            "line: the objective; red bars: objective missed.</p>")
+            f'<text x="0" y="{base:.0f}" font-size="9">0</text>'
+            + "".join(ticks) + "".join(marks) + "</svg>"
+            "<p class=\"meta\">One mark per drill at its date: dot RPO, square RTO; height: the "
+            "measured value as a share of its objective (each drill's own: the page's RPO and "
+            "RTO unless the drill was given others); dashed line: the objective; red: missed. "
+            "The numbers are in the table.</p>")
 
 
 def _audits(report: dict[str, Any]) -> str:
@@ -292,6 +307,11 @@ def _control(c: dict[str, Any]) -> str:
                            [(e["time"], e["kind"], e["status"], e["record"], e["sha256"])
                             for e in c["evidence"]], status_column=2, hash_column=4))
     return "".join(html) + "</div>"
+
+
+def counted(n: int, word: str) -> str:
+    """`1 day`, `2 days`: the report's one way of counting things (HTML and CLI)."""
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def _table(head: tuple[str, ...], rows: list[tuple[Any, ...]], status_column: int,
