@@ -178,8 +178,8 @@ def summary(report: dict, out: Path, signing_key: str | None) -> str:
         f"{s['controls']} controls: {s['verified']} verified, {s['failed']} failed, "
         f"{s['excepted']} excepted, {s['attested']} attested (not verified), "
         f"{s['not_checked']} not checked; {s['gaps']} gap(s); "
-        f"{s['record_problems']} record(s) not whole; {s['left_out']} left out "
-        f"(not {report['environment']})",
+        f"{s['record_problems']} record(s) not whole; {s['left_out']} left out as "
+        f"not {report['environment']}",
         f"  backups  {s['backup_days_complete']} of {s['backup_days_expected']} days complete",
         f"  drills   {s['drills']}, {s['drills_passed']} passed",
         f"  audits   {s['audits']}, {s['audits_failed']} failed",
