@@ -104,11 +104,12 @@ def test_oscal_assessment_results_validate(quarter: Built) -> None:
 def test_outputs_are_0640_and_listed_in_the_signed_manifest(quarter: Built) -> None:
     files = [p for p in quarter.out.rglob("*") if p.is_file()]
     assert {p.name for p in files} >= {"report.html", "report.json", "assessment-results.json",
-                                       "manifest.json", "manifest.sig.json", "public-key.pem"}
+                                       "manifest.json", "manifest.sig.json", "public-key.pem",
+                                       "manifest.intoto.json"}
     assert {stat.S_IMODE(p.stat().st_mode) for p in files} == {0o640}
     listed = {f["path"] for f in json.loads((quarter.out / "manifest.json").read_text())["files"]}
     assert listed == {p.relative_to(quarter.out).as_posix() for p in files} - {
-        "manifest.json", "manifest.sig.json", "public-key.pem"}
+        "manifest.json", "manifest.sig.json", "public-key.pem", "manifest.intoto.json"}
 
 
 def test_no_drill_and_a_failed_last_audit_are_gaps(tmp_path: Path, signing_key: str) -> None:

@@ -56,6 +56,7 @@ def test_an_edited_and_resealed_record_is_named(tmp_path: Path) -> None:
 
     built = build(tmp_path, tamper=tamper)
     assert built.code == 1
+    assert built.control("RESTORE-DRILL")["status"] == "failed"  # not proven
     assert (f"trustctl: evidence: RECORD {FAILED}: signature does not verify: the record "
             "was edited after it was signed") in _problems(built)
     assert FAILED not in {e["record"] for e in built.control("RESTORE-DRILL")["evidence"]}
@@ -64,6 +65,7 @@ def test_an_edited_and_resealed_record_is_named(tmp_path: Path) -> None:
 def test_a_deleted_record_leaves_a_named_hole(tmp_path: Path) -> None:
     built = build(tmp_path, tamper=lambda: (tmp_path / "records" / FAILED).unlink())
     assert built.code == 1
+    assert built.control("RESTORE-DRILL")["status"] == "failed"  # not proven
     assert _problems(built) == [f"trustctl: evidence: RECORD {PASSED}: drill record(s) 1 "
                                 "before it are missing: deleted from the history"]
 
@@ -82,6 +84,7 @@ def test_a_record_signed_by_another_key_is_not_evidence(tmp_path: Path) -> None:
 
     built = build(tmp_path, tamper=tamper)
     assert built.code == 1
+    assert built.control("RESTORE-DRILL")["status"] == "failed"  # not proven
     [line] = _problems(built)
     assert line.startswith(f"trustctl: evidence: RECORD {name}: signed by a key that is not "
                            "trusted (sha256:")
@@ -97,6 +100,7 @@ def test_an_unsigned_record_is_not_evidence(tmp_path: Path) -> None:
 
     built = build(tmp_path, tamper=tamper)
     assert built.code == 1
+    assert built.control("RESTORE-DRILL")["status"] == "failed"  # not proven
     assert _problems(built) == [f"trustctl: evidence: RECORD {PASSED}: not signed: no proof "
                                 "who wrote it"]
 
@@ -112,6 +116,7 @@ def test_a_genuine_record_moved_out_of_its_place_is_named(tmp_path: Path) -> Non
 
     built = build(tmp_path, tamper=tamper)
     assert built.code == 1
+    assert built.control("RESTORE-DRILL")["status"] == "failed"  # not proven
     assert _problems(built) == [f"trustctl: evidence: RECORD {PASSED}: drill record(s) 1 "
                                 "before it are missing: deleted from the history"]
 

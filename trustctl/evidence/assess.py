@@ -113,6 +113,7 @@ def _assess(control: Control, inputs: Inputs) -> ControlAssessment:
     if control.id in CADENCE:
         result.gaps += _cadence_gaps(control.id, CADENCE[control.id],
                                      int(control.figures["every_days"]), inputs)
+    result.gaps += _broken_history(control.id, inputs)
     _exceptions(result, inputs)
     _attestations(result, inputs)
     result.status = _status(result, observed)
@@ -180,6 +181,16 @@ def _cadence_gaps(control_id: str, kind: str, days: int, inputs: Inputs) -> list
         gaps.append(Gap(control_id, f"no passing {kind} since {passed[-1]} "
                                     f"({(end - passed[-1]).days} days by {end})", end))
     return gaps
+
+
+def _broken_history(control_id: str, inputs: Inputs) -> list[Gap]:
+    """A control spoken about by a record that is not whole, or that follows a hole in its
+    history, is not proven: what was removed or altered may have said otherwise."""
+    return [Gap(control_id, f"record {p.where} is not whole: {p.what}",
+                p.record.started_at.date())
+            for p in inputs.problems
+            if p.record is not None and p.record.started_at.date() <= inputs.period.end
+            and p.record.status_of(control_id) not in (None, *NOT_EVIDENCE)]
 
 
 def _exceptions(result: ControlAssessment, inputs: Inputs) -> None:

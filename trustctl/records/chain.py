@@ -30,7 +30,7 @@ def check_history(records: list[Record],
     for record in records:
         problem = _signature_problem(record, trusted)
         if problem:
-            problems.append(Problem(record.name, problem))
+            problems.append(Problem(record.name, problem, record))
         else:
             good.append(record)
     by_kind: dict[tuple[str, str], list[Record]] = defaultdict(list)
@@ -64,16 +64,17 @@ def _chain_problems(chain: list[Record]) -> list[Problem]:
         if before is not None and record.sequence == before.sequence:
             problems.append(Problem(record.name, f"claims {record.kind} sequence "
                                     f"{record.sequence}, as {before.name} does: one of them "
-                                    "was added"))
+                                    "was added", record))
             continue
         if record.sequence != expected:
             missing = (f"{expected}" if record.sequence == expected + 1
                        else f"{expected} to {record.sequence - 1}")
             problems.append(Problem(record.name, f"{record.kind} record(s) {missing} before "
-                                    "it are missing: deleted from the history"))
+                                    "it are missing: deleted from the history", record))
         elif record.previous != (before.sha256 if before else None):
             after = f"after {before.name}" if before else "first of its kind"
             problems.append(Problem(record.name, f"does not follow the record {after} "
-                                    "(previous hash differs): reordered, replaced or edited"))
+                                    "(previous hash differs): reordered, replaced or edited",
+                                    record))
         before = record
     return problems

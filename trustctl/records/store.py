@@ -36,6 +36,8 @@ class Problem:
 
     where: str
     what: str
+    # the record, when it could be read: the controls it speaks about are not proven
+    record: Record | None = field(default=None, compare=False, repr=False)
 
     def __str__(self) -> str:
         return f"{self.where}: {self.what}"
