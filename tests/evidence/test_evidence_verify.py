@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from evidence.helpers import Built, build
 from trustctl.aws import AwsTarget, client
 from trustctl.cli import app
+from trustctl.evidence.intoto import write_envelope
 from trustctl.evidence.package import sign_manifest, write_manifest
 from trustctl.records.signing import fingerprint, load_public_key, public_pem
 
@@ -56,8 +57,9 @@ def test_records_manifest_signature_and_key_rewritten_together(quarter: Built, p
     record.write_text(record.read_text().replace('"fail"', '"pass"'))
     mallory = client("kms", aws).create_key(KeyUsage="SIGN_VERIFY", KeySpec="ECC_NIST_P256")[
         "KeyMetadata"]["KeyId"]
-    write_manifest(quarter.out)
-    sign_manifest(quarter.out, client("kms", aws), mallory)
+    manifest = json.loads(write_manifest(quarter.out).read_text())
+    keyid = sign_manifest(quarter.out, client("kms", aws), mallory)
+    write_envelope(quarter.out, manifest, {}, client("kms", aws), mallory, f"sha256:{keyid}")
     code, out, _ = _verify(quarter.out, "--public-key", str(pinned))
     assert code == 1, out
     assert "MISMATCH public-key.pem: key sha256:" in out and "is not the pinned key" in out

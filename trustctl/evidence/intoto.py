@@ -19,6 +19,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from trustctl.errors import DependencyError
+from trustctl.records.signing import PublicKey, verifies
 from trustctl.redaction import write_file
 
 ENVELOPE = "manifest.intoto.json"
@@ -59,3 +60,27 @@ def write_envelope(directory: Path, manifest: dict[str, Any], predicate: dict[st
     path = directory / ENVELOPE
     write_file(path, json.dumps(envelope, indent=2) + "\n")
     return path
+
+
+def envelope_problem(path: Path, files: list[dict[str, Any]],
+                     key: PublicKey | None) -> str | None:
+    """Why the envelope at `path` does not vouch for `files` (manifest.json's, whose own
+    signature covers the same hashes), or None. The DSSE signature is checked when the
+    package is signed (`key`) and its PAE was signed RAW; a larger one (signed as a DIGEST)
+    is left to DSSE verifiers: the local KMS stand-in (moto 5.2) cannot sign a DIGEST, so
+    that path is not exercised here."""
+    try:
+        envelope = json.loads(path.read_text())
+        payload = base64.b64decode(envelope["payload"], validate=True)
+        signatures = [base64.b64decode(s["sig"], validate=True) for s in envelope["signatures"]]
+        subjects = {s["name"]: s["digest"]["sha256"] for s in json.loads(payload)["subject"]}
+        payload_type = str(envelope["payloadType"])
+    except (OSError, ValueError, UnicodeDecodeError, KeyError, TypeError):
+        return "unreadable DSSE envelope"
+    if subjects != {f["path"]: f["sha256"] for f in files}:
+        return "its subjects are not the files of manifest.json"
+    message = pae(payload_type, payload)
+    if key is not None and len(message) <= RAW_LIMIT and not any(
+            verifies(key, s, message) for s in signatures):
+        return "DSSE signature does not verify"
+    return None

@@ -23,7 +23,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from trustctl.errors import DependencyError, InputError
-from trustctl.evidence.intoto import ENVELOPE
+from trustctl.evidence.intoto import ENVELOPE, envelope_problem
 from trustctl.records.signing import fingerprint as key_fingerprint
 from trustctl.records.signing import load_public_key, public_pem, verifies
 from trustctl.redaction import write_file
@@ -109,9 +109,32 @@ def verify_package(directory: Path, anchor: Anchor) -> Verification:
         name = path.relative_to(directory).as_posix()
         if name not in listed and name not in _PACKAGE_FILES:
             result.bad(name, "not listed in the manifest")
-    if (directory / SIGNATURE).exists():
+    signed = (directory / SIGNATURE).exists()
+    if signed:
         _check_signature(directory, result, anchor)
+    if (directory / ENVELOPE).exists():
+        key = _envelope_key(directory, anchor) if signed else None
+        problem = envelope_problem(directory / ENVELOPE, manifest["files"], key)
+        if problem:
+            result.bad(ENVELOPE, problem)
     return result
+
+
+def _envelope_key(directory: Path, anchor: Anchor) -> ec.EllipticCurvePublicKey | None:
+    """The key the envelope must be signed with: the anchor's (KMS: its public half), else
+    the shipped one (whose pinning _check_signature has judged)."""
+    if anchor.kms is not None and anchor.kms_key_id:
+        try:
+            der = anchor.kms.get_public_key(KeyId=anchor.kms_key_id)["PublicKey"]
+        except (ClientError, BotoCoreError) as exc:
+            raise DependencyError(f"cannot read KMS key {anchor.kms_key_id}: {exc}") from None
+        return load_public_key(der, f"KMS key {anchor.kms_key_id}")
+    if anchor.public_key is not None:
+        return anchor.public_key
+    try:
+        return load_public_key((directory / PUBLIC_KEY).read_bytes(), PUBLIC_KEY)
+    except (OSError, InputError):
+        return None
 
 
 def _manifest(directory: Path) -> dict[str, Any]:
