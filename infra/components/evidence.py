@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pulumi
 import pulumi_aws as aws
-from policy_documents import account_root, allow, document
+from policy_documents import Statement, account_root, allow, deny, document
 from stack_config import StackConfig
 
 from components.hardened_bucket import HardenedBucket, Retention
 from components.keys import KEY_ADMIN_ACTIONS, PURPOSE_TAG
+from components.scheduled_jobs import RECORDS_PREFIX
 
 SIGNING_KEY_SPEC = "ECC_NIST_P256"
 SIGNING_ALGORITHM = "ECDSA_SHA_256"  # what trustctl/evidence/package.py signs with
@@ -22,8 +23,13 @@ class EvidenceStore(pulumi.ComponentResource):
     Implements ENC-AT-REST (SSE-KMS under the audit-log key) and ACCESS-LOGGED (S3 server
     access logs, so every read of the evidence is on record too). The signing key is an
     asymmetric SIGN_VERIFY key: it cannot encrypt anything, and its policy lets it sign only
-    raw ECDSA_SHA_256 messages (the evidence manifest's statement); anyone in the account
-    may verify and read its public key.
+    ECDSA_SHA_256 (raw messages: the manifest's statement and each record's hash; the DSSE
+    envelope of a large package as its digest);
+    anyone in the account may verify and read its public key.
+
+    Object Lock keeps every version but lets a plain PutObject add a newer one and a
+    DeleteObject add a delete marker: the bucket policy denies both under `records/`, so a
+    record is written once (`If-None-Match: *`, trustctl/records/s3.py) and never hidden.
     """
 
     def __init__(
@@ -43,6 +49,7 @@ class EvidenceStore(pulumi.ComponentResource):
             kms_key_arn=audit_key_arn,
             access_log_bucket=access_log_bucket,
             retention=Retention(days=config.evidence_retention_days, locked=True),
+            extra_statements=_records_written_once,
             opts=pulumi.ResourceOptions(parent=self),
         )
         self.signing_key = aws.kms.Key(
@@ -56,8 +63,9 @@ class EvidenceStore(pulumi.ComponentResource):
                 allow("AccountAdministersWithoutUse", KEY_ADMIN_ACTIONS,
                       Principal={"AWS": account}),
                 allow("SignEvidenceManifestsOnly", ["kms:Sign"], Principal={"AWS": account},
+                      # RAW up to 4 KiB; the DSSE envelope of a large package as its DIGEST
                       Condition={"StringEquals": {"kms:SigningAlgorithm": SIGNING_ALGORITHM,
-                                                  "kms:MessageType": "RAW"}}),
+                                                  "kms:MessageType": ["RAW", "DIGEST"]}}),
                 allow("AnyoneInTheAccountVerifies", ["kms:Verify", "kms:GetPublicKey",
                                                      "kms:DescribeKey"],
                       Principal={"AWS": account}),
@@ -72,3 +80,13 @@ class EvidenceStore(pulumi.ComponentResource):
         )
         self.register_outputs({"bucketName": self.records.bucket.id,
                                "signingKeyArn": self.signing_key.arn})
+
+
+def _records_written_once(bucket_arn: pulumi.Output[str]) -> list[Statement]:
+    records = pulumi.Output.concat(bucket_arn, f"/{RECORDS_PREFIX}/*")
+    return [
+        deny("DenyRecordWritesThatCouldOverwrite", ["s3:PutObject"], records, Principal="*",
+             Condition={"Null": {"s3:if-none-match": "true"}}),
+        deny("DenyRecordDeletes", ["s3:DeleteObject", "s3:DeleteObjectVersion"], records,
+             Principal="*"),
+    ]

@@ -241,9 +241,11 @@ def _evidence_permissions(t: JobTargets) -> list[Statement]:
         allow("AddRecordsAndReports", ["s3:PutObject"],
               [_objects(t.evidence_bucket_arn, f"{RECORDS_PREFIX}/*"),
                _objects(t.evidence_bucket_arn, f"{REPORTS_PREFIX}/*")]),
-        allow("ReadRecords", ["s3:GetObject"],
+        # every version of every record: an overwritten or deleted record is named as such
+        allow("ReadRecords", ["s3:GetObject", "s3:GetObjectVersion"],
               _objects(t.evidence_bucket_arn, f"{RECORDS_PREFIX}/*")),
-        allow("ListEvidence", ["s3:ListBucket"], t.evidence_bucket_arn),
+        allow("ListEvidence", ["s3:ListBucket", "s3:ListBucketVersions"],
+              t.evidence_bucket_arn),
         allow("S3EncryptsEvidence", ["kms:GenerateDataKey", "kms:Decrypt"], "*",
               Condition=_via_s3(t.evidence_bucket_arn)),
     ]

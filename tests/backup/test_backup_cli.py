@@ -46,6 +46,9 @@ def test_run_list_verify(spy: SecretSpy, source: Source, location: Location,
     assert stored["kind"] == "backup" and stored["controls"][0]["status"] == "pass"
     assert stored["facts"]["object_sha256"] == summary["object_sha256"]
     assert "wrapped_data_key" not in stored["facts"]
+    # where it came from, written by the store; signed, first of its chain in this directory
+    assert stored["provenance"]["environment"] == {"name": "production"}
+    assert stored["signature"]["algorithm"] == "ECDSA_P256_SHA256"
     assert_no_secret(source, run.stdout, run.stderr, listed.stdout, verified.stdout, record)
     spy.assert_absent(record)
     assert len(spy.data_keys) == 1

@@ -106,6 +106,11 @@ CASES = [
     Case("evidence-verify", ["evidence", "verify", "{work}/evidence-report",
                              "--allow-unsigned"], (0,)),
     Case("evidence-verify-not-a-report", ["evidence", "verify", "{work}/evidence"], (2,)),
+    # the sandbox's records, as the sandbox report (the production one leaves them out)
+    Case("evidence-build-sandbox", [*EVIDENCE, "--environment", "sandbox", "--out",
+                                    "{work}/evidence-sandbox"], (1,)),
+    Case("evidence-verify-pinned-unsigned", ["evidence", "verify", "{work}/evidence-sandbox",
+                                             "--fingerprint", "sha256:" + "0" * 64], (2,)),
 ]
 
 

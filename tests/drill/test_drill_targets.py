@@ -59,3 +59,7 @@ def test_drill_sandbox_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert len(list((tmp_path / "evidence").glob("drill-*.json"))) == 1
     [backup] = (tmp_path / "evidence").glob("backup-*.json")
     assert backup.name == f"backup-{record['backup']['backup_id']}.json"
+    # both records say they came from the sandbox: a production report leaves them out
+    for path in (backup, *(tmp_path / "evidence").glob("drill-*.json")):
+        provenance = json.loads(path.read_text())["provenance"]
+        assert provenance["environment"] == {"name": "sandbox", "profile": "default"}, path

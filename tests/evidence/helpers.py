@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,11 +31,16 @@ class Built:
 
 
 def build(tmp_path: Path, *extra: str, drills: bool = True, last_audit_fails: bool = False,
-          key_id: str | None = None, bucket: str | None = None) -> Built:
-    """The quarter's records written to a directory (or the `bucket` URL), then the report."""
+          key_id: str | None = None, bucket: str | None = None,
+          tamper: Callable[[], None] | None = None, empty: bool = False) -> Built:
+    """The quarter's records written to a directory (or the `bucket` URL; none if `empty`),
+    `tamper` done to them, then the report."""
     records = tmp_path / "records"
     location = bucket or str(records)
-    write_quarter(open_store(location), drills=drills, last_audit_fails=last_audit_fails)
+    if not empty:
+        write_quarter(open_store(location), drills=drills, last_audit_fails=last_audit_fails)
+    if tamper is not None:
+        tamper()
     where = ["--evidence", bucket] if bucket else ["--evidence-dir", str(records)]
     exceptions, attestations = write_policies(tmp_path)
     out = tmp_path / "report"

@@ -58,6 +58,8 @@ def gate(day: dt.date) -> Record:
     return Record.new("gate", at(day, 9), at(day, 9) + dt.timedelta(minutes=2),
                       record_id=f"{day:%Y%m%d}T090000Z-g",
                       targets={"origin": "program", "stack": "prod"},
+                      provenance={"gate": {"input": "program", "paths": ["."], "stack": "prod",
+                                           "commit": "0" * 40, "clean": True}},
                       controls=controls, facts={"resources_checked": 120})
 
 

@@ -55,8 +55,8 @@ def test_summary_figures_and_history(quarter: Built) -> None:
     assert tls["deviations"] == ["audit of 2026-08-06 failed; the audit of 2026-08-07 passed"]
     assert "Evidence 2026-07-01 to 2026-09-28" in quarter.stdout
     assert "GAP BACKUP-DAILY-35D: no complete backup on 2026-07-15" in quarter.stdout
-    assert quarter.stderr == f"trustctl: evidence: 118 records read from {quarter.out.parent}" \
-        "/records\n"
+    assert quarter.stderr == (f"trustctl: evidence: 118 records of production read from "
+                              f"{quarter.out.parent}/records (0 left out, 0 not whole)\n")
 
 
 def test_every_piece_of_evidence_has_its_time_and_hash(quarter: Built) -> None:
@@ -104,11 +104,12 @@ def test_oscal_assessment_results_validate(quarter: Built) -> None:
 def test_outputs_are_0640_and_listed_in_the_signed_manifest(quarter: Built) -> None:
     files = [p for p in quarter.out.rglob("*") if p.is_file()]
     assert {p.name for p in files} >= {"report.html", "report.json", "assessment-results.json",
-                                       "manifest.json", "manifest.sig.json", "public-key.pem"}
+                                       "manifest.json", "manifest.sig.json", "public-key.pem",
+                                       "manifest.intoto.json"}
     assert {stat.S_IMODE(p.stat().st_mode) for p in files} == {0o640}
     listed = {f["path"] for f in json.loads((quarter.out / "manifest.json").read_text())["files"]}
     assert listed == {p.relative_to(quarter.out).as_posix() for p in files} - {
-        "manifest.json", "manifest.sig.json", "public-key.pem"}
+        "manifest.json", "manifest.sig.json", "public-key.pem", "manifest.intoto.json"}
 
 
 def test_no_drill_and_a_failed_last_audit_are_gaps(tmp_path: Path, signing_key: str) -> None:

@@ -6,6 +6,8 @@ colours, sizes) into its own DOM, which --dump-dom returns; the report itself ha
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
 import re
 from pathlib import Path
 
@@ -27,11 +29,15 @@ PROBE = """{
       e => ({date: e.dataset.date, background: style(e).backgroundColor, shown: shown(e)})),
     verdict: {text: doc.getElementById('verdict').innerText,
               color: style(doc.getElementById('verdict')).color},
-    bars: [...doc.querySelectorAll('#drill-chart rect')].map(
-      e => ({cls: e.getAttribute('class'), height: e.getBBox().height})),
+    marks: [...doc.querySelectorAll('#drill-chart [class^=point]')].map(
+      e => ({cls: e.getAttribute('class'), x: e.getBBox().x, shown: shown(e)})),
+    ticks: [...doc.querySelectorAll('#drill-chart text')].map(e => e.textContent),
     statuses: Object.fromEntries([...doc.querySelectorAll('[data-control]')].map(
       e => [e.dataset.control, e.innerText])),
     resources: win.performance.getEntriesByType('resource').length,
+    signing: doc.getElementById('signing').innerText,
+    signingTop: doc.getElementById('signing').getBoundingClientRect().top,
+    environment: doc.getElementById('environment'),
   }"""
 
 
@@ -51,11 +57,20 @@ def test_chromium_shows_the_figures_and_the_gaps_in_red(quarter: Built, tmp_path
     assert "BACKUP-DAILY-35D: no complete backup on 2026-07-15" in shown["gaps"][0]["text"]
     assert [(m["date"], m["background"], m["shown"]) for m in shown["missed"]] == [
         (str(day), RED, True) for day in MISSED_BACKUPS]
-    # the failing drill's RTO bar is red (missed), the passing one's green, both drawn
-    assert [b["cls"] for b in shown["bars"]] == ["bar-met", "bar-missed", "bar-met", "bar-met"]
-    assert all(b["height"] > 0 for b in shown["bars"])
+    # one mark per drill and measure, at its date: the failing drill's RTO red (missed)
+    assert [m["cls"] for m in shown["marks"]] == [
+        "point-met point-rpo", "point-missed point-rto", "point-met point-rpo",
+        "point-met point-rto"]
+    assert all(m["shown"] for m in shown["marks"])
+    assert shown["marks"][2]["x"] > shown["marks"][0]["x"] + 200  # 46 days later
     assert shown["statuses"]["CHANGE-CONTROL"] == "attested (not verified)"
     assert shown["resources"] == 0  # nothing fetched: the report is self-contained
+    # the first screen says it is signed, by which key, and the key's fingerprint
+    signing = quarter.report["signing"]
+    assert shown["signing"].startswith(f"Signed (manifest.sig.json) with KMS key "
+                                       f"{quarter.key_id}, public key fingerprint "
+                                       f"{signing['fingerprint']}")
+    assert 0 < shown["signingTop"] < 300 and shown["environment"] is None  # production
 
 
 @pytest.mark.slow
@@ -81,3 +96,23 @@ def test_screenshot_and_print(quarter: Built, tmp_path: Path) -> None:
     assert pdf.startswith(b"%PDF")
     pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
     assert pages >= 3, pages  # paginated, not one clipped page
+
+
+@pytest.mark.slow
+def test_a_quarter_of_weekly_drills_stays_readable(quarter: Built, tmp_path: Path) -> None:
+    """13 weekly drills: one mark each on a date axis, none on another; numbers in the table."""
+    report = quarter.report
+    start = dt.date.fromisoformat(report["period"]["from"])
+    report["history"]["drills"] = [
+        {"record": f"drill-{i}.json", "time": f"{start + dt.timedelta(days=7 * i)}T10:00:00",
+         "status": "pass", "rpo_hours": 6.0 + i, "rto_hours": 1.0 + i / 4,
+         "rpo_objective_hours": 24.0, "rto_objective_hours": 4.0} for i in range(13)]
+    page = tmp_path / "weekly.html"
+    page.write_text(render_html(report))
+    shown = _rendered(page, tmp_path)
+    rto = [m["x"] for m in shown["marks"] if m["cls"].endswith("point-rto")]
+    assert len(rto) == 13 and all(m["shown"] for m in shown["marks"])
+    assert all(b - a > 20 for a, b in itertools.pairwise(rto))  # apart, in date order
+    assert {"01 Jul", "01 Aug", "01 Sep"} <= set(shown["ticks"])
+    one_day = render_html({**report, "period": {**report["period"], "days": 1}})
+    assert "(1 day). Generated" in one_day and "(1 days)" not in one_day

@@ -130,7 +130,8 @@ def test_record_action_writes_a_record_and_delivers_records_as_the_evidence_role
         "runs"]["steps"]
     assert steps[0]["run"] == "python3 scripts/job-record"
     assert steps[1]["with"]["role-to-assume"] == "${{ inputs.evidence-role }}"
-    assert '"s3://$BUCKET/records/"' in steps[2]["run"]  # flat: <kind>-<id>.json
+    assert '--key "records/${record##*/}"' in steps[2]["run"]  # flat: <kind>-<id>.json
+    assert "--if-none-match '*'" in steps[2]["run"]  # the bucket policy denies other writes
 
 
 def test_job_record_is_written_whatever_happened(tmp_path: Path) -> None:

@@ -38,6 +38,18 @@ def test_records_are_encrypted_under_the_audit_log_key_and_access_is_logged(
             one(prod_plan, KEY, "audit-logs"))}}
 
 
+def test_records_can_be_written_once_and_never_overwritten_nor_deleted(prod_plan: Plan) -> None:
+    by_sid = statements(policy(bucket_part(prod_plan, "evidence",
+                                           "aws:s3/bucketPolicy:BucketPolicy")))
+    once = by_sid["DenyRecordWritesThatCouldOverwrite"]
+    assert (once["Effect"], once["Action"], once["Principal"]) == ("Deny", ["s3:PutObject"], "*")
+    assert once["Condition"] == {"Null": {"s3:if-none-match": "true"}}
+    assert once["Resource"].endswith("/records/*")
+    kept = by_sid["DenyRecordDeletes"]
+    assert (kept["Effect"], kept["Action"]) == ("Deny", ["s3:DeleteObject",
+                                                         "s3:DeleteObjectVersion"])
+
+
 def test_signing_key_signs_evidence_manifests_and_nothing_else(prod_plan: Plan) -> None:
     key = one(prod_plan, KEY, "evidence-signing")
     assert key.inputs["keyUsage"] == "SIGN_VERIFY"
@@ -47,7 +59,7 @@ def test_signing_key_signs_evidence_manifests_and_nothing_else(prod_plan: Plan) 
     sign = by_sid["SignEvidenceManifestsOnly"]
     assert sign["Action"] == ["kms:Sign"]
     assert sign["Condition"] == {"StringEquals": {"kms:SigningAlgorithm": "ECDSA_SHA_256",
-                                                  "kms:MessageType": "RAW"}}
+                                                  "kms:MessageType": ["RAW", "DIGEST"]}}
     use = {a for s in by_sid.values() for a in s["Action"]}
     assert not use & {"kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:ReEncrypt*"}
     aliases = [a for a in prod_plan.of_type("aws:kms/alias:Alias")

@@ -146,6 +146,8 @@ def test_evidence_role_adds_records_and_reports_and_deletes_nothing(prod_plan: P
     assert {(a, r) for a, r in allowed if a.startswith("s3:")} == {
         ("s3:PutObject", f"{evidence}/records/*"), ("s3:PutObject", f"{evidence}/reports/*"),
         ("s3:GetObject", f"{evidence}/records/*"), ("s3:ListBucket", evidence),
+        # every version: an overwritten or deleted record is reported as tampering
+        ("s3:GetObjectVersion", f"{evidence}/records/*"), ("s3:ListBucketVersions", evidence),
     }
     kms = _grants(prod_plan, "evidence")["S3EncryptsEvidence"]
     assert kms["Condition"]["StringEquals"] == {"kms:EncryptionContext:aws:s3:arn": evidence}

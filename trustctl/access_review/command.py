@@ -26,7 +26,7 @@ from trustctl.access_review.progress import Progress
 from trustctl.aws import AwsTarget
 from trustctl.catalog import page_figures
 from trustctl.errors import InputError
-from trustctl.provider import source_dsn
+from trustctl.provider import PRODUCTION, source_dsn
 from trustctl.records.options import EvidenceDirOption, EvidenceOption, record_store
 from trustctl.report.results import ControlResult, Status
 
@@ -135,9 +135,11 @@ def prepare_command(
                         cloudflare_base_url)
     sources = provider.review_sources(sources)
     the_roster = provider.roster(roster.load(roster_path))
-    last = preparing.Previous.find(previous, record_store(evidence_dir, evidence))
+    last = preparing.Previous.find(previous, record_store(evidence_dir, evidence,
+                                                                  provider.environment))
     period = Period.last_days(period_days or page_figures().review_every_days)
     document = preparing.prepare(sources, the_roster, last, period, Progress())
+    document["environment"] = provider.environment.to_json()  # the record says it again
     summaries = review_file.write(document, out, {".md": summary.markdown(document),
                                                   ".html": summary.html(document)})
     results = preparing.control_results(document)
@@ -173,7 +175,7 @@ def record_command(
       trustctl access-review record access-review/review.yaml --evidence-dir evidence
     """
     output = options.check_format(output)
-    store = record_store(evidence_dir, evidence)
+    store = record_store(evidence_dir, evidence, PRODUCTION)
     record = recording.build(review, datetime.now(UTC))
     path = store.write(record)
     control = record.controls[0]

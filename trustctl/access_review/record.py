@@ -16,6 +16,7 @@ from typing import Any
 
 from trustctl.access_review import review_file
 from trustctl.errors import InputError
+from trustctl.provider import PRODUCTION
 from trustctl.records import Record, RecordStore
 
 KIND = "access-review"
@@ -46,6 +47,7 @@ def build(review_path: Path, recorded_at: datetime) -> Record:
         KIND, datetime.fromisoformat(document["prepared_at"]), recorded_at.replace(microsecond=0),
         record_id=f"{document['review_id']}-r{recorded_at:%Y%m%dT%H%M%SZ}",
         targets={**document["targets"], "sources": document["sources"]},
+        provenance={"environment": document.get("environment") or PRODUCTION.to_json()},
         controls=[control],
         facts={"reviewers": sorted({d["reviewer"] for d in decisions}),
                "decisions": decisions, "counts": dict(Counter(d["decision"] for d in decisions)),

@@ -142,7 +142,7 @@ def audit(
     if unknown:
         raise InputError(f"--skip {', '.join(unknown)}: not an area ({AREAS_HELP})")
     provider = options.choose_provider(context, sandbox, sandbox_profile)
-    store = record_store(evidence_dir, evidence)
+    store = record_store(evidence_dir, evidence, provider.environment)
     store.check_writable()
     expected = expectations.load(stack_config)
     targets = Targets(

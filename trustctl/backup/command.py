@@ -85,7 +85,7 @@ def run_command(
     dsn = provider.source(dsn_env)
     if not where.kms_key_id:
         raise InputError("no backup KMS key: pass --kms-key (or TRUSTCTL_BACKUP_KMS_KEY)")
-    records = record_store(evidence_dir, evidence)
+    records = record_store(evidence_dir, evidence, provider.environment)
     records.check_writable()
     with aws_errors("backup"):
         manifest = run_backup(dsn, BackupTarget(where.store(), where.kms(), where.kms_key_id),

@@ -168,7 +168,7 @@ def drill_command(
         trustctl drill --bucket claver-backups --region eu-west-2 --format json
     """
     output = options.check_format(output)
-    records = record_store(evidence_dir, evidence)
+    records = record_store(evidence_dir, evidence, provider.environment)
     records.check_writable()
     scratch = Dsn.parse(scratch_dsn, SCRATCH_DSN_ORIGIN) if scratch_dsn else None
     drill_options = DrillOptions(

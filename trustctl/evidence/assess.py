@@ -23,6 +23,7 @@ from trustctl.catalog import Control
 from trustctl.evidence.attestations import Attestation
 from trustctl.gate.exceptions import Waiver
 from trustctl.records import Period, Record
+from trustctl.records.store import Problem
 
 VERIFIED, FAILED, EXCEPTED, ATTESTED, NOT_CHECKED = (
     "verified", "failed", "excepted", "attested", "not_checked")
@@ -51,6 +52,11 @@ class Inputs:
     history: list[Record]
     exceptions: list[Waiver]
     attestations: list[Attestation]
+    environment: str = "production"
+    # records that are not whole (each a finding), and those left out as not this report's
+    problems: list[Problem] = field(default_factory=list)
+    left_out: list[dict[str, str]] = field(default_factory=list)
+    signing: dict[str, Any] = field(default_factory=lambda: {"signed": False})
 
 
 @dataclass
@@ -107,6 +113,7 @@ def _assess(control: Control, inputs: Inputs) -> ControlAssessment:
     if control.id in CADENCE:
         result.gaps += _cadence_gaps(control.id, CADENCE[control.id],
                                      int(control.figures["every_days"]), inputs)
+    result.gaps += _broken_history(control.id, inputs)
     _exceptions(result, inputs)
     _attestations(result, inputs)
     result.status = _status(result, observed)
@@ -174,6 +181,16 @@ def _cadence_gaps(control_id: str, kind: str, days: int, inputs: Inputs) -> list
         gaps.append(Gap(control_id, f"no passing {kind} since {passed[-1]} "
                                     f"({(end - passed[-1]).days} days by {end})", end))
     return gaps
+
+
+def _broken_history(control_id: str, inputs: Inputs) -> list[Gap]:
+    """A control spoken about by a record that is not whole, or that follows a hole in its
+    history, is not proven: what was removed or altered may have said otherwise."""
+    return [Gap(control_id, f"record {p.where} is not whole: {p.what}",
+                p.record.started_at.date())
+            for p in inputs.problems
+            if p.record is not None and p.record.started_at.date() <= inputs.period.end
+            and p.record.status_of(control_id) not in (None, *NOT_EVIDENCE)]
 
 
 def _exceptions(result: ControlAssessment, inputs: Inputs) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -14,8 +15,12 @@ from trustctl.catalog import load_catalog
 from trustctl.errors import InputError
 from trustctl.evidence.assess import Inputs
 from trustctl.evidence.attestations import ATTESTATIONS_DIR, load_attestations
-from trustctl.evidence.html import render_html
+from trustctl.evidence.history import PINNED_KEY, Estate, load_history, trusted_keys
+from trustctl.evidence.html import counted, render_html
+from trustctl.evidence.intoto import write_envelope
 from trustctl.evidence.package import (
+    MANIFEST,
+    Anchor,
     ManifestAltered,
     sign_manifest,
     verify_package,
@@ -23,7 +28,8 @@ from trustctl.evidence.package import (
 )
 from trustctl.evidence.report import build_report, exit_status
 from trustctl.gate.exceptions import load_exceptions
-from trustctl.paths import EXCEPTIONS_PATH
+from trustctl.paths import EXCEPTIONS_PATH, REPO_ROOT
+from trustctl.provider import PRODUCTION
 from trustctl.records import Period
 from trustctl.records.options import (
     DEFAULT_EVIDENCE_DIR,
@@ -31,6 +37,7 @@ from trustctl.records.options import (
     EvidenceOption,
     record_store,
 )
+from trustctl.records.signing import KmsSigner, fingerprint, load_public_key
 from trustctl.records.store import encode
 from trustctl.redaction import write_file
 
@@ -42,6 +49,7 @@ evidence_app = typer.Typer(
          "checked or could not run. (verify): 0 valid; 1 a file does not match; 2 could not "
          "run or unsigned.")
 SIGNING_KEY_ENV = "TRUSTCTL_EVIDENCE_SIGNING_KEY"
+ENVIRONMENTS = ("production", "sandbox")
 
 
 def register(app: typer.Typer) -> None:
@@ -63,6 +71,19 @@ def build_command(
         "--signing-key", envvar=SIGNING_KEY_ENV,
         help="KMS key (SIGN_VERIFY, ECC_NIST_P256) that signs the manifest; AWS_REGION and "
              "AWS_ENDPOINT_URL apply.")] = None,
+    environment: Annotated[str, typer.Option(
+        "--environment", help="The environment the report is for: production, or sandbox "
+        "(the demo; every page says so). Records from another environment are left out, "
+        "and listed.")] = "production",
+    record_keys: Annotated[list[Path] | None, typer.Option(
+        "--record-key", help="A public key (PEM) whose signatures on records count, besides "
+        "policies/evidence-signing-key.pem, this machine's record key and --signing-key's. "
+        "Repeatable.")] = None,
+    estate_program: Annotated[str, typer.Option(
+        help="The estate's Pulumi program, relative to its repository: only gate records "
+        "over it count.")] = ".",
+    estate_stack: Annotated[str, typer.Option(
+        help="The estate's stack: only gate records over it count.")] = "prod",
     output: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
 ) -> None:
     """Build the report for --from..--to from the records in --evidence-dir (or --evidence).
@@ -88,14 +109,25 @@ def build_command(
     catalog = load_catalog()
     exceptions_found = load_exceptions(exceptions, frozenset(c.id for c in catalog))
     attested = load_attestations(attestations)
-    store = record_store(evidence_dir, evidence)
-    history = store.read()
-    typer.echo(f"trustctl: evidence: {len(history)} records read from {store}", err=True)
-    inputs = Inputs(period=period, catalog=catalog, history=history,
-                    records=[r for r in history if r.started_at in period],
-                    exceptions=exceptions_found, attestations=attested)
+    if environment not in ENVIRONMENTS:
+        raise InputError(f"--environment {environment!r}: expected production or sandbox")
+    kms = aws.client("kms", aws.from_environment()) if signing_key else None
+    signer = KmsSigner(kms, signing_key) if kms and signing_key else None
+    store = record_store(evidence_dir, evidence, PRODUCTION)
+    trusted = trusted_keys(record_keys or (), signer.public_key if signer else None)
+    found = load_history(store, trusted, Estate(environment, estate_program, estate_stack))
+    typer.echo(f"trustctl: evidence: {len(found.records)} records of {environment} read from "
+               f"{store} ({len(found.left_out)} left out, {len(found.problems)} not whole)",
+               err=True)
+    for problem in found.problems:
+        typer.echo(f"trustctl: evidence: RECORD {problem}", err=True)
+    inputs = Inputs(period=period, catalog=catalog, history=found.records,
+                    records=[r for r in found.records if r.started_at in period],
+                    exceptions=exceptions_found, attestations=attested,
+                    environment=environment, problems=found.problems,
+                    left_out=found.left_out, signing=_signing(signing_key, signer))
     report = build_report(inputs, dt.datetime.now(dt.UTC).replace(microsecond=0))
-    _write_package(out, report, inputs, signing_key)
+    _write_package(out, report, inputs, kms, signing_key)
     if output == "json":
         typer.echo(json.dumps({"controls": [
             {"id": c["id"], "status": c["contract_status"], "findings": c["findings"]}
@@ -106,7 +138,15 @@ def build_command(
     raise typer.Exit(exit_status(report))
 
 
-def _write_package(out: Path, report: dict, inputs: Inputs, signing_key: str | None) -> None:
+def _signing(key_id: str | None, signer: KmsSigner | None) -> dict[str, object]:
+    """What the report's first screen says about its signature (known before it is made)."""
+    if signer is None:
+        return {"signed": False}
+    return {"signed": True, "key_id": key_id, "fingerprint": fingerprint(signer.public_key)}
+
+
+def _write_package(out: Path, report: dict, inputs: Inputs, kms: object,
+                   signing_key: str | None) -> None:
     try:
         (out / "records").mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -122,23 +162,32 @@ def _write_package(out: Path, report: dict, inputs: Inputs, signing_key: str | N
     write_file(out / "assessment-results.json",
                to_oscal(report).oscal_serialize_json(pretty=True, wrapped=True))
     write_manifest(out)
-    if signing_key:
-        sign_manifest(out, aws.client("kms", aws.from_environment()), signing_key)
+    if kms is not None and signing_key:
+        fingerprint_hex = sign_manifest(out, kms, signing_key)
+        predicate = {k: report[k] for k in ("period", "environment", "generated_at",
+                                            "code_version", "catalog_version", "summary")}
+        write_envelope(out, json.loads((out / MANIFEST).read_text()), predicate, kms,
+                       signing_key, f"sha256:{fingerprint_hex}")
 
 
 def summary(report: dict, out: Path, signing_key: str | None) -> str:
     s, p = report["summary"], report["period"]
     lines = [
-        f"Evidence {p['from']} to {p['to']} ({p['days']} days, {s['records']} records): "
+        f"Evidence {p['from']} to {p['to']} ({counted(p['days'], 'day')}, "
+        f"{counted(s['records'], 'record')}): "
         f"{s['controls']} controls: {s['verified']} verified, {s['failed']} failed, "
         f"{s['excepted']} excepted, {s['attested']} attested (not verified), "
-        f"{s['not_checked']} not checked; {s['gaps']} gap(s)",
+        f"{s['not_checked']} not checked; {s['gaps']} gap(s); "
+        f"{s['record_problems']} record(s) not whole; {s['left_out']} left out as "
+        f"not {report['environment']}",
         f"  backups  {s['backup_days_complete']} of {s['backup_days_expected']} days complete",
-        f"  drills   {s['drills']} ({s['drills_passed']} passed)",
-        f"  audits   {s['audits']} ({s['audits_failed']} failed)",
+        f"  drills   {s['drills']}, {s['drills_passed']} passed",
+        f"  audits   {s['audits']}, {s['audits_failed']} failed",
     ]
     lines += [f"  {c['id']:<20} {c['status']}" for c in report["controls"]]
     lines += [f"  GAP {g['control']}: {g['what']}" for g in report["gaps"]]
+    lines += [f"  RECORD {p['where']}: {p['what']}" for p in report["record_problems"]]
+    lines += [f"  LEFT OUT {o['record']}: {o['why']}" for o in report["left_out"]]
     signed = f"signed with {signing_key}" if signing_key else "NOT signed (no --signing-key)"
     lines.append(f"  report   {out / 'report.html'} ({signed})")
     return "\n".join(lines)
@@ -147,27 +196,37 @@ def summary(report: dict, out: Path, signing_key: str | None) -> str:
 @evidence_app.command("verify")
 def verify_command(
     directory: Annotated[Path, typer.Argument(help="An evidence directory (evidence build).")],
+    public_key: Annotated[Path | None, typer.Option(
+        "--public-key", help="The signing key's public half (PEM), got apart from the "
+        f"package. Default: {PINNED_KEY.relative_to(REPO_ROOT)} when it exists.")] = None,
+    fingerprint_pin: Annotated[str | None, typer.Option(
+        "--fingerprint", help="sha256:<hex> of the signing key's public half (DER), as "
+        "published: the package's public-key.pem must be that key.")] = None,
     kms_key_id: Annotated[str | None, typer.Option(
-        "--kms-key-id", help="Verify the signature through KMS with this key instead of the "
-        "public key in DIR (AWS_REGION, AWS_ENDPOINT_URL apply).")] = None,
+        "--kms-key-id", help="Verify the signature through KMS with this key instead "
+        "(AWS_REGION, AWS_ENDPOINT_URL apply).")] = None,
     allow_unsigned: Annotated[bool, typer.Option(
         "--allow-unsigned", help="Exit 0 for an unsigned directory whose hashes match.")] = False,
 ) -> None:
-    """Check every file's SHA-256 against manifest.json, and the manifest's signature.
+    """Check every file's SHA-256 against manifest.json, and the manifest's signature against
+    a key pinned apart from the package.
 
-    Names each file that does not match. Exit 0 valid; 1 a file does not match (or the
-    signature does not verify); 2 could not run, or unsigned without --allow-unsigned.
+    Names each file that does not match. Exit 0 valid; 1 a file does not match, or the
+    signature does not verify with the pinned key; 2 could not run, unsigned without
+    --allow-unsigned, or valid only for the unpinned key shipped in the directory (anyone
+    who rewrites the files can ship a new key: pin one).
 
     \b
     Examples:
-      trustctl evidence verify soc2-q3
+      trustctl evidence verify soc2-q3 --public-key policies/evidence-signing-key.pem
+      trustctl evidence verify soc2-q3 --fingerprint sha256:3f1a...
       trustctl evidence verify soc2-q3 --kms-key-id alias/claver-prod-evidence-signing
     """
     if not directory.is_dir():
         raise InputError(f"{directory}: not a directory")
-    kms = aws.client("kms", aws.from_environment()) if kms_key_id else None
+    anchor = _anchor(public_key, fingerprint_pin, kms_key_id)
     try:
-        result = verify_package(directory, kms, kms_key_id)
+        result = verify_package(directory, anchor)
     except ManifestAltered as exc:
         typer.echo(f"MISMATCH {exc}")
         raise typer.Exit(1) from None
@@ -179,10 +238,37 @@ def verify_command(
         raise typer.Exit(1)
     typer.echo(f"{directory}: {result.checked} files match manifest.json; signature: "
                f"{result.signature}")
-    if result.signature == "unsigned" and not allow_unsigned:
-        typer.echo("trustctl: evidence verify: the manifest is not signed: hashes match, but "
-                   "nothing proves who wrote them (--allow-unsigned to accept)", err=True)
+    if result.signature == "unsigned":
+        if not allow_unsigned:
+            typer.echo("trustctl: evidence verify: the manifest is not signed: hashes match, "
+                       "but nothing proves who wrote them (--allow-unsigned to accept)",
+                       err=True)
+            raise typer.Exit(2)
+    elif not anchor.pinned:
+        typer.echo("trustctl: evidence verify: signature valid for an unpinned key (the one "
+                   "shipped in the directory): pin it with --public-key, --fingerprint or "
+                   "--kms-key-id", err=True)
         raise typer.Exit(2)
+
+
+def _anchor(public_key: Path | None, fingerprint_pin: str | None,
+            kms_key_id: str | None) -> Anchor:
+    """The trust anchor the options name; the committed pinned key when none does."""
+    if sum(x is not None for x in (public_key, fingerprint_pin, kms_key_id)) > 1:
+        raise InputError("give one of --public-key, --fingerprint, --kms-key-id")
+    if kms_key_id:
+        return Anchor(kms=aws.client("kms", aws.from_environment()), kms_key_id=kms_key_id)
+    if fingerprint_pin is not None:
+        if not re.fullmatch(r"sha256:[0-9a-f]{64}", fingerprint_pin):
+            raise InputError(f"--fingerprint {fingerprint_pin!r}: expected sha256:<64 hex>")
+        return Anchor(fingerprint=fingerprint_pin)
+    path = public_key or (PINNED_KEY if PINNED_KEY.is_file() else None)
+    if path is None:
+        return Anchor()
+    try:
+        return Anchor(public_key=load_public_key(path.read_bytes(), str(path)))
+    except OSError as exc:
+        raise InputError(f"--public-key {path}: {exc.strerror}") from None
 
 
 def _date(flag: str, text: str) -> dt.date:

@@ -41,11 +41,16 @@ td.day-ok { background: #d8f0df; } td.day-missed { background: var(--red); color
   font-weight: 700; } td.day-out { color: #bbb; }
 .control { break-inside: avoid-page; border-top: 1px solid #ccc; padding-top: 0.3em; }
 .attested-note { color: var(--blue); font-style: italic; }
+.not-production { position: fixed; top: 0; left: 0; right: 0; background: var(--red);
+  color: #fff; text-align: center; font-weight: 700; padding: 0.2em; z-index: 1; }
+body.sandbox { padding-top: 2em; }
+.signing { border: 1px solid #ccc; padding: 0.4em 0.8em; font-size: 9pt; }
+.signing.unsigned { border-color: var(--red); color: var(--red); font-weight: 600; }
 @page { margin: 14mm; }  /* A4 or Letter: whatever the printer has */
 @media print {
   body { margin: 0; max-width: none; font-size: 9.5pt; }
   h2 { break-after: avoid-page; } .figures, .calendar, svg, tr { break-inside: avoid; }
-  td.day-missed, td.day-ok, .banner { -webkit-print-color-adjust: exact;
+  td.day-missed, td.day-ok, .banner, .not-production { -webkit-print-color-adjust: exact;
     print-color-adjust: exact; }
 }
 """
@@ -56,15 +61,16 @@ def render_html(report: dict[str, Any]) -> str:
     parts = [
         "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
         f"<title>Claver SOC 2 evidence {period['from']} to {period['to']}</title>",
-        f"<style>{CSS}</style></head><body>",
-        "<h1>Claver security page: SOC 2 Type II evidence</h1>",
+        f"<style>{CSS}</style></head>", *_environment(report),
+        "<h1>Claver security page: SOC 2 Type II evidence</h1>", _signing(report),
         f'<p class="meta">Observation period {period["from"]} to {period["to"]} '
-        f'({period["days"]} days). Generated {escape(report["generated_at"])} by trustctl '
-        f'{escape(report["code_version"])}, catalog {escape(report["catalog_version"])}. '
+        f'({counted(period["days"], "day")}). Generated {escape(report["generated_at"])} by '
+        f'trustctl {escape(report["code_version"])}, catalog {escape(report["catalog_version"])}. '
         f'Built from {report["summary"]["records"]} records; every file of this report is '
         "listed with its SHA-256 in manifest.json (check with <code>trustctl evidence verify"
         "</code>).</p>",
-        _summary(report), _gaps(report), _exceptions(report), _overview(report),
+        _summary(report), _record_problems(report), _gaps(report), _left_out(report),
+        _exceptions(report), _overview(report),
         "<h2>Operating history</h2>",
         _calendar(report), _drills(report), _audits(report), _access_reviews(report),
         "<h2>Controls in detail</h2>", *(_control(c) for c in report["controls"]),
@@ -73,14 +79,55 @@ def render_html(report: dict[str, Any]) -> str:
     return "\n".join(parts) + "\n"
 
 
+def _environment(report: dict[str, Any]) -> list[str]:
+    """A report for anything but production says so on every screen and printed page (a
+    fixed banner repeats on each page when printed)."""
+    if report["environment"] == "production":
+        return ["<body>"]
+    return ['<body class="sandbox">',
+            f'<div class="not-production" id="environment">NOT PRODUCTION: built from '
+            f'{escape(report["environment"])} records (a local stand-in); proves nothing about '
+            "the production estate</div>"]
+
+
+def _signing(report: dict[str, Any]) -> str:
+    """Signed or not, by which key (its fingerprint, to compare with the one pinned)."""
+    signing = report["signing"]
+    if not signing.get("signed"):
+        return ('<p class="signing unsigned" id="signing">NOT SIGNED: nothing proves who '
+                "wrote this report; treat it as a draft.</p>")
+    return (f'<p class="signing" id="signing">Signed (manifest.sig.json) with KMS key '
+            f'<code>{escape(str(signing["key_id"]))}</code>, public key fingerprint '
+            f'<code>{escape(signing["fingerprint"])}</code>: check with <code>trustctl evidence '
+            "verify DIR --fingerprint</code> and the fingerprint published for the key.</p>")
+
+
+def _record_problems(report: dict[str, Any]) -> str:
+    if not report["record_problems"]:
+        return ""
+    items = "".join(f'<li class="gap"><b>{escape(p["where"])}</b>: {escape(p["what"])}</li>'
+                    for p in report["record_problems"])
+    return ('<h2>Records that are not whole</h2><p class="banner">Each is a finding: the '
+            "history of records was altered, or a record cannot be read. None of them counts "
+            f'as evidence.</p><ul class="gaps" id="record-problems">{items}</ul>')
+
+
+def _left_out(report: dict[str, Any]) -> str:
+    if not report["left_out"]:
+        return ""
+    rows = [(o["record"], o["why"]) for o in report["left_out"]]
+    return (f'<h2>Records left out</h2><p>Not evidence for this {escape(report["environment"])}'
+            " report:</p>" + _table(("Record", "Why"), rows, status_column=-1))
+
+
 def _summary(report: dict[str, Any]) -> str:
     s = report["summary"]
     figures = [(status, STATUS_LABEL[status], s[status]) for status in STATUS_LABEL]
     figures += [("gaps", "gaps", s["gaps"]),
                 ("backup-days", "days with a complete backup",
                  f'{s["backup_days_complete"]}/{s["backup_days_expected"]}'),
-                ("drills", "drills (passed)", f'{s["drills"]} ({s["drills_passed"]})'),
-                ("audits", "audits (failed)", f'{s["audits"]} ({s["audits_failed"]})')]
+                ("drills", f'drills, {s["drills_passed"]} passed', s["drills"]),
+                ("audits", f'audits, {s["audits_failed"]} failed', s["audits"])]
     cards = "".join(
         f'<div class="figure{" missed" if key == "gaps" and value else ""}">'
         f'<b class="status-{key}" data-figure="{key}">{value}</b>{escape(label)}</div>'
@@ -154,50 +201,65 @@ def _drills(report: dict[str, Any]) -> str:
     if not drills:
         return '<h3>Restore drills</h3><p class="gap">No restore drill in the period.</p>'
     return ("<h3>Restore drills: RPO and RTO against their objectives</h3>"
-            + _drill_chart(drills) + _table(
+            + _drill_chart(drills, report["period"]) + _table(
                 ("Finished", "Status", "RPO (h)", "RTO (h)", "Record"),
                 [(d["time"], d["status"], _num(d["rpo_hours"]), _num(d["rto_hours"]),
                   d["record"]) for d in drills], status_column=1))
 
 
-def _drill_chart(drills: list[dict[str, Any]]) -> str:
-    """Bars per drill: measured RPO and RTO, each as a share of its objective (line at 100%)."""
-    width, height, left, top, bottom = 640, 200, 40, 15, 40
-    slot = (width - left) / len(drills)
+def _drill_chart(drills: list[dict[str, Any]], period: dict[str, Any]) -> str:
+    """One point per drill and measure on a date axis (the period), its height the measured
+    value as a share of its objective: readable for a quarter of weekly drills; the numbers
+    are in the table below it."""
+    width, height, left, right, top, bottom = 640, 200, 40, 10, 15, 30
+    start = dt.date.fromisoformat(period["from"])
+    span = max((dt.date.fromisoformat(period["to"]) - start).days + 1, 1)
     scale = (height - top - bottom) / 150  # up to 150% of the objective
-    bars, labels = [], []
-    for i, drill in enumerate(drills):
-        for j, name in enumerate(("rpo", "rto")):
+    base = height - bottom
+
+    def x_of(day: dt.date) -> float:
+        return left + (day - start).days / span * (width - left - right)
+
+    marks = []
+    for drill in drills:
+        day = dt.date.fromisoformat(drill["time"][:10])
+        for name, shape in (("rpo", "circle"), ("rto", "rect")):
             measured, objective = drill[f"{name}_hours"], drill[f"{name}_objective_hours"]
-            x = left + i * slot + 8 + j * (slot - 16) / 2
             if measured is None or not objective:
-                labels.append(f'<text x="{x + 4:.0f}" y="{height - bottom - 4}" font-size="9">'
-                              f"{name.upper()} n/a</text>")
                 continue
-            share = min(measured / objective, 1.5) * 100
             missed = measured > objective
-            bar = max(share * scale, 2.0)  # a restore of seconds still shows
-            bars.append(f'<rect class="{"bar-missed" if missed else "bar-met"}" x="{x:.0f}" '
-                        f'y="{height - bottom - bar:.1f}" width="{(slot - 16) / 2 - 4:.0f}" '
-                        f'height="{bar:.1f}" fill="{"#b00020" if missed else "#1b6e3a"}">'
-                        f"<title>{name.upper()} {measured:.2f} h of {objective:.0f} h</title>"
-                        "</rect>")
-            labels.append(f'<text x="{x:.0f}" y="{height - bottom + 12}" font-size="9">'
-                          f"{name.upper()} {measured:.1f}h</text>")
-        labels.append(f'<text x="{left + i * slot + 8:.0f}" y="{height - 8}" font-size="9">'
-                      f'{escape(drill["time"][:10])}</text>')
-    line = height - bottom - 100 * scale
+            y = base - min(measured / objective, 1.5) * 100 * scale
+            x = x_of(day)
+            colour = "#b00020" if missed else "#1b6e3a"
+            title = (f"<title>{escape(drill['time'][:10])} {name.upper()} {measured:.2f} h of "
+                     f"{objective:.0f} h</title>")
+            cls = f'class="point-{"missed" if missed else "met"} point-{name}"'
+            marks.append(f'<circle {cls} cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{colour}">'
+                         f"{title}</circle>" if shape == "circle" else
+                         f'<rect {cls} x="{x - 3:.1f}" y="{y - 3:.1f}" width="6" height="6" '
+                         f'fill="none" stroke="{colour}" stroke-width="1.5">{title}</rect>')
+    ticks = []
+    day = start
+    while day <= start + dt.timedelta(days=span - 1):
+        if day.day == 1 or day == start:
+            ticks.append(f'<line x1="{x_of(day):.1f}" x2="{x_of(day):.1f}" y1="{base}" '
+                         f'y2="{base + 4}" stroke="#666"/><text x="{x_of(day):.1f}" '
+                         f'y="{base + 15}" font-size="9">{day:%d %b}</text>')
+        day += dt.timedelta(days=1)
+    line = base - 100 * scale
     return (f'<svg id="drill-chart" xmlns="http://www.w3.org/2000/svg" width="{width}" '
             f'height="{height}" viewBox="0 0 {width} {height}" role="img" '
-            'aria-label="Drill RPO and RTO against objectives">'
-            f'<line x1="{left}" x2="{width}" y1="{line:.1f}" y2="{line:.1f}" stroke="#b00020" '
-            'stroke-dasharray="4 3"/>'
+            'aria-label="Each drill\'s RPO and RTO against their objectives, by date">'
+            f'<line x1="{left}" x2="{width - right}" y1="{base}" y2="{base}" stroke="#666"/>'
+            f'<line x1="{left}" x2="{width - right}" y1="{line:.1f}" y2="{line:.1f}" '
+            'stroke="#b00020" stroke-dasharray="4 3"/>'
             f'<text x="0" y="{line + 3:.1f}" font-size="9">100%</text>'
-            f'<text x="0" y="{height - bottom:.0f}" font-size="9">0</text>'
-            + "".join(bars) + "".join(labels) + "</svg>"
-            "<p class=\"meta\">Bar height: measured value as a share of its objective (each "
-            "drill's own: the page's RPO and RTO unless the drill was given others); dashed "
-            "line: the objective; red bars: objective missed.</p>")
+            f'<text x="0" y="{base:.0f}" font-size="9">0</text>'
+            + "".join(ticks) + "".join(marks) + "</svg>"
+            "<p class=\"meta\">One mark per drill at its date: dot RPO, square RTO; height: the "
+            "measured value as a share of its objective (each drill's own: the page's RPO and "
+            "RTO unless the drill was given others); dashed line: the objective; red: missed. "
+            "The numbers are in the table.</p>")
 
 
 def _audits(report: dict[str, Any]) -> str:
@@ -245,6 +307,11 @@ def _control(c: dict[str, Any]) -> str:
                            [(e["time"], e["kind"], e["status"], e["record"], e["sha256"])
                             for e in c["evidence"]], status_column=2, hash_column=4))
     return "".join(html) + "</div>"
+
+
+def counted(n: int, word: str) -> str:
+    """`1 day`, `2 days`: the report's one way of counting things (HTML and CLI)."""
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def _table(head: tuple[str, ...], rows: list[tuple[Any, ...]], status_column: int,

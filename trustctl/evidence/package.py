@@ -4,9 +4,10 @@
 (ECDSA_SHA_256 with the asymmetric SIGN_VERIFY key infra/ declares, used for nothing else) the
 statement `trustctl-evidence-manifest/1 key:<key id> sha256:<hash of manifest.json>`; the
 signature goes to
-`manifest.sig.json` and the key's public half to `public-key.pem`, so `verify` works offline.
-Offline, public-key.pem only proves the files agree with each other: compare its fingerprint
-with the one published for the key, or verify through KMS with --kms-key-id.
+`manifest.sig.json` and the key's public half to `public-key.pem`. The shipped public-key.pem
+only proves the files agree with each other: `verify` trusts a key pinned apart from the
+package (the committed policies/evidence-signing-key.pem, --public-key, --fingerprint, or
+KMS with --kms-key-id), and says "unpinned" (exit 2) when it has none.
 """
 
 from __future__ import annotations
@@ -19,17 +20,18 @@ from pathlib import Path
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from trustctl.errors import DependencyError, InputError
+from trustctl.evidence.intoto import ENVELOPE, envelope_problem
+from trustctl.records.signing import fingerprint as key_fingerprint
+from trustctl.records.signing import load_public_key, public_pem, verifies
 from trustctl.redaction import write_file
 
 MANIFEST, SIGNATURE, PUBLIC_KEY = "manifest.json", "manifest.sig.json", "public-key.pem"
 MANIFEST_FORMAT = "trustctl-evidence-manifest/1"
 ALGORITHM = "ECDSA_SHA_256"
-_PACKAGE_FILES = {MANIFEST, SIGNATURE, PUBLIC_KEY}
+_PACKAGE_FILES = {MANIFEST, SIGNATURE, PUBLIC_KEY, ENVELOPE}
 
 
 def sha256_file(path: Path) -> str:
@@ -65,11 +67,9 @@ def sign_manifest(directory: Path, kms: Any, key_id: str) -> str:
                               f"{error.get('Message')}") from None
     except BotoCoreError as exc:
         raise DependencyError(f"cannot sign with KMS key {key_id}: {exc}") from None
-    key = serialization.load_der_public_key(public_der)
-    pem = key.public_bytes(serialization.Encoding.PEM,
-                           serialization.PublicFormat.SubjectPublicKeyInfo)
-    write_file(directory / PUBLIC_KEY, pem.decode())
-    fingerprint = hashlib.sha256(public_der).hexdigest()
+    key = load_public_key(public_der, f"KMS key {key_id}")
+    write_file(directory / PUBLIC_KEY, public_pem(key))
+    fingerprint = key_fingerprint(key).removeprefix("sha256:")
     write_file(directory / SIGNATURE, json.dumps({
         "key_id": key_id, "algorithm": ALGORITHM, "manifest_sha256": digest,
         "public_key_sha256": fingerprint,
@@ -91,8 +91,8 @@ class Verification:
         self.reasons.append(f"{name}: {why}")
 
 
-def verify_package(directory: Path, kms: Any = None, key_id: str | None = None) -> Verification:
-    """Check every hash and the signature (offline with public-key.pem, or through KMS)."""
+def verify_package(directory: Path, anchor: Anchor) -> Verification:
+    """Check every hash and the signature, against `anchor` (see Anchor)."""
     result = Verification()
     manifest = _manifest(directory)
     listed = set()
@@ -109,9 +109,32 @@ def verify_package(directory: Path, kms: Any = None, key_id: str | None = None) 
         name = path.relative_to(directory).as_posix()
         if name not in listed and name not in _PACKAGE_FILES:
             result.bad(name, "not listed in the manifest")
-    if (directory / SIGNATURE).exists():
-        _check_signature(directory, result, kms, key_id)
+    signed = (directory / SIGNATURE).exists()
+    if signed:
+        _check_signature(directory, result, anchor)
+    if (directory / ENVELOPE).exists():
+        key = _envelope_key(directory, anchor) if signed else None
+        problem = envelope_problem(directory / ENVELOPE, manifest["files"], key)
+        if problem:
+            result.bad(ENVELOPE, problem)
     return result
+
+
+def _envelope_key(directory: Path, anchor: Anchor) -> ec.EllipticCurvePublicKey | None:
+    """The key the envelope must be signed with: the anchor's (KMS: its public half), else
+    the shipped one (whose pinning _check_signature has judged)."""
+    if anchor.kms is not None and anchor.kms_key_id:
+        try:
+            der = anchor.kms.get_public_key(KeyId=anchor.kms_key_id)["PublicKey"]
+        except (ClientError, BotoCoreError) as exc:
+            raise DependencyError(f"cannot read KMS key {anchor.kms_key_id}: {exc}") from None
+        return load_public_key(der, f"KMS key {anchor.kms_key_id}")
+    if anchor.public_key is not None:
+        return anchor.public_key
+    try:
+        return load_public_key((directory / PUBLIC_KEY).read_bytes(), PUBLIC_KEY)
+    except (OSError, InputError):
+        return None
 
 
 def _manifest(directory: Path) -> dict[str, Any]:
@@ -135,8 +158,23 @@ class ManifestAltered(InputError):
     """manifest.json itself cannot be read: every file it vouches for is unverifiable."""
 
 
-def _check_signature(directory: Path, result: Verification, kms: Any,
-                     key_id: str | None) -> None:
+@dataclass(frozen=True)
+class Anchor:
+    """What `verify` trusts, got apart from the package: a pinned public key, its fingerprint,
+    or the KMS key itself. None of them: the key shipped in the package, which proves only
+    that the files agree with each other (anyone rewriting them can ship a new key)."""
+
+    public_key: ec.EllipticCurvePublicKey | None = None
+    fingerprint: str | None = None  # sha256:<hex> of the DER public key
+    kms: Any = None
+    kms_key_id: str | None = None
+
+    @property
+    def pinned(self) -> bool:
+        return bool(self.public_key or self.fingerprint or self.kms_key_id)
+
+
+def _check_signature(directory: Path, result: Verification, anchor: Anchor) -> None:
     try:
         sig = json.loads((directory / SIGNATURE).read_text())
         signature = base64.b64decode(sig["signature"], validate=True)
@@ -148,23 +186,27 @@ def _check_signature(directory: Path, result: Verification, kms: Any,
         result.bad(SIGNATURE, "unreadable signature file")
         return
     actual = sha256_file(directory / MANIFEST)
-    if kms is not None and key_id:
-        check = _kms_check(kms, key_id, signature)
-        result.signature = f"KMS key {key_id}"
+    if anchor.kms is not None and anchor.kms_key_id:
+        check = _kms_check(anchor.kms, anchor.kms_key_id, signature)
+        result.signature = f"KMS key {anchor.kms_key_id}"
     else:
         try:
-            key = serialization.load_pem_public_key((directory / PUBLIC_KEY).read_bytes())
-            if not isinstance(key, ec.EllipticCurvePublicKey):
-                raise ValueError("not an EC key")
-        except (OSError, ValueError, TypeError):
+            shipped = load_public_key((directory / PUBLIC_KEY).read_bytes(), PUBLIC_KEY)
+        except (OSError, InputError):
+            shipped = None
+        key = anchor.public_key or shipped
+        if key is None:
             result.bad(PUBLIC_KEY, "missing or not a readable EC public key")
             return
         check = _offline_check(key, signature)
-        der = key.public_bytes(serialization.Encoding.DER,
-                               serialization.PublicFormat.SubjectPublicKeyInfo)
-        actual_fingerprint = hashlib.sha256(der).hexdigest()
-        result.signature = f"{PUBLIC_KEY} (fingerprint sha256:{actual_fingerprint})"
-        if actual_fingerprint != fingerprint:
+        result.signature = _describe(key, anchor)
+        pin = anchor.fingerprint or (key_fingerprint(key) if anchor.public_key else None)
+        if pin and (shipped is None or key_fingerprint(shipped) != pin):
+            shown = key_fingerprint(shipped) if shipped else "missing or unreadable"
+            result.bad(PUBLIC_KEY, f"key {shown} is not the pinned key {pin}")
+            if anchor.fingerprint:
+                return
+        if key_fingerprint(key) != f"sha256:{fingerprint}":
             valid = check(statement(signer, actual))
             result.bad(SIGNATURE if valid else PUBLIC_KEY,
                        "public key fingerprint does not match the signature file")
@@ -179,14 +221,17 @@ def _check_signature(directory: Path, result: Verification, kms: Any,
         result.bad(SIGNATURE, "signature does not verify")
 
 
+def _describe(key: ec.EllipticCurvePublicKey, anchor: Anchor) -> str:
+    shown = key_fingerprint(key)
+    if anchor.public_key is not None:
+        return f"the pinned key {shown}"
+    if anchor.fingerprint:
+        return f"{PUBLIC_KEY}, the pinned key {shown}"
+    return f"{PUBLIC_KEY} (fingerprint {shown}), an unpinned key"
+
+
 def _offline_check(key: ec.EllipticCurvePublicKey, signature: bytes) -> Any:
-    def check(message: bytes) -> bool:
-        try:
-            key.verify(signature, message, ec.ECDSA(hashes.SHA256()))
-            return True
-        except InvalidSignature:
-            return False
-    return check
+    return lambda message: verifies(key, signature, message)
 
 
 def _kms_check(kms: Any, key_id: str, signature: bytes) -> Any:

@@ -39,10 +39,12 @@ def build_report(inputs: Inputs, generated: dt.datetime) -> dict[str, Any]:
         "period": {"from": inputs.period.start.isoformat(), "to": inputs.period.end.isoformat(),
                    "days": period_days},
         "generated_at": generated.isoformat(),
+        "environment": inputs.environment, "signing": inputs.signing,
         "code_version": code_version(), "catalog_version": catalog_version(),
         "summary": {
             "controls": len(controls), **{s: counts.get(s, 0) for s in STATUSES},
             "gaps": len(gaps), "records": len(inputs.records),
+            "record_problems": len(inputs.problems), "left_out": len(inputs.left_out),
             "backup_days_complete": sum(1 for d in _days(inputs) if days.get(d)),
             "backup_days_expected": period_days,
             "drills": len(drills), "drills_passed": sum(d["status"] == "pass" for d in drills),
@@ -50,6 +52,8 @@ def build_report(inputs: Inputs, generated: dt.datetime) -> dict[str, Any]:
         },
         "controls": [_control(c) for c in controls],
         "gaps": gaps,
+        "record_problems": [{"where": p.where, "what": p.what} for p in inputs.problems],
+        "left_out": inputs.left_out,
         "history": {
             "backups": [{"date": d.isoformat(), "complete": days.get(d, 0)}
                         for d in _days(inputs)],
@@ -65,9 +69,12 @@ def build_report(inputs: Inputs, generated: dt.datetime) -> dict[str, Any]:
 
 
 def exit_status(report: dict[str, Any]) -> int:
-    """DESIGN.md's exit codes: 1 a control failed; 2 something not checked; else 0."""
+    """DESIGN.md's exit codes: 1 a control failed or a record is not whole (tampering, a
+    broken chain, unreadable); 2 something not checked; else 0."""
     statuses = {c["status"] for c in report["controls"]}
-    return 1 if "failed" in statuses else 2 if "not_checked" in statuses else 0
+    if "failed" in statuses or report["record_problems"]:
+        return 1
+    return 2 if "not_checked" in statuses else 0
 
 
 def _control(assessment: ControlAssessment) -> dict[str, Any]:

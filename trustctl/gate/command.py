@@ -34,6 +34,7 @@ from trustctl.plan.isolated import DEFAULT_TIMEOUT_S
 from trustctl.plan.project import default_stack, find_project
 from trustctl.plan.stack_outputs import read_stack_outputs
 from trustctl.progress import Steps
+from trustctl.provider import PRODUCTION
 from trustctl.records import Record
 from trustctl.records.options import (
     DEFAULT_EVIDENCE_DIR,
@@ -41,6 +42,7 @@ from trustctl.records.options import (
     EvidenceOption,
     record_store,
 )
+from trustctl.records.origin import judged_input
 from trustctl.redaction import write_file
 from trustctl.report.formats import FormatOption, OutputOption, report_outputs, write_reports
 from trustctl.report.model import ControlReport
@@ -129,7 +131,7 @@ def gate(
     started = datetime.now(UTC)
     # the exceptions are read once and judged before a minute of planning
     waivers = judged_waivers(chosen, catalog, started.date())
-    records = record_store(evidence_dir, evidence)
+    records = record_store(evidence_dir, evidence, PRODUCTION)
     records.check_writable()
     found = load_workflows(workflows or find_workflows(project or Path.cwd()))
     changed = _policy_change(base, found.repository, chosen, catalog, waivers, started.date())
@@ -148,7 +150,11 @@ def gate(
     if tf_plan_out is not None:
         _write(tf_plan_out, json.dumps(checked.translated().document, indent=1),
                "--tf-plan-out")
-    where = records.write(_as_record(report, ", ".join(d.plan.stack for d in inputs), started))
+    judged = judged_input("preview" if preview else "state" if state else "program",
+                          list(program or ([project] if project else []))
+                          + list(preview or []) + list(state or []),
+                          ", ".join(d.plan.stack for d in inputs))
+    where = records.write(_as_record(report, judged, started))
     typer.echo(f"trustctl: gate: record written to {where}", err=True)
     write_reports(report, outputs, _fallback_uri(project, preview, state))
     code, unchecked = gate_exit(report)
@@ -230,12 +236,13 @@ def gate_exit(report: ControlReport) -> tuple[int, str | None]:
     return (1 if code == 1 else 2), message
 
 
-def _as_record(report: ControlReport, stack: str, started: datetime) -> Record:
+def _as_record(report: ControlReport, judged: dict, started: datetime) -> Record:
     facts = json.loads(to_json(report))
     controls = facts.pop("controls")
     facts["roles"] = report.roles
     return Record.new("gate", started, datetime.now(UTC), controls=controls, facts=facts,
-                      targets={"origin": report.origin, "stack": stack})
+                      targets={"origin": report.origin, "stack": judged["stack"]},
+                      provenance={"gate": judged})
 
 
 def _write(path: Path, text: str, flag: str) -> None:

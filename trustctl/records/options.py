@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from trustctl.errors import InputError
+from trustctl.provider import Environment
 from trustctl.records.store import S3_SCHEME, RecordStore
 from trustctl.records.stores import open_store
 
@@ -22,11 +23,13 @@ EvidenceOption = Annotated[str | None, typer.Option(
 DEFAULT_EVIDENCE_DIR = Path("evidence")
 
 
-def record_store(evidence_dir: Path, evidence: str | None) -> RecordStore:
-    """The store a command writes to: the bucket when --evidence is given, else the directory."""
+def record_store(evidence_dir: Path, evidence: str | None,
+                 environment: Environment) -> RecordStore:
+    """The store a command writes to: the bucket when --evidence is given, else the directory;
+    its records say they came from `environment` (the command's provider's)."""
     if evidence is None:
-        return open_store(evidence_dir)
+        return open_store(evidence_dir, environment)
     if not evidence.startswith(S3_SCHEME):
         raise InputError(f"--evidence {evidence!r}: expected {S3_SCHEME}bucket/prefix "
                          "(use --evidence-dir for a directory)")
-    return open_store(evidence)
+    return open_store(evidence, environment)

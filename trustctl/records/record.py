@@ -1,5 +1,11 @@
 """One record: what a flow looked at and found, sealed by the SHA-256 of its canonical form.
 
+The hash covers the record's place in its chain (`chain`: which store's history, see
+RecordStore.chain; `sequence`; and `previous`: the SHA-256 of the record of the same kind
+before it in that chain) and its `provenance` (where it came from,
+written by the store); `signature` signs the hash (trustctl/records/signing.py). A record of
+another format is refused with one line: nothing reads a record it does not know the shape of.
+
 The canonical encoding is RFC 8785 (JSON Canonicalization Scheme, the `rfc8785` library):
 sorted keys, no whitespace, ECMAScript number formatting, so the hash of a record does not
 depend on how it was pretty-printed or which JSON library re-serialized it.
@@ -21,7 +27,8 @@ from trustctl.errors import InputError
 from trustctl.records.provenance import catalog_version, code_version
 from trustctl.redaction import redact
 
-FORMAT = "trustctl-record/1"
+FORMAT = "trustctl-record/2"
+SIGNED = "trustctl-record/2 sha256:"  # what a signature signs: this prefix, then the hash
 _KIND = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
@@ -52,12 +59,17 @@ class Record:
     targets: dict[str, Any] = field(default_factory=dict)
     controls: list[dict[str, Any]] = field(default_factory=list)
     facts: dict[str, Any] = field(default_factory=dict)
+    provenance: dict[str, Any] = field(default_factory=dict)
+    chain: str = ""
+    sequence: int = 0
+    previous: str | None = None
+    signature: dict[str, str] | None = None
     format: str = FORMAT
 
     @classmethod
     def new(cls, kind: str, started: datetime, finished: datetime, *,
             targets: dict[str, Any], controls: list[dict[str, Any]], facts: dict[str, Any],
-            record_id: str | None = None) -> Record:
+            record_id: str | None = None, provenance: dict[str, Any] | None = None) -> Record:
         """A record of this code and catalog; every secret in it redacted (trustctl.redaction)."""
         if started.tzinfo is None or finished.tzinfo is None:
             raise RecordError(f"{kind} record: started/finished has no time zone")
@@ -68,6 +80,7 @@ class Record:
             finished=finished.astimezone(UTC).isoformat(),
             code_version=code_version(), catalog_version=catalog_version(),
             targets=_redacted(targets), controls=_redacted(controls), facts=_redacted(facts),
+            provenance=_redacted(provenance or {}),
         )
         record.check()
         return record
@@ -90,14 +103,20 @@ class Record:
         return {"format": self.format, "kind": self.kind, "id": self.id,
                 "started": self.started, "finished": self.finished,
                 "code_version": self.code_version, "catalog_version": self.catalog_version,
-                "targets": self.targets, "controls": self.controls, "facts": self.facts}
+                "targets": self.targets, "controls": self.controls, "facts": self.facts,
+                "provenance": self.provenance, "chain": self.chain, "sequence": self.sequence,
+                "previous": self.previous}
 
     @cached_property
     def sha256(self) -> str:
         return hashlib.sha256(rfc8785.dumps(self.body())).hexdigest()
 
+    @property
+    def signed_message(self) -> bytes:
+        return f"{SIGNED}{self.sha256}".encode()
+
     def to_json(self) -> dict[str, Any]:
-        return {**self.body(), "sha256": self.sha256}
+        return {**self.body(), "sha256": self.sha256, "signature": self.signature}
 
     def status_of(self, control_id: str) -> str | None:
         """This record's status for one control, or None when it says nothing about it."""
@@ -122,15 +141,23 @@ class Record:
     @classmethod
     def from_json(cls, data: Any, where: str) -> Record:
         """Parse and check a stored record; `where` names it in errors (file or s3:// URL)."""
-        if not isinstance(data, dict) or data.get("format") != FORMAT:
+        if not isinstance(data, dict):
             raise RecordError(f"{where}: not a {FORMAT} record")
+        if data.get("format") != FORMAT:
+            raise RecordError(f"{where}: record format {data.get('format')!r} is not "
+                              f"{FORMAT}, the one this trustctl reads")
         try:
             record = cls(**{k: data[k] for k in (
                 "kind", "id", "started", "finished", "code_version", "catalog_version",
-                "targets", "controls", "facts", "format")})
+                "targets", "controls", "facts", "provenance", "chain", "sequence", "previous",
+                "signature", "format")})
         except (KeyError, TypeError) as exc:
             raise RecordError(f"{where}: record lacks field {exc}") from None
         record.check()
+        if not isinstance(record.sequence, int) or isinstance(record.sequence, bool) or (
+                record.sequence < 1) or not isinstance(record.provenance, dict) or (
+                not isinstance(record.chain, str)):
+            raise RecordError(f"{where}: chain, sequence or provenance malformed")
         if data.get("sha256") != record.sha256:
             raise RecordError(f"{where}: content does not match its sha256 (altered record)")
         return record
