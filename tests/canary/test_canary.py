@@ -14,6 +14,10 @@ import pytest
 from canary.canary import Case
 from canary.conftest import World
 
+# The cases build on each other (the drills' records feed the audit, the build feeds verify):
+# one xdist worker runs them all, in order (scripts/test runs with --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("canary")
+
 SCRATCH = {"TRUSTCTL_SCRATCH_DSN": "{scratch_uri_encoded}"}
 DRILL = ["drill", "--sandbox", "--evidence-dir", "{work}/evidence"]
 REVIEW = ["access-review", "prepare", "--out", "{work}/access-review/review.yaml",
