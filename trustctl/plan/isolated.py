@@ -21,6 +21,7 @@ from typing import Any
 
 from trustctl.errors import InputError
 from trustctl.plan.model import Plan
+from trustctl.plan.project import load_project
 from trustctl.plan.worker import FAILED, REQUEST, RESULT
 
 DEFAULT_TIMEOUT_S = 300.0  # this repository's program plans in about 2 s
@@ -61,6 +62,9 @@ def plan_isolated(program_dir: Path, stack: str = "prod",
                   timeout: float = 0) -> Plan:
     """`plan_program` (trustctl/plan/planner.py) run in a child process; same arguments, same
     Plan, same one-line InputError when the program fails or outlives `timeout` (0: no limit)."""
+    # read here too: a bad project is refused before a process starts, and the stack's `secure:`
+    # values are remembered, so what the program prints or raises is redacted in this process
+    load_project(Path(program_dir), stack)
     with tempfile.TemporaryDirectory(prefix="trustctl-plan-") as tmp:
         work = Path(tmp)
         (work / REQUEST).write_text(json.dumps({
