@@ -254,11 +254,13 @@ def _check_table(conn: psycopg.Connection, posture: Posture, table: TenantTable,
         if role in facts.privileges["SELECT"] and (not facts.enabled or any(
                 p.permissive and p.applies(role, "SELECT") for p in facts.policies)):
             posture.readable.setdefault(role, set()).add(name)
-    if not facts.reachable():
+    # Reach and deny-all are judged by the application roles; with none (a declared role the
+    # database lacks) every table is judged as a tenant table.
+    if posture.app_roles and not facts.reachable():
         posture.out_of_reach.append(name)
         return
-    if facts.enabled and not any(p.applies(r, c) for p in facts.policies
-                                 for r in posture.app_roles for c in COMMANDS):
+    if posture.app_roles and facts.enabled and not any(
+            p.applies(r, c) for p in facts.policies for r in posture.app_roles for c in COMMANDS):
         posture.deny_all.append(name)
         return
     owner = posture.ownership.owners.get(name)
