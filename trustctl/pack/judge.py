@@ -29,6 +29,7 @@ from trustctl.gate.ownership import CONFIG_KEY as OWNERSHIP_KEY
 from trustctl.gate.policy_set import PolicySet
 from trustctl.gate.waiver_rules import judged_waivers
 from trustctl.pack.violations import UNDECIDED, Violation, violations
+from trustctl.provider import PRODUCTION
 from trustctl.records import Record
 from trustctl.records.options import record_store
 from trustctl.report.model import ControlReport
@@ -102,9 +103,11 @@ class PackJudge:
         targets = {"origin": ORIGIN, "stack": stack, "project": self.deployment.project,
                    "operation": self.deployment.operation}
         record = Record.new("gate", started, datetime.now(UTC), controls=controls, facts=facts,
-                            targets=targets)
+                            targets=targets, provenance={"gate": {"input": "policy-pack",
+                                                                  **targets}})
         try:
-            record_store(self.deployment.evidence_dir, self.deployment.evidence).write(record)
+            record_store(self.deployment.evidence_dir, self.deployment.evidence,
+                         PRODUCTION).write(record)
         except TrustctlError as exc:
             return [Violation(UNDECIDED, f"the run's record was not written: {exc}")]
         return []
