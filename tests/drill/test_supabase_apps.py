@@ -143,17 +143,8 @@ def test_slack_clone_hole_fails_drill_and_audit_naming_the_table(
     database = load_slack(supabase_server)
     supabase_server.run(database, SLACK_HOLES[hole])
     table = "public.channels" if hole == "global-writable" else "public.user_roles"
-    audited = audit(supabase_server, database, slack_tenancy, tmp_path / "audit")
-    assert audited.exit_code == 1, audited.stdout + audited.stderr
-    assert f"table {table}" in audited.stdout
-    supabase_server.backup(database, locked_location)
-    result = run_drill_cli(locked_location, tmp_path / "evidence", "--tenancy",
-                           str(slack_tenancy))
-    assert result.code == 1, result.stderr
-    line = next(x for x in result.stderr.splitlines() if x.startswith("trustctl: drill fail:"))
-    assert f"table {table}" in line, line
-    assert_clean(result, spy)
-    print(f"slack-clone {hole}: {line}")
+    assert_hole_fails(supabase_server, database, locked_location, tmp_path, slack_tenancy,
+                      table, spy, f"slack-clone {hole}")
 
 
 def test_slack_clone_write_hole_fails_the_drill_naming_table_and_operation(
@@ -279,17 +270,8 @@ def test_studyu_hole_fails_drill_and_audit_naming_the_table(
     table, change = STUDYU_HOLES[hole]
     database = load_studyu(supabase_server)
     supabase_server.run(database, change)
-    audited = audit(supabase_server, database, studyu_tenancy, tmp_path / "audit")
-    assert audited.exit_code == 1, audited.stdout + audited.stderr
-    assert f"table {table}" in audited.stdout
-    supabase_server.backup(database, locked_location)
-    result = run_drill_cli(locked_location, tmp_path / "evidence", "--tenancy",
-                           str(studyu_tenancy))
-    assert result.code == 1, result.stderr
-    line = next(x for x in result.stderr.splitlines() if x.startswith("trustctl: drill fail:"))
-    assert f"table {table}" in line, line
-    assert_clean(result, spy)
-    print(f"studyu {hole}: {line}")
+    assert_hole_fails(supabase_server, database, locked_location, tmp_path, studyu_tenancy,
+                      table, spy, f"studyu {hole}")
 
 
 # Chatbot UI: per user; every table names its user in user_id (profiles, workspaces, chats,
