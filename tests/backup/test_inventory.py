@@ -36,3 +36,33 @@ def test_types_without_hash_fall_back_to_md5_in_the_same_transaction(source: Sou
         forced = inventory.table_stats(conn, "public", "docs", "md5")
         assert forced == stats
         conn.rollback()
+
+
+def test_stored_generated_columns_are_not_hashed_a_restore_recomputes_them(
+        source: Source) -> None:
+    """dbdev redefined the function behind app.packages.package_name after rows were written:
+    the source keeps the old values, a restore computes new ones. The dump does not carry a
+    generated column, so the checksum must not either."""
+    with psycopg.connect(source.pg.dsn("postgres")) as conn:
+        conn.execute("CREATE FUNCTION pkg_name(h text, p text) RETURNS text IMMUTABLE "
+                     "LANGUAGE sql AS $$ SELECT h || '-' || p $$")
+        for table in ("before", "after"):
+            conn.execute(f"CREATE TABLE {table} (h text, p text, "
+                         "name text GENERATED ALWAYS AS (pkg_name(h, p)) STORED)")
+        conn.execute("INSERT INTO before (h, p) VALUES ('supabase', 'dbdev')")
+        conn.execute("CREATE OR REPLACE FUNCTION pkg_name(h text, p text) RETURNS text "
+                     "IMMUTABLE LANGUAGE sql AS $$ SELECT h || '@' || p $$")
+        conn.execute("INSERT INTO after (h, p) VALUES ('supabase', 'dbdev')")
+        assert conn.execute("SELECT (SELECT name FROM before), (SELECT name FROM after)"
+                            ).fetchone() == ("supabase-dbdev", "supabase@dbdev")
+        columns = inventory.columns_by_text(conn)
+        assert columns["public.before"] == ['t."h"', 't."p"']
+        for method in ("hash", "md5"):
+            before, after = (inventory.table_stats(conn, "public", t, method,
+                                                   columns[f"public.{t}"])
+                             for t in ("before", "after"))
+            assert before.checksum == after.checksum, method
+        conn.execute("UPDATE after SET p = 'other'")  # a stored column still counts
+        changed = inventory.table_stats(conn, "public", "after", "md5", columns["public.after"])
+        assert changed.checksum != before.checksum
+        conn.rollback()

@@ -47,3 +47,31 @@ def _without(text: str, statements: tuple[str, ...]) -> str:
     for statement in statements:
         text = text.replace(statement, f"-- (not on the test server) {statement[:40]}")
     return text
+
+# pg_cron's scheduling entry point: a job is recorded, never run (nothing runs on a schedule in
+# a test).
+CRON = """
+CREATE SCHEMA cron;
+CREATE TABLE cron.job (jobid bigserial PRIMARY KEY, jobname text UNIQUE, schedule text,
+    command text);
+CREATE FUNCTION cron.schedule(job_name text, schedule text, command text) RETURNS bigint
+    LANGUAGE sql AS $$
+    INSERT INTO cron.job (jobname, schedule, command) VALUES (job_name, schedule, command)
+    ON CONFLICT (jobname) DO UPDATE SET schedule = excluded.schedule,
+        command = excluded.command RETURNING jobid $$;
+"""
+
+# The rest of GoTrue's auth.users and its identities, for apps whose migrations reserve
+# accounts by writing them there directly.
+AUTH_ACCOUNTS = """
+ALTER TABLE auth.users ADD COLUMN instance_id uuid, ADD COLUMN encrypted_password varchar(255),
+    ADD COLUMN email_confirmed_at timestamptz, ADD COLUMN is_sso_user boolean DEFAULT false,
+    ADD COLUMN confirmation_token varchar(255), ADD COLUMN recovery_token varchar(255),
+    ADD COLUMN email_change_token_new varchar(255), ADD COLUMN email_change varchar(255);
+CREATE TABLE auth.identities (id uuid PRIMARY KEY, provider_id text NOT NULL,
+    provider text NOT NULL, user_id uuid NOT NULL REFERENCES auth.users ON DELETE CASCADE,
+    identity_data jsonb NOT NULL,
+    email text GENERATED ALWAYS AS (lower(identity_data ->> 'email')) STORED,
+    created_at timestamptz, updated_at timestamptz, last_sign_in_at timestamptz);
+ALTER TABLE auth.identities OWNER TO supabase_auth_admin;
+"""

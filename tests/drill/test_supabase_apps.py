@@ -350,3 +350,100 @@ def test_chatbot_ui_hole_fails_drill_and_audit_naming_the_table(
     supabase_server.run(database, change)
     assert_hole_fails(supabase_server, database, locked_location, tmp_path, chatbot_tenancy,
                       table, spy, f"chatbot-ui {hole}")
+
+
+# dbdev (the Postgres package registry): its tables live in schema `app`. A tenant is a handle:
+# an account (the user) or an organization its members maintain. Packages, their versions and
+# the member lists are published to everyone (global, reviewed); the handle registry, the
+# download log and the extension allow-list have RLS off and are read-only to the API roles.
+DBDEV_GLOBAL = {
+    "app.members": "organization members are public on every handle's page",
+    "app.packages": "the registry publishes every package",
+    "app.package_versions": "the registry publishes every version",
+    "app.package_upgrades": "the registry publishes every upgrade path",
+    "app.downloads": "download counts are public; read-only to the API roles",
+    "app.handle_registry": "taken handles are public; read-only to the API roles",
+    "app.allowed_extensions": "the allow-list is public; read-only to the API roles",
+}
+DBDEV_TENANCY = """
+tenant_schemas: [app]
+tenant_column: user_id
+tenant_columns: {app.accounts: id, app.organizations: id}
+session:
+  recipe: membership
+  membership_query: >-
+    SELECT id, id FROM app.accounts UNION ALL SELECT organization_id, account_id FROM app.members
+  claims: '{"sub": "{user}", "role": "{role}", "aud": "authenticated"}'
+global_tables:
+""" + "".join(f"  - {{table: {t}, reason: {r}, owner: registry@example.com, expires: 2099-12-31}}\n"
+              for t, r in DBDEV_GLOBAL.items())
+DBDEV_UNAVAILABLE = ("create extension if not exists pg_cron;",)
+
+
+def load_dbdev(server: SupabaseServer) -> str:
+    database = server.new_database("template1")
+    with psycopg.connect(server.pg.dsn(database), autocommit=True) as conn:
+        supabase.create_platform(conn)
+        conn.execute(stand_ins.EXTENSIONS + stand_ins.STORAGE + stand_ins.CRON
+                     + stand_ins.AUTH_ACCOUNTS)
+        for text in stand_ins.migrations(APPS / "supabase-dbdev", DBDEV_UNAVAILABLE):
+            conn.execute(text)
+        for role in ("anon", "authenticated"):
+            conn.execute(f"ALTER ROLE {role} IN DATABASE {database} SET log_statement = 'all'")
+        for n in (1, 2, 3):  # each signs up (the trigger adds the account) and founds an org
+            conn.execute("INSERT INTO auth.users (id, email, raw_user_meta_data) "
+                         "VALUES (%s, %s, %s)", (_user(n), f"u{n}@example.com",
+                                                 json.dumps({"handle": f"user{n}"})))
+            conn.execute("SELECT set_config('request.jwt.claims', %s, false)",
+                         (json.dumps({"sub": _user(n)}),))
+            conn.execute("INSERT INTO app.handle_registry (handle, is_organization) "
+                         "VALUES (%s, true)", (f"org{n}",))
+            conn.execute("INSERT INTO app.organizations (handle) VALUES (%s)", (f"org{n}",))
+            conn.execute("INSERT INTO app.access_tokens (user_id, token_hash, token_name, "
+                         "plaintext_suffix) VALUES (%s, 'x', 'ci', 'abcd')", (_user(n),))
+    return database
+
+
+@pytest.fixture
+def dbdev_tenancy(tmp_path: Path) -> Path:
+    path = tmp_path / "dbdev.yaml"
+    path.write_text(DBDEV_TENANCY)
+    return path
+
+
+def test_dbdev_passes_drill_and_audit(
+        supabase_server: SupabaseServer, spy: SecretSpy, locked_location: Location,
+        tmp_path: Path, dbdev_tenancy: Path) -> None:
+    database = load_dbdev(supabase_server)
+    supabase_server.backup(database, locked_location)
+    result = run_drill_cli(locked_location, tmp_path / "evidence", "--tenancy",
+                           str(dbdev_tenancy))
+    assert result.code == 0, result.stderr  # app.packages' generated name: see inventory.py
+    steps = {s["name"]: s for s in result.record["steps"]}
+    assert steps["verify-rls"]["detail"].startswith("3 tenant tables in app; 7 global: "), steps
+    isolation = steps["verify-isolation"]["detail"]
+    assert isolation.startswith("recipe membership, 3 tenants x 3 tables"), isolation
+    assert " 0 rows of other tenants visible" in isolation
+    assert_clean(result, spy)
+    audited = audit(supabase_server, database, dbdev_tenancy, tmp_path / "audit")
+    assert audited.exit_code == 0, audited.stdout + audited.stderr
+
+
+DBDEV_HOLES = {
+    "read-tautology": ("app.access_tokens", "CREATE POLICY everyone ON app.access_tokens FOR "
+                       "SELECT TO authenticated USING (true)"),
+    "rls-off": ("app.accounts", "ALTER TABLE app.accounts DISABLE ROW LEVEL SECURITY"),
+    "wrong-column": ("app.accounts", "CREATE POLICY named ON app.accounts FOR SELECT TO "
+                     "authenticated USING (handle IS NOT NULL)"),
+}
+
+
+@pytest.mark.parametrize("hole", list(DBDEV_HOLES))
+def test_dbdev_hole_fails_drill_and_audit_naming_the_table(
+        supabase_server: SupabaseServer, spy: SecretSpy, locked_location: Location,
+        tmp_path: Path, dbdev_tenancy: Path, hole: str) -> None:
+    table, change = DBDEV_HOLES[hole]
+    database = load_dbdev(supabase_server)
+    supabase_server.run(database, change)
+    assert_hole_fails(supabase_server, database, locked_location, tmp_path, dbdev_tenancy,
+                      table, spy, f"dbdev {hole}")

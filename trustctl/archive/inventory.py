@@ -12,8 +12,11 @@ The checksum names its method ("hash:..." or "md5:..."), so a restore is checked
 
 Values of OID-bearing types (enums, regclass, regproc, ... and domains, arrays, ranges and
 composites over them) are stored as OIDs, which a restore renumbers: they are hashed by their
-text form (the label, the qualified name), the form pg_dump itself carries them in. For a table
-without such a column the row hash is the same as hashing the table row itself.
+text form (the label, the qualified name), the form pg_dump itself carries them in. Stored
+generated columns are left out: a dump does not carry them, a restore computes them again with
+the function as it is then (an app that redefined the function keeps older values in the
+source, as dbdev does for app.packages.package_name). For a table with neither kind of column
+the row hash is the same as hashing the table row itself.
 
 Roles: names and the attributes that decide isolation (superuser, bypassrls, createrole) and
 memberships, never passwords. A logical dump does not carry roles; the drill recreates them so that
@@ -41,7 +44,7 @@ SYSTEM_SCHEMAS = ("pg_catalog", "information_schema", "pg_toast")
 CHECKSUMS = {
     "hash": "SELECT count(*), coalesce(sum(hash_record_extended({row}, 0)), 0)::text FROM {table}"
             " AS t",
-    "md5": "SELECT count(*), coalesce(sum(('x' || left(md5(t::text), 16))::bit(64)::bigint"
+    "md5": "SELECT count(*), coalesce(sum(('x' || left(md5({row}::text), 16))::bit(64)::bigint"
            "::numeric), 0)::text FROM {table} AS t",
 }
 # Types whose values are OIDs of catalog rows; enums (typtype 'e') are found by their kind.
@@ -71,7 +74,7 @@ SELECT DISTINCT p.root FROM parts p JOIN pg_type t ON t.oid = p.typ
 WHERE t.typtype = 'e' OR t.typname = ANY(%s) AND t.typnamespace = 'pg_catalog'::regnamespace
 """
 _COLUMNS = """
-SELECT n.nspname, c.relname, a.attname, a.atttypid
+SELECT n.nspname, c.relname, a.attname, a.atttypid, a.attgenerated <> ''
 FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped
@@ -141,13 +144,20 @@ def table_names(conn: psycopg.Connection,
 
 
 def columns_by_text(conn: psycopg.Connection) -> dict[str, list[str]]:
-    """"schema.table" -> its columns in order, for tables with an OID-bearing column only."""
+    """"schema.table" -> the columns to hash in order, for tables with an OID-bearing column
+    (hashed by text) or a stored generated column (left out) only."""
     oid_bearing = {typ for (typ,) in conn.execute(_OID_BEARING_TYPES, (list(OID_TYPES),))}
     columns: dict[str, list[tuple[str, bool]]] = {}
-    for schema, table, column, typ in conn.execute(_COLUMNS):
-        columns.setdefault(f"{schema}.{table}", []).append((column, typ in oid_bearing))
-    return {name: [_column(col, by_text) for col, by_text in cols]
-            for name, cols in columns.items() if any(by_text for _col, by_text in cols)}
+    special: set[str] = set()
+    for schema, table, column, typ, generated in conn.execute(_COLUMNS):
+        name = f"{schema}.{table}"
+        columns.setdefault(name, [])
+        if generated or typ in oid_bearing:
+            special.add(name)
+        if not generated:
+            columns[name].append((column, typ in oid_bearing))
+    return {name: [_column(col, by_text) for col, by_text in columns[name]]
+            for name in special}
 
 
 def _column(name: str, by_text: bool) -> str:
@@ -163,7 +173,7 @@ def table_stats(conn: psycopg.Connection, schema: str, table: str,
     transaction; `method` forces the method a manifest used; `columns` (from columns_by_text)
     hashes OID-bearing columns by their text form (default: the table row as it is).
     """
-    row = sql.SQL(f"ROW({', '.join(columns)})" if columns else "t")
+    row = sql.SQL(f"ROW({', '.join(columns)})" if columns is not None else "t")
     for name in [method] if method else list(CHECKSUMS):
         query = sql.SQL(CHECKSUMS[name]).format(row=row, table=sql.Identifier(schema, table))
         try:
