@@ -59,7 +59,41 @@ CREATE FUNCTION cron.schedule(job_name text, schedule text, command text) RETURN
     INSERT INTO cron.job (jobname, schedule, command) VALUES (job_name, schedule, command)
     ON CONFLICT (jobname) DO UPDATE SET schedule = excluded.schedule,
         command = excluded.command RETURNING jobid $$;
+CREATE FUNCTION cron.unschedule(job_name text) RETURNS boolean LANGUAGE sql AS $$
+    WITH gone AS (DELETE FROM cron.job WHERE jobname = job_name RETURNING 1)
+    SELECT count(*) > 0 FROM gone $$;
+CREATE TABLE cron.job_run_details (runid bigserial PRIMARY KEY, jobid bigint, status text,
+    start_time timestamptz, end_time timestamptz);
 """
+
+# pg_net's request functions: a request is queued, never sent (tests touch no network).
+NET = """
+CREATE SCHEMA net;
+CREATE TABLE net.http_request_queue (id bigserial PRIMARY KEY, method text, url text,
+    body jsonb, headers jsonb);
+CREATE FUNCTION net.http_post(url text, body jsonb DEFAULT '{}', params jsonb DEFAULT '{}',
+    headers jsonb DEFAULT '{}', timeout_milliseconds int DEFAULT 5000) RETURNS bigint
+    LANGUAGE sql AS $$
+    INSERT INTO net.http_request_queue (method, url, body, headers)
+    VALUES ('POST', url, body, headers) RETURNING id $$;
+CREATE FUNCTION net.http_get(url text, params jsonb DEFAULT '{}', headers jsonb DEFAULT '{}',
+    timeout_milliseconds int DEFAULT 5000) RETURNS bigint LANGUAGE sql AS $$
+    INSERT INTO net.http_request_queue (method, url, headers) VALUES ('GET', url, headers)
+    RETURNING id $$;
+"""
+
+# Supabase Vault as SQL sees it: named secrets, read through decrypted_secrets (here held in
+# clear: the tests store none).
+VAULT = """
+CREATE SCHEMA vault;
+CREATE TABLE vault.secrets (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), name text UNIQUE,
+    secret text NOT NULL);
+CREATE VIEW vault.decrypted_secrets AS SELECT id, name, secret AS decrypted_secret
+    FROM vault.secrets;
+"""
+
+# Supabase Realtime's publication, which apps add their tables to.
+REALTIME = "CREATE PUBLICATION supabase_realtime;"
 
 # The rest of GoTrue's auth.users and its identities, for apps whose migrations reserve
 # accounts by writing them there directly.

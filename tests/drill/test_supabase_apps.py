@@ -447,3 +447,100 @@ def test_dbdev_hole_fails_drill_and_audit_naming_the_table(
     supabase_server.run(database, change)
     assert_hole_fails(supabase_server, database, locked_location, tmp_path, dbdev_tenancy,
                       table, spy, f"dbdev {hole}")
+
+
+# Open BSP API (a WhatsApp business platform): organization tenancy. Members are agents rows
+# (organization_id, user_id, extra.role); every table of public and billing names its
+# organization (invoice items through their invoice, declared: they also name a ledger entry;
+# a billing account may pay for several organizations, declared global); billing's catalogue
+# (plans, products, tiers, costs) is read by everyone. Its pg_cron and pg_net extensions are
+# not on the test server: left out, their schemas stood in for.
+BSP_GLOBAL = ("billing.costs", "billing.plans", "billing.plans_products", "billing.products",
+              "billing.tiers", "billing.tiers_products")
+BSP_TENANCY = """
+tenant_schemas: [public, billing]
+tenant_column: organization_id
+tenant_columns: {public.organizations: id}
+via: {billing.invoices_items: invoice_id -> billing.invoices.id}
+session:
+  recipe: membership
+  membership_query: >-
+    SELECT organization_id, user_id FROM public.agents WHERE user_id IS NOT NULL
+    ORDER BY extra ->> 'role' = 'owner' DESC, user_id
+  claims: '{"sub": "{user}", "role": "{role}", "aud": "authenticated"}'
+global_tables:
+  - {table: billing.accounts, reason: a billing account may pay for several organizations
+     (subscriptions name it); its policy lets only their owners read it,
+     owner: billing@example.com, expires: 2099-12-31}
+""" + "".join(f"  - {{table: {t}, reason: the price list every visitor sees, "
+              "owner: billing@example.com, expires: 2099-12-31}\n" for t in BSP_GLOBAL)
+BSP_UNAVAILABLE = ('create extension if not exists "pg_cron" with schema "pg_catalog";',
+                   "create extension if not exists pg_net schema extensions;")
+
+
+def load_bsp(server: SupabaseServer) -> str:
+    database = server.new_database("template1")
+    with psycopg.connect(server.pg.dsn(database), autocommit=True) as conn:
+        supabase.create_platform(conn)
+        conn.execute(stand_ins.EXTENSIONS + stand_ins.STORAGE + stand_ins.CRON + stand_ins.NET
+                     + stand_ins.VAULT + stand_ins.REALTIME)
+        for text in stand_ins.migrations(APPS / "matiasbattocchia-open-bsp-api",
+                                         BSP_UNAVAILABLE):
+            conn.execute(text)
+        for role in ("anon", "authenticated"):
+            conn.execute(f"ALTER ROLE {role} IN DATABASE {database} SET log_statement = 'all'")
+        for n in (1, 2, 3):  # each signs up and founds an organization (the app adds the owner)
+            conn.execute("INSERT INTO auth.users (id, email) VALUES (%s, %s)",
+                         (_user(n), f"u{n}@example.com"))
+            conn.execute("SELECT set_config('request.jwt.claims', %s, false)",
+                         (json.dumps({"sub": _user(n), "role": "authenticated"}),))
+            conn.execute("INSERT INTO public.organizations (name) VALUES (%s)", (f"org{n}",))
+    return database
+
+
+@pytest.fixture
+def bsp_tenancy(tmp_path: Path) -> Path:
+    path = tmp_path / "bsp.yaml"
+    path.write_text(BSP_TENANCY)
+    return path
+
+
+def test_open_bsp_api_passes_drill_and_audit(
+        supabase_server: SupabaseServer, spy: SecretSpy, locked_location: Location,
+        tmp_path: Path, bsp_tenancy: Path) -> None:
+    database = load_bsp(supabase_server)
+    supabase_server.backup(database, locked_location)
+    result = run_drill_cli(locked_location, tmp_path / "evidence", "--tenancy",
+                           str(bsp_tenancy))
+    assert result.code == 0, result.stderr
+    steps = {s["name"]: s for s in result.record["steps"]}
+    assert steps["verify-rls"]["detail"].startswith(
+        "18 tenant tables in public, billing (1 through foreign keys); 7 global: "), steps
+    isolation = steps["verify-isolation"]["detail"]
+    assert isolation.startswith("recipe membership, 3 tenants x 18 tables"), isolation
+    assert " 0 rows of other tenants visible" in isolation
+    assert_clean(result, spy)
+    audited = audit(supabase_server, database, bsp_tenancy, tmp_path / "audit")
+    assert audited.exit_code == 0, audited.stdout + audited.stderr
+
+
+BSP_HOLES = {
+    "read-tautology": ("public.messages", "CREATE POLICY everyone ON public.messages FOR SELECT "
+                       "TO authenticated USING (true)"),
+    "rls-off": ("public.contacts", "ALTER TABLE public.contacts DISABLE ROW LEVEL SECURITY"),
+    "write-without-tenant": ("public.webhooks", "CREATE POLICY add ON public.webhooks FOR INSERT "
+                             "TO authenticated WITH CHECK (auth.uid() IS NOT NULL)"),
+    "wrong-column": ("public.agents", "CREATE POLICY peers ON public.agents FOR SELECT TO "
+                     "authenticated USING (user_id IS NOT NULL)"),
+}
+
+
+@pytest.mark.parametrize("hole", list(BSP_HOLES))
+def test_open_bsp_api_hole_fails_drill_and_audit_naming_the_table(
+        supabase_server: SupabaseServer, spy: SecretSpy, locked_location: Location,
+        tmp_path: Path, bsp_tenancy: Path, hole: str) -> None:
+    table, change = BSP_HOLES[hole]
+    database = load_bsp(supabase_server)
+    supabase_server.run(database, change)
+    assert_hole_fails(supabase_server, database, locked_location, tmp_path, bsp_tenancy,
+                      table, spy, f"open-bsp-api {hole}")
