@@ -12,6 +12,7 @@ from pathlib import Path
 
 from evidence.helpers import Built, build
 from evidence.quarter import MISSED_BACKUPS
+from trustctl.aws import AwsTarget, client
 from trustctl.paths import REPO_ROOT
 from trustctl.records import open_store
 
@@ -120,3 +121,27 @@ def test_an_altered_or_unreadable_outcome_is_one_line_and_fails_the_build(
     assert built.report["summary"]["job_outcomes_unreadable"] == 1
     assert built.report["summary"]["record_problems"] == 0
     assert built.code == 1
+
+
+def test_outcomes_delivered_to_the_bucket_lower_a_verdict_and_an_overwrite_is_one_line(
+        tmp_path: Path, aws: AwsTarget, bucket: str) -> None:
+    s3 = client("s3", aws)
+
+    def deliver() -> None:  # as the job-record action does: records/<file name>, if absent
+        for run, (control, outcome) in enumerate((("WAF", "failure"), ("HSTS", "success"))):
+            path = job_record(tmp_path / "job", "audit", control, outcome,
+                              f"2026-08-1{run}T06:00:00Z", 50 + run)
+            s3.put_object(Bucket=bucket, Key=f"records/{path.name}", Body=path.read_bytes(),
+                          IfNoneMatch="*")
+        # a second version over the success: tampering with an outcome, not with a record
+        s3.put_object(Bucket=bucket, Key=f"records/{path.name}", Body=b"{}")
+
+    built = build(tmp_path, bucket=f"s3://{bucket}/records", tamper=deliver)
+    assert built.control("WAF")["status"] == "failed"
+    assert RUN.format(run=50) in built.control("WAF")["gaps"][0]["what"]
+    assert built.control("HSTS")["status"] == "verified"  # by its signed records, as before
+    [line] = [ln for ln in built.stderr.splitlines() if "JOB OUTCOME" in ln]
+    assert "job-outcome-audit-20260811T060000Z-run51-1.json" in line and "TAMPERING" in line
+    summary = built.report["summary"]
+    assert (summary["record_problems"], summary["job_outcomes"],
+            summary["job_outcomes_unreadable"]) == (0, 2, 1)
