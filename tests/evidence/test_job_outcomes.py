@@ -98,6 +98,7 @@ def test_outcomes_are_read_apart_and_never_make_the_store_refuse(tmp_path: Path)
     (records / "job-outcome-backup-truncated.json").write_text('{"format": "trustctl-job')
     [record] = store.read()  # no longer refuses the store: outcomes are not records
     assert record.kind == "backup"
+    assert store.read("backup") == [record]  # as the audit's records reader reads (by kind)
     scan = open_store(str(records)).scan()
     assert scan.problems == []
     [failed] = scan.outcomes
