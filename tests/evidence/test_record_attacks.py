@@ -10,7 +10,6 @@ from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 import rfc8785
 
 from evidence.helpers import Built, build
@@ -128,15 +127,6 @@ def test_an_unreadable_record_is_one_line_and_the_rest_still_counts(tmp_path: Pa
     assert (f"trustctl: evidence: RECORD {path}: not JSON (altered or truncated record)"
             in _problems(built))
     assert built.report["summary"]["records"] == 117  # the others still read
-
-
-@pytest.fixture
-def bucket(aws: AwsTarget, monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setenv("AWS_ENDPOINT_URL", aws.endpoint_url)
-    monkeypatch.setenv("AWS_REGION", aws.region)
-    client("s3", aws).create_bucket(Bucket="claver-evidence", ObjectLockEnabledForBucket=True,
-                                    CreateBucketConfiguration={"LocationConstraint": aws.region})
-    return "claver-evidence"
 
 
 def test_overwriting_a_record_in_the_bucket_is_tampering(tmp_path: Path, aws: AwsTarget,

@@ -21,6 +21,7 @@ from trustctl.catalog import load_catalog
 from trustctl.gate.evaluate import evaluate
 from trustctl.gate.schedules import find_workflows, load_workflows, longest_gap_days
 from trustctl.paths import REPO_ROOT
+from trustctl.records.outcome import JobOutcome
 from trustctl.report.results import Status
 
 GITHUB = REPO_ROOT / ".github"
@@ -125,16 +126,16 @@ def test_drill_scratch_is_local_unless_a_secret_names_one_and_summary_is_the_dri
     assert job["timeout-minutes"] >= 240
 
 
-def test_record_action_writes_a_record_and_delivers_records_as_the_evidence_role() -> None:
+def test_record_action_writes_an_outcome_and_delivers_it_as_the_evidence_role() -> None:
     steps = yaml.safe_load((GITHUB / "actions" / "job-record" / "action.yml").read_text())[
         "runs"]["steps"]
     assert steps[0]["run"] == "python3 scripts/job-record"
     assert steps[1]["with"]["role-to-assume"] == "${{ inputs.evidence-role }}"
-    assert '--key "records/${record##*/}"' in steps[2]["run"]  # flat: <kind>-<id>.json
+    assert '--key "records/${record##*/}"' in steps[2]["run"]  # flat: records, outcomes
     assert "--if-none-match '*'" in steps[2]["run"]  # the bucket policy denies other writes
 
 
-def test_job_record_is_written_whatever_happened(tmp_path: Path) -> None:
+def test_job_outcome_is_written_whatever_happened(tmp_path: Path) -> None:
     env = {**os.environ, "JOB_KIND": "backup", "JOB_CONTROLS": "BACKUP-DAILY-35D RPO-RTO",
            "JOB_OUTCOME": "failure", "JOB_STARTED": "2026-12-01T03:17:00Z",
            "TRUSTCTL_EVIDENCE_DIR": str(tmp_path), "GITHUB_SERVER_URL": "https://github.com",
@@ -144,20 +145,22 @@ def test_job_record_is_written_whatever_happened(tmp_path: Path) -> None:
     subprocess.run([sys.executable, REPO_ROOT / "scripts" / "job-record"], env=env, check=True,
                    capture_output=True, timeout=60)
     [path] = tmp_path.iterdir()
-    assert path.name == "scheduled-backup-20261201T031700Z-run42-1.json"
+    # not `<kind>-<id>.json`: an unsigned outcome is read apart from records, never as one
+    assert path.name == "job-outcome-backup-20261201T031700Z-run42-1.json"
     assert path.stat().st_mode & 0o777 == 0o640
-    record = json.loads(path.read_text())
-    assert record["format"] == "trustctl-record/1"
-    assert record["kind"] == "scheduled-backup"
-    assert record["started"] == "2026-12-01T03:17:00+00:00"
-    assert [(c["id"], c["status"]) for c in record["controls"]] == [
-        ("BACKUP-DAILY-35D", "fail"), ("RPO-RTO", "fail")]
-    assert record["targets"]["run"] == (
-        "https://github.com/claver/trustctl/actions/runs/42/attempts/1")
-    assert record["catalog_version"].startswith("1+sha256:")
-    digest = record.pop("sha256")
-    canonical = json.dumps(record, sort_keys=True, separators=(",", ":")).encode()
+    written = json.loads(path.read_text())
+    assert written["format"] == "trustctl-job-outcome/1"
+    assert (written["job"], written["outcome"]) == ("backup", "failure")
+    assert written["started"] == "2026-12-01T03:17:00+00:00"
+    assert written["controls"] == ["BACKUP-DAILY-35D", "RPO-RTO"]
+    assert written["run"] == "https://github.com/claver/trustctl/actions/runs/42/attempts/1"
+    assert written["catalog_version"].startswith("1+sha256:")
+    digest = written.pop("sha256")
+    canonical = json.dumps(written, sort_keys=True, separators=(",", ":")).encode()
     assert digest == hashlib.sha256(canonical).hexdigest()
+    outcome = JobOutcome.from_bytes(path.read_bytes(), str(path))  # what trustctl reads
+    assert (outcome.job, outcome.failed, outcome.controls) == (
+        "backup", True, ("BACKUP-DAILY-35D", "RPO-RTO"))
 
 
 @pytest.mark.parametrize(("crons", "gap"), [

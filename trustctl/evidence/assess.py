@@ -4,7 +4,8 @@ Statuses over the period (never blurring verified and attested):
 - `failed`: a gap: a record's last word on the control was a failure with no passing one
   after it, a day without a complete backup, no drill (or access review) within its
   control's `every_days` (the catalog's figure: a quarter),
-  an expired exception or attestation;
+  an expired exception or attestation, a scheduled job of the period that did not succeed
+  (its unsigned job outcome: never counted the other way, a success proves nothing);
 - `excepted`: checked, and a finding was accepted by an exception in force;
 - `verified`: checked by a machine (gate, audit, drill, backup) and nothing open;
 - `attested`: no machine checked it, a person vouches for it (valid attestation);
@@ -23,6 +24,7 @@ from trustctl.catalog import Control
 from trustctl.evidence.attestations import Attestation
 from trustctl.gate.exceptions import Waiver
 from trustctl.records import Period, Record
+from trustctl.records.outcome import JobOutcome
 from trustctl.records.store import Problem
 
 VERIFIED, FAILED, EXCEPTED, ATTESTED, NOT_CHECKED = (
@@ -57,6 +59,9 @@ class Inputs:
     problems: list[Problem] = field(default_factory=list)
     left_out: list[dict[str, str]] = field(default_factory=list)
     signing: dict[str, Any] = field(default_factory=lambda: {"signed": False})
+    # unsigned job outcomes of the period (scripts/job-record), and those that did not read
+    outcomes: list[JobOutcome] = field(default_factory=list)
+    outcome_problems: list[Problem] = field(default_factory=list)
 
 
 @dataclass
@@ -114,6 +119,8 @@ def _assess(control: Control, inputs: Inputs) -> ControlAssessment:
         result.gaps += _cadence_gaps(control.id, CADENCE[control.id],
                                      int(control.figures["every_days"]), inputs)
     result.gaps += _broken_history(control.id, inputs)
+    result.gaps += [Gap(control.id, o.finding(), o.started.date()) for o in inputs.outcomes
+                    if o.failed and control.id in o.controls]
     _exceptions(result, inputs)
     _attestations(result, inputs)
     result.status = _status(result, observed)

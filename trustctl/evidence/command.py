@@ -121,11 +121,15 @@ def build_command(
                err=True)
     for problem in found.problems:
         typer.echo(f"trustctl: evidence: RECORD {problem}", err=True)
+    for problem in found.outcome_problems:
+        typer.echo(f"trustctl: evidence: JOB OUTCOME {problem}", err=True)
     inputs = Inputs(period=period, catalog=catalog, history=found.records,
                     records=[r for r in found.records if r.started_at in period],
                     exceptions=exceptions_found, attestations=attested,
                     environment=environment, problems=found.problems,
-                    left_out=found.left_out, signing=_signing(signing_key, signer))
+                    left_out=found.left_out, signing=_signing(signing_key, signer),
+                    outcomes=[o for o in found.outcomes if o.started in period],
+                    outcome_problems=found.outcome_problems)
     report = build_report(inputs, dt.datetime.now(dt.UTC).replace(microsecond=0))
     _write_package(out, report, inputs, kms, signing_key)
     if output == "json":
@@ -183,11 +187,16 @@ def summary(report: dict, out: Path, signing_key: str | None) -> str:
         f"  backups  {s['backup_days_complete']} of {s['backup_days_expected']} days complete",
         f"  drills   {s['drills']}, {s['drills_passed']} passed",
         f"  audits   {s['audits']}, {s['audits_failed']} failed",
+        f"  jobs     {s['job_outcomes']} scheduled job outcome(s), "
+        f"{s['job_outcomes_failed']} not successful, {s['job_outcomes_unreadable']} unreadable "
+        "(unsigned: a success proves nothing)",
     ]
     lines += [f"  {c['id']:<20} {c['status']}" for c in report["controls"]]
     lines += [f"  GAP {g['control']}: {g['what']}" for g in report["gaps"]]
     lines += [f"  RECORD {p['where']}: {p['what']}" for p in report["record_problems"]]
     lines += [f"  LEFT OUT {o['record']}: {o['why']}" for o in report["left_out"]]
+    lines += [f"  JOB OUTCOME {p['where']}: {p['what']}"
+              for p in report["job_outcomes"]["unreadable"]]
     signed = f"signed with {signing_key}" if signing_key else "NOT signed (no --signing-key)"
     lines.append(f"  report   {out / 'report.html'} ({signed})")
     return "\n".join(lines)

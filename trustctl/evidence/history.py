@@ -5,7 +5,8 @@ A report for production is built from production records only: a record from the
 A gate record counts only when it judged the estate's own program and stack (a gate run over
 a test fixture or a preview says nothing about what is deployed). Records that are not whole
 (unreadable, altered, out of their chain, signed by no pinned key, overwritten or deleted in
-the bucket) are problems: each named, each a finding.
+the bucket) are problems: each named, each a finding. Job outcomes (unsigned, see
+trustctl/records/outcome.py) come along apart: they may only lower a verdict.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from trustctl.paths import POLICIES
 from trustctl.records import Record, RecordStore
 from trustctl.records.chain import check_history
 from trustctl.records.origin import environment_of
+from trustctl.records.outcome import JobOutcome
 from trustctl.records.signing import PublicKey, fingerprint, load_public_key, local_public_key
 from trustctl.records.store import Problem
 
@@ -40,6 +42,8 @@ class History:
     records: list[Record] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     left_out: list[dict[str, str]] = field(default_factory=list)
+    outcomes: list[JobOutcome] = field(default_factory=list)
+    outcome_problems: list[Problem] = field(default_factory=list)
 
 
 def trusted_keys(files: Iterable[Path], *also: PublicKey | None) -> dict[str, PublicKey]:
@@ -55,7 +59,8 @@ def trusted_keys(files: Iterable[Path], *also: PublicKey | None) -> dict[str, Pu
 def load_history(store: RecordStore, trusted: dict[str, PublicKey], estate: Estate) -> History:
     scan = store.scan()
     good, problems = check_history(scan.records, trusted)
-    history = History(problems=scan.problems + problems)
+    history = History(problems=scan.problems + problems, outcomes=scan.outcomes,
+                      outcome_problems=scan.outcome_problems)
     for record in good:
         why = _not_for(record, estate)
         if why:

@@ -70,7 +70,7 @@ def render_html(report: dict[str, Any]) -> str:
         "listed with its SHA-256 in manifest.json (check with <code>trustctl evidence verify"
         "</code>).</p>",
         _summary(report), _record_problems(report), _gaps(report), _left_out(report),
-        _exceptions(report), _overview(report),
+        _job_outcomes(report), _exceptions(report), _overview(report),
         "<h2>Operating history</h2>",
         _calendar(report), _drills(report), _audits(report), _access_reviews(report),
         "<h2>Controls in detail</h2>", *(_control(c) for c in report["controls"]),
@@ -118,6 +118,22 @@ def _left_out(report: dict[str, Any]) -> str:
     rows = [(o["record"], o["why"]) for o in report["left_out"]]
     return (f'<h2>Records left out</h2><p>Not evidence for this {escape(report["environment"])}'
             " report:</p>" + _table(("Record", "Why"), rows, status_column=-1))
+
+
+def _job_outcomes(report: dict[str, Any]) -> str:
+    outcomes = report["job_outcomes"]
+    if not outcomes["outcomes"] and not outcomes["unreadable"]:
+        return ""
+    rows = [(o["job"], o["started"], o["outcome"], " ".join(o["controls"]), o["run"])
+            for o in outcomes["outcomes"]]
+    rows += [(p["where"], "-", "unreadable", "-", p["what"]) for p in outcomes["unreadable"]]
+    s = report["summary"]
+    return ("<h2>Scheduled job outcomes</h2><p>Unsigned notes left by every scheduled job, "
+            "whatever happened: context only. A success proves nothing (the job's signed "
+            "record does); a job that did not succeed is a gap of the controls it names. "
+            f"{s['job_outcomes']} outcome(s), {s['job_outcomes_failed']} not successful, "
+            f"{s['job_outcomes_unreadable']} unreadable.</p>"
+            + _table(("Job", "Started", "Outcome", "Controls", "Run"), rows, status_column=2))
 
 
 def _summary(report: dict[str, Any]) -> str:

@@ -49,11 +49,18 @@ def build_report(inputs: Inputs, generated: dt.datetime) -> dict[str, Any]:
             "backup_days_expected": period_days,
             "drills": len(drills), "drills_passed": sum(d["status"] == "pass" for d in drills),
             "audits": len(audits), "audits_failed": sum(a["status"] in BAD for a in audits),
+            "job_outcomes": len(inputs.outcomes),
+            "job_outcomes_failed": sum(o.failed for o in inputs.outcomes),
+            "job_outcomes_unreadable": len(inputs.outcome_problems),
         },
         "controls": [_control(c) for c in controls],
         "gaps": gaps,
         "record_problems": [{"where": p.where, "what": p.what} for p in inputs.problems],
         "left_out": inputs.left_out,
+        # context only: unsigned, a success proves nothing; a failure is a gap of its controls
+        "job_outcomes": {
+            "outcomes": [o.to_json() for o in inputs.outcomes],
+            "unreadable": [{"where": p.where, "what": p.what} for p in inputs.outcome_problems]},
         "history": {
             "backups": [{"date": d.isoformat(), "complete": days.get(d, 0)}
                         for d in _days(inputs)],
@@ -69,10 +76,10 @@ def build_report(inputs: Inputs, generated: dt.datetime) -> dict[str, Any]:
 
 
 def exit_status(report: dict[str, Any]) -> int:
-    """DESIGN.md's exit codes: 1 a control failed or a record is not whole (tampering, a
-    broken chain, unreadable); 2 something not checked; else 0."""
+    """DESIGN.md's exit codes: 1 a control failed or a record (or job outcome) is not whole
+    (tampering, a broken chain, unreadable); 2 something not checked; else 0."""
     statuses = {c["status"] for c in report["controls"]}
-    if "failed" in statuses or report["record_problems"]:
+    if "failed" in statuses or report["record_problems"] or report["job_outcomes"]["unreadable"]:
         return 1
     return 2 if "not_checked" in statuses else 0
 

@@ -5,6 +5,8 @@ chain (the next sequence number and the hash of the last record of its kind), it
 (where it came from: trustctl/records/origin.py) and a signature by the writer's key. Reading
 never stops at a bad record: `scan` returns the records that read, and one `Problem` per
 record (or stored object) that did not, so a report can name each and count it as a gap.
+Job outcomes (`job-outcome-*.json`, written unsigned by scripts/job-record) lie among the
+records; a scan reads them apart (trustctl/records/outcome.py): never a Record, never a problem.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from trustctl.provider import PRODUCTION, Environment
+from trustctl.records.outcome import JobOutcome, is_outcome
 from trustctl.records.record import Period, Record, RecordError
 from trustctl.records.signing import Signer, sign, signer_from_environment
 
@@ -45,10 +48,13 @@ class Problem:
 
 @dataclass
 class Scan:
-    """What a store holds: the records that read, and what did not."""
+    """What a store holds: the records that read, and what did not; apart, the job outcomes
+    that read and those that did not (only a scan of all kinds lists them)."""
 
     records: list[Record] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    outcomes: list[JobOutcome] = field(default_factory=list)
+    outcome_problems: list[Problem] = field(default_factory=list)
 
 
 class RecordStore(ABC):
@@ -106,10 +112,14 @@ class RecordStore(ABC):
     def scan(self, kind: str | None = None) -> Scan:
         """Every record of `kind` that reads and matches its hash, and a problem for each other."""
         stored, problems = self._stored(kind)
-        found = Scan(problems=list(problems))
+        found = Scan(problems=[p for p in problems if not is_outcome(p.where)],
+                     outcome_problems=[p for p in problems if is_outcome(p.where)])
         if self._read is None:
             self._read = {}
         for where, fetch in stored:
+            if is_outcome(where):
+                _read_outcome(found, where, fetch)
+                continue
             record = self._read.get(where)
             try:
                 if record is None:
@@ -128,11 +138,20 @@ class RecordStore(ABC):
 
     def read(self, kind: str | None = None, period: Period | None = None) -> list[Record]:
         """Records of `kind` started within `period`, oldest first; refuses (RecordError,
-        naming it) a store holding any record that does not read."""
+        naming it) a store holding any record that does not read (job outcomes aside)."""
         found = self.scan(kind)
         if found.problems:
             raise RecordError(str(found.problems[0]))
         return [r for r in found.records if period is None or r.started_at in period]
+
+
+def _read_outcome(found: Scan, where: str, fetch: Fetch) -> None:
+    try:
+        found.outcomes.append(JobOutcome.from_bytes(fetch(), where))
+    except OSError as exc:
+        found.outcome_problems.append(Problem(where, f"cannot be read ({exc.strerror})"))
+    except RecordError as exc:
+        found.outcome_problems.append(_problem(str(exc), where))
 
 
 def encode(record: Record) -> bytes:
