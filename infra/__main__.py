@@ -65,6 +65,7 @@ jobs.grant(JobTargets(
     evidence_bucket_arn=evidence.records.bucket.arn,
     replica_bucket_arn=backup_replica.replica.bucket.arn,
     replica_key_arn=keys.backup_key_replica.arn,
+    evidence_signing_key_arn=evidence.signing_key.arn,
 ))
 edge = Edge("edge", config)
 supabase = SupabaseProject("supabase", config)

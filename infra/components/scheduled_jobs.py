@@ -10,6 +10,7 @@ from policy_documents import Statement, allow, document
 from stack_config import StackConfig
 
 from trustctl.access_review.permissions import PRINCIPAL_READ_ACTIONS
+from trustctl.records.signing import KMS_ALGORITHM
 
 GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
 STS_AUDIENCE = "sts.amazonaws.com"
@@ -82,6 +83,7 @@ class JobTargets:
     evidence_bucket_arn: pulumi.Input[str]
     replica_bucket_arn: pulumi.Input[str]  # the backups' copy in the recovery region
     replica_key_arn: pulumi.Input[str]  # the backup key's replica there
+    evidence_signing_key_arn: pulumi.Input[str]  # signs every record a job writes
 
 
 def github_subject(repository: str) -> str:
@@ -146,6 +148,7 @@ class ScheduledJobs(pulumi.ComponentResource):
             "evidence": _evidence_permissions(targets),
         }
         for job, statements in documents.items():
+            statements = [*statements, _record_signing(targets)]
             policy = aws.iam.Policy(
                 f"{self._name}-{job}",
                 name=f"{self._config.name_prefix}-{job}-job",
@@ -185,6 +188,14 @@ def _via_s3(bucket_arn: pulumi.Input[str]) -> dict:
             "StringEquals": {"kms:EncryptionContext:aws:s3:arn": bucket_arn}}
 
 
+def _record_signing(t: JobTargets) -> Statement:
+    """Every job signs the records it writes with the evidence key (TRUSTCTL_EVIDENCE_SIGNING_KEY
+    in the workflows): a record signed by a runner's throwaway key is not evidence."""
+    return allow("SignRecordsWithEvidenceKey", ["kms:Sign", "kms:GetPublicKey"],
+                 t.evidence_signing_key_arn,
+                 Condition={"StringEquals": {"kms:SigningAlgorithm": KMS_ALGORITHM}})
+
+
 def _backup_permissions(t: JobTargets) -> list[Statement]:
     """Add backups (multipart, retention set at upload) and wrap their data keys; no reading,
     no deleting: a stolen backup session can neither read nor destroy a backup."""
@@ -221,10 +232,12 @@ def _audit_permissions(t: JobTargets) -> list[Statement]:
         allow("ReadBackupManifests", ["s3:GetObject"],
               [_objects(t.backup_bucket_arn, MANIFEST_OBJECTS),
                _objects(t.replica_bucket_arn, MANIFEST_OBJECTS)]),
-        allow("ReadEvidenceRecords", ["s3:GetObject"],
+        # every version of every record: an overwritten or deleted record is named as such
+        allow("ReadEvidenceRecords", ["s3:GetObject", "s3:GetObjectVersion"],
               _objects(t.evidence_bucket_arn, f"{RECORDS_PREFIX}/*")),
         allow("ListBackupsAndRecords", ["s3:ListBucket"],
               [t.backup_bucket_arn, t.replica_bucket_arn, t.evidence_bucket_arn]),
+        allow("ListRecordVersions", ["s3:ListBucketVersions"], t.evidence_bucket_arn),
         allow("S3DecryptsManifests", ["kms:Decrypt"], t.backup_key_arn,
               Condition=_via_s3(t.backup_bucket_arn)),
         allow("S3DecryptsReplicaManifests", ["kms:Decrypt"], t.replica_key_arn,

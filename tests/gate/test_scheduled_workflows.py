@@ -49,6 +49,13 @@ def _every_step() -> list[dict]:
     return steps + action["runs"]["steps"]
 
 
+def test_every_scheduled_job_signs_its_records_with_the_kms_evidence_key() -> None:
+    for name in SCHEDULED:
+        jobs = _workflow(name)["jobs"].values()
+        assert all(job["env"]["TRUSTCTL_EVIDENCE_SIGNING_KEY"]
+                   == "${{ vars.EVIDENCE_SIGNING_KEY_ARN }}" for job in jobs), name
+
+
 def test_actionlint_finds_nothing() -> None:
     done = subprocess.run([BIN / "actionlint", "-no-color"], cwd=REPO_ROOT, capture_output=True,
                           text=True, timeout=120, check=False)

@@ -72,6 +72,21 @@ def test_job_role_trusts_only_this_repository_in_production(prod_plan: Plan, rep
     assert role.inputs["name"] == f"claver-prod-{job}"
 
 
+def _signs_records(plan: Plan) -> set[tuple[str, str]]:
+    key = arn_of(one(plan, "aws:kms/key:Key", "evidence-signing"))
+    return {("kms:Sign", key), ("kms:GetPublicKey", key)}
+
+
+def test_every_job_signs_its_records_with_the_evidence_key_only(prod_plan: Plan) -> None:
+    """A record signed by a runner's throwaway key is not evidence: each job may sign with the
+    evidence key (ECDSA only) and with no other key."""
+    for job in JOBS:
+        signing = {(a, r) for a, r in _allowed(prod_plan, job) if a == "kms:Sign"}
+        assert signing == {pair for pair in _signs_records(prod_plan) if pair[0] == "kms:Sign"}
+        grant = _grants(prod_plan, job)["SignRecordsWithEvidenceKey"]
+        assert grant["Condition"] == {"StringEquals": {"kms:SigningAlgorithm": "ECDSA_SHA_256"}}
+
+
 @pytest.mark.parametrize("job", JOBS)
 def test_each_role_has_exactly_its_own_policy(prod_plan: Plan, job: str) -> None:
     attached = [a for a in prod_plan.of_type(ATTACHMENT) if a.name == f"jobs-{job}"]
@@ -92,7 +107,7 @@ def test_backup_role_writes_and_wraps_but_never_reads_or_deletes(prod_plan: Plan
         ("s3:AbortMultipartUpload", f"{bucket}/*"),
         ("s3:ListBucket", bucket), ("s3:GetBucketObjectLockConfiguration", bucket),
         ("kms:GenerateDataKey", key), ("kms:DescribeKey", key), ("kms:Decrypt", key),
-    }
+    } | _signs_records(prod_plan)
     through_s3 = _grants(prod_plan, "backup")["S3EncryptsUploadsWithBackupKey"]
     assert through_s3["Action"] == ["kms:GenerateDataKey", "kms:Decrypt"]
     assert through_s3["Condition"]["StringEquals"] == {"kms:EncryptionContext:aws:s3:arn": bucket}
@@ -108,7 +123,7 @@ def test_drill_role_reads_and_decrypts_backups_only(prod_plan: Plan) -> None:
                     ("s3:ListBucket", bucket)}
     for k in (key, replica_key):
         allowed |= {("kms:Decrypt", k), ("kms:DescribeKey", k)}
-    assert _allowed(prod_plan, "drill") == allowed
+    assert _allowed(prod_plan, "drill") == allowed | _signs_records(prod_plan)
 
 
 READ_VERBS = ("Describe", "Get", "List")
