@@ -30,11 +30,22 @@ def _fixture_gate(day: dt.date) -> Record:
                                            "stack": "test"}})
 
 
+def _pack_gate(day: dt.date, stack: str) -> Record:
+    """The policy pack's record of a `pulumi up` on `stack` (issue 26)."""
+    record = gate(day)
+    return Record.new("gate", at(day, 12), at(day, 12), record_id=f"{day:%Y%m%d}T120000Z-p",
+                      targets=record.targets, controls=record.controls, facts=record.facts,
+                      provenance={"gate": {"input": "policy-pack", "stack": stack,
+                                           "operation": "update"}})
+
+
 def test_a_mixed_directory_builds_production_from_production_only(tmp_path: Path) -> None:
     def mix() -> None:
         records = tmp_path / "records"
         open_store(records, SANDBOX).write(drill(END - dt.timedelta(days=1), rto_hours=0.1))
         open_store(records).write(_fixture_gate(END - dt.timedelta(days=2)))
+        open_store(records).write(_pack_gate(END - dt.timedelta(days=3), "prod"))
+        open_store(records).write(_pack_gate(END - dt.timedelta(days=4), "dev"))
 
     built = build(tmp_path, tamper=mix)
     left = {o["record"]: o["why"] for o in built.report["left_out"]}
@@ -43,9 +54,11 @@ def test_a_mixed_directory_builds_production_from_production_only(tmp_path: Path
     assert left == {
         sandbox_drill: "from the sandbox environment, not production",
         fixture_gate: "a gate over program tests/fixtures/x (stack test), not the estate's "
-                      "program . (stack prod)"}
+                      "program . (stack prod)",
+        f"gate-{END - dt.timedelta(days=4):%Y%m%d}T120000Z-p.json":
+            "a policy-pack run on stack dev, not the estate's stack prod"}
     assert built.report["summary"]["record_problems"] == 0
-    assert built.report["summary"]["records"] == 118  # the production quarter, no more
+    assert built.report["summary"]["records"] == 119  # the production quarter + the pack's up
     assert sandbox_drill not in {e["record"] for e in built.control("RESTORE-DRILL")["evidence"]}
     assert (f"  LEFT OUT {sandbox_drill}: from the sandbox environment, not production"
             in built.stdout)

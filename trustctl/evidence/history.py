@@ -77,6 +77,11 @@ def _not_for(record: Record, estate: Estate) -> str | None:
     if record.kind != "gate":
         return None
     judged: Any = record.provenance.get("gate") or {}
+    if judged.get("input") == "policy-pack":  # the engine's resources of a stack, at deployment
+        if judged.get("stack") == estate.stack:
+            return None
+        return (f"a policy-pack run on stack {judged.get('stack', '?')}, not the estate's "
+                f"stack {estate.stack}")
     shown = (f"{judged.get('input', '?')} {','.join(judged.get('paths') or []) or '?'} "
              f"(stack {judged.get('stack', '?')})")
     if (judged.get("input") != "program" or judged.get("paths") != [estate.program]
