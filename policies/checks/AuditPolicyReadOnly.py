@@ -3,7 +3,9 @@ configuration and metadata, and nothing else.
 
 The audit runs every week with standing access to every account; it must not be a way to
 change production or to read customer data. It may read object data only where that data is
-metadata (backup manifests, evidence records), and decrypt only through S3 for those.
+metadata (backup manifests, evidence records), and decrypt only through S3 for those. It
+may sign with one named key (kms:Sign on a key ARN, never "*"): the audit signs the records it
+writes with the evidence key, which changes nothing in production.
 """
 
 import re
@@ -62,9 +64,16 @@ def _judge(grant: Grant) -> list[str]:
         reads_data = [d for d in DATA_READS if Grant("", (action,), (), {}).allows(d)]
         if reads_data:
             found += [f"statement {grant.sid}: {why}" for why in _data_read(grant, reads_data)]
+        elif _signs_with_named_keys(action, grant):
+            continue
         elif not _read_only(action):
             found.append(f"statement {grant.sid} allows {action}, which is not read-only")
     return found
+
+
+def _signs_with_named_keys(action: str, grant: Grant) -> bool:
+    return action.lower() == "kms:sign" and bool(grant.resources) and all(
+        "*" not in r for r in grant.resources)
 
 
 def _read_only(action: str) -> bool:

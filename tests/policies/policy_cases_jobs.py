@@ -105,6 +105,11 @@ def read_only_audit_scenario() -> Scenario:
         "audit_everything", allow(["*"], "*"), job="audit"))
     s.expect(FAILED, "CKV_TRUST_35", iam_policy(
         "audit_reads_secrets", allow(["secretsmanager:GetSecretValue"], "*"), job="audit"))
+    signing_key = "arn:aws:kms:eu-west-2:111122223333:key/evidence-signing"
+    s.expect(PASSED, "CKV_TRUST_35", iam_policy(
+        "audit_signs_its_records", reads, allow(["kms:Sign"], signing_key), job="audit"))
+    s.expect(FAILED, "CKV_TRUST_35", iam_policy(
+        "audit_signs_with_any_key", reads, allow(["kms:Sign"], "*"), job="audit"))
     s.expect(NOT_APPLICABLE, "CKV_TRUST_35", iam_policy(
         "not_the_audit", allow(["s3:PutObject"], f"{BACKUPS}/*"), job="backup"))
     production = {"StringEquals": {**AUD, f"{OIDC}:sub": f"repo:{REPO}:environment:production"}}
