@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Protocol
 from trustctl.archive.location import Location, location
 from trustctl.archive.recovery import RecoverySite, recovery_site
 from trustctl.dsn import Dsn
+from trustctl.environment import PRODUCTION, Environment
 from trustctl.errors import InputError
 
 if TYPE_CHECKING:
@@ -29,21 +30,6 @@ if TYPE_CHECKING:
     from trustctl.archive.store import BackupStore
     from trustctl.audit.targets import Targets
     from trustctl.records import RecordStore
-
-
-@dataclass(frozen=True)
-class Environment:
-    """What a run's targets stand for, for a record's provenance: `production`, or `sandbox`
-    with the sandbox's profile (default, supabase)."""
-
-    name: str
-    profile: str | None = None
-
-    def to_json(self) -> dict[str, str]:
-        return {"name": self.name, **({"profile": self.profile} if self.profile else {})}
-
-
-PRODUCTION = Environment("production")
 
 
 @dataclass(frozen=True)

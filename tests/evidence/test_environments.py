@@ -15,7 +15,7 @@ from chromium_probe import rendered
 
 from evidence.helpers import build
 from evidence.quarter import END, at, drill, gate, write_quarter
-from trustctl.provider import Environment
+from trustctl.environment import Environment
 from trustctl.records import Record, open_store
 
 SANDBOX = Environment("sandbox", "default")

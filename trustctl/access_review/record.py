@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from trustctl.access_review import review_file
+from trustctl.environment import PRODUCTION
 from trustctl.errors import InputError
-from trustctl.provider import PRODUCTION
 from trustctl.records import Record, RecordStore
 
 KIND = "access-review"

@@ -12,6 +12,7 @@ import typer
 
 from trustctl import aws
 from trustctl.catalog import load_catalog
+from trustctl.environment import PRODUCTION
 from trustctl.errors import InputError
 from trustctl.evidence.assess import Inputs
 from trustctl.evidence.attestations import ATTESTATIONS_DIR, load_attestations
@@ -29,7 +30,6 @@ from trustctl.evidence.package import (
 from trustctl.evidence.report import build_report, exit_status
 from trustctl.gate.exceptions import load_exceptions
 from trustctl.paths import EXCEPTIONS_PATH, REPO_ROOT
-from trustctl.provider import PRODUCTION
 from trustctl.records import Period
 from trustctl.records.options import (
     DEFAULT_EVIDENCE_DIR,

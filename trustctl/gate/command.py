@@ -18,6 +18,7 @@ from typing import Annotated
 import typer
 
 from trustctl.catalog import Control, change_control, load_catalog
+from trustctl.environment import PRODUCTION
 from trustctl.errors import InputError
 from trustctl.gate.checkov_runner import CheckovProcess, CheckResult
 from trustctl.gate.evaluate import MISSING
@@ -34,7 +35,6 @@ from trustctl.plan.isolated import DEFAULT_TIMEOUT_S
 from trustctl.plan.project import default_stack, find_project
 from trustctl.plan.stack_outputs import read_stack_outputs
 from trustctl.progress import Steps
-from trustctl.provider import PRODUCTION
 from trustctl.records import Record
 from trustctl.records.options import (
     DEFAULT_EVIDENCE_DIR,

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from trustctl.catalog import Control, load_catalog
+from trustctl.environment import PRODUCTION
 from trustctl.errors import TrustctlError
 from trustctl.gate.checkov_runner import CheckovProcess
 from trustctl.gate.judge_resources import judge_resources
@@ -29,7 +30,6 @@ from trustctl.gate.ownership import CONFIG_KEY as OWNERSHIP_KEY
 from trustctl.gate.policy_set import PolicySet
 from trustctl.gate.waiver_rules import judged_waivers
 from trustctl.pack.violations import UNDECIDED, Violation, violations
-from trustctl.provider import PRODUCTION
 from trustctl.records import Record
 from trustctl.records.options import record_store
 from trustctl.report.model import ControlReport

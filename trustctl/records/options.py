@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
+from trustctl.environment import Environment
 from trustctl.errors import InputError
-from trustctl.provider import Environment
 from trustctl.records.store import S3_SCHEME, RecordStore
 from trustctl.records.stores import open_store
 

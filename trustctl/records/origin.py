@@ -13,17 +13,16 @@ import os
 import platform
 import subprocess
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from trustctl.environment import Environment
 from trustctl.records.ci import github_run
 
-if TYPE_CHECKING:
-    from trustctl.records.store import RecordStore
 
-
-def provenance(store: RecordStore) -> dict[str, Any]:
+def provenance(environment: Environment, store: str) -> dict[str, Any]:
+    """Where a record written now, to `store`, comes from (never a credential)."""
     region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
-    found: dict[str, Any] = {"environment": store.environment.to_json(), "store": str(store),
+    found: dict[str, Any] = {"environment": environment.to_json(), "store": store,
                              "host": platform.node()}
     if region:
         found["aws_region"] = region

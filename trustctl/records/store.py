@@ -19,7 +19,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from trustctl.provider import PRODUCTION, Environment
+from trustctl.environment import PRODUCTION, Environment
+from trustctl.records.origin import provenance
 from trustctl.records.outcome import JobOutcome, is_outcome
 from trustctl.records.record import Period, Record, RecordError
 from trustctl.records.signing import Signer, sign, signer_from_environment
@@ -93,8 +94,6 @@ class RecordStore(ABC):
 
     def write(self, record: Record) -> str:
         """Seal `record` (chain, provenance, signature) and store it; returns where it went."""
-        from trustctl.records.origin import provenance
-
         if self._signer is None:
             self._signer = signer_from_environment()
         chain = self.chain
@@ -104,7 +103,7 @@ class RecordStore(ABC):
             sealed = replace(
                 record, chain=chain, sequence=last.sequence + 1 if last else 1,
                 previous=last.sha256 if last else None,
-                provenance={**provenance(self), **record.provenance})
+                provenance={**provenance(self.environment, str(self)), **record.provenance})
             sealed = replace(sealed, signature=sign(self._signer,
                                                     sealed.signed_message).to_json())
             return self._put(sealed)

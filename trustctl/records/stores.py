@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from trustctl.provider import PRODUCTION, Environment
+from trustctl.environment import PRODUCTION, Environment
 from trustctl.records.local import LocalRecordStore
 from trustctl.records.store import S3_SCHEME, RecordStore
 
