@@ -14,10 +14,6 @@ import pytest
 from canary.canary import Case
 from canary.conftest import World
 
-# The cases build on each other (the drills' records feed the audit, the build feeds verify):
-# one xdist worker runs them all, in order (scripts/test runs with --dist loadgroup).
-pytestmark = pytest.mark.xdist_group("canary")
-
 SCRATCH = {"TRUSTCTL_SCRATCH_DSN": "{scratch_uri_encoded}"}
 DRILL = ["drill", "--sandbox", "--evidence-dir", "{work}/evidence"]
 REVIEW = ["access-review", "prepare", "--out", "{work}/access-review/review.yaml",
@@ -129,22 +125,30 @@ def _argv(case: Case, world: World) -> list[str]:
     return argv
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_no_canary_escapes(world: World, case: Case) -> None:
+def _problems(world: World, case: Case) -> list[str]:
     run = world.run(_argv(case, world), {k: _fill(v, world) for k, v in case.env.items()},
                     interrupt_after=case.interrupt_after, held=case.held)
-    assert run.code in case.codes, f"exit {run.code}: {run.stderr[-2000:]}\n{world.log_tails()}"
+    if run.code not in case.codes:
+        return [f"{case.name}: exit {run.code}: {run.stderr[-2000:]}\n{world.log_tails()}"]
+    found = []
     leaks = run.leaks(world.secrets)  # where, not what: the message must not leak either
-    assert not leaks, f"a secret escaped to {leaks}"
-    if run.code:
-        assert "Traceback" not in run.stderr
-    if case.must_see_process:  # the process watch saw the tool, so its argv was checked
-        assert any(case.must_see_process in line.split(" ", 1)[0] for line in run.cmdlines)
+    if leaks:
+        found.append(f"{case.name}: a secret escaped to {leaks}")
+    if run.code and "Traceback" in run.stderr:
+        found.append(f"{case.name}: a traceback on stderr")
+    if case.must_see_process and not any(  # the watch saw the tool, so its argv was checked
+            case.must_see_process in line.split(" ", 1)[0] for line in run.cmdlines):
+        found.append(f"{case.name}: {case.must_see_process} was never seen running")
+    return found
 
 
-def test_evidence_files_are_not_world_readable(world: World) -> None:
-    """Runs after the cases above (same session): every record and report is 0640 or stricter."""
+@pytest.mark.slow
+def test_no_canary_escapes(world: World) -> None:
+    """The cases build on each other (the drills' records feed the audit, the build feeds
+    verify), so one test runs them in order whatever the scheduler; every case that fails is
+    named. Then every record and report written is 0640 or stricter."""
+    problems = [problem for case in CASES for problem in _problems(world, case)]
+    assert not problems, "\n".join(problems)
     written = [p for p in world.work.rglob("*") if p.is_file()]
     assert any(p.name.startswith("drill-") for p in written), "no drill record was written"
     for path in written:

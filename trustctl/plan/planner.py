@@ -24,7 +24,6 @@ from pulumi.runtime.mocks import set_mocks
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
-from trustctl.capped import CappedText
 from trustctl.errors import InputError
 from trustctl.plan.failures import (
     PlanTimeout,
@@ -111,7 +110,7 @@ def _run(project: PulumiProject, stack: str, monitor: RecordingMonitor) -> None:
     set_mocks(monitor.mocks, project=project.name, stack=stack, preview=True, monitor=monitor)
     set_all_config(dict(project.config), list(project.secret_keys))
     with _long_lived_objects(), _program_context(project.program_dir), \
-            contextlib.redirect_stdout(CappedText(sys.stderr, "the program")), \
+            contextlib.redirect_stdout(sys.stderr), \
             warnings.catch_warnings():
         # stdout may carry the plan; SDK deprecation warnings also reach the engine's log
         warnings.simplefilter("ignore")
