@@ -19,7 +19,8 @@ from sandbox_harness import Cli, RunningSandbox, gone
 
 pytestmark = pytest.mark.slow
 
-MARKER = "CREATE TABLE kept_by_up AS SELECT 42 AS answer"
+# each test marks the database itself: pytest-xdist may run them on different workers
+MARKER = "CREATE TABLE IF NOT EXISTS kept_by_up AS SELECT 42 AS answer"
 
 
 def _kill(pid: int) -> None:
@@ -94,6 +95,7 @@ def test_a_killed_daemon_loses_nothing_and_up_brings_it_back(
 
 def test_a_killed_moto_is_said_and_up_keeps_the_database(
         running_sandbox: RunningSandbox, sandbox_cli: Cli) -> None:
+    assert sandbox_cli("sandbox", "psql", "--", "-c", MARKER).returncode == 0
     state = _state(running_sandbox)
     _kill(state["moto"]["pid"])
     deadline = time.monotonic() + 10  # the daemon sees moto gone within a second, and stops
@@ -119,6 +121,7 @@ def test_a_stopped_postgres_is_started_again_on_its_data(
         running_sandbox: RunningSandbox, sandbox_cli: Cli) -> None:
     from trustctl.pg.server import LocalPostgres
 
+    assert sandbox_cli("sandbox", "psql", "--", "-c", MARKER).returncode == 0
     LocalPostgres.stop_orphan(running_sandbox.directory / "pgdata")  # as `pg_ctl stop` would
     line = _one_error(sandbox_cli("sandbox", "psql", "--", "-c", "SELECT 1"))
     assert "its postgres stopped" in line and "`trustctl sandbox up` brings it back" in line
