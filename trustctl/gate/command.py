@@ -57,8 +57,9 @@ def gate(
              "directory.")] = None,
     stack: Annotated[list[str] | None, typer.Option(
         help="Stack whose config the program reads: once for every program, once per "
-             "--program, or several for one program. Default: PULUMI_STACK, else the project's "
-             "only Pulumi.<stack>.yaml, else prod.")] = None,
+             "--program, or several for one program. Default: PULUMI_STACK, else the stack "
+             "`pulumi stack select` chose, else the project's only Pulumi.<stack>.yaml, else "
+             "prod.")] = None,
     preview: Annotated[list[Path] | None, typer.Option(
         help="Output of `pulumi preview --json` to check (repeatable).")] = None,
     state: Annotated[list[Path] | None, typer.Option(
