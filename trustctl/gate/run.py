@@ -46,7 +46,7 @@ class CheckedInputs:
     def estate(self, which: Sequence[int] | None = None) -> ControlReport:
         """One report for these inputs (default: all) as one estate: what a control requires
         is looked for in their union, and a control is judged when one of them owns it; grants
-        are matched to the buckets of the whole estate (gate/grant_targets.py)."""
+        are matched to the buckets and keys of the whole estate (gate/grant_targets.py)."""
         picked = self._picked(which)
         plan, found = union([self.plans[i] for i in picked], [self.results[i] for i in picked])
         elsewhere = owners_elsewhere([self.ownerships[i] for i in picked],
