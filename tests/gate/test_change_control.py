@@ -187,7 +187,7 @@ def judged(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[ControlR
                                                                         list[CheckResult]]]:
     root = tmp_path_factory.mktemp("repositories")
     repos = {case: _repository(case, root) for case in CASES}
-    zizmor = {case: ZizmorProcess(repo) for case, repo in repos.items()}
+    zizmor = {case: ZizmorProcess(repo, [repo]) for case, repo in repos.items()}
     with CheckovProcess(list(repos.values())) as checkov:
         checked = checkov.run([])
     empty = translate(Declared(Plan([]), "nothing"))

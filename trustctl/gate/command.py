@@ -83,7 +83,9 @@ def gate(
     tf_plan_out: Annotated[Path | None, typer.Option(
         help="Also write the translated Terraform plan JSON (what checkov reads) here.")] = None,
     workflows: Annotated[Path | None, typer.Option(
-        help="GitHub Actions workflows that must schedule the backup and the drill. Default: "
+        help="Directory of the GitHub Actions workflows that must schedule the backup and "
+             "the drill. The repository checks (workflows, CODEOWNERS) judge the repository "
+             "holding it when it is a .github/workflows, else this directory only. Default: "
              "the .github/workflows of the repository holding the program (or the current "
              "directory, for --preview/--state).")] = None,
     stack_outputs: StackOutputsOption = None,

@@ -104,10 +104,12 @@ def check_inputs(
 @contextmanager
 def _zizmor(workflows: Workflows | None) -> Iterator[ZizmorProcess | _NoFindings]:
     """zizmor on the repository while checkov runs; nothing to audit without workflow files."""
-    if workflows is None or not any(workflows.directory.glob("*.y*ml")):
+    if workflows is None or not workflows.files:
         yield _NoFindings()
         return
-    process = ZizmorProcess(workflows.repository)
+    # a repository's workflows and actions, else the workflow files of the directory given
+    process = ZizmorProcess(workflows.repository,
+                            [workflows.repository] if workflows.in_repository else workflows.files)
     try:
         yield process
     finally:
