@@ -98,3 +98,32 @@ def test_a_value_the_preview_leaves_unknown_is_named_not_dropped(tmp_path: Path)
     assert ssh.message.endswith(
         "unknown at plan time (ingress.cidr_blocks from an output of acme/network/prod unknown "
         "until `pulumi up`)")
+
+
+SHARED = """\
+import pulumi
+import pulumi_aws as aws
+
+network = pulumi.StackReference("acme/network/prod")
+site = aws.s3.Bucket("site")
+aws.s3.BucketPolicy("shared", bucket=site.id, policy=pulumi.Output.json_dumps({
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": "*", "Action": ["s3:GetObject"],
+                   "Resource": [network.get_output("logsBucketArn")]}]}))
+"""
+
+
+def test_a_document_built_from_another_stacks_output_is_computed_around_it(
+        tmp_path: Path) -> None:
+    """The SDK answers an output of a stack not given with --stack-outputs as unknown and runs
+    no `.apply` over it; the planner answers a placeholder naming the stack and the output."""
+    (tmp_path / "Pulumi.yaml").write_text("name: shared\nruntime: python\n")
+    (tmp_path / "__main__.py").write_text(SHARED)
+    declared = from_program(tmp_path, "prod")
+    assert declared.plan.unknown_stacks == ["acme/network/prod"]  # still warned about
+    origin = ("an output of stack acme/network/prod, logsBucketArn: give it with "
+              "--stack-outputs acme/network/prod=FILE")
+    plan = translate(declared)
+    assert plan.partly_known["aws_s3_bucket_policy.shared"] == {"policy": origin}
+    [public] = [a for a in check(declared).advisories if a.check_id == "CKV_AWS_70"]
+    assert (public.resource, public.line) == ("shared", 6)

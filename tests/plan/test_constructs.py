@@ -20,7 +20,6 @@ from trustctl.errors import InputError
 from trustctl.plan import Plan, PlannedResource, plan_program
 
 PROGRAMS = Path(__file__).parent / "programs"
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # what a preview prints for an unknown value
 
 
 @cache
@@ -95,10 +94,13 @@ def test_computed_outputs_have_the_sdk_shape() -> None:
 
 def test_stack_outputs_without_a_file_are_unknown_and_name_the_stack() -> None:
     group = _one("stack-reference", "aws:ec2/securityGroup:SecurityGroup", "app")
-    where = ("an output of stack acme/network/prod "
-             "(give it with --stack-outputs acme/network/prod=FILE)")
-    assert group.unknowns == {"vpcId": where, "ingress.0.cidrBlocks.0": where}
-    assert group.inputs["vpcId"] == UNKNOWN
+    def where(name: str) -> str:
+        return (f"an output of stack acme/network/prod, {name}: "
+                "give it with --stack-outputs acme/network/prod=FILE")
+    assert group.unknowns == {"vpcId": where("vpcId"),
+                              "ingress.0.cidrBlocks.0": where("adminCidr")}
+    # a placeholder, not the SDK's unknown: what the program computes from it is computed
+    assert group.inputs["vpcId"] == f"(unknown at plan time: {where('vpcId')})"
     assert _plan("stack-reference").unknown_stacks == ["acme/network/prod"]
     _declared_at("stack-reference", group, 'aws.ec2.SecurityGroup("app"')
 
