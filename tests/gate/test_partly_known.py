@@ -13,6 +13,7 @@ from trustctl.gate.references import UNKNOWN
 from trustctl.gate.run import check
 from trustctl.gate.sources import from_preview, from_program
 from trustctl.gate.translate import translate
+from trustctl.report.render import to_table
 
 PROGRAM = """\
 import pulumi
@@ -60,8 +61,10 @@ def test_its_public_statement_fails_at_its_line_and_a_pass_resting_on_it_says_so
         tmp_path: Path) -> None:
     report = check(from_program(_program(tmp_path), "prod"))
     [public] = [a for a in report.advisories if a.check_id == "CKV_AWS_70"]
-    assert (public.resource, public.file, public.line) == (
-        "public-read", "__main__.py", _line('aws.s3.BucketPolicy("public-read"'))
+    line = _line('aws.s3.BucketPolicy("public-read"')
+    assert (public.resource, public.file, public.line) == ("public-read", "__main__.py", line)
+    # the text report locates an advisory as JSON and SARIF do
+    assert f"\n  CKV_AWS_70  public-read  __main__.py:{line}\n" in to_table(report)
     staff = next(c for c in report.controls if c.id == "STAFF-ACCESS")
     [admin] = [f for f in staff.findings if f.check_id == "CKV_AWS_62"]
     assert (admin.resource, admin.line) == ("reader", _line('aws.iam.Policy("reader"'))
