@@ -258,9 +258,9 @@ def test_plan_warns_that_code_on_unknown_stack_outputs_did_not_run() -> None:
     result = _trustctl("plan", "--program", "stack-reference", "--stack", "test")
     assert result.returncode == 0
     assert result.stderr.splitlines()[-1] == (
-        "trustctl: warning: outputs of acme/network/prod unknown at plan time: resources a "
-        "program declares from them (in apply) are not planned; give "
-        "--stack-outputs acme/network/prod=FILE")
+        "trustctl: warning: outputs of acme/network/prod unknown at plan time: values "
+        "computed from them hold placeholders, and resources a program declares from "
+        "`.outputs` (in apply) are not planned; give --stack-outputs acme/network/prod=FILE")
 
 
 @pytest.mark.parametrize(("value", "reason"), [
