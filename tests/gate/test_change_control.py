@@ -97,7 +97,8 @@ def _append(name: str, text: str) -> Callable[[Path], None]:
 
 # mutation -> (how to break a copy of .github, the checks that must fail)
 MUTATIONS: dict[str, tuple[Callable[[Path], None], set[str]]] = {
-    "no-gate-workflow": (_remove("workflows/gate.yml"), {"CKV_TRUST_60", "CKV_TRUST_65"}),
+    # gate-record.yml still gates main after a merge (and fails its job), never a pull request
+    "no-gate-workflow": (_remove("workflows/gate.yml"), {"CKV_TRUST_60"}),
     "gate-on-push-only": (_gate_edit("  pull_request:\n", ""), {"CKV_TRUST_60"}),
     "gate-some-paths": (_gate_edit("  pull_request:\n",
                                    "  pull_request:\n    paths: [infra/**]\n"), {"CKV_TRUST_60"}),
@@ -187,7 +188,7 @@ def judged(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[ControlR
                                                                         list[CheckResult]]]:
     root = tmp_path_factory.mktemp("repositories")
     repos = {case: _repository(case, root) for case in CASES}
-    zizmor = {case: ZizmorProcess(repo) for case, repo in repos.items()}
+    zizmor = {case: ZizmorProcess(repo, [repo]) for case, repo in repos.items()}
     with CheckovProcess(list(repos.values())) as checkov:
         checked = checkov.run([])
     empty = translate(Declared(Plan([]), "nothing"))

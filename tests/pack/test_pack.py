@@ -15,10 +15,9 @@ from gate_support import INDEPENDENT, PROGRAM, mutations
 from pack_support import OWNER, WAIVED, WAIVER_REASON
 
 from trustctl.catalog import load_catalog
-from trustctl.gate.judge_resources import KNOWN_AFTER_CREATE
 from trustctl.gate.references import UNKNOWN
 from trustctl.gate.run import check
-from trustctl.gate.sources import from_program
+from trustctl.gate.sources import KNOWN_AFTER_CREATE, from_program
 from trustctl.pack.engine_driver import (
     ADVISORY,
     DISABLED,

@@ -20,7 +20,6 @@ from trustctl.errors import InputError
 from trustctl.plan import Plan, PlannedResource, plan_program
 
 PROGRAMS = Path(__file__).parent / "programs"
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # what a preview prints for an unknown value
 
 
 @cache
@@ -95,10 +94,13 @@ def test_computed_outputs_have_the_sdk_shape() -> None:
 
 def test_stack_outputs_without_a_file_are_unknown_and_name_the_stack() -> None:
     group = _one("stack-reference", "aws:ec2/securityGroup:SecurityGroup", "app")
-    where = ("an output of stack acme/network/prod "
-             "(give it with --stack-outputs acme/network/prod=FILE)")
-    assert group.unknowns == {"vpcId": where, "ingress.0.cidrBlocks.0": where}
-    assert group.inputs["vpcId"] == UNKNOWN
+    def where(name: str) -> str:
+        return (f"an output of stack acme/network/prod, {name}: "
+                "give it with --stack-outputs acme/network/prod=FILE")
+    assert group.unknowns == {"vpcId": where("vpcId"),
+                              "ingress.0.cidrBlocks.0": where("adminCidr")}
+    # a placeholder, not the SDK's unknown: what the program computes from it is computed
+    assert group.inputs["vpcId"] == f"(unknown at plan time: {where('vpcId')})"
     assert _plan("stack-reference").unknown_stacks == ["acme/network/prod"]
     _declared_at("stack-reference", group, 'aws.ec2.SecurityGroup("app"')
 
@@ -256,9 +258,9 @@ def test_plan_warns_that_code_on_unknown_stack_outputs_did_not_run() -> None:
     result = _trustctl("plan", "--program", "stack-reference", "--stack", "test")
     assert result.returncode == 0
     assert result.stderr.splitlines()[-1] == (
-        "trustctl: warning: outputs of acme/network/prod unknown at plan time: resources a "
-        "program declares from them (in apply) are not planned; give "
-        "--stack-outputs acme/network/prod=FILE")
+        "trustctl: warning: outputs of acme/network/prod unknown at plan time: values "
+        "computed from them hold placeholders, and resources a program declares from "
+        "`.outputs` (in apply) are not planned; give --stack-outputs acme/network/prod=FILE")
 
 
 @pytest.mark.parametrize(("value", "reason"), [

@@ -59,8 +59,8 @@ def test_a_check_on_another_stack_s_output_is_unknown_at_plan_time(
         reports: dict[str, ControlReport]) -> None:
     [message] = _findings(reports["stack-reference"], "PRIVATE-NETWORK", "CKV_AWS_24")
     assert message.endswith(": unknown at plan time (ingress.cidr_blocks from an output "
-                            "of stack acme/network/prod (give it with --stack-outputs "
-                            "acme/network/prod=FILE))")
+                            "of stack acme/network/prod, adminCidr: give it with "
+                            "--stack-outputs acme/network/prod=FILE)")
 
 
 def test_the_same_check_judges_the_output_once_it_is_given(

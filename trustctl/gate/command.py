@@ -57,8 +57,9 @@ def gate(
              "directory.")] = None,
     stack: Annotated[list[str] | None, typer.Option(
         help="Stack whose config the program reads: once for every program, once per "
-             "--program, or several for one program. Default: PULUMI_STACK, else the project's "
-             "only Pulumi.<stack>.yaml, else prod.")] = None,
+             "--program, or several for one program. Default: PULUMI_STACK, else the stack "
+             "`pulumi stack select` chose, else the project's only Pulumi.<stack>.yaml, else "
+             "prod.")] = None,
     preview: Annotated[list[Path] | None, typer.Option(
         help="Output of `pulumi preview --json` to check (repeatable).")] = None,
     state: Annotated[list[Path] | None, typer.Option(
@@ -82,7 +83,9 @@ def gate(
     tf_plan_out: Annotated[Path | None, typer.Option(
         help="Also write the translated Terraform plan JSON (what checkov reads) here.")] = None,
     workflows: Annotated[Path | None, typer.Option(
-        help="GitHub Actions workflows that must schedule the backup and the drill. Default: "
+        help="Directory of the GitHub Actions workflows that must schedule the backup and "
+             "the drill. The repository checks (workflows, CODEOWNERS) judge the repository "
+             "holding it when it is a .github/workflows, else this directory only. Default: "
              "the .github/workflows of the repository holding the program (or the current "
              "directory, for --preview/--state).")] = None,
     stack_outputs: StackOutputsOption = None,

@@ -35,6 +35,7 @@ def union(plans: list[TfPlan], results: list[list[CheckResult]]
                        for r in plan.document["configuration"]["root_module"]["resources"]]
         merged.resources |= {prefix + a: r for a, r in plan.resources.items()}
         merged.unknowns |= {prefix + a: u for a, u in plan.unknowns.items()}
+        merged.partly_known |= {prefix + a: u for a, u in plan.partly_known.items()}
         merged.roles |= {prefix + a: r for a, r in plan.roles.items()}
         merged.identities |= {prefix + a: i for a, i in plan.identities.items()}
         merged.unchecked += plan.unchecked

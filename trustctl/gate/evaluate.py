@@ -183,9 +183,13 @@ def _rests_on(result: CheckResult, unknown: tuple[str, ...]) -> bool:
 
 def _unknown_at_plan_time(result: CheckResult, plan: TfPlan) -> Finding | None:
     """A check whose verdict rests on a value only the cloud knows (a data source, an existing
-    resource, another stack's output) would judge a placeholder: it says so instead."""
+    resource, another stack's output) would judge a placeholder: it says so instead. A value
+    only partly unknown (a document built around a placeholder) was read: its failures stand,
+    a pass resting on it says so."""
     by_origin: dict[str, list[str]] = {}
-    for path, origin in (plan.unknowns.get(result.address) or {}).items():
+    # a failure read from what is known of a partly known value stands: it is a finding
+    partly = {} if not result.passed else plan.partly_known.get(result.address) or {}
+    for path, origin in [*(plan.unknowns.get(result.address) or {}).items(), *partly.items()]:
         if _rests_on(result, _attribute(path)):
             by_origin.setdefault(origin, []).append(".".join(_attribute(path)))
     if not by_origin:

@@ -22,12 +22,9 @@ from typing import Any
 from trustctl.gate.checkov_runner import CheckovProcess
 from trustctl.gate.exceptions import Waiver
 from trustctl.gate.policy_set import PolicySet
-from trustctl.gate.references import UNKNOWN, string_leaves
 from trustctl.gate.run import check_inputs
-from trustctl.gate.sources import _declared
+from trustctl.gate.sources import _declared, mark_unknown_until_apply
 from trustctl.report.model import ControlReport
-
-KNOWN_AFTER_CREATE = "the engine, known once the resource exists (`pulumi up` judges it)"
 
 
 def judge_resources(
@@ -40,7 +37,5 @@ def judge_resources(
     and judged (gate/waiver_rules.py); `checkov` may be one started earlier (it is used up)."""
     declared = _declared(resources, origin, Path(origin))
     declared.ownership = ownership
-    for resource in declared.plan.resources:
-        resource.unknowns |= {".".join(str(p) for p in path): KNOWN_AFTER_CREATE
-                              for path, leaf in string_leaves(resource.inputs) if leaf == UNKNOWN}
+    mark_unknown_until_apply(declared.plan.resources)
     return check_inputs([declared], exceptions, policies, today, checkov).estate()

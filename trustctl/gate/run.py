@@ -46,7 +46,7 @@ class CheckedInputs:
     def estate(self, which: Sequence[int] | None = None) -> ControlReport:
         """One report for these inputs (default: all) as one estate: what a control requires
         is looked for in their union, and a control is judged when one of them owns it; grants
-        are matched to the buckets of the whole estate (gate/grant_targets.py)."""
+        are matched to the buckets and keys of the whole estate (gate/grant_targets.py)."""
         picked = self._picked(which)
         plan, found = union([self.plans[i] for i in picked], [self.results[i] for i in picked])
         elsewhere = owners_elsewhere([self.ownerships[i] for i in picked],
@@ -104,10 +104,12 @@ def check_inputs(
 @contextmanager
 def _zizmor(workflows: Workflows | None) -> Iterator[ZizmorProcess | _NoFindings]:
     """zizmor on the repository while checkov runs; nothing to audit without workflow files."""
-    if workflows is None or not any(workflows.directory.glob("*.y*ml")):
+    if workflows is None or not workflows.files:
         yield _NoFindings()
         return
-    process = ZizmorProcess(workflows.repository)
+    # a repository's workflows and actions, else the workflow files of the directory given
+    process = ZizmorProcess(workflows.repository,
+                            [workflows.repository] if workflows.in_repository else workflows.files)
     try:
         yield process
     finally:

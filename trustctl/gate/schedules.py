@@ -66,9 +66,21 @@ class Workflows:
     unreadable: tuple[str, ...] = ()
 
     @property
+    def in_repository(self) -> bool:
+        """Whether the directory is a repository's `.github/workflows`."""
+        return (self.directory.name, self.directory.parent.name) == (WORKFLOWS.name,
+                                                                     WORKFLOWS.parent.name)
+
+    @property
     def repository(self) -> Path:
-        """The folder holding `.github/workflows` (the repository the gate also judges)."""
-        return self.directory.parent.parent
+        """What the gate also judges as the repository (workflows, CODEOWNERS): the folder
+        holding the directory when it is a `.github/workflows`, else the directory itself."""
+        return self.directory.parent.parent if self.in_repository else self.directory
+
+    @property
+    def files(self) -> list[Path]:
+        return sorted([*self.directory.glob("*.yml"), *self.directory.glob("*.yaml")]) \
+            if self.directory.is_dir() else []
 
 
 def find_workflows(start: Path) -> Path:
@@ -85,9 +97,7 @@ def load_workflows(directory: Path) -> Workflows:
     (the requirement then fails, saying which file could not be read)."""
     jobs: list[Job] = []
     unreadable: list[str] = []
-    files = sorted([*directory.glob("*.yml"), *directory.glob("*.yaml")]) \
-        if directory.is_dir() else []
-    for path in files:
+    for path in Workflows(directory, ()).files:
         try:
             text = read_text(path, WORKFLOW)  # a pull request writes these: refused past limits
             within_limits(text, path, WORKFLOW)

@@ -20,6 +20,7 @@ from typing import Any
 
 from trustctl.errors import InputError
 from trustctl.gate.ownership import CONFIG_KEY as OWNERSHIP_KEY
+from trustctl.gate.references import UNKNOWN, string_leaves
 from trustctl.gate.resource_types import is_engine_resource
 from trustctl.input_limits import PULUMI_JSON, load_json, require_at_most
 from trustctl.plan.model import Plan, PlannedResource, SourceLocation, link_callers
@@ -102,9 +103,33 @@ def from_preview(path: Path) -> Declared:
             raise InputError(f"--preview {path}: step {i} ({step['op']}) has no `newState`")
         states[state.get("urn") or step.get("urn", "")] = state
     declared = _declared(list(states.values()), f"preview {path}", path)
+    mark_unknown_until_apply(declared.plan.resources)
     config = doc.get("config")
     declared.ownership = config.get(OWNERSHIP_KEY) if isinstance(config, dict) else None
     return declared
+
+
+KNOWN_AFTER_CREATE = "the engine, known once the resource exists (`pulumi up` judges it)"
+
+
+def mark_unknown_until_apply(resources: list[PlannedResource]) -> None:
+    """Each value the engine left unknown (`pulumi preview`: what only creating a resource
+    returns) is listed with where it comes from, so a check resting on it says so instead of
+    judging its absence; one that refers to another declared resource is still read as that
+    reference (gate/references.py)."""
+    for resource in resources:
+        for path, leaf in string_leaves(resource.inputs):
+            if leaf == UNKNOWN:
+                resource.unknowns[".".join(str(p) for p in path)] = _unknown_origin(
+                    resource, str(path[0]) if path else "")
+
+
+def _unknown_origin(resource: PlannedResource, prop: str) -> str:
+    names = sorted({urn.rsplit("::", 1)[-1] for urn in
+                    resource.property_dependencies.get(prop, [])})
+    if names:
+        return f"an output of {', '.join(names)} unknown until `pulumi up`"
+    return KNOWN_AFTER_CREATE
 
 
 def from_state(path: Path) -> Declared:

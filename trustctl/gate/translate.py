@@ -21,6 +21,7 @@ from trustctl.gate.roles import Role, assign_roles
 from trustctl.gate.sources import Declared
 from trustctl.gate.unchecked import unchecked_risk
 from trustctl.plan.model import PlannedResource
+from trustctl.plan.synthesis import is_placeholder
 
 # Pulumi's wire-format signature key: marks secrets, assets and archives inside property values.
 _SIGNATURE = "4dabf18193072939515e22adb298388d"
@@ -48,6 +49,16 @@ class _Unknown:
     origin: str
 
 
+@dataclass(frozen=True)
+class _PartlyKnown:
+    """Marks a string built from a value only the cloud knows (a policy document computed with
+    `.apply` over a data source's ARN): kept, placeholders and all, so that checks read what
+    is known of it; a pass that rests on it is not claimed (gate/evaluate.py)."""
+
+    text: str
+    origin: str
+
+
 @dataclass
 class TfPlan:
     """The plan document, which Pulumi resource each TF address stands for, what was left
@@ -59,6 +70,8 @@ class TfPlan:
     skipped_inert: list[PlannedResource] = field(default_factory=list)  # listed, never failing
     # TF address -> attribute path ("ingress.0.cidr_blocks.0") -> where the value comes from
     unknowns: dict[str, dict[str, str]] = field(default_factory=dict)
+    # TF address -> attribute path -> where its placeholders come from (the rest is known)
+    partly_known: dict[str, dict[str, str]] = field(default_factory=dict)
     # TF address -> its role (backup key, backup bucket, public subnet...): tagged or inferred
     roles: dict[str, Role] = field(default_factory=dict)
     # TF address -> the ids and ARNs it holds once it exists (state, preview)
@@ -86,7 +99,8 @@ def translate(declared: Declared) -> TfPlan:
                 for path, ref in find_references(resource, targets, declared.identities).items()}
         unknown = {tuple(p.split(".")): origin for p, origin in resource.unknowns.items()}
         values = _tf_value(_marked(resource.inputs, refs, unknown), tf, tf.block)
-        plan.unknowns[address] = dict(_unknown_leaves(values))
+        plan.unknowns[address] = dict(_unknown_leaves(values, _Unknown))
+        plan.partly_known[address] = dict(_unknown_leaves(values, _PartlyKnown))
         block = {"address": address, "mode": "managed", "type": tf.name,
                  "name": address.split(".", 1)[1]}
         planned.append({**block, "provider_name": _PROVIDER_ADDRESS[tf.provider],
@@ -144,6 +158,8 @@ def _marked(value: Any, refs: dict[Path, str], unknown: dict[tuple[str, ...], st
         return _Reference(refs[path])
     origin = unknown.get(tuple(str(p) for p in path)) if path else None
     if origin is not None:
+        if isinstance(value, str) and value != UNKNOWN and not is_placeholder(value):
+            return _PartlyKnown(value, origin)
         return _Unknown(origin)
     if isinstance(value, dict):
         if value.get(_SIGNATURE) == _SECRET_SIG:
@@ -179,6 +195,8 @@ def _tf_value(value: Any, tf: TfType, block: Block) -> Any:
 
 def _known(value: Any) -> Any:
     """What Terraform knows before apply: references and unknowns are left out."""
+    if isinstance(value, _PartlyKnown):
+        return value.text
     if isinstance(value, dict):
         return {k: _known(v) for k, v in value.items()
                 if not isinstance(v, _Reference | _Unknown) and v is not None}
@@ -198,14 +216,15 @@ def _after_unknown(value: Any) -> Any:
     return isinstance(value, _Reference | _Unknown)
 
 
-def _unknown_leaves(value: Any, path: str = "") -> list[tuple[str, str]]:
-    """(TF attribute path, origin) of every value only the cloud knows."""
-    if isinstance(value, _Unknown):
+def _unknown_leaves(value: Any, kind: type[_Unknown | _PartlyKnown],
+                    path: str = "") -> list[tuple[str, str]]:
+    """(TF attribute path, origin) of every value of this kind: wholly or partly unknown."""
+    if isinstance(value, kind):
         return [(path, value.origin)]
     items = value.items() if isinstance(value, dict) else enumerate(value) \
         if isinstance(value, list) else []
-    return [leaf for k, v in items for leaf in _unknown_leaves(v, f"{path}.{k}" if path
-                                                             else str(k))]
+    return [leaf for k, v in items
+            for leaf in _unknown_leaves(v, kind, f"{path}.{k}" if path else str(k))]
 
 
 def _expressions(value: Any) -> Any:

@@ -35,14 +35,15 @@ def zizmor_binary() -> Path:
 
 
 class ZizmorProcess:
-    """zizmor started on a repository; `results` waits for it."""
+    """zizmor started on a repository (or workflow files, named relative to `repository`);
+    `results` waits for it."""
 
-    def __init__(self, repository: Path) -> None:
+    def __init__(self, repository: Path, targets: list[Path]) -> None:
         self.repository = repository.resolve()
         try:
             self._proc = start_tool(
                 [str(zizmor_binary()), "--offline", "--no-progress", "--format", "json",
-                 str(self.repository)],
+                 *(str(t.resolve()) for t in targets)],
                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "NO_COLOR": "1"})
         except OSError as exc:
             raise DependencyError(f"zizmor could not start: {exc}") from exc

@@ -34,7 +34,8 @@ def plan(
     ] = Path("."),
     stack: Annotated[
         str | None, typer.Option("--stack", help="Stack whose Pulumi.<stack>.yaml config is "
-                                 "used. Default: PULUMI_STACK, else the project's only "
+                                 "used. Default: PULUMI_STACK, else the stack `pulumi "
+                                 "stack select` chose, else the project's only "
                                  "Pulumi.<stack>.yaml, else prod.")
     ] = None,
     output: Annotated[

@@ -106,10 +106,12 @@ def describe_failure(exc: BaseException, root: Path, timeout: float = 0) -> str:
 
 
 def unknown_stacks_warning(stacks: list[str]) -> str | None:
-    """What a plan could not see: code a program runs on another stack's outputs (`apply`) does
-    not run while those outputs are unknown, so what it would declare is not planned."""
+    """What a plan could not see: an output asked for by name is a placeholder (checks resting
+    on it say so), but code run on a stack's whole `outputs` (`apply`) does not run while they
+    are unknown, so what it would declare is not planned."""
     if not stacks:
         return None
     given = " ".join(f"--stack-outputs {s}=FILE" for s in stacks)
-    return (f"outputs of {', '.join(stacks)} unknown at plan time: resources a program declares "
-            f"from them (in apply) are not planned; give {given}")
+    return (f"outputs of {', '.join(stacks)} unknown at plan time: values computed from them "
+            "hold placeholders, and resources a program declares from `.outputs` (in apply) "
+            f"are not planned; give {given}")

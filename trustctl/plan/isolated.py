@@ -5,6 +5,10 @@ that judge it. In a child process it can only shape the plan it returns as JSON.
 leads its own session, so neither a terminal's Ctrl-C nor a program that forks a child keeping
 the pipes can hang the caller: when the child ends, or the time limit passes, or the caller is
 interrupted, the whole process group is killed. What the program prints reaches stderr, capped.
+
+The child gets only the environment a Python process needs to run (an allow-list): no cloud
+credentials, tokens or the GitHub Actions OIDC token request a CI job may hold (the gate's job on
+main signs its record with the evidence role: the program it plans must not reach that role).
 """
 
 from __future__ import annotations
@@ -28,6 +32,16 @@ DEFAULT_TIMEOUT_S = 300.0  # this repository's program plans in about 2 s
 # after the child's own time limit (which names the program's line), the caller's backstop
 GRACE_S = 20.0
 OUTPUT_CAP = 64 * 1024  # bytes of the program's output forwarded to stderr
+# what the planner's Python and a program planned offline may read of the caller's environment
+_PASSED_ENV = frozenset({"PATH", "HOME", "USER", "LOGNAME", "LANG", "TZ", "TMPDIR", "TEMP", "TMP",
+                         "PYTHONPATH", "PYTHONHASHSEED", "PYTHONDONTWRITEBYTECODE", "PYTHONUTF8",
+                         "VIRTUAL_ENV", "COVERAGE_PROCESS_START", "AWS_REGION",
+                         "AWS_DEFAULT_REGION", "PULUMI_HOME"})
+
+
+def program_environment() -> dict[str, str]:
+    """The caller's environment, cut to `_PASSED_ENV` and the locale (`LC_*`)."""
+    return {k: v for k, v in os.environ.items() if k in _PASSED_ENV or k.startswith("LC_")}
 
 
 def _forward_output(log: Path) -> None:
@@ -76,7 +90,8 @@ def plan_isolated(program_dir: Path, stack: str = "prod",
         with log.open("wb") as out:
             proc = subprocess.Popen(
                 [sys.executable, "-m", "trustctl.plan.worker", str(work)],
-                stdin=subprocess.DEVNULL, stdout=out, stderr=out, start_new_session=True)
+                stdin=subprocess.DEVNULL, stdout=out, stderr=out, start_new_session=True,
+                env=program_environment())
         try:
             code = proc.wait(timeout=timeout + GRACE_S if timeout > 0 else None)
         except subprocess.TimeoutExpired:

@@ -11,17 +11,22 @@ bridged providers, not as resource references. The mocks answer:
 - `.get()` of an existing resource and data sources: values shaped by the SDK's types, strings
   marked as placeholders (unknown at plan time, naming where they came from), the arguments
   given echoed back; `aws.iam.get_policy_document` is computed for real;
-- stack references: the outputs given for that stack (`--stack-outputs`), else unknown.
+- stack references: the outputs given for that stack (`--stack-outputs`), else unknown; an
+  output the program asks for by name (`get_output`, `require_output`) is then a placeholder
+  naming the stack and the output, so that what the program computes from it with `.apply`
+  (a policy document, a CIDR list) is known except for that placeholder.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
+from collections.abc import Collection, Iterator
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from pulumi import ResourceOptions, ResourceTransformArgs
+from pulumi import Output, ResourceOptions, ResourceTransformArgs, StackReference
 from pulumi.runtime import rpc
 from pulumi.runtime.mocks import (
     MockCallArgs,
@@ -57,6 +62,34 @@ def synthesized_arn(type_token: str, name: str, region: str) -> str:
     kind = re.sub(r"(?<!^)(?=[A-Z])", "-", class_name).lower()
     scope = "" if service in ("iam", "cloudfront", "route53") else region
     return f"arn:aws:{service}:{scope}:{ACCOUNT_ID}:{kind}/{name}"
+
+
+def stack_output_origin(stack: str, name: str) -> str:
+    """Where a placeholder for another stack's output comes from, and how to give it."""
+    return f"an output of stack {stack}, {name}: give it with --stack-outputs {stack}=FILE"
+
+
+@contextlib.contextmanager
+def placeholder_stack_outputs(given: Collection[str]) -> Iterator[None]:
+    """While a program runs: a stack reference to a stack whose outputs were not given answers
+    `get_output(name)` and `require_output(name)` with a placeholder naming the output (the
+    SDK would answer an unknown, and skip every `.apply` over it); the others answer as the SDK
+    does."""
+    original = StackReference.get_output, StackReference.require_output
+
+    def answering(method: Any) -> Any:
+        def output(self: StackReference, name: Any) -> Output[Any]:
+            return Output.all(Output.from_input(name), self.name).apply(
+                lambda pair: method(self, pair[0]) if pair[1] in given
+                else placeholder(stack_output_origin(pair[1], pair[0])))
+        return output
+
+    StackReference.get_output = answering(original[0])  # type: ignore[method-assign]
+    StackReference.require_output = answering(original[1])  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        StackReference.get_output, StackReference.require_output = original  # type: ignore
 
 
 class SynthesizingMocks(Mocks):

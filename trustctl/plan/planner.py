@@ -30,7 +30,7 @@ from trustctl.plan.failures import (
     describe_failure,
     time_limit,
 )
-from trustctl.plan.mocks import RecordingMonitor, SynthesizingMocks
+from trustctl.plan.mocks import RecordingMonitor, SynthesizingMocks, placeholder_stack_outputs
 from trustctl.plan.model import Plan, PlannedResource, SourceLocation, in_program, link_callers
 from trustctl.plan.project import SECRET_PLACEHOLDER, PulumiProject, load_project
 from trustctl.plan.synthesis import placeholder_origin
@@ -110,6 +110,7 @@ def _run(project: PulumiProject, stack: str, monitor: RecordingMonitor) -> None:
     set_mocks(monitor.mocks, project=project.name, stack=stack, preview=True, monitor=monitor)
     set_all_config(dict(project.config), list(project.secret_keys))
     with _long_lived_objects(), _program_context(project.program_dir), \
+            placeholder_stack_outputs(monitor.synthesizer.stack_outputs), \
             contextlib.redirect_stdout(sys.stderr), \
             warnings.catch_warnings():
         # stdout may carry the plan; SDK deprecation warnings also reach the engine's log

@@ -8,6 +8,7 @@ marked secret.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from dataclasses import dataclass, field
@@ -118,15 +119,53 @@ DEFAULT_STACK = "prod"
 
 def default_stack(project_dir: Path | None) -> tuple[str, str | None]:
     """The stack to plan when --stack is not given, as Pulumi picks it: PULUMI_STACK, else the
-    project's only Pulumi.<stack>.yaml, else `prod`, with a one-line hint saying so."""
+    stack `pulumi stack select` left in the workspace settings, else the project's only
+    Pulumi.<stack>.yaml, else `prod`, with a one-line hint saying so."""
     if os.environ.get("PULUMI_STACK"):
         return os.environ["PULUMI_STACK"], None
+    selected = selected_stack(project_dir) if project_dir is not None else None
+    if selected:
+        return selected, None
     files = sorted(project_dir.glob("Pulumi.*.yaml")) if project_dir is not None else []
     if len(files) == 1:
         return files[0].name.removeprefix("Pulumi.").removesuffix(".yaml"), None
     found = f" ({len(files)} stack files)" if files else ""
     return DEFAULT_STACK, (f"no --stack given and no single Pulumi.<stack>.yaml{found}: planning "
                            f"stack {DEFAULT_STACK!r}; give --stack NAME or set PULUMI_STACK")
+
+
+def workspace_settings_file(project_dir: Path) -> Path:
+    """Where the Pulumi CLI keeps a project's workspace settings: `<PULUMI_HOME or
+    ~/.pulumi>/workspaces/<project name>-<sha1 of the Pulumi.yaml path>-workspace.json`."""
+    project_file = Path(os.path.abspath(project_dir / "Pulumi.yaml"))
+    name = _project_name(project_file)
+    digest = hashlib.sha1(str(project_file).encode(), usedforsecurity=False).hexdigest()
+    home = Path(os.environ.get("PULUMI_HOME") or Path.home() / ".pulumi")
+    return home / "workspaces" / f"{name}-{digest}-workspace.json"
+
+
+def selected_stack(project_dir: Path) -> str | None:
+    """The stack `pulumi stack select` recorded for the project (its `stack`, the name part of
+    a qualified `org/project/stack`), or None when nothing is selected."""
+    settings = workspace_settings_file(project_dir)
+    if not settings.is_file():
+        return None
+    try:
+        doc = json.loads(read_text(settings, STACK_CONFIG))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"{settings}: not Pulumi workspace settings ({exc})") from exc
+    stack = doc.get("stack") if isinstance(doc, dict) else None
+    if stack is not None and not isinstance(stack, str):
+        raise InputError(f"{settings}: `stack` is not a stack name")
+    return stack.rsplit("/", 1)[-1] if stack else None
+
+
+def _project_name(project_file: Path) -> str:
+    doc = _read_yaml(project_file) if project_file.is_file() else {}
+    name = doc.get("name") if isinstance(doc, dict) else None
+    if not isinstance(name, str) or not name:
+        raise InputError(f"{project_file}: no project `name`")
+    return name
 
 
 def find_project(start: Path) -> Path | None:

@@ -148,6 +148,11 @@ def placeholder(origin: str) -> str:
     return f"(unknown at plan time: {origin})"
 
 
+def is_placeholder(value: str) -> bool:
+    """Whether `value` is one placeholder and nothing else (not a string built from one)."""
+    return _PLACEHOLDER.fullmatch(value) is not None
+
+
 def placeholder_origin(value: str) -> str | None:
     """Where the (first) placeholder inside `value` came from; None if it holds none."""
     match = _PLACEHOLDER.search(value)
