@@ -122,6 +122,14 @@ def test_a_required_stack_output_missing_from_the_file_is_the_program_s_error() 
                      stack_outputs={"acme/network/prod": {"adminCidr": "10.0.0.0/8"}})
 
 
+def test_a_failed_plan_leaves_nothing_for_the_next_plan_in_the_process() -> None:
+    """The SDK keeps a failed program's outputs process-wide; the next plan must not raise them."""
+    with pytest.raises(InputError, match="KeyError: 'vpcId'"):
+        plan_program(PROGRAMS / "stack-reference", "test",
+                     stack_outputs={"acme/network/prod": {"adminCidr": "10.0.0.0/8"}})
+    assert plan_program(PROGRAMS / "preview-mode", "test").resources
+
+
 def test_planning_is_a_preview() -> None:
     assert _one("preview-mode", "aws:s3/bucket:Bucket", "logs").inputs["tags"] == {
         "dry-run": "True"}

@@ -19,6 +19,7 @@ from typing import Any
 import pulumi
 from pulumi.output import Unknown
 from pulumi.runtime import rpc
+from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.config import set_all_config
 from pulumi.runtime.mocks import set_mocks
 from pulumi.runtime.stack import run_pulumi_func
@@ -120,6 +121,13 @@ def _run(project: PulumiProject, stack: str, monitor: RecordingMonitor) -> None:
                 lambda: runpy.run_path(str(project.program_dir), run_name="__main__")
             )
         )
+
+
+def _forget_failed_outputs() -> None:
+    """The SDK keeps a failed program's outputs, each holding its exception, in a set that
+    outlives the run; the next plan in this process would await them and fail with the old
+    program's error."""
+    pulumi_settings.SETTINGS.outputs.clear()
 
 
 def _position(r: PlannedResource) -> tuple[str, int, str]:
@@ -224,7 +232,9 @@ def plan_program(
         with time_limit(timeout):
             _run(project, stack, monitor)
     except (Exception, SystemExit, PlanTimeout) as exc:
-        raise InputError(describe_failure(exc, project.root, timeout)) from exc
+        reason = describe_failure(exc, project.root, timeout)
+        _forget_failed_outputs()
+        raise InputError(reason) from exc
 
     resources = [_planned(reg, project.root, monitor) for reg in monitor.registrations]
     link_callers(resources)
