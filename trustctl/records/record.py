@@ -47,6 +47,15 @@ class RecordError(InputError):
     """A record that is malformed or whose content no longer matches its hash."""
 
 
+class FactsUnread(RecordError):
+    """A whole record (its hash matches) whose facts this trustctl cannot read: an unknown kind
+    or schema, or a fact of another type. `record` still says which controls it speaks about."""
+
+    def __init__(self, message: str, record: Record) -> None:
+        super().__init__(message)
+        self.record = record
+
+
 @dataclass(frozen=True)
 class Period:
     """Whole UTC days, both ends included."""
@@ -131,7 +140,7 @@ class Record:
         try:
             facts = parse_facts(self.kind, schema, self.stored_facts)
         except FactsError as exc:
-            raise RecordError(f"{where}: {exc}") from None
+            raise FactsUnread(f"{where}: {exc}", self) from None
         self.__dict__["facts"] = facts  # cached: a frozen record's facts never change
         return facts
 
