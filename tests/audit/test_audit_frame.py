@@ -183,7 +183,8 @@ def test_evidence_bucket_holds_the_record_and_the_drills_read(tmp_path, monkeypa
     bucket = open_store("s3://audit-evidence/records")
     finished = datetime.now(UTC) - timedelta(days=3)
     started = finished - timedelta(minutes=5)
-    bucket.write(Record.new(drill_facts(started, finished), started, finished, targets={},
+    bucket.write(Record.new(drill_facts(started, finished, rto_seconds=None), started, finished,
+                            targets={},
                             controls=[{"id": "RESTORE-DRILL", "status": "pass", "findings": []}]))
     skips = [x for a in ("aws", "cloudflare", "site", "database", "supabase")
              for x in ("--skip", a)]

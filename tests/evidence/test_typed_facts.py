@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ from trustctl.backup.record import backup_record
 from trustctl.drill.record import DrillResult
 from trustctl.gate.record import gate_record
 from trustctl.records import Record, RecordError, open_store
-from trustctl.records.facts import DrillFacts, Facts, parse_facts
+from trustctl.records.facts import BackupFacts, DrillFacts, Facts, parse_facts
 from trustctl.records.facts.shape import Moment
 from trustctl.records.record import SIGNED
 from trustctl.records.signing import sign, signer_from_environment
@@ -122,6 +123,12 @@ def test_the_flows_records_read_back_as_their_models(tmp_path: Path) -> None:
     read, = store.read("drill")
     assert read.facts == drill.facts and read.targets["backup_bucket"] is None
     assert drill.to_json()["controls"] == read.controls
+
+
+def test_the_backup_schema_is_the_manifest_without_its_key() -> None:
+    """A manifest field added without a new backup schema fails here (and every backup)."""
+    manifest = {f.name for f in fields(Manifest)} - {"wrapped_data_key"}
+    assert manifest == set(BackupFacts.model_fields)
 
 
 def test_a_fact_of_another_type_is_refused_naming_it() -> None:

@@ -18,7 +18,7 @@ from trustctl.access_review import review_file
 from trustctl.environment import PRODUCTION
 from trustctl.errors import InputError
 from trustctl.records import Record, RecordStore
-from trustctl.records.facts import AccessReviewFacts
+from trustctl.records.facts import AccessReviewFacts, FactsError
 
 KIND = "access-review"
 CONTROL = "ACCESS-REVIEW"
@@ -44,11 +44,14 @@ def build(review_path: Path, recorded_at: datetime) -> Record:
                             for u in unread]}
     inputs = {"review": {"path": str(review_path), "sha256": hashlib.sha256(raw).hexdigest()},
               **document["inputs"]}
-    facts = AccessReviewFacts.from_json({
-        "reviewers": sorted({d["reviewer"] for d in decisions}), "decisions": decisions,
-        "counts": dict(Counter(d["decision"] for d in decisions)),
-        "findings": document["findings"], "changes": document["changes"],
-        "reads": document["reads"], "period": document["period"], "inputs": inputs})
+    try:
+        facts = AccessReviewFacts.from_json({
+            "reviewers": sorted({d["reviewer"] for d in decisions}), "decisions": decisions,
+            "counts": dict(Counter(d["decision"] for d in decisions)),
+            "findings": document["findings"], "changes": document["changes"],
+            "reads": document["reads"], "period": document["period"], "inputs": inputs})
+    except FactsError as exc:
+        raise InputError(f"{review_path}: cannot be recorded: {exc}") from None
     return Record.new(
         facts, datetime.fromisoformat(document["prepared_at"]), recorded_at.replace(microsecond=0),
         record_id=f"{document['review_id']}-r{recorded_at:%Y%m%dT%H%M%SZ}",

@@ -2,6 +2,9 @@
 
 Written by trustctl/backup/record.py for every complete backup (BACKUP-DAILY-35D's daily
 evidence). The tables, roles and extensions stay as the manifest holds them (archive/).
+The fields are listed here rather than derived from the Manifest: `backup/1` is a fixed shape,
+so a field added to the manifest fails the backup's record (an unknown field is refused) until
+it is given a `backup/2`, instead of changing what `backup/1` means under old records.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ import json
 from datetime import datetime
 from typing import Annotated, Any, ClassVar, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, PlainSerializer
+from pydantic import AfterValidator, BaseModel, ConfigDict, PlainSerializer, ValidationError
 
 
 def _aware(moment: datetime) -> datetime:
@@ -28,6 +28,10 @@ Moment = Annotated[datetime, AfterValidator(_aware),
                    PlainSerializer(lambda moment: moment.isoformat(), return_type=str)]
 # What a flow looked at, kept as it was seen (a step's raw facts, a check's API answers).
 Raw = dict[str, Any]
+
+
+class FactsError(ValueError):
+    """The facts are of an unknown kind or schema, or do not have their schema's shape."""
 
 
 class Shape(BaseModel):
@@ -44,8 +48,18 @@ class Facts(Shape):
 
     @classmethod
     def from_json(cls, data: Any) -> Self:
-        """Parsed from JSON-shaped data (times as ISO 8601 text), as strictly as from a file."""
-        return cls.model_validate_json(json.dumps(data))
+        """Parsed from JSON-shaped data (times as ISO 8601 text), as strictly as from a file;
+        FactsError, one line naming the first field that does not fit, otherwise."""
+        try:
+            return cls.model_validate_json(json.dumps(data))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(part) for part in first["loc"]) or "facts"
+            more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+            raise FactsError(f"{cls.KIND} record's facts are not {cls.SCHEMA}: {where}: "
+                             f"{first['msg']}{more}") from None
+        except (TypeError, ValueError) as exc:  # not JSON at all (a producer's bug)
+            raise FactsError(f"{cls.KIND} record's facts are not {cls.SCHEMA}: {exc}") from None
 
     def to_json(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
