@@ -61,9 +61,9 @@ def main() -> None:
         total, record = timed(run_drill, b.where.store(), b.where.kms(),
                               DrillOptions(quiet=True, scratch_parent=b.work))
         baseline = min(first, bare_restore(b, manifest))  # the faster of before and after
-    if record["exit_code"] != 0:
-        raise SystemExit(f"drill did not pass: {record['reason']}")
-    steps = {s["name"]: s["seconds"] for s in record["steps"]}
+    if record.facts.exit_code != 0:
+        raise SystemExit(f"drill did not pass: {record.facts.reason}")
+    steps = {s.name: s.seconds for s in record.facts.steps}
     drill = sum(steps[name] for name in RESTORE_AND_VERIFY)
     print(f"dump: {manifest.dump_bytes / 2**20:.0f} MB plaintext, "
           f"{manifest.object_bytes / 2**20:.0f} MB stored")

@@ -186,4 +186,4 @@ def test_a_review_is_recorded_to_the_evidence_bucket(review, cloudflare_api, aws
     assert not review.evidence.exists()  # the bucket, not the directory
     [stored] = open_store("s3://review-evidence/records").read("access-review")
     assert stored.status_of("ACCESS-REVIEW") == "pass"
-    assert stored.facts["reviewers"] == ["carol@claver.app"]
+    assert stored.facts.reviewers == ["carol@claver.app"]

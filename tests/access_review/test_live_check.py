@@ -28,7 +28,9 @@ def recorded(directory, days_ago: int, decisions: dict[str, str], errors=()) -> 
     when = NOW - timedelta(days=days_ago)
     path = directory / f"review-{days_ago}.yaml"
     review_file.write({"format": review_file.FORMAT, "review_id": f"{when:%Y%m%dT%H%M%SZ}",
-                       "prepared_at": when.isoformat(), "period": {}, "sources": {}, "targets": {},
+                       "prepared_at": when.isoformat(), "sources": {}, "targets": {},
+                       "period": {"start": (when - timedelta(days=90)).isoformat(),
+                                  "end": when.isoformat()},
                        "inputs": {"roster": {"path": "r", "sha256": "0"}},
                        "errors": list(errors), "findings": [], "reads": [],
                        "changes": {"since": None}, "rows": rows}, path, {})

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from sample_facts import drill_facts
 from typer.testing import CliRunner
 
 from tests.audit.aws_denier import DenyingAws
@@ -181,9 +182,10 @@ def test_evidence_bucket_holds_the_record_and_the_drills_read(tmp_path, monkeypa
         CreateBucketConfiguration={"LocationConstraint": aws.region})
     bucket = open_store("s3://audit-evidence/records")
     finished = datetime.now(UTC) - timedelta(days=3)
-    bucket.write(Record.new("drill", finished - timedelta(minutes=5), finished, targets={},
-                            controls=[{"id": "RESTORE-DRILL", "status": "pass", "findings": []}],
-                            facts={"status": "pass", "finished_at": finished.isoformat()}))
+    started = finished - timedelta(minutes=5)
+    bucket.write(Record.new(drill_facts(started, finished, rto_seconds=None), started, finished,
+                            targets={},
+                            controls=[{"id": "RESTORE-DRILL", "status": "pass", "findings": []}]))
     skips = [x for a in ("aws", "cloudflare", "site", "database", "supabase")
              for x in ("--skip", a)]
     result = CliRunner().invoke(app, ["audit", *skips, "--evidence", "s3://audit-evidence/records",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sample_facts import drill_facts
 
 from tests.audit.conftest import check_by_id, messages
 from trustctl.archive.manifest import Manifest
@@ -57,12 +58,12 @@ def _backup(aws, bucket, prefix, hours_ago):
 
 def _drill(evidence, days_ago, status="pass", rto_met=True):
     finished = datetime.now(UTC) - timedelta(days=days_ago)
-    facts = {"status": status, "finished_at": finished.isoformat(),
-             "rto": {"objective_seconds": 14400.0, "measured_seconds": 12.5 if rto_met
-                     else 20000.0, "met": rto_met}}
+    started = finished - timedelta(minutes=5)
+    facts = drill_facts(started, finished, status=status,
+                        rto_seconds=12.5 if rto_met else 20000.0)
     open_store(evidence).write(Record.new(
-        "drill", finished - timedelta(minutes=5), finished, targets={},
-        controls=[{"id": "RESTORE-DRILL", "status": status, "findings": []}], facts=facts))
+        facts, started, finished, targets={},
+        controls=[{"id": "RESTORE-DRILL", "status": status, "findings": []}]))
 
 
 def test_fresh_backup_passes_rpo(aws, account, records):

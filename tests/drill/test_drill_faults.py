@@ -171,7 +171,7 @@ def test_scratch_server_dying_mid_restore_is_could_not_run(
         os.kill(scratch.pid, signal.SIGKILL)
 
     options = DrillOptions(on_restore_started=kill_scratch)
-    record = run_drill(locked_location.store(), locked_location.kms(), options)
+    record = run_drill(locked_location.store(), locked_location.kms(), options).to_json()
     assert record["exit_code"] == 2
     restore = next(s for s in record["steps"] if s["name"] == "restore")
     assert restore["status"] == "error" and "scratch server stopped" in restore["findings"][0]

@@ -21,7 +21,8 @@ from trustctl.drill.run import DrillOptions, run_drill
 def test_drill_of_good_backup_passes(spy: SecretSpy, source: Source,
                                      locked_location: Location) -> None:
     manifest = take_backup(source, locked_location)
-    record = run_drill(locked_location.store(), locked_location.kms(), DrillOptions(quiet=True))
+    result = run_drill(locked_location.store(), locked_location.kms(), DrillOptions(quiet=True))
+    record = result.to_json()
     assert record["exit_code"] == 0, record["reason"]
     assert [s["status"] for s in record["steps"]] == ["pass"] * len(record["steps"])
     assert [s["name"] for s in record["steps"]] == [
@@ -69,7 +70,7 @@ def test_drill_of_good_backup_passes(spy: SecretSpy, source: Source,
         details["export"]
     files = steps["export"]["facts"]["files"]
     assert sum(f["rows"] for f in files.values()) == int(export[2].replace(",", "")) > 0
-    text = summary(record, Path("drill.json"))
+    text = summary(result, Path("drill.json"))
     assert "10 tenant tables in public: RLS enabled on each tenant table" in text
     assert "0 rows of other tenants visible" in text
 
@@ -85,7 +86,7 @@ def test_parallel_dump_and_restore(source: Source, locked_location: Location,
     assert verify_backup(locked_location.store(), locked_location.kms(), manifest.backup_id,
                          manifest, quiet=True).ok
     options = DrillOptions(quiet=True, jobs=restore_jobs, scratch_parent=tmp_path)
-    record = run_drill(locked_location.store(), locked_location.kms(), options)
+    record = run_drill(locked_location.store(), locked_location.kms(), options).to_json()
     assert record["exit_code"] == 0, record["reason"]
     restore = next(s for s in record["steps"] if s["name"] == "restore")
     assert f"{restore_jobs} job(s)" in restore["detail"]

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import yaml
+from sample_facts import access_review_facts, audit_facts, backup_facts, drill_facts, gate_facts
 
 from trustctl.records import Record, RecordStore, open_store
 
@@ -37,30 +38,30 @@ def result(control: str, status: str, message: str = "") -> dict:
 
 
 def backup(day: dt.date) -> Record:
-    return Record.new("backup", at(day), at(day) + dt.timedelta(minutes=12),
+    started, finished = at(day), at(day) + dt.timedelta(minutes=12)
+    return Record.new(backup_facts(started, finished), started, finished,
                       record_id=f"{day:%Y%m%d}T020000Z-b", targets={"bucket": "claver-backups"},
-                      controls=[result("BACKUP-DAILY-35D", "pass")],
-                      facts={"object_sha256": "ab" * 32, "object_bytes": 1_048_576})
+                      controls=[result("BACKUP-DAILY-35D", "pass")])
 
 
 def audit(day: dt.date, failing: tuple[str, ...] = ()) -> Record:
     return Record.new(
-        "audit", at(day, 6), at(day, 6) + dt.timedelta(minutes=4),
+        audit_facts(1 if failing else 0), at(day, 6), at(day, 6) + dt.timedelta(minutes=4),
         record_id=f"{day:%Y%m%d}T060000Z-a", targets={"aws_account": "123456789012"},
         controls=[result(c, "fail" if c in failing else "pass",
                          "min TLS version 1.0 on claver.app" if c in failing else "")
-                  for c in AUDITED], facts={"checks_run": 42})
+                  for c in AUDITED])
 
 
 def gate(day: dt.date) -> Record:
     controls = [result(c, "excepted" if c == "NO-PUBLIC-DB" else "pass") for c in GATED]
     controls.append(result("TENANT-ISOLATION", "not_applicable"))  # not the gate's business
-    return Record.new("gate", at(day, 9), at(day, 9) + dt.timedelta(minutes=2),
+    return Record.new(gate_facts(), at(day, 9), at(day, 9) + dt.timedelta(minutes=2),
                       record_id=f"{day:%Y%m%d}T090000Z-g",
                       targets={"origin": "program", "stack": "prod"},
                       provenance={"gate": {"input": "program", "paths": ["."], "stack": "prod",
                                            "commit": "0" * 40, "clean": True}},
-                      controls=controls, facts={"resources_checked": 120})
+                      controls=controls)
 
 
 def drill(day: dt.date, rto_hours: float) -> Record:
@@ -70,21 +71,18 @@ def drill(day: dt.date, rto_hours: float) -> Record:
                 result("RESTORE-DRILL", status, "" if met else "restore took too long"),
                 result("RPO-RTO", status, "" if met else f"RTO {rto_hours} h > 4 h"),
                 result("DATA-EXPORT", "pass")]
+    started, finished = at(day, 10), at(day, 10) + dt.timedelta(hours=rto_hours)
     return Record.new(
-        "drill", at(day, 10), at(day, 10) + dt.timedelta(hours=rto_hours),
-        record_id=f"{day:%Y%m%d}T100000Z-d", targets={"backup_bucket": "claver-backups"},
-        controls=controls,
-        facts={"status": status, "rpo": {"objective_seconds": 86400.0,
-                                         "measured_seconds": 8 * 3600.0, "met": True},
-               "rto": {"objective_seconds": 14400.0, "measured_seconds": rto_hours * 3600,
-                       "met": met}})
+        drill_facts(started, finished, status=status, rto_seconds=rto_hours * 3600),
+        started, finished, record_id=f"{day:%Y%m%d}T100000Z-d",
+        targets={"backup_bucket": "claver-backups"}, controls=controls)
 
 
 def access_review(day: dt.date) -> Record:
-    return Record.new("access-review", at(day, 14), at(day, 15),
+    return Record.new(access_review_facts(at(day - dt.timedelta(days=90)), at(day)),
+                      at(day, 14), at(day, 15),
                       record_id=f"{day:%Y%m%d}T140000Z-r", targets={"aws_account": "1234"},
-                      controls=[result("ACCESS-REVIEW", "pass")],
-                      facts={"principals": 7, "removed": 1, "reviewer": "head of engineering"})
+                      controls=[result("ACCESS-REVIEW", "pass")])
 
 
 def write_quarter(store: RecordStore, *, drills: bool = True,

@@ -24,8 +24,9 @@ SANDBOX = Environment("sandbox", "default")
 def _fixture_gate(day: dt.date) -> Record:
     """A gate run over a test fixture's program: not the estate."""
     record = gate(day)
-    return Record.new("gate", at(day, 11), at(day, 11), record_id=f"{day:%Y%m%d}T110000Z-g",
-                      targets=record.targets, controls=record.controls, facts=record.facts,
+    return Record.new(record.facts, at(day, 11), at(day, 11),
+                      record_id=f"{day:%Y%m%d}T110000Z-g",
+                      targets=record.targets, controls=record.controls,
                       provenance={"gate": {"input": "program", "paths": ["tests/fixtures/x"],
                                            "stack": "test"}})
 
@@ -33,8 +34,9 @@ def _fixture_gate(day: dt.date) -> Record:
 def _pack_gate(day: dt.date, stack: str) -> Record:
     """The policy pack's record of a `pulumi up` on `stack` (issue 26)."""
     record = gate(day)
-    return Record.new("gate", at(day, 12), at(day, 12), record_id=f"{day:%Y%m%d}T120000Z-p",
-                      targets=record.targets, controls=record.controls, facts=record.facts,
+    return Record.new(record.facts, at(day, 12), at(day, 12),
+                      record_id=f"{day:%Y%m%d}T120000Z-p",
+                      targets=record.targets, controls=record.controls,
                       provenance={"gate": {"input": "policy-pack", "stack": stack,
                                            "operation": "update"}})
 

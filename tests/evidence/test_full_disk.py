@@ -12,8 +12,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-SCRIPT = """
+SCRIPT = f"import sys; sys.path.insert(0, {str(Path(__file__).parents[1])!r})\n" + """
 import datetime as dt, json, os, sys
+from sample_facts import backup_facts
 from trustctl.errors import InputError
 from trustctl.records import Record, open_store
 
@@ -22,7 +23,7 @@ store = open_store(directory)
 at = dt.datetime(2026, 7, 1, 2, tzinfo=dt.UTC)
 written, error = 0, None
 while error is None and written < 500:
-    record = Record.new("backup", at, at, targets={}, facts={"pad": "x" * 3000},
+    record = Record.new(backup_facts(at, at, source="x" * 3000), at, at, targets={},
                         controls=[{"id": "BACKUP-DAILY-35D", "status": "pass", "findings": []}],
                         record_id=f"r{written:04d}")
     try:

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sample_facts import audit_facts, drill_facts
 
 from trustctl.aws import AwsTarget, client
 from trustctl.errors import DependencyError, InputError
@@ -16,15 +17,17 @@ from trustctl.records import Period, Record, RecordError, RecordExistsError, ope
 T0 = datetime(2026, 7, 1, 2, 0, tzinfo=UTC)
 
 
-def _record(kind: str = "audit", when: datetime = T0, **facts: object) -> Record:
-    return Record.new(kind, when, when + timedelta(minutes=3),
+def _record(kind: str = "audit", when: datetime = T0, exit_code: int = 0) -> Record:
+    facts = (drill_facts(when, when + timedelta(minutes=3)) if kind == "drill"
+             else audit_facts(exit_code, [{"check": "AUD_X", "status": "pass", "findings": [],
+                                           "unreadable": [], "facts": {"b": 1, "a": [1.5, "x"]}}]))
+    return Record.new(facts, when, when + timedelta(minutes=3),
                       targets={"account": "123456789012"},
-                      controls=[{"id": "TLS-MIN", "status": "pass", "findings": []}],
-                      facts=dict(facts))
+                      controls=[{"id": "TLS-MIN", "status": "pass", "findings": []}])
 
 
 def test_hash_is_over_the_canonical_encoding_not_the_layout(tmp_path: Path) -> None:
-    record = _record(b=1, a=[1.5, "x"])
+    record = _record()
     path = Path(open_store(tmp_path).write(record))
     stored = json.loads(path.read_text())
     sealed = Record.from_json(stored, "x")
@@ -38,8 +41,8 @@ def test_hash_is_over_the_canonical_encoding_not_the_layout(tmp_path: Path) -> N
 
 def test_an_altered_record_is_refused_naming_it(tmp_path: Path) -> None:
     store = open_store(tmp_path)
-    path = Path(store.write(_record(result="pass")))
-    path.write_text(path.read_text().replace('"result": "pass"', '"result": "fail"'))
+    path = Path(store.write(_record(exit_code=0)))
+    path.write_text(path.read_text().replace('"exit_code": 0', '"exit_code": 1'))
     with pytest.raises(RecordError, match=f"{path.name}: content does not match its sha256"):
         store.read()
 
@@ -66,20 +69,19 @@ def test_read_filters_by_kind_and_period_oldest_first(tmp_path: Path) -> None:
 
 
 def test_no_password_reaches_a_record(tmp_path: Path) -> None:
-    record = Record.new("drill", T0, T0, controls=[],
-                        targets={"source": "postgresql://app:hunter2-secret@db:5432/claver"},
-                        facts={"error": "cannot connect to postgresql://u:hunter2-secret@h/db"})
+    facts = drill_facts(T0, T0, status="error",
+                        reason="cannot connect to postgresql://u:hunter2-secret@h/db")
+    record = Record.new(facts, T0, T0, controls=[],
+                        targets={"source": "postgresql://app:hunter2-secret@db:5432/claver"})
     open_store(tmp_path).write(record)
     text = next(tmp_path.glob("*.json")).read_text()
     assert "hunter2-secret" not in text and "db:5432/claver" in text
 
 
-def test_bad_kind_and_naive_times_are_refused() -> None:
-    with pytest.raises(RecordError, match="kind"):
-        _record("Not A Kind")
+def test_naive_times_are_refused() -> None:
     with pytest.raises(RecordError, match="time zone"):
-        Record.new("audit", datetime(2026, 7, 1), datetime(2026, 7, 1), targets={},
-                   controls=[], facts={})
+        Record.new(audit_facts(), datetime(2026, 7, 1), datetime(2026, 7, 1), targets={},
+                   controls=[])
 
 
 def test_unwritable_directory_is_refused_up_front(tmp_path: Path) -> None:
@@ -102,7 +104,7 @@ def test_s3_store_locks_each_record_and_refuses_rewrites(aws: AwsTarget,
     _bucket(aws, "claver-evidence")
     store = open_store("s3://claver-evidence/records")
     store.check_writable()
-    record = _record(result="pass")
+    record = _record()
     url = store.write(record)
     assert url == f"s3://claver-evidence/records/{record.name}"
     head = client("s3", aws).head_object(Bucket="claver-evidence", Key=f"records/{record.name}")

@@ -27,6 +27,7 @@ from trustctl.aws import AwsTarget
 from trustctl.catalog import page_figures
 from trustctl.errors import InputError
 from trustctl.provider import PRODUCTION, source_dsn
+from trustctl.records.facts import AccessReviewFacts
 from trustctl.records.options import EvidenceDirOption, EvidenceOption, record_store
 from trustctl.report.results import ControlResult, Status
 
@@ -182,9 +183,10 @@ def record_command(
     if output == "json":
         typer.echo(json.dumps({"controls": record.controls, "record": path}, indent=2))
     else:
-        counts = ", ".join(f"{n} {d}" for d, n in sorted(record.facts["counts"].items()))
+        facts = record.facts_as(AccessReviewFacts)
+        counts = ", ".join(f"{n} {d}" for d, n in sorted(facts.counts.items()))
         typer.echo(f"Access review {record.id} recorded: {counts}; reviewers "
-                   f"{', '.join(record.facts['reviewers'])}\n"
+                   f"{', '.join(facts.reviewers)}\n"
                    f"  ACCESS-REVIEW {control['status']}\n  record  {path}")
     if control["status"] != "pass":
         typer.echo("trustctl: access-review: the review did not read every source; it does not "

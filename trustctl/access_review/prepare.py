@@ -34,6 +34,7 @@ from trustctl.access_review.roster import Roster
 from trustctl.aws import AwsTarget
 from trustctl.dsn import Dsn
 from trustctl.records import RecordStore
+from trustctl.records.facts import AccessReviewFacts
 from trustctl.report.results import ControlResult, Finding, Status
 
 SOURCES = ("aws", "database", "cloudflare")
@@ -106,7 +107,8 @@ class Previous:
         if latest is None:
             return cls()
         return cls(f"review {latest.id} (recorded {latest.finished})",
-                   latest.facts["decisions"], record.cuts(latest),
+                   [d.model_dump() for d in latest.facts_as(AccessReviewFacts).decisions],
+                   record.cuts(latest),
                    {"record": latest.id, "sha256": latest.sha256})
 
 

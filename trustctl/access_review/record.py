@@ -18,6 +18,7 @@ from trustctl.access_review import review_file
 from trustctl.environment import PRODUCTION
 from trustctl.errors import InputError
 from trustctl.records import Record, RecordStore
+from trustctl.records.facts import AccessReviewFacts, FactsError
 
 KIND = "access-review"
 CONTROL = "ACCESS-REVIEW"
@@ -43,16 +44,20 @@ def build(review_path: Path, recorded_at: datetime) -> Record:
                             for u in unread]}
     inputs = {"review": {"path": str(review_path), "sha256": hashlib.sha256(raw).hexdigest()},
               **document["inputs"]}
+    try:
+        facts = AccessReviewFacts.from_json({
+            "reviewers": sorted({d["reviewer"] for d in decisions}), "decisions": decisions,
+            "counts": dict(Counter(d["decision"] for d in decisions)),
+            "findings": document["findings"], "changes": document["changes"],
+            "reads": document["reads"], "period": document["period"], "inputs": inputs})
+    except FactsError as exc:
+        raise InputError(f"{review_path}: cannot be recorded: {exc}") from None
     return Record.new(
-        KIND, datetime.fromisoformat(document["prepared_at"]), recorded_at.replace(microsecond=0),
+        facts, datetime.fromisoformat(document["prepared_at"]), recorded_at.replace(microsecond=0),
         record_id=f"{document['review_id']}-r{recorded_at:%Y%m%dT%H%M%SZ}",
         targets={**document["targets"], "sources": document["sources"]},
         provenance={"environment": document.get("environment") or PRODUCTION.to_json()},
-        controls=[control],
-        facts={"reviewers": sorted({d["reviewer"] for d in decisions}),
-               "decisions": decisions, "counts": dict(Counter(d["decision"] for d in decisions)),
-               "findings": document["findings"], "changes": document["changes"],
-               "reads": document["reads"], "period": document["period"], "inputs": inputs})
+        controls=[control])
 
 
 def latest(store: RecordStore) -> Record | None:
@@ -64,5 +69,6 @@ def latest(store: RecordStore) -> Record | None:
 def cuts(record: Record) -> list[dict[str, Any]]:
     """The `remove` and `reduce` decisions of a record (access to cut, checked live), each
     naming its review and reviewer."""
-    return [{**d, "review_id": record.id} for d in record.facts["decisions"]
-            if d["decision"] in review_file.CUTS]
+    return [{**d.model_dump(), "review_id": record.id}
+            for d in record.facts_as(AccessReviewFacts).decisions
+            if d.decision in review_file.CUTS]

@@ -25,6 +25,7 @@ from trustctl.catalog import Control, load_catalog
 from trustctl.errors import InputError
 from trustctl.pg.tenancy import Tenancy, load, override
 from trustctl.records import Record
+from trustctl.records.facts import AuditFacts
 from trustctl.records.options import EvidenceDirOption, EvidenceOption, record_store
 from trustctl.records.store import S3_SCHEME
 from trustctl.report.formats import FormatOption, OutputOption, report_outputs, write_reports
@@ -167,10 +168,10 @@ def audit(
                                   skip_checks=opened.skip_checks, on_done=on_done)
     controls = by_control(catalog, outcomes)
     code = exit_code(controls)
-    path = store.write(Record.new(
-        "audit", started, datetime.now(UTC), targets=opened.describe(),
-        controls=[c.to_json() for c in controls],
-        facts={"exit_code": code, "checks": _json_native([o.to_json() for o in outcomes])}))
+    facts = AuditFacts.from_json({"exit_code": code,
+                                  "checks": _json_native([o.to_json() for o in outcomes])})
+    path = store.write(Record.new(facts, started, datetime.now(UTC), targets=opened.describe(),
+                                  controls=[c.to_json() for c in controls]))
     report = ControlReport("trustctl audit", opened.origin(), controls, checked=len(outcomes),
                            checked_what="live checks",
                            remediation=_remediation(catalog, outcomes))

@@ -3,6 +3,7 @@ replication) and drill records in the record store (RESTORE-DRILL, RTO)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,6 +16,15 @@ from trustctl.audit.memo import Memo
 from trustctl.catalog import page_figures
 from trustctl.errors import DependencyError
 from trustctl.records import RecordError, RecordStore
+from trustctl.records.facts import DrillFacts
+
+
+@dataclass(frozen=True)
+class StoredDrill:
+    """A drill record's facts, and where it is (`path`: store and file name)."""
+
+    path: str
+    drill: DrillFacts
 
 
 class RecordsReader:
@@ -80,14 +90,14 @@ class RecordsReader:
         return {"bucket": bucket, "backup_id": manifest.backup_id, "replicas": replicas,
                 "copies": copies}
 
-    def drill_records(self) -> list[dict[str, Any]]:
-        """The facts of every drill record in the store, newest first; `_path` says where."""
-        def read() -> list[dict[str, Any]]:
+    def drill_records(self) -> list[StoredDrill]:
+        """Every drill record in the store, newest first."""
+        def read() -> list[StoredDrill]:
             try:
                 records = self.store.read("drill")
             except (RecordError, DependencyError, OSError) as exc:
                 raise CouldNotRead(f"drill records in {self.store}: {exc}") from None
-            return [{**r.facts, "_path": f"{self.store}/{r.name}"}
+            return [StoredDrill(f"{self.store}/{r.name}", r.facts_as(DrillFacts))
                     for r in sorted(records, key=lambda r: r.finished_at, reverse=True)]
         return self._memo.get("drills", read)
 

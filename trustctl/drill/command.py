@@ -19,7 +19,7 @@ from trustctl import options, signals
 from trustctl.archive.location import Location
 from trustctl.aws import aws_errors
 from trustctl.catalog import page_figures
-from trustctl.drill.record import as_record
+from trustctl.drill.record import DrillResult
 from trustctl.drill.run import DrillOptions, run_drill
 from trustctl.dsn import Dsn
 from trustctl.errors import InputError
@@ -195,46 +195,47 @@ def drill_command(
     with aws_errors("drill"):
         if backup_id is None:
             provider.ensure_backup(where, store, records)
-        record = run_drill(store, kms, drill_options, site)
+        result = run_drill(store, kms, drill_options, site)
     with signals.shielded():  # the drill ran: its record and summary are not cut short
-        path = records.write(as_record(record))
+        path = records.write(result.as_record())
         if output == "json":
-            typer.echo(json.dumps(record, indent=2))
+            typer.echo(json.dumps(result.to_json(), indent=2))
         else:
-            typer.echo(summary(record, path))
-    if record["exit_code"]:
-        typer.echo(f"trustctl: drill {record['status']}: {record['reason']}", err=True)
-        raise typer.Exit(record["exit_code"])
+            typer.echo(summary(result, path))
+    drill = result.facts
+    if drill.exit_code:
+        typer.echo(f"trustctl: drill {drill.status}: {drill.reason}", err=True)
+        raise typer.Exit(drill.exit_code)
 
 
-def summary(record: dict, path: str) -> str:
+def summary(result: DrillResult, path: str) -> str:
     """The human summary: verdict, backup, each step, objectives, controls, where the record is."""
+    drill = result.facts
     verdict = {"pass": "PASSED", "fail": "FAILED", "error": "COULD NOT RUN",
-               "interrupted": "INTERRUPTED"}[record["status"]]
-    lines = [f"Restore drill {record['drill_id']}: {verdict}"]
-    if record["backup"]:
-        backup = record["backup"]
-        lines.append(f"  backup  {backup['backup_id']} from {backup['source']}")
-        lines.append(f"  object  s3://{backup['bucket']}/{backup['object_key']}"
-                     + (f" (version {backup['object_version']})" if backup["object_version"]
+               "interrupted": "INTERRUPTED"}[drill.status]
+    lines = [f"Restore drill {drill.drill_id}: {verdict}"]
+    if drill.backup:
+        backup = drill.backup
+        lines.append(f"  backup  {backup.backup_id} from {backup.source}")
+        lines.append(f"  object  s3://{backup.bucket}/{backup.object_key}"
+                     + (f" (version {backup.object_version})" if backup.object_version
                         else ""))
-    outage = record.get("region_outage")
+    outage = drill.region_outage
     if outage:
-        lines.append(f"  outage  {outage['primary_region']} treated as gone (not contacted); "
-                     f"restored from the copy in {outage['recovery_region']}")
-    for step in record["steps"]:
-        served = f"[{step['served_by']}] " if outage and step["served_by"] else ""
-        lines.append(f"  {step['status']:<8}{step['name']:<18}{step['seconds']:>8.1f} s  "
-                     f"{served}{step['detail']}")
-        lines.extend(f"{'':<36}- {finding}" for finding in step["findings"])
-    for name in ("rpo", "rto"):
-        objective = record[name]
-        measured = objective["measured_seconds"]
-        state = "not measured" if measured is None else ("met" if objective["met"] else "MISSED")
+        lines.append(f"  outage  {outage.primary_region} treated as gone (not contacted); "
+                     f"restored from the copy in {outage.recovery_region}")
+    for step in drill.steps:
+        served = f"[{step.served_by}] " if outage and step.served_by else ""
+        lines.append(f"  {step.status:<8}{step.name:<18}{step.seconds:>8.1f} s  "
+                     f"{served}{step.detail}")
+        lines.extend(f"{'':<36}- {finding}" for finding in step.findings)
+    for name, objective in (("rpo", drill.rpo), ("rto", drill.rto)):
+        measured = objective.measured_seconds
+        state = "not measured" if measured is None else ("met" if objective.met else "MISSED")
         shown = "-" if measured is None else _duration(measured)
         lines.append(f"  {name.upper()}     {shown} (objective "
-                     f"{objective['objective_seconds'] / 3600:g} h): {state}")
-    lines.append("  controls " + ", ".join(f"{c['id']} {c['status']}" for c in record["controls"]))
+                     f"{objective.objective_seconds / 3600:g} h): {state}")
+    lines.append("  controls " + ", ".join(f"{c.id} {c.status}" for c in result.controls))
     lines.append(f"  record  {path}")
     return "\n".join(lines)
 

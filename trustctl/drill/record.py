@@ -12,15 +12,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any, TypeVar
 
 from trustctl.errors import FindingError
 from trustctl.records import Record
+from trustctl.records.facts import DrillFacts
 from trustctl.redaction import redact
 from trustctl.report.results import ControlResult, Finding, Status
 
-FORMAT = "trustctl-drill-record/1"
 T = TypeVar("T")
 
 
@@ -117,15 +116,24 @@ def control_results(steps: Steps, control_ids: tuple[str, ...]) -> list[ControlR
     return results
 
 
-def as_record(drill: dict[str, Any]) -> Record:
-    """The drill's record for the record store: its controls, and every other field as facts."""
-    backup = drill.get("backup") or {}
-    targets = {"backup_bucket": backup.get("bucket"), "region": backup.get("region"),
-               "backup_id": backup.get("backup_id"),
-               "object_key": backup.get("object_key"),
-               "scratch": (drill.get("scratch") or {}).get("kind")}
-    return Record.new(
-        "drill", datetime.fromisoformat(drill["started_at"]),
-        datetime.fromisoformat(drill["finished_at"]), record_id=drill["drill_id"],
-        targets=targets, controls=drill["controls"],
-        facts={k: v for k, v in drill.items() if k != "controls"})
+@dataclass(frozen=True)
+class DrillResult:
+    """One drill: its facts (trustctl/records/facts/drill.py) and the controls they prove. The
+    record and the `--format json` output are both made from it."""
+
+    facts: DrillFacts
+    controls: list[ControlResult]
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.facts.to_json(), "controls": [c.to_json() for c in self.controls]}
+
+    def as_record(self) -> Record:
+        """The drill's record for the record store: its controls, and its facts."""
+        backup, scratch = self.facts.backup, self.facts.scratch
+        targets = {"backup_bucket": backup and backup.bucket, "region": backup and backup.region,
+                   "backup_id": backup and backup.backup_id,
+                   "object_key": backup and backup.object_key,
+                   "scratch": scratch and scratch.kind}
+        return Record.new(self.facts, self.facts.started_at, self.facts.finished_at,
+                          record_id=self.facts.drill_id, targets=targets,
+                          controls=[c.to_json() for c in self.controls])

@@ -34,7 +34,14 @@ from trustctl.catalog import page_figures
 from trustctl.drill import leftovers
 from trustctl.drill.export import export_tenant
 from trustctl.drill.guard import refuse_production
-from trustctl.drill.record import FORMAT, Step, StepError, StepFailed, Steps, control_results
+from trustctl.drill.record import (
+    DrillResult,
+    Step,
+    StepError,
+    StepFailed,
+    Steps,
+    control_results,
+)
 from trustctl.drill.restore import restore_archive
 from trustctl.drill.scratch import LocalScratch, RemoteScratch, Scratch
 from trustctl.drill.tables import compare_tables
@@ -47,6 +54,8 @@ from trustctl.pg.roles import RoleAllowlist
 from trustctl.pg.tenancy import Tenancy
 from trustctl.pg.writes import cross_tenant_writes
 from trustctl.progress import Progress
+from trustctl.records.facts import DrillFacts
+from trustctl.records.facts.drill import FORMAT, Objective, ObjectRead, RestoredBackup
 from trustctl.report.results import ControlResult, Finding, Status, exit_code
 
 CONTROLS = ("TENANT-ISOLATION", "BACKUP-DAILY-35D", "RESTORE-DRILL", "RPO-RTO", "DATA-EXPORT")
@@ -104,7 +113,7 @@ def classify(exc: BaseException) -> str | None:
 
 
 class Drill:
-    """One rehearsal; `run()` returns the record (a dict ready for JSON).
+    """One rehearsal; `run()` returns its result (facts and controls: drill/record.py).
 
     With a recovery `site` it rehearses a regional outage: `store` and `kms` are the recovery
     region's, the data key is unwrapped with the site's key (the backup key's replica), and the
@@ -133,7 +142,7 @@ class Drill:
         self.assessment: Assessment | None = None  # the judgment's, made by verify-rls
         self.probe: Probe | None = None  # the tenants and counts verify-isolation probed
 
-    def run(self) -> dict:
+    def run(self) -> DrillResult:
         """Every step, then the record; Ctrl-C ends the steps early but still yields a record."""
         try:
             self._run_steps()
@@ -390,41 +399,39 @@ class Drill:
 
     # -- record --------------------------------------------------------------------------------
 
-    def record(self) -> dict:
+    def record(self) -> DrillResult:
         controls = control_results(self.steps, CONTROLS)
         if self.interrupted:
             _unverified(controls, "the drill was interrupted")
         code = EXIT_INTERRUPTED if self.interrupted else exit_code(controls)
         manifest = self.manifest
-        return {
-            "format": FORMAT,
-            "drill_id": f"{self.started.strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(3)}",
-            "started_at": self.started.isoformat(),
-            "finished_at": datetime.now(UTC).isoformat(),
-            "status": {0: "pass", 1: "fail", EXIT_INTERRUPTED: "interrupted"}.get(code, "error"),
-            "exit_code": code,
-            "reason": _reason(self.steps.problems()),
-            "backup": None if manifest is None else {
-                "backup_id": self.backup_id, "authenticated": self.authentic is not None,
-                "finished_at": manifest.finished_at,
-                "source": manifest.source, "bucket": self.store.bucket, "region": self.region,
-                "object_key": manifest.object_key, "object_version": manifest.object_version,
-                "object_sha256": manifest.object_sha256, "kms_key_id": manifest.kms_key_id,
-            },
-            "object_read": None if self.read is None else {
-                "key": self.read.object_key, "version_id": self.read.version_id,
-                "bytes": self.read.object_bytes, "sha256": self.read.sha256 or None,
-            },
-            "scratch": self.scratch.describe() if self.scratch else None,
-            "rpo": self._objective(self.options.rpo, None if self.authentic is None
-                                   else (self.started - manifest.finished).total_seconds()),
-            "rto": self._objective(self.options.rto, self.verified_after
-                                   if self.steps.get("rto") and
-                                   self.steps.get("rto").status != "skipped" else None),
-            "region_outage": self._outage(),
-            "steps": [{**s.to_json(), "served_by": self._served_by(s)} for s in self.steps.items],
-            "controls": [c.to_json() for c in controls],
-        }
+        return DrillResult(DrillFacts(
+            format=FORMAT,
+            drill_id=f"{self.started.strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(3)}",
+            started_at=self.started, finished_at=datetime.now(UTC),
+            status={0: "pass", 1: "fail", EXIT_INTERRUPTED: "interrupted"}.get(code, "error"),
+            exit_code=code,
+            reason=_reason(self.steps.problems()),
+            backup=None if manifest is None else RestoredBackup(
+                backup_id=self.backup_id, authenticated=self.authentic is not None,
+                finished_at=manifest.finished,
+                source=manifest.source, bucket=self.store.bucket, region=self.region,
+                object_key=manifest.object_key, object_version=manifest.object_version,
+                object_sha256=manifest.object_sha256, kms_key_id=manifest.kms_key_id,
+            ),
+            object_read=None if self.read is None else ObjectRead(
+                key=self.read.object_key, version_id=self.read.version_id,
+                bytes=self.read.object_bytes, sha256=self.read.sha256 or None,
+            ),
+            scratch=self.scratch.describe() if self.scratch else None,
+            rpo=self._objective(self.options.rpo, None if self.authentic is None
+                                else (self.started - manifest.finished).total_seconds()),
+            rto=self._objective(self.options.rto, self.verified_after
+                                if self.steps.get("rto") and
+                                self.steps.get("rto").status != "skipped" else None),
+            region_outage=self._outage(),
+            steps=[{**s.to_json(), "served_by": self._served_by(s)} for s in self.steps.items],
+        ), controls)
 
     def _served_by(self, step: Step) -> str | None:
         """The AWS region a step read from (the drill host for the local ones); None if not run."""
@@ -442,15 +449,16 @@ class Drill:
                 "notes": list(self.site.notes)}
 
     @staticmethod
-    def _objective(objective: timedelta, measured: float | None) -> dict:
-        return {"objective_seconds": objective.total_seconds(),
-                "measured_seconds": None if measured is None else round(measured, 3),
-                "met": None if measured is None else measured <= objective.total_seconds()}
+    def _objective(objective: timedelta, measured: float | None) -> Objective:
+        return Objective(
+            objective_seconds=objective.total_seconds(),
+            measured_seconds=None if measured is None else round(measured, 3),
+            met=None if measured is None else measured <= objective.total_seconds())
 
 
 def run_drill(store: BackupStore, kms: Any, options: DrillOptions,
-              site: RecoverySite | None = None) -> dict:
-    """Runs one drill and returns its record; exit code in record['exit_code']."""
+              site: RecoverySite | None = None) -> DrillResult:
+    """Runs one drill and returns its result; exit code in result.facts.exit_code."""
     return Drill(store, kms, options, site).run()
 
 

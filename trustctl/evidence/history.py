@@ -58,7 +58,8 @@ def trusted_keys(files: Iterable[Path], *also: PublicKey | None) -> dict[str, Pu
 
 def load_history(store: RecordStore, trusted: dict[str, PublicKey], estate: Estate) -> History:
     scan = store.scan()
-    good, problems = check_history(scan.records, trusted)
+    good, problems = check_history(scan.records, trusted,
+                                   [p.record for p in scan.problems if p.record is not None])
     history = History(problems=scan.problems + problems, outcomes=scan.outcomes,
                       outcome_problems=scan.outcome_problems)
     for record in good:

@@ -18,6 +18,7 @@ from trustctl.evidence.assess import (
     backup_days,
 )
 from trustctl.records import Record
+from trustctl.records.facts import DrillFacts
 from trustctl.records.provenance import catalog_version, code_version
 
 FORMAT = "trustctl-evidence-report/1"
@@ -103,13 +104,13 @@ def _drills(inputs: Inputs) -> list[dict[str, Any]]:
     for record in inputs.records:
         if record.kind != "drill":
             continue
-        facts = record.facts
+        drill = record.facts_as(DrillFacts)
+        objectives = {"rpo": drill.rpo, "rto": drill.rto}
         drills.append({
-            **_brief(record, "RESTORE-DRILL"), "status": facts.get("status", "-"),
-            **{f"{name}_hours": _hours((facts.get(name) or {}).get("measured_seconds"))
-               for name in ("rpo", "rto")},
-            **{f"{name}_objective_hours": _hours((facts.get(name) or {}).get("objective_seconds"))
-               for name in ("rpo", "rto")},
+            **_brief(record, "RESTORE-DRILL"), "status": drill.status,
+            **{f"{name}_hours": _hours(o.measured_seconds) for name, o in objectives.items()},
+            **{f"{name}_objective_hours": _hours(o.objective_seconds)
+               for name, o in objectives.items()},
         })
     return drills
 

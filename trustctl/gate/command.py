@@ -25,6 +25,7 @@ from trustctl.gate.evaluate import MISSING
 from trustctl.gate.exceptions import Waiver
 from trustctl.gate.policy_change import policy_change
 from trustctl.gate.policy_set import POLICIES_IN_PROJECT, PolicySet
+from trustctl.gate.record import gate_record
 from trustctl.gate.run import check_inputs
 from trustctl.gate.schedules import find_workflows, load_workflows
 from trustctl.gate.sources import gather
@@ -35,7 +36,6 @@ from trustctl.plan.isolated import DEFAULT_TIMEOUT_S
 from trustctl.plan.project import default_stack, find_project
 from trustctl.plan.stack_outputs import read_stack_outputs
 from trustctl.progress import Steps
-from trustctl.records import Record
 from trustctl.records.options import (
     DEFAULT_EVIDENCE_DIR,
     EvidenceDirOption,
@@ -46,7 +46,7 @@ from trustctl.records.origin import judged_input
 from trustctl.redaction import write_file
 from trustctl.report.formats import FormatOption, OutputOption, report_outputs, write_reports
 from trustctl.report.model import ControlReport
-from trustctl.report.render import summary, to_json
+from trustctl.report.render import summary
 from trustctl.report.results import Status, exit_code
 
 
@@ -157,7 +157,8 @@ def gate(
                           list(program or ([project] if project else []))
                           + list(preview or []) + list(state or []),
                           ", ".join(d.plan.stack for d in inputs))
-    where = records.write(_as_record(report, judged, started))
+    where = records.write(gate_record(report, started, judged=judged, targets={
+        "origin": report.origin, "stack": judged["stack"]}))
     typer.echo(f"trustctl: gate: record written to {where}", err=True)
     write_reports(report, outputs, _fallback_uri(project, preview, state))
     code, unchecked = gate_exit(report)
@@ -237,15 +238,6 @@ def gate_exit(report: ControlReport) -> tuple[int, str | None]:
                + "; ".join(f"{t} ({why})" for t, why in sorted(reasons.items()))
                + " (listed in the report)")
     return (1 if code == 1 else 2), message
-
-
-def _as_record(report: ControlReport, judged: dict, started: datetime) -> Record:
-    facts = json.loads(to_json(report))
-    controls = facts.pop("controls")
-    facts["roles"] = report.roles
-    return Record.new("gate", started, datetime.now(UTC), controls=controls, facts=facts,
-                      targets={"origin": report.origin, "stack": judged["stack"]},
-                      provenance={"gate": judged})
 
 
 def _write(path: Path, text: str, flag: str) -> None:

@@ -28,12 +28,11 @@ from trustctl.gate.checkov_runner import CheckovProcess
 from trustctl.gate.judge_resources import judge_resources
 from trustctl.gate.ownership import CONFIG_KEY as OWNERSHIP_KEY
 from trustctl.gate.policy_set import PolicySet
+from trustctl.gate.record import gate_record
 from trustctl.gate.waiver_rules import judged_waivers
 from trustctl.pack.violations import UNDECIDED, Violation, violations
-from trustctl.records import Record
 from trustctl.records.options import record_store
 from trustctl.report.model import ControlReport
-from trustctl.report.render import to_json
 
 ORIGIN = "policy-pack"
 
@@ -97,14 +96,10 @@ class PackJudge:
 
     def _recorded(self, report: ControlReport, stack: str, started: datetime) -> list[Violation]:
         """Write the run's record; one that cannot be written is said, not hidden."""
-        facts = json.loads(to_json(report))
-        controls = facts.pop("controls")
-        facts["roles"] = report.roles
         targets = {"origin": ORIGIN, "stack": stack, "project": self.deployment.project,
                    "operation": self.deployment.operation}
-        record = Record.new("gate", started, datetime.now(UTC), controls=controls, facts=facts,
-                            targets=targets, provenance={"gate": {"input": "policy-pack",
-                                                                  **targets}})
+        record = gate_record(report, started, targets=targets,
+                             judged={"input": "policy-pack", **targets})
         try:
             record_store(self.deployment.evidence_dir, self.deployment.evidence,
                          PRODUCTION).write(record)

@@ -23,9 +23,11 @@ from trustctl.records.signing import ALGORITHM, PublicKey, Signature, verifies
 from trustctl.records.store import Problem
 
 
-def check_history(records: list[Record],
-                  trusted: Mapping[str, PublicKey]) -> tuple[list[Record], list[Problem]]:
-    """The records that are evidence (signed by a trusted key), and every problem found."""
+def check_history(records: list[Record], trusted: Mapping[str, PublicKey],
+                  unread: list[Record] | None = None) -> tuple[list[Record], list[Problem]]:
+    """The records that are evidence (signed by a trusted key), and every problem found.
+    `unread`: whole records whose facts did not read (already problems, never evidence),
+    which still hold their place in their chain: no hole is reported after them."""
     good, problems = [], []
     for record in records:
         problem = _signature_problem(record, trusted)
@@ -34,7 +36,7 @@ def check_history(records: list[Record],
         else:
             good.append(record)
     by_kind: dict[tuple[str, str], list[Record]] = defaultdict(list)
-    for record in records:
+    for record in records + (unread or []):
         by_kind[record.kind, record.chain].append(record)
     for chain in by_kind.values():
         problems += _chain_problems(sorted(chain, key=lambda r: (r.sequence, r.name)))

@@ -6,6 +6,12 @@ before it in that chain) and its `provenance` (where it came from,
 written by the store); `signature` signs the hash (trustctl/records/signing.py). A record of
 another format is refused with one line: nothing reads a record it does not know the shape of.
 
+Its `facts` are typed, one model per kind (trustctl/records/facts/), and `facts_schema` names
+the model's version (`drill/1`); the hash covers it. A record written before records named
+their schema has no `facts_schema` (its hash, over the same body as then, still verifies) and
+holds its kind's first schema. An unknown kind or schema, or a fact of another type, is refused
+with one line naming the record, its kind and its schema.
+
 The canonical encoding is RFC 8785 (JSON Canonicalization Scheme, the `rfc8785` library):
 sorted keys, no whitespace, ECMAScript number formatting, so the hash of a record does not
 depend on how it was pretty-printed or which JSON library re-serialized it.
@@ -19,11 +25,12 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 import rfc8785
 
 from trustctl.errors import InputError
+from trustctl.records.facts import Facts, FactsError, first_schema, parse_facts
 from trustctl.records.provenance import catalog_version, code_version
 from trustctl.redaction import redact
 
@@ -33,8 +40,20 @@ _KIND = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
 
+F = TypeVar("F", bound=Facts)
+
+
 class RecordError(InputError):
     """A record that is malformed or whose content no longer matches its hash."""
+
+
+class FactsUnread(RecordError):
+    """A whole record (its hash matches) whose facts this trustctl cannot read: an unknown kind
+    or schema, or a fact of another type. `record` still says which controls it speaks about."""
+
+    def __init__(self, message: str, record: Record) -> None:
+        super().__init__(message)
+        self.record = record
 
 
 @dataclass(frozen=True)
@@ -56,9 +75,10 @@ class Record:
     finished: str
     code_version: str
     catalog_version: str
+    stored_facts: dict[str, Any]  # the facts as hashed (and stored); read them as `facts`
+    facts_schema: str | None  # None: written before records named it (the kind's first)
     targets: dict[str, Any] = field(default_factory=dict)
     controls: list[dict[str, Any]] = field(default_factory=list)
-    facts: dict[str, Any] = field(default_factory=dict)
     provenance: dict[str, Any] = field(default_factory=dict)
     chain: str = ""
     sequence: int = 0
@@ -67,22 +87,25 @@ class Record:
     format: str = FORMAT
 
     @classmethod
-    def new(cls, kind: str, started: datetime, finished: datetime, *,
-            targets: dict[str, Any], controls: list[dict[str, Any]], facts: dict[str, Any],
+    def new(cls, facts: Facts, started: datetime, finished: datetime, *,
+            targets: dict[str, Any], controls: list[dict[str, Any]],
             record_id: str | None = None, provenance: dict[str, Any] | None = None) -> Record:
-        """A record of this code and catalog; every secret in it redacted (trustctl.redaction)."""
+        """A record of `facts` (its kind is theirs) by this code and catalog; every secret in
+        it redacted (trustctl.redaction)."""
+        kind = facts.KIND
         if started.tzinfo is None or finished.tzinfo is None:
             raise RecordError(f"{kind} record: started/finished has no time zone")
         record = cls(
-            kind=kind,
+            kind=kind, stored_facts=_redacted(facts.to_json()), facts_schema=facts.SCHEMA,
             id=record_id or f"{started.astimezone(UTC):%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}",
             started=started.astimezone(UTC).isoformat(),
             finished=finished.astimezone(UTC).isoformat(),
             code_version=code_version(), catalog_version=catalog_version(),
-            targets=_redacted(targets), controls=_redacted(controls), facts=_redacted(facts),
+            targets=_redacted(targets), controls=_redacted(controls),
             provenance=_redacted(provenance or {}),
         )
         record.check()
+        record.read_facts(f"new {kind} record")
         return record
 
     @property
@@ -98,12 +121,36 @@ class Record:
         """The file (or object) name: `<kind>-<id>.json`."""
         return f"{self.kind}-{self.id}.json"
 
+    @cached_property
+    def facts(self) -> Facts:
+        """The typed facts (RecordError when they do not read: see `read_facts`)."""
+        return self.read_facts(self.name)
+
+    def facts_as(self, model: type[F]) -> F:
+        """The facts, as the model of the kind the reader expects (RecordError otherwise)."""
+        facts = self.facts
+        if not isinstance(facts, model):
+            raise RecordError(f"{self.name}: a {self.kind} record, not {model.KIND}")
+        return facts
+
+    def read_facts(self, where: str) -> Facts:
+        """The typed facts, of the model of this record's kind and schema; RecordError naming
+        `where`, the kind and the schema when there is none or they do not have its shape."""
+        schema = self.facts_schema or first_schema(self.kind)
+        try:
+            facts = parse_facts(self.kind, schema, self.stored_facts)
+        except FactsError as exc:
+            raise FactsUnread(f"{where}: {exc}", self) from None
+        self.__dict__["facts"] = facts  # cached: a frozen record's facts never change
+        return facts
+
     def body(self) -> dict[str, Any]:
-        """Everything the hash covers."""
+        """Everything the hash covers (`facts_schema` only when named: see the docstring)."""
         return {"format": self.format, "kind": self.kind, "id": self.id,
                 "started": self.started, "finished": self.finished,
                 "code_version": self.code_version, "catalog_version": self.catalog_version,
-                "targets": self.targets, "controls": self.controls, "facts": self.facts,
+                "targets": self.targets, "controls": self.controls, "facts": self.stored_facts,
+                **({} if self.facts_schema is None else {"facts_schema": self.facts_schema}),
                 "provenance": self.provenance, "chain": self.chain, "sequence": self.sequence,
                 "previous": self.previous}
 
@@ -147,10 +194,11 @@ class Record:
             raise RecordError(f"{where}: record format {data.get('format')!r} is not "
                               f"{FORMAT}, the one this trustctl reads")
         try:
-            record = cls(**{k: data[k] for k in (
-                "kind", "id", "started", "finished", "code_version", "catalog_version",
-                "targets", "controls", "facts", "provenance", "chain", "sequence", "previous",
-                "signature", "format")})
+            record = cls(stored_facts=data["facts"], facts_schema=data.get("facts_schema"),
+                         **{k: data[k] for k in (
+                             "kind", "id", "started", "finished", "code_version",
+                             "catalog_version", "targets", "controls", "provenance", "chain",
+                             "sequence", "previous", "signature", "format")})
         except (KeyError, TypeError) as exc:
             raise RecordError(f"{where}: record lacks field {exc}") from None
         record.check()
@@ -158,8 +206,11 @@ class Record:
                 record.sequence < 1) or not isinstance(record.provenance, dict) or (
                 not isinstance(record.chain, str)):
             raise RecordError(f"{where}: chain, sequence or provenance malformed")
+        if record.facts_schema is not None and not isinstance(record.facts_schema, str):
+            raise RecordError(f"{where}: facts_schema malformed")
         if data.get("sha256") != record.sha256:
             raise RecordError(f"{where}: content does not match its sha256 (altered record)")
+        record.read_facts(where)
         return record
 
 

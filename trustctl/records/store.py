@@ -22,7 +22,7 @@ from typing import Any
 from trustctl.environment import PRODUCTION, Environment
 from trustctl.records.origin import provenance
 from trustctl.records.outcome import JobOutcome, is_outcome
-from trustctl.records.record import Period, Record, RecordError
+from trustctl.records.record import FactsUnread, Period, Record, RecordError
 from trustctl.records.signing import Signer, sign, signer_from_environment
 
 S3_SCHEME = "s3://"
@@ -125,6 +125,9 @@ class RecordStore(ABC):
                     record = Record.from_json(_json(fetch(), where), where)
             except OSError as exc:
                 found.problems.append(Problem(where, f"cannot be read ({exc.strerror})"))
+                continue
+            except FactsUnread as exc:  # not evidence, but its place in its chain still counts
+                found.problems.append(replace(_problem(str(exc), where), record=exc.record))
                 continue
             except RecordError as exc:
                 found.problems.append(_problem(str(exc), where))

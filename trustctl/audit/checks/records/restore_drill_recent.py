@@ -1,6 +1,6 @@
 """RESTORE-DRILL: a restore drill passed within the last quarter (the catalog's days)."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from trustctl.audit.live_check import Outcome, live_check
 from trustctl.audit.records_reader import RecordsReader
@@ -17,16 +17,17 @@ from trustctl.catalog import page_figures
 )
 def check(records: RecordsReader, out: Outcome) -> None:
     drills = records.drill_records()
-    passing = [d for d in drills if d.get("status") == "pass"]
+    passing = [d for d in drills if d.drill.status == "pass"]
     out.facts.update(drills=len(drills), passing=len(passing))
     if not passing:
         out.fail(str(records.store), f"no passing drill record ({len(drills)} drill "
                                             "record(s) in all)")
         return
     newest = passing[0]
-    age = records.now - datetime.fromisoformat(newest["finished_at"])
-    out.facts["newest_passing"] = {"path": newest["_path"], "finished_at": newest["finished_at"],
+    age = records.now - newest.drill.finished_at
+    out.facts["newest_passing"] = {"path": newest.path,
+                                   "finished_at": newest.drill.finished_at.isoformat(),
                                    "age_days": round(age.total_seconds() / 86400, 1)}
     quarter = page_figures().drill_every_days
     if age > timedelta(days=quarter):
-        out.fail(newest["_path"], f"newest passing drill is {age.days} days old (over {quarter})")
+        out.fail(newest.path, f"newest passing drill is {age.days} days old (over {quarter})")

@@ -15,13 +15,12 @@ _RTO_HOURS = page_figures().rto_hours  # in the words below; the drill record ho
                 "`trustctl drill`.",
 )
 def check(records: RecordsReader, out: Outcome) -> None:
-    measured = [d for d in records.drill_records()
-                if (d.get("rto") or {}).get("measured_seconds") is not None]
+    measured = [d for d in records.drill_records() if d.drill.rto.measured_seconds is not None]
     if not measured:
         out.fail(str(records.store), "no drill record measured a restore time")
         return
-    rto = measured[0]["rto"]
-    out.facts["newest"] = {"path": measured[0]["_path"], **rto}
-    if not rto.get("met"):
-        out.fail(measured[0]["_path"], f"restore took {rto['measured_seconds']:.0f} s, over "
-                                       f"the objective of {rto['objective_seconds']:.0f} s")
+    newest, rto = measured[0], measured[0].drill.rto
+    out.facts["newest"] = {"path": newest.path, **rto.model_dump(mode="json")}
+    if not rto.met:
+        out.fail(newest.path, f"restore took {rto.measured_seconds:.0f} s, over "
+                              f"the objective of {rto.objective_seconds:.0f} s")
