@@ -47,12 +47,16 @@ def shielded() -> Iterator[None]:
         yield
         return
     held: list[int] = []
-    previous = {number: signal.signal(number, lambda signum, _frame: held.append(signum))
-                for number in STOPPING}
+    # read before any is replaced: a signal between replacing one and the next must not leave
+    # a holding handler in place
+    previous = {number: signal.getsignal(number) for number in STOPPING}
     try:
+        for number in STOPPING:
+            signal.signal(number, lambda signum, _frame: held.append(signum))
         yield
     finally:
         for number, handler in previous.items():
-            signal.signal(number, handler)
+            if handler is not None:  # None: not set from Python, nothing to put back
+                signal.signal(number, handler)
     if held:
         raise Terminated if held[0] == signal.SIGTERM else KeyboardInterrupt

@@ -170,6 +170,22 @@ def test_a_value_the_engine_does_not_know_yet_is_undecided_never_judged(pack: An
     assert f"unknown at plan time (ingress.cidr_blocks from {KNOWN_AFTER_CREATE})" in ssh.message
 
 
+def test_at_the_update_what_could_not_be_decided_is_mandatory(tmp_path: Path) -> None:
+    """Nothing is left to resolve once `pulumi up` creates the resources: a check that still
+    cannot decide fails the run (the gate exits 2 for it), where a preview only advises."""
+    plan = plan_program(PLAN_PROGRAMS / "stack-reference", "test", stack_outputs={
+        "acme/network/prod": {"vpcId": "vpc-0123", "adminCidr": UNKNOWN}})
+    group = next(r.urn for r in plan.resources if r.name == "app")
+    with running_pack("test", plan.project, dry_run=False,
+                      env={"TRUSTCTL_EVIDENCE_DIR": str(tmp_path)}) as pack:
+        levels = {p.name: p.enforcementLevel for p in pack.info().policies}
+        diagnostics = pack.analyze_stack(from_plan(plan))
+    assert (levels[UNDECIDED], levels[EXCEPTED], levels[ADVISORIES]) == (MANDATORY, ADVISORY,
+                                                                         ADVISORY)
+    [ssh] = [d for d in diagnostics if d.urn == group and "CKV_AWS_24" in d.message]
+    assert (ssh.policy, ssh.level) == (UNDECIDED, MANDATORY)
+
+
 def test_claver_s_infra_has_no_mandatory_violation_and_leaves_the_gate_s_record(
         tmp_path: Path) -> None:
     plan = plan_program(REPO_ROOT, "prod")

@@ -131,3 +131,18 @@ def test_a_program_that_patches_the_gate_at_import_cannot_change_the_verdict(
     assert result.returncode == 1, result.stderr
     statuses = {c["id"]: c["status"] for c in json.loads(result.stdout)["controls"]}
     assert statuses["ENC-AT-REST"] == "fail"
+
+
+def test_a_program_that_writes_the_result_itself_gets_an_input_error(tmp_path: Path) -> None:
+    """The program runs in the worker's process and can reach its result file: what is there
+    is read as input, and a result that is no plan is a one-line refusal, never a traceback."""
+    program = _program(tmp_path, """
+        import json, os, sys
+        work = sys.argv[1]
+        open(os.path.join(work, "result.json"), "w").write(json.dumps({"plan": {"x": 1}}))
+        os._exit(0)
+    """)
+    result = _trustctl(tmp_path, "plan", "--program", str(program), "--stack", "test")
+    assert result.returncode == 2, result.stderr
+    assert "returned no plan it could have made" in result.stderr
+    assert "Traceback" not in result.stderr

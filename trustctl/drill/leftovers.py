@@ -35,10 +35,13 @@ def runtime_dir() -> Path:
             else Path(tempfile.gettempdir()) / f"trustctl-{os.getuid()}")
     directory = base / "scratch"
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-    info = directory.lstat()
-    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
-        raise DependencyError(f"{directory} is not a directory of this user: set "
-                              f"{RUNTIME_ENV} to a private directory")
+    # what it names is stopped and deleted: no one else may write there, nor swap it
+    for path, private in ((directory, True), (base, False)):
+        info = path.lstat()
+        if (not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid()
+                or (private and info.st_mode & 0o077)):
+            raise DependencyError(f"{path} is not a private directory of this user: set "
+                                  f"{RUNTIME_ENV} to one")
     return directory
 
 
@@ -53,10 +56,14 @@ class Leftover:
 def register(root: Path, data_dir: Path) -> Path:
     """Notes that this process owns the scratch under `root`; returns the note (unlink it
     once the scratch is gone)."""
+    root, data_dir = root.resolve(), data_dir.resolve()  # read by a drill elsewhere
     me = psutil.Process()
     note = runtime_dir() / f"{me.pid}-{me.create_time():.3f}-{root.name}.json"
-    note.write_text(json.dumps({"pid": me.pid, "started": me.create_time(),
-                                "root": str(root), "data_dir": str(data_dir)}))
+    # whole or not at all: another drill's `reap` deletes a note it cannot read
+    partial = note.with_name(f"{note.name}.partial")
+    partial.write_text(json.dumps({"pid": me.pid, "started": me.create_time(),
+                                   "root": str(root), "data_dir": str(data_dir)}))
+    partial.rename(note)
     return note
 
 
@@ -68,14 +75,18 @@ def reap() -> list[Leftover]:
         try:
             entry = json.loads(note.read_text())
             pid, started, root = int(entry["pid"]), float(entry["started"]), Path(entry["root"])
+            data_dir = Path(entry["data_dir"])
         except (OSError, ValueError, KeyError, TypeError):
-            note.unlink(missing_ok=True)  # half written by a drill killed at that instant
+            note.unlink(missing_ok=True)  # not a note `register` wrote
             continue
         if _alive(pid, started):
             continue
-        if root.name.startswith(SCRATCH_PREFIX):  # never delete what a drill did not make
-            LocalPostgres.stop_orphan(Path(entry["data_dir"]))
+        # never stop or delete what a drill did not make
+        if root.name.startswith(SCRATCH_PREFIX) and data_dir.is_relative_to(root):
+            LocalPostgres.stop_orphan(data_dir)
             shutil.rmtree(root, ignore_errors=True)
+            if root.exists():  # kept, to be tried again by the next drill
+                continue
             removed.append(Leftover(pid, root))
         note.unlink(missing_ok=True)
     return removed

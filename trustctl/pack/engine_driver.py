@@ -16,6 +16,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -73,20 +74,27 @@ def running_pack(stack: str, project: str, *, pack: Path = PACK, dry_run: bool =
     environment = {**os.environ, **(env or {}), "PULUMI_STACK": stack, "PULUMI_PROJECT": project,
                    "PULUMI_DRY_RUN": "true" if dry_run else "false",
                    "PULUMI_CONFIG": json.dumps(dict(config or {}))}
-    proc = subprocess.Popen(  # the engine address is unused by a pack that logs nothing
-        [sys.executable, "-u", "-m", "pulumi.policy", "127.0.0.1:1", str(pack)], cwd=pack,
-        env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        assert proc.stdout is not None
-        port = proc.stdout.readline().strip()
-        if not port.isdigit():
-            proc.kill()
-            raise AssertionError(f"the pack printed no port: {port!r} {proc.communicate()[1]}")
-        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
-            yield Analyzer(analyzer_pb2_grpc.AnalyzerStub(channel))
-    finally:
-        proc.terminate()
-        proc.communicate(timeout=30)
+    # stderr to a file, not a pipe nobody reads while the pack runs: a pack that writes more
+    # than a pipe holds would block in the middle of a judgment
+    with tempfile.TemporaryFile() as pack_log:
+        proc = subprocess.Popen(  # the engine address is unused by a pack that logs nothing
+            [sys.executable, "-u", "-m", "pulumi.policy", "127.0.0.1:1", str(pack)], cwd=pack,
+            env=environment, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=pack_log,
+            text=True)
+        try:
+            assert proc.stdout is not None
+            port = proc.stdout.readline().strip()
+            if not port.isdigit():
+                proc.kill()
+                proc.wait()
+                pack_log.seek(0)
+                raise RuntimeError(f"the pack printed no port: {port!r} "
+                                   f"{pack_log.read().decode(errors='replace')}")
+            with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+                yield Analyzer(analyzer_pb2_grpc.AnalyzerStub(channel))
+        finally:
+            proc.terminate()
+            proc.communicate(timeout=30)
 
 
 def _struct(values: Mapping[str, Any]) -> struct_pb2.Struct:

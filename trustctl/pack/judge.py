@@ -60,6 +60,11 @@ class Deployment:
             evidence_dir=Path(os.environ.get("TRUSTCTL_EVIDENCE_DIR") or default_evidence_dir),
             evidence=os.environ.get("TRUSTCTL_EVIDENCE") or None)
 
+    @property
+    def previewing(self) -> bool:
+        """`pulumi preview` (or the preview of `pulumi up`): resources not created yet."""
+        return self.operation == "preview"
+
 
 class PackJudge:
     """The gate, kept warm between the engine's calls."""

@@ -1,6 +1,9 @@
 """The pack's policies, made from the catalog: one stack policy per control the gate judges
 over resources (named by the control's id, described by the page's promise, mandatory), and
-three advisory ones (excepted findings, advisories, what could not be decided).
+three of the pack's own: excepted findings and advisories (advisory), and what could not be
+decided, advisory at `pulumi preview` (a value unknown there is judged at the update) and
+mandatory otherwise (at the update nothing is left to resolve: what the gate could not check
+fails closed, as `trustctl gate` exits 2 for it).
 
 Each is an ordinary Pulumi policy, so the pack's standard configuration sets its enforcement
 (`{"ENC-AT-REST": "advisory", "WAF": "disabled", "trustctl-undecided": "mandatory"}` in a
@@ -28,7 +31,7 @@ from trustctl.pack.resources import as_state
 from trustctl.pack.violations import ADVISORIES, EXCEPTED, UNDECIDED, Violation
 
 Judge = Callable[[Sequence[dict[str, Any]]], list[Violation]]
-_ADVISORY = {
+_OWN = {
     EXCEPTED: "A finding accepted by a reviewed exception in force (policies/exceptions.yaml): "
               "reported with the exception's reason, owner and expiry, never failing.",
     ADVISORIES: "A failed built-in checkov check that no control of the security page lists.",
@@ -46,8 +49,12 @@ def gated(catalog: tuple[Control, ...]) -> list[Control]:
             and not c.verification.repository]
 
 
-def pack_policies(catalog: tuple[Control, ...], judge: Judge) -> list[StackValidationPolicy]:
-    """Every policy of the pack, each reporting its share of one judgment."""
+def pack_policies(catalog: tuple[Control, ...], judge: Judge, *,
+                  previewing: bool) -> list[StackValidationPolicy]:
+    """Every policy of the pack, each reporting its share of one judgment; `previewing`: the
+    engine runs `pulumi preview` (what could not be decided is then advisory)."""
+    levels = {EXCEPTED: EnforcementLevel.ADVISORY, ADVISORIES: EnforcementLevel.ADVISORY,
+              UNDECIDED: EnforcementLevel.ADVISORY if previewing else EnforcementLevel.MANDATORY}
     controls = [StackValidationPolicy(
         name=c.id, description=f"{c.title}: \"{c.promise.strip()}\"",
         validate=_reporter(c.id, judge), enforcement_level=EnforcementLevel.MANDATORY,
@@ -57,7 +64,7 @@ def pack_policies(catalog: tuple[Control, ...], judge: Judge) -> list[StackValid
         for c in gated(catalog)]
     return controls + [StackValidationPolicy(
         name=name, description=description, validate=_reporter(name, judge),
-        enforcement_level=EnforcementLevel.ADVISORY) for name, description in _ADVISORY.items()]
+        enforcement_level=levels[name]) for name, description in _OWN.items()]
 
 
 def _reporter(name: str, judge: Judge) -> Callable[[StackValidationArgs, ReportViolation], None]:

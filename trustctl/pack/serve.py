@@ -31,7 +31,8 @@ def serve(pack_dir: Path) -> None:
     judge = PackJudge(policies, Deployment.from_environment(repository / DEFAULT_EVIDENCE_DIR))
     try:
         PolicyPack(
-            name=NAME, policies=pack_policies(judge.catalog, judge.violations),
+            name=NAME, policies=pack_policies(judge.catalog, judge.violations,
+                                   previewing=judge.deployment.previewing),
             enforcement_level=EnforcementLevel.MANDATORY,
             description="Claver's security page (policies/controls.yaml), judged by trustctl's "
                         "gate over the engine's resources.",

@@ -27,7 +27,7 @@ from trustctl.pg.tenancy import Tenancy, TenantTable
 
 TENANT_SAMPLE = 3
 CANDIDATES_PER_TABLE = 20
-KEY_GROUPS = 10_000  # distinct keys a session may see before the probe stops counting
+KEY_GROUPS = 10_000  # distinct keys a session may see; beyond, a probe that saw no leak cannot say
 
 
 @dataclass
@@ -181,7 +181,7 @@ def visible(conn: psycopg.Connection, recipe: Recipe, session: TenantSession,
                                                   table=_ident(owner.table))
     try:
         with recipe.entered(conn, session):
-            keys = dict(conn.execute(query, (KEY_GROUPS,)).fetchall())
+            keys = dict(conn.execute(query, (KEY_GROUPS + 1,)).fetchall())
     except psycopg.errors.InsufficientPrivilege:
         return None
     tenants = (dict(conn.execute(owner.tenant_of_keys(), (list(keys),)).fetchall())
@@ -189,6 +189,11 @@ def visible(conn: psycopg.Connection, recipe: Recipe, session: TenantSession,
     leaked = sum(n for k, n in keys.items()
                  if tenants.get(k) is not None and tenants[k] not in session.tenants)
     own = sum(n for k, n in keys.items() if tenants.get(k) == session.tenant)
+    if len(keys) > KEY_GROUPS and not leaked:
+        # the keys left uncounted may be the other tenants': no leak seen is no proof of none
+        raise DependencyError(f"table {owner.table.name}: a session of {session.describe()} "
+                              f"sees more than {KEY_GROUPS} distinct {owner.key} values: the "
+                              "probe cannot attribute them all to tenants")
     return int(leaked), int(own)
 
 

@@ -96,9 +96,10 @@ class Policy:
     using: str
     check: str
 
-    def applies(self, role: str, command: str) -> bool:
+    def applies(self, acting: frozenset[str], command: str) -> bool:
+        """Whether it governs `command` for a role acting as `acting` (Posture.acting)."""
         return (self.command in ("ALL", command)
-                and ("public" in self.roles or role in self.roles))
+                and ("public" in self.roles or not acting.isdisjoint(self.roles)))
 
     def clause(self, which: str) -> str:
         return self.using if which == "using" else (self.check or self.using)
@@ -126,6 +127,9 @@ class Posture:
     bypass_roles: list[RoleFacts] = field(default_factory=list)
     ownership: Ownership = field(default_factory=Ownership)
     readable: dict[str, set[str]] = field(default_factory=dict)  # role -> tables it may read
+    # application role -> itself and every role it is a member of: a policy TO any of them
+    # applies to it
+    acting: dict[str, frozenset[str]] = field(default_factory=dict)
     shortfalls: list[Finding] = field(default_factory=list)
     advisories: list[str] = field(default_factory=list)
 
@@ -180,6 +184,9 @@ def rls_posture(conn: psycopg.Connection, tenancy: Tenancy,
     posture = Posture(app_roles=[r for r in tenancy.app_roles if r in roles])
     posture.bypass_roles = [r for r in roles.values()
                             if r.bypasses and r.name not in tenancy.app_roles]
+    posture.acting = {role: frozenset({role, *(r.name for r in roles.values()
+                                               if role in r.members)})
+                      for role in posture.app_roles}
     for role in posture.app_roles:
         _check_app_role(posture, roles, role)
     tables = tenant_tables(conn, tenancy)
@@ -252,7 +259,8 @@ def _check_table(conn: psycopg.Connection, posture: Posture, table: TenantTable,
     name = table.name
     for role in posture.app_roles:
         if role in facts.privileges["SELECT"] and (not facts.enabled or any(
-                p.permissive and p.applies(role, "SELECT") for p in facts.policies)):
+                p.permissive and p.applies(posture.acting[role], "SELECT")
+                for p in facts.policies)):
             posture.readable.setdefault(role, set()).add(name)
     # Reach and deny-all are judged by the application roles; with none (a declared role the
     # database lacks) every table is judged as a tenant table.
@@ -260,7 +268,8 @@ def _check_table(conn: psycopg.Connection, posture: Posture, table: TenantTable,
         posture.out_of_reach.append(name)
         return
     if posture.app_roles and facts.enabled and not any(
-            p.applies(r, c) for p in facts.policies for r in posture.app_roles for c in COMMANDS):
+            p.applies(posture.acting[r], c) for p in facts.policies for r in posture.app_roles
+            for c in COMMANDS):
         posture.deny_all.append(name)
         return
     owner = posture.ownership.owners.get(name)
@@ -297,9 +306,11 @@ def _check_policies(conn: psycopg.Connection, posture: Posture, table: TenantTab
             for clause in _CLAUSES[command]:
                 if command == "INSERT" and creates_tenants:
                     continue  # a new row here is a new tenant: no other tenant's row is touched
+                acting = posture.acting[role]
                 hole = next((p for p in facts.policies if p.permissive
-                             and p.applies(role, command) and tautology(p.clause(clause))), None)
-                narrowed = any(not p.permissive and p.applies(role, command)
+                             and p.applies(acting, command) and tautology(p.clause(clause))),
+                            None)
+                narrowed = any(not p.permissive and p.applies(acting, command)
                                and not tautology(p.clause(clause)) for p in facts.policies)
                 if hole is not None and not narrowed:
                     word = "USING" if clause == "using" else "WITH CHECK"
@@ -316,7 +327,7 @@ def _check_global(posture: Posture, table: TenantTable, declared: GlobalTable,
                     f"{declared.expires} (owner {declared.owner}): review it again")
     for role in posture.app_roles:
         writes = [c for c in ("INSERT", "UPDATE", "DELETE") if role in facts.privileges[c]
-                  and (not facts.enabled or any(p.permissive and p.applies(role, c)
+                  and (not facts.enabled or any(p.permissive and p.applies(posture.acting[role], c)
                                                 and tautology(p.clause(_CLAUSES[c][-1]))
                                                 for p in facts.policies))]
         if writes:

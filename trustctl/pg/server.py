@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -250,10 +251,13 @@ def _reason(text: str) -> str | None:
 def _kill_processes_on(data_dir: Path) -> None:
     """Kills every process of this host working on `data_dir` (named on its command line: a
     postmaster, initdb and its single-user backend, pg_ctl and its shell), and their children.
-    The directory's random name makes the match exact; this process is never one of them."""
+    The path is matched whole (a quote, `=`, blank or the end around it): a sibling directory
+    whose name begins the same (`data` and `data-2`) is another server's. This process is never
+    one of them."""
+    named = re.compile(rf"(?:^|[\s\"'=]){re.escape(str(data_dir))}/?(?:$|[\s\"'])")
     victims: list[psutil.Process] = []
     for process in psutil.process_iter(["cmdline"]):
-        if process.pid != os.getpid() and str(data_dir) in " ".join(process.info["cmdline"] or []):
+        if process.pid != os.getpid() and named.search(" ".join(process.info["cmdline"] or [])):
             with contextlib.suppress(psutil.Error):
                 victims += [process, *process.children(recursive=True)]
     for process in victims:

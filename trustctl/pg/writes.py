@@ -68,28 +68,30 @@ def cross_tenant_writes(conn: psycopg.Connection, probe: Probe,
     return writes
 
 
-def _one_row(conn: psycopg.Connection, owner: Owner, tenant: str) -> str | None:
-    """The address of one of the tenant's rows, found by the prober's own connection: the
-    session then reaches it by address alone, whatever the policies let it see (no scan)."""
-    found = conn.execute(sql.SQL("SELECT ctid::text FROM {} WHERE {} = %s LIMIT 1").format(
+def _one_row(conn: psycopg.Connection, owner: Owner, tenant: str) -> tuple[str, str] | None:
+    """The address of one of the tenant's rows (its table's oid and ctid: a partitioned table's
+    partitions repeat each other's ctids), found by the prober's own connection: the session
+    then reaches it by address alone, whatever the policies let it see (no scan)."""
+    found = conn.execute(sql.SQL("SELECT tableoid::oid::text, ctid::text FROM {} WHERE {} = %s "
+                                 "LIMIT 1").format(
         sql.Identifier(owner.table.schema, owner.table.table), sql.Identifier(owner.column)),
         (tenant,)).fetchone()
-    return None if found is None else found[0]
+    return None if found is None else (found[0], found[1])
 
 
 def _try(conn: psycopg.Connection, recipe: Recipe, session: object, owner: Owner,
-         operation: str, b: str, row: str) -> str:
+         operation: str, b: str, row: tuple[str, str]) -> str:
     table = sql.Identifier(owner.table.schema, owner.table.table)
     col = sql.Identifier(owner.column)
-    one = sql.SQL("ctid = %s::tid")
+    one = sql.SQL("tableoid = %s::oid AND ctid = %s::tid")
     if operation == OPERATIONS[0]:
         query, params = sql.SQL("UPDATE {t} SET {c} = {c} WHERE {one}").format(
-            t=table, c=col, one=one), (row,)
+            t=table, c=col, one=one), row
     elif operation == OPERATIONS[1]:
-        query, params = sql.SQL("DELETE FROM {t} WHERE {one}").format(t=table, one=one), (row,)
+        query, params = sql.SQL("DELETE FROM {t} WHERE {one}").format(t=table, one=one), row
     elif operation == OPERATIONS[2]:
         query, params = sql.SQL("UPDATE {t} SET {c} = %s WHERE {one}").format(
-            t=table, c=col, one=one), (b, row)
+            t=table, c=col, one=one), (b, *row)
     else:
         columns = [c for (c,) in conn.execute(_INSERTABLE, (owner.table.name,))]
         if owner.column not in columns:
@@ -98,7 +100,7 @@ def _try(conn: psycopg.Connection, recipe: Recipe, session: object, owner: Owner
         query = sql.SQL("INSERT INTO {t} ({cols}) SELECT {vals} FROM {t} WHERE {one}").format(
             t=table, cols=sql.SQL(", ").join(map(sql.Identifier, columns)),
             vals=sql.SQL(", ").join(values), one=one)
-        params = (b, row)
+        params = (b, *row)
     try:
         with recipe.entered(conn, session):  # type: ignore[arg-type]
             affected = conn.execute(query, params).rowcount

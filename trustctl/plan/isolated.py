@@ -58,8 +58,9 @@ def _forward_output(log: Path) -> None:
 
 
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:
-    """Kill every process left in the child's group (it is the group's leader, so its id is the
-    group's id until it is reaped: reap only after)."""
+    """Kill every process left in the child's group: the group keeps the child's id as long as
+    any of its processes lives (Linux reuses no id still naming a group), even once the child
+    itself has been reaped."""
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
@@ -106,7 +107,23 @@ def plan_isolated(program_dir: Path, stack: str = "prod",
         if not result_file.exists():
             raise InputError(f"the planner process ended with status {code} without a plan"
                              + (f": {line}" if (line := _last_line(log)) else ""))
-        result = json.loads(result_file.read_text(encoding="utf-8"))
+        result = _result(result_file)
     if code == FAILED or "error" in result:
-        raise InputError(result["error"])
-    return Plan.from_json(result["plan"])
+        raise InputError(str(result.get("error") or "the program failed without saying why"))
+    try:
+        return Plan.from_json(result["plan"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InputError(f"the planner process returned no plan it could have made ({exc!r}): "
+                         "did the program write its result itself?") from None
+
+
+def _result(result_file: Path) -> dict[str, Any]:
+    """The worker's result. The program runs in the worker's process and could write it too:
+    whatever is there is input, read as such."""
+    try:
+        result = json.loads(result_file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"the planner process left an unreadable result: {exc}") from None
+    if not isinstance(result, dict):
+        raise InputError("the planner process left a result that is not a JSON object")
+    return result
