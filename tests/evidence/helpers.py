@@ -32,9 +32,11 @@ class Built:
 
 def build(tmp_path: Path, *extra: str, drills: bool = True, last_audit_fails: bool = False,
           key_id: str | None = None, bucket: str | None = None,
-          tamper: Callable[[], None] | None = None, empty: bool = False) -> Built:
+          tamper: Callable[[], None] | None = None, empty: bool = False,
+          trust_local_key: bool = True) -> Built:
     """The quarter's records written to a directory (or the `bucket` URL; none if `empty`),
-    `tamper` done to them, then the report."""
+    `tamper` done to them, then the report (the records' local key trusted unless told not).
+    """
     records = tmp_path / "records"
     location = bucket or str(records)
     if not empty:
@@ -45,8 +47,9 @@ def build(tmp_path: Path, *extra: str, drills: bool = True, last_audit_fails: bo
     exceptions, attestations = write_policies(tmp_path)
     out = tmp_path / "report"
     signing = ["--signing-key", key_id] if key_id else []
+    trust = ["--trust-local-key"] if trust_local_key else []
     result = CliRunner().invoke(app, [
         "evidence", "build", "--from", START.isoformat(), "--to", END.isoformat(),
         "--out", str(out), *where, "--exceptions", str(exceptions),
-        "--attestations", str(attestations), *signing, *extra])
+        "--attestations", str(attestations), *signing, *trust, *extra])
     return Built(out, result.exit_code, result.stdout, result.stderr, key_id)

@@ -89,6 +89,20 @@ def test_a_record_signed_by_another_key_is_not_evidence(tmp_path: Path) -> None:
                            "trusted (sha256:")
 
 
+def test_records_signed_by_the_builder_s_own_key_count_in_production_only_when_told(
+        tmp_path: Path) -> None:
+    """Whoever builds the report holds this machine's record key: in a production report its
+    signatures count only with --trust-local-key (the sandbox's demo report trusts it)."""
+    built = build(tmp_path, trust_local_key=False)
+    assert built.code == 1
+    assert built.control("RESTORE-DRILL")["status"] == "failed"  # not proven
+    problems = _problems(built)
+    assert problems and all(": signed by a key that is not trusted (sha256:" in line
+                            for line in problems), problems
+    trusted = build(tmp_path / "again", trust_local_key=True)
+    assert _problems(trusted) == []
+
+
 def test_an_unsigned_record_is_not_evidence(tmp_path: Path) -> None:
     path = tmp_path / "records" / PASSED
 

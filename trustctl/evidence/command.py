@@ -77,8 +77,11 @@ def build_command(
         "and listed.")] = "production",
     record_keys: Annotated[list[Path] | None, typer.Option(
         "--record-key", help="A public key (PEM) whose signatures on records count, besides "
-        "policies/evidence-signing-key.pem, this machine's record key and --signing-key's. "
-        "Repeatable.")] = None,
+        "policies/evidence-signing-key.pem and --signing-key's. Repeatable.")] = None,
+    trust_local_key: Annotated[bool, typer.Option(
+        "--trust-local-key", help="Count records signed by this machine's record key "
+        "(TRUSTCTL_RECORD_KEY): always for --environment sandbox; for production only when "
+        "given, since whoever builds the report holds that key.")] = False,
     estate_program: Annotated[str, typer.Option(
         help="The estate's Pulumi program, relative to its repository: only gate records "
         "over it count.")] = ".",
@@ -114,7 +117,8 @@ def build_command(
     kms = aws.client("kms", aws.from_environment()) if signing_key else None
     signer = KmsSigner(kms, signing_key) if kms and signing_key else None
     store = record_store(evidence_dir, evidence, PRODUCTION)
-    trusted = trusted_keys(record_keys or (), signer.public_key if signer else None)
+    trusted = trusted_keys(record_keys or (), signer.public_key if signer else None,
+                           local=trust_local_key or environment == "sandbox")
     found = load_history(store, trusted, Estate(environment, estate_program, estate_stack))
     typer.echo(f"trustctl: evidence: {len(found.records)} records of {environment} read from "
                f"{store} ({len(found.left_out)} left out, {len(found.problems)} not whole)",

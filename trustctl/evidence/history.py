@@ -46,13 +46,16 @@ class History:
     outcome_problems: list[Problem] = field(default_factory=list)
 
 
-def trusted_keys(files: Iterable[Path], *also: PublicKey | None) -> dict[str, PublicKey]:
+def trusted_keys(files: Iterable[Path], *also: PublicKey | None,
+                 local: bool = False) -> dict[str, PublicKey]:
     """Keys whose signatures on records count: the files given, the key pinned in the
-    repository (policies/evidence-signing-key.pem), this machine's local record key, `also`."""
+    repository (policies/evidence-signing-key.pem), `also`, and with `local` this machine's
+    record key. Never the local key by default: whoever builds the report holds it, and could
+    sign any record they like with it."""
     keys = [load_public_key(_read(path), str(path)) for path in files]
     if PINNED_KEY.is_file():
         keys.append(load_public_key(_read(PINNED_KEY), str(PINNED_KEY)))
-    keys += [k for k in (local_public_key(), *also) if k is not None]
+    keys += [k for k in (local_public_key() if local else None, *also) if k is not None]
     return {fingerprint(k): k for k in keys}
 
 
