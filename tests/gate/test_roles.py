@@ -1,4 +1,4 @@
-"""Roles decided from the resource graph (trustctl/gate/roles.py): a program that never uses a
+"""Roles decided from the resource graph (trustctl/roles/rules.py, through trustctl/gate/roles.py): a program that never uses a
 trustctl tag is judged by what it declares, the same way from all three gate inputs; a trustctl
 tag still overrides the graph, and findings say which way each role was decided.
 
