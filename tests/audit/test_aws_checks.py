@@ -67,7 +67,9 @@ def test_vault_under_data_key_fails(aws, account, run_check, undo):
 def test_data_bucket_under_backup_key_fails(aws, account, run_check, undo):
     _encrypt(aws, FILE_BUCKET, account.backup_key_arn)
     undo.append(lambda: _encrypt(aws, FILE_BUCKET, account.data_key_arn))
-    assert messages(run_check("AUD_AWS_5")) == [f"{FILE_BUCKET}: encrypted with the backup key"]
+    assert messages(run_check("AUD_AWS_5")) == [
+        f"{FILE_BUCKET}: encrypted with the backup key {account.backup_key_arn} "
+        "[purpose backup (tagged trustctl:purpose)]"]
 
 
 def test_governance_object_lock_fails(aws, account, run_check, undo):

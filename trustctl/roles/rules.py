@@ -55,6 +55,13 @@ class Role:
                 "decided": "tag" if self.explicit else "inferred", "reason": self.reason}
 
 
+def none_decided(kind: str, key: str, value: str) -> str:
+    """The finding when no resource has a role the control needs: how it could have had it."""
+    inferred = INFERRED_FROM.get(f"{key}={value}")
+    return (f"no {kind} has {key}={value} (tagged" + (f", or inferred: {inferred})"
+                                                      if inferred else ")"))
+
+
 def decide_roles(estate: Estate) -> dict[str, Role]:
     """Every role the estate's tags declare or its graph implies: resource id -> role."""
     return _Decider(estate).run()
