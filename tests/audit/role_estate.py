@@ -4,8 +4,9 @@ as the Pulumi program programs/role-estate (config `estate`), for the gate.
 
 The `untagged` estate says what each thing is only by how things use each other (no trustctl
 tag): the vault encrypts with dump-key, the dump writer may only write dumps and encrypts under
-dump-key, dumps replicates into dumps-copy, files and dumps deliver access logs to logs. Each
-other variant is one change of it.
+dump-key, dumps replicates into dumps-copy, files and dumps deliver access logs to logs; the
+warehouse VPC's subnets launch without public IPs and its route table reaches no internet
+gateway. Each other variant is one change of it.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ _UNTAGGED: dict[str, Any] = {
     },
     "vaults": {"nightly": "dump-key"},
     "writers": {"dump-writer": {"writes": "dumps", "encrypts": "dump-key"}},
+    "network": {"internet": False},
 }
 
 
@@ -60,6 +62,8 @@ ESTATES = {
     # a tag overrides the graph: dumps declared a data bucket (so its copy is no replica)
     "dumps-tagged-data": _variant("666666666666", {
         "buckets.dumps.tags": {"trustctl:role": "data"}}),
+    # a route to an internet gateway on the warehouse's only route table
+    "route-added": _variant("777777777777", {"network.internet": True}),
 }
 
 
@@ -69,7 +73,7 @@ def role_arn(estate: dict[str, Any]) -> str:
 
 def build(target: AwsTarget, estate: dict[str, Any]) -> dict[str, str]:
     """Declare `estate` in moto in its own account; returns each resource's name -> live id
-    (key ARN, bucket name, vault name)."""
+    (key ARN, bucket name, vault name, VPC, subnet, route table and gateway id)."""
     sts = boto3.client("sts", region_name=target.region, endpoint_url=target.endpoint_url,
                        **LOCAL_CREDENTIALS)
     creds = sts.assume_role(RoleArn=role_arn(estate), RoleSessionName="build")["Credentials"]
@@ -80,6 +84,12 @@ def build(target: AwsTarget, estate: dict[str, Any]) -> dict[str, str]:
     def aws(service: str) -> Any:
         return session.client(service, endpoint_url=target.endpoint_url)
 
+    ids = _storage(aws, estate)
+    ids.update(_network(aws("ec2"), target.region, estate["network"]))
+    return ids
+
+
+def _storage(aws: Any, estate: dict[str, Any]) -> dict[str, str]:
     kms, s3, iam, backup = aws("kms"), aws("s3"), aws("iam"), aws("backup")
     days = page_figures().backup_retention_days
     ids: dict[str, str] = {}
@@ -90,8 +100,9 @@ def build(target: AwsTarget, estate: dict[str, Any]) -> dict[str, str]:
         ids[name] = key["Arn"]
     for name, spec in estate["buckets"].items():
         bucket = ids[name] = spec["bucket"]
-        where = ({} if target.region == "us-east-1" else
-                 {"CreateBucketConfiguration": {"LocationConstraint": target.region}})
+        region = s3.meta.region_name
+        where = ({} if region == "us-east-1" else
+                 {"CreateBucketConfiguration": {"LocationConstraint": region}})
         s3.create_bucket(Bucket=bucket, ObjectLockEnabledForBucket=spec.get("locked", False),
                          **where)
         if spec.get("tags"):
@@ -137,4 +148,24 @@ def build(target: AwsTarget, estate: dict[str, Any]) -> dict[str, str]:
                  "Resource": f"arn:aws:s3:::{ids[spec['writes']]}/*"},
                 {"Effect": "Allow", "Action": ["kms:GenerateDataKey", "kms:Encrypt"],
                  "Resource": ids[spec["encrypts"]]}]}))
+    return ids
+
+
+def _network(ec2: Any, region: str, network: dict[str, Any]) -> dict[str, str]:
+    """The warehouse VPC as programs/role-estate declares it."""
+    vpc = ec2.create_vpc(CidrBlock="10.60.0.0/16")["Vpc"]["VpcId"]
+    table = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+    ids = {"warehouse": vpc, "routes": table}
+    for i, name in enumerate(("subnet-a", "subnet-b")):
+        ids[name] = ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.60.{16 * i}.0/20",
+                                      )["Subnet"]["SubnetId"]
+        ec2.associate_route_table(RouteTableId=table, SubnetId=ids[name])
+    ec2.create_vpc_endpoint(VpcId=vpc, ServiceName=f"com.amazonaws.{region}.s3",
+                            VpcEndpointType="Gateway", RouteTableIds=[table])
+    ec2.create_security_group(GroupName="workers", Description="internal workers", VpcId=vpc)
+    if network["internet"]:
+        gateway = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+        ec2.attach_internet_gateway(InternetGatewayId=gateway, VpcId=vpc)
+        ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", GatewayId=gateway)
+        ids["igw"] = gateway
     return ids

@@ -1,8 +1,9 @@
 """The audit decides roles by the gate's rules (trustctl/roles), over live reads in moto: an
-estate without a single trustctl tag passes the backup checks the tagged compliant account
-passes; a key shared by the backups and customer files fails BACKUP-KEY-SEPARATE naming both
-uses, without turning the files into backups; and the gate, planning the same estate as a
-Pulumi program, reaches the same decisions as the audit reading it live."""
+estate without a single trustctl tag passes the backup and network checks the tagged compliant
+account passes; a key shared by the backups and customer files fails BACKUP-KEY-SEPARATE naming
+both uses, without turning the files into backups; a route that makes every subnet of an
+internal VPC public fails PRIVATE-NETWORK at the route table; and the gate, planning the same
+estate as a Pulumi program, reaches the same decisions as the audit reading it live."""
 
 from __future__ import annotations
 
@@ -21,9 +22,10 @@ from trustctl.report.results import Status
 
 PROGRAM = Path(__file__).parent / "programs" / "role-estate"
 # what the estates are about: BACKUP-KEY-SEPARATE (3, 4, 5), BACKUP-DAILY-35D (6, 7, 8),
-# RPO-RTO (25), and the access-log bucket's exemptions (ENC-AT-REST 2, ACCESS-LOGGED 13)
-BACKUP_CHECKS = ("AUD_AWS_3", "AUD_AWS_4", "AUD_AWS_5", "AUD_AWS_6", "AUD_AWS_7", "AUD_AWS_8",
-                 "AUD_AWS_25", "AUD_AWS_2", "AUD_AWS_13")
+# RPO-RTO (25), the access-log bucket's exemptions (ENC-AT-REST 2, ACCESS-LOGGED 13) and
+# PRIVATE-NETWORK (21)
+ROLE_CHECKS = ("AUD_AWS_3", "AUD_AWS_4", "AUD_AWS_5", "AUD_AWS_6", "AUD_AWS_7", "AUD_AWS_8",
+               "AUD_AWS_25", "AUD_AWS_2", "AUD_AWS_13", "AUD_AWS_21")
 
 
 @pytest.fixture(scope="module")
@@ -46,17 +48,21 @@ def _audit(aws, variant: str, *check_ids: str) -> dict[str, object]:
         reader.close()
 
 
-def test_an_untagged_estate_passes_the_backup_checks_the_tagged_account_passes(
+def test_an_untagged_estate_passes_the_checks_the_tagged_account_passes(
         aws, built, run_check):
-    tagged = {check_id: run_check(check_id).status for check_id in BACKUP_CHECKS}
-    untagged = _audit(aws, "untagged", *BACKUP_CHECKS)
-    assert tagged == dict.fromkeys(BACKUP_CHECKS, Status.PASS)
+    tagged = {check_id: run_check(check_id).status for check_id in ROLE_CHECKS}
+    untagged = _audit(aws, "untagged", *ROLE_CHECKS)
+    assert tagged == dict.fromkeys(ROLE_CHECKS, Status.PASS)
     assert {c: o.status for c, o in untagged.items()} == tagged, {
         c: (messages(o), o.unreadable) for c, o in untagged.items()}
     ids = built["untagged"]
     assert untagged["AUD_AWS_3"].facts == {"backup_keys": [ids["dump-key"]],
                                            "backup_buckets": [ids["dumps"]]}
     assert set(untagged["AUD_AWS_6"].facts) == {ids["dumps"]}  # Object Lock read for it alone
+    assert {s: untagged["AUD_AWS_21"].facts["private_subnets"][ids[s]]
+            for s in ("subnet-a", "subnet-b")} == dict.fromkeys(("subnet-a", "subnet-b"), (
+                f"tier private (inferred: route table {ids['routes']} has no route to an "
+                "internet gateway)"))
 
 
 def test_the_untagged_estates_roles_say_how_they_were_inferred(aws, built):
@@ -83,7 +89,7 @@ def test_the_untagged_estates_roles_say_how_they_were_inferred(aws, built):
 def test_a_key_shared_by_backups_and_customer_files_fails_key_separation_naming_both(
         aws, built, variant):
     ids = built[variant]
-    outcomes = _audit(aws, variant, *BACKUP_CHECKS)
+    outcomes = _audit(aws, variant, *ROLE_CHECKS)
     status = {c: o.status for c, o in outcomes.items()}
     assert status["AUD_AWS_5"] == Status.FAIL
     assert {c: s for c, s in status.items() if s != Status.PASS} == {"AUD_AWS_5": Status.FAIL}
@@ -96,6 +102,29 @@ def test_a_key_shared_by_backups_and_customer_files_fails_key_separation_naming_
         assert set(outcomes[check_id].facts) == {ids["dumps"]}
 
 
+def test_a_route_making_every_subnet_of_an_internal_vpc_public_fails_at_the_route_table(
+        aws, built):
+    ids = built["route-added"]
+    outcome = _audit(aws, "route-added", "AUD_AWS_21")["AUD_AWS_21"]
+    assert messages(outcome) == [
+        "None: no subnet has trustctl:tier=private (tagged, or inferred: a subnet that gives no "
+        "public IPs and whose route table routes to no internet gateway)",
+        f"{ids['routes']}: routes to internet gateway {ids['igw']} [tier private (inferred: VPC "
+        f"{ids['warehouse']} hosts internal services (endpoint {_endpoint(aws, ids)}, security "
+        "group workers) and must keep a private subnet)]"]
+
+
+def _endpoint(aws, ids: dict[str, str]) -> str:
+    reader = _reader(aws, "route-added")
+    try:
+        [endpoint] = [e["VpcEndpointId"] for e in reader.pages(
+            "ec2", "describe_vpc_endpoints", "VpcEndpoints", "the account")
+            if e["VpcId"] == ids["warehouse"]]
+    finally:
+        reader.close()
+    return endpoint
+
+
 def _gate_roles(variant: str) -> dict[str, tuple[str, str, bool]]:
     plan = plan_program(PROGRAM, "test", {"estate": json.dumps(ESTATES[variant])})
     translated = translate(Declared(plan, "program"))
@@ -106,18 +135,19 @@ def _gate_roles(variant: str) -> dict[str, tuple[str, str, bool]]:
 def _audit_roles(aws, variant: str, ids: dict[str, str]) -> dict[str, tuple[str, str, bool]]:
     reader = _reader(aws, variant)
     try:
-        decided = reader.estate_roles()
+        decided = reader.estate_roles() | reader.network_roles()
     finally:
         reader.close()
-    names = {live: name for name, live in ids.items()}
+    names = {live: name for name, live in ids.items()}  # not moto's default VPC's
     return {names[live]: (role.key, role.value, role.explicit)
-            for live, role in decided.items()}
+            for live, role in decided.items() if live in names}
 
 
 @pytest.mark.parametrize("variant", list(ESTATES))
 def test_the_gate_and_the_audit_decide_the_same_roles(aws, built, variant):
     """The anti-divergence test: the program planned by the gate and the same estate read live
-    by the audit give every key and bucket the same role, decided the same way."""
+    by the audit give every key, bucket, route table and subnet the same role, decided the
+    same way."""
     gate, audit = _gate_roles(variant), _audit_roles(aws, variant, built[variant])
     assert gate == audit
-    assert len(gate) >= 3
+    assert len(gate) >= 6  # never two empty decisions

@@ -1,9 +1,11 @@
 """An account's live resources as the neutral graph of `trustctl.roles`, so the audit decides
 roles by the gate's own rules: the key an AWS Backup vault encrypts with, the bucket only a
 backup writer's policy may write, the bucket a backup bucket replicates into, the bucket that
-receives server access logs; a `trustctl:` tag on the resource still decides first.
+receives server access logs, the subnet whose route table reaches an internet gateway; a
+`trustctl:` tag on the resource still decides first.
 
-Ids are what the live API names a thing by (key ARN, bucket name); names are what findings show.
+Ids are what the live API names a thing by (key ARN, bucket name, subnet and route table id);
+names are what findings show.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 from urllib.parse import unquote
 
-from trustctl.roles.estate import Bucket, Estate, Key, Policy
+from trustctl.roles.estate import Bucket, Estate, Key, Policy, RouteTable, Subnet, Vpc
 from trustctl.roles.grants import bucket_named, policy_grants
 
 
@@ -85,3 +87,42 @@ def live_estate(keys: list[Read], buckets: list[Read], vaults: list[dict[str, An
     return Estate(keys=[key_of(k, vaults) for k in keys if "metadata" in k.facts],
                   buckets=buckets_of(buckets), policies=policies,
                   replicates_into=lambda bucket: replicates_into(bucket.id))
+
+
+def _tagged(thing: dict[str, Any]) -> dict[str, str]:
+    return {t["Key"]: t["Value"] for t in thing.get("Tags") or []}
+
+
+def network_estate(subnets: list[dict[str, Any]], tables: list[dict[str, Any]],
+                   endpoints: list[dict[str, Any]], security_groups: list[dict[str, Any]],
+                   subnet_groups: list[dict[str, Any]]) -> Estate:
+    """Route tables (their internet gateway routes), subnets (public IPs, the table serving
+    each: its own, else its VPC's main table) and VPCs (what runs privately in each: endpoints,
+    security groups but the default, database subnet groups; the tables its gateway
+    endpoints use, else all of its tables), as EC2 and RDS describe them."""
+    route_tables = [RouteTable(t["RouteTableId"], t["RouteTableId"], _tagged(t), [
+        r["GatewayId"] for r in t.get("Routes") or []
+        if str(r.get("GatewayId", "")).startswith("igw-")]) for t in tables]
+    served = [Subnet(s["SubnetId"], s["SubnetId"], _tagged(s),
+                     bool(s.get("MapPublicIpOnLaunch")), tables_serving(s, tables))
+              for s in subnets]
+    vpcs = []
+    for vpc in sorted({s["VpcId"] for s in subnets}):
+        internal = [f"endpoint {e['VpcEndpointId']}" for e in endpoints if e.get("VpcId") == vpc]
+        internal += [f"security group {g['GroupName']}" for g in security_groups
+                     if g.get("VpcId") == vpc and g.get("GroupName") != "default"]
+        internal += [f"subnet group {g['DBSubnetGroupName']}" for g in subnet_groups
+                     if g.get("VpcId") == vpc]
+        own = [e for e in endpoints if e.get("VpcId") == vpc and e.get("RouteTableIds")]
+        vpcs.append(Vpc(vpc, vpc, [s["SubnetId"] for s in subnets if s["VpcId"] == vpc],
+                        internal, [t for e in own for t in e["RouteTableIds"]] or [
+                            t["RouteTableId"] for t in tables if t.get("VpcId") == vpc]))
+    return Estate(route_tables=route_tables, subnets=served, vpcs=vpcs)
+
+
+def tables_serving(subnet: dict[str, Any], tables: list[dict[str, Any]]) -> list[str]:
+    """The explicitly associated table, else the VPC's main table."""
+    own = [t["RouteTableId"] for t in tables
+           if any(a.get("SubnetId") == subnet["SubnetId"] for a in t.get("Associations") or [])]
+    return own or [t["RouteTableId"] for t in tables if t.get("VpcId") == subnet.get("VpcId")
+                   and any(a.get("Main") for a in t.get("Associations") or [])]

@@ -26,7 +26,12 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from trustctl import redaction
-from trustctl.audit.aws_estate import live_estate, policies_of, replication_targets
+from trustctl.audit.aws_estate import (
+    live_estate,
+    network_estate,
+    policies_of,
+    replication_targets,
+)
 from trustctl.audit.live_check import CouldNotRead
 from trustctl.audit.memo import Memo
 from trustctl.aws import LOCAL_CREDENTIALS, LOCAL_HOSTS, reach_local_s3control
@@ -69,6 +74,7 @@ REQUIRED_ACTIONS = (
     "iam:GetAccountAuthorizationDetails",
     "rds:DescribeDBInstances", "rds:DescribeDBClusters", "redshift:DescribeClusters",
     "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeRouteTables",
+    "ec2:DescribeVpcEndpoints", "rds:DescribeDBSubnetGroups",
 )
 
 
@@ -467,6 +473,19 @@ class AwsReader:
     def route_tables(self) -> list[dict]:
         return self._memo.get("route-tables", lambda: self.pages(
             "ec2", "describe_route_tables", "RouteTables", "the account"))
+
+    def network_roles(self) -> dict[str, Role]:
+        """Each subnet's and route table's tier (by id), tagged or decided by the role rules
+        the gate uses: an internet gateway route makes a table and its subnets public, and a
+        VPC hosting internal services keeps a private subnet."""
+        def decide() -> dict[str, Role]:
+            endpoints = self.pages("ec2", "describe_vpc_endpoints", "VpcEndpoints",
+                                   "the account")
+            subnet_groups = self.pages("rds", "describe_db_subnet_groups", "DBSubnetGroups",
+                                       "the account")
+            return decide_roles(network_estate(self.subnets(), self.route_tables(), endpoints,
+                                               self.security_groups(), subnet_groups))
+        return self._memo.get("network-roles", decide)
 
 
 def _value(role: Role | None) -> str | None:

@@ -31,6 +31,9 @@ INFERRED_FROM = {
     f"{ROLE}=backup": "a bucket the backup writer writes: a policy that encrypts under the "
                       "backup key and may write the bucket but neither read nor delete it",
     f"{ROLE}=backup-replica": "the replication destination of the backup bucket",
+    f"{ROLE}=access-logs": "the bucket that receives server access logs",
+    f"{TIER}=private": "a subnet that gives no public IPs and whose route table routes to no "
+                       "internet gateway",
 }
 
 _Inferred = tuple[str, str] | None  # (value, how it was inferred), or None: undecided

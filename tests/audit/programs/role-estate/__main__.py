@@ -39,3 +39,19 @@ for name, spec in estate["writers"].items():
              "Resource": buckets[spec["writes"]].arn.apply(lambda arn: f"{arn}/*")},
             {"Effect": "Allow", "Action": ["kms:GenerateDataKey", "kms:Encrypt"],
              "Resource": keys[spec["encrypts"]].arn}]}))
+
+# a warehouse VPC: two subnets without public IPs on one route table, an S3 gateway endpoint
+# and a security group for internal workers; `internet` adds a route to an internet gateway
+network = estate["network"]
+vpc = aws.ec2.Vpc("warehouse", cidr_block="10.60.0.0/16")
+routes = aws.ec2.RouteTable("routes", vpc_id=vpc.id)
+for i, name in enumerate(("subnet-a", "subnet-b")):
+    subnet = aws.ec2.Subnet(name, vpc_id=vpc.id, cidr_block=f"10.60.{16 * i}.0/20",
+                            map_public_ip_on_launch=False)
+    aws.ec2.RouteTableAssociation(name, subnet_id=subnet.id, route_table_id=routes.id)
+aws.ec2.VpcEndpoint("s3", vpc_id=vpc.id, service_name="com.amazonaws.eu-west-2.s3",
+                    vpc_endpoint_type="Gateway", route_table_ids=[routes.id])
+aws.ec2.SecurityGroup("workers", vpc_id=vpc.id, description="internal workers")
+if network["internet"]:
+    aws.ec2.Route("internet", route_table_id=routes.id, destination_cidr_block="0.0.0.0/0",
+                  gateway_id=aws.ec2.InternetGateway("igw", vpc_id=vpc.id).id)
