@@ -116,10 +116,6 @@ class Resource:
             raise CouldNotRead(self.unreadable[fact])
         return self.facts.get(fact)
 
-    def tag(self, key: str) -> str | None:
-        tags = self.facts.get("tags") or []
-        return next((t["Value"] for t in tags if t.get("Key") == key), None)
-
 
 class AwsReader:
     """Reads an account's facts once, in parallel; every method may raise CouldNotRead."""
