@@ -82,9 +82,11 @@ def _document(value: Any) -> Any:
 
 def live_estate(keys: list[Read], buckets: list[Read], vaults: list[dict[str, Any]],
                 policies: list[Policy], replicates_into: Callable[[str], list[str]]) -> Estate:
-    """The estate the role rules read; `replicates_into(bucket name)` is asked only of the
-    buckets the rules found to be backup buckets."""
-    return Estate(keys=[key_of(k, vaults) for k in keys if "metadata" in k.facts],
+    """The estate the role rules read: customer-managed keys (an AWS-managed key is no resource
+    a program declares, so it has no role in the gate either); `replicates_into(bucket name)`
+    is asked only of the buckets the rules found to be backup buckets."""
+    return Estate(keys=[key_of(k, vaults) for k in keys
+                        if (k.facts.get("metadata") or {}).get("KeyManager") == "CUSTOMER"],
                   buckets=buckets_of(buckets), policies=policies,
                   replicates_into=lambda bucket: replicates_into(bucket.id))
 

@@ -172,7 +172,7 @@ class _Decider:
         tables = {t.id: t for t in self.estate.route_tables}
         for table_id in vpc.internal_tables:
             table = tables.get(table_id)
-            if table is not None and TIER not in table.tags and table.internet:
+            if table is not None and table.tags.get(TIER) is None and table.internet:
                 self.roles[table_id] = Role(TIER, "private", False, reason)
 
 
