@@ -39,7 +39,7 @@ AUDIT_READ_ACTIONS = [
     "s3:GetAccountPublicAccessBlock", "s3:GetBucketPolicy", "s3:GetBucketPolicyStatus",
     "s3:GetBucketAcl", "s3:GetBucketOwnershipControls", "s3:GetBucketVersioning",
     "s3:GetBucketLogging", "s3:GetBucketObjectLockConfiguration",
-    "s3:GetLifecycleConfiguration",
+    "s3:GetLifecycleConfiguration", "s3:GetReplicationConfiguration",
     # AWS Backup
     "backup:ListBackupVaults", "backup:DescribeBackupVault", "backup:GetBackupVaultAccessPolicy",
     "backup:ListBackupPlans", "backup:GetBackupPlan", "backup:ListBackupSelections",

@@ -67,7 +67,9 @@ def test_vault_under_data_key_fails(aws, account, run_check, undo):
 def test_data_bucket_under_backup_key_fails(aws, account, run_check, undo):
     _encrypt(aws, FILE_BUCKET, account.backup_key_arn)
     undo.append(lambda: _encrypt(aws, FILE_BUCKET, account.data_key_arn))
-    assert messages(run_check("AUD_AWS_5")) == [f"{FILE_BUCKET}: encrypted with the backup key"]
+    assert messages(run_check("AUD_AWS_5")) == [
+        f"{FILE_BUCKET}: encrypted with the backup key {account.backup_key_arn} "
+        "[purpose backup (tagged trustctl:purpose)]"]
 
 
 def test_governance_object_lock_fails(aws, account, run_check, undo):
@@ -261,8 +263,10 @@ def test_private_subnet_with_internet_route_fails(aws, account, run_check, undo)
     undo.append(lambda: ec2.modify_subnet_attribute(SubnetId=account.private_subnet,
                                                     MapPublicIpOnLaunch={"Value": False}))
     found = messages(run_check("AUD_AWS_21"))
-    assert f"{account.private_subnet}: assigns public IPs on launch" in found
-    assert any(f"routes to internet gateway {gateway}" in m for m in found)
+    assert f"{account.private_subnet}: assigns public IPs on launch [tier private (tagged " \
+           "trustctl:tier)]" in found
+    assert f"{account.private_subnet}: routes to internet gateway {gateway} (route table " \
+           f"{table['RouteTableId']}) [tier private (tagged trustctl:tier)]" in found
 
 
 def _encrypt(aws, bucket, key_arn):

@@ -132,10 +132,11 @@ def test_no_replica_bucket_fails_both(aws, account, recovery, records, run_check
                                               Tagging={"TagSet": tags}))
     _backup(aws, account.backup_bucket, "no-replica")
     assert messages(check_by_id("AUD_REC_4").run(records("no-replica"))) == [
-        f"{account.backup_bucket}: no replica bucket (tag trustctl:role=backup-replica) in the "
+        f"{account.backup_bucket}: no replica bucket (trustctl:role=backup-replica) in the "
         "recovery region"]
     assert messages(run_check("AUD_AWS_25")) == [
-        "None: no bucket is tagged trustctl:role=backup-replica"]
+        "None: no bucket has trustctl:role=backup-replica (tagged, or inferred: the replication "
+        "destination of the backup bucket)"]
 
 
 def test_a_replica_under_another_accounts_key_fails_encryption(aws, recovery, run_check, undo):

@@ -18,6 +18,7 @@ IAM_NAME = {
     ("s3", "GetPublicAccessBlock"): "s3:GetBucketPublicAccessBlock",
     ("s3", "GetBucketLifecycleConfiguration"): "s3:GetLifecycleConfiguration",
     ("s3", "GetObjectLockConfiguration"): "s3:GetBucketObjectLockConfiguration",
+    ("s3", "GetBucketReplication"): "s3:GetReplicationConfiguration",
     ("s3", "ListBuckets"): "s3:ListAllMyBuckets",
     ("s3", "ListObjectsV2"): "s3:ListBucket",
     ("s3control", "GetPublicAccessBlock"): "s3:GetAccountPublicAccessBlock",

@@ -17,10 +17,11 @@ from trustctl.cli import app
 from trustctl.errors import InputError
 from trustctl.gate.estate import union
 from trustctl.gate.ownership import Ownership, owners_elsewhere, parse_ownership
-from trustctl.gate.roles import Role, neighbours
+from trustctl.gate.roles import neighbours
 from trustctl.gate.run import CheckedInputs, check_inputs
 from trustctl.gate.sources import from_preview, from_program, gather, programs_and_stacks
 from trustctl.report.results import Status
+from trustctl.roles.rules import Role
 
 AWS = GATE_TESTS / "programs" / "estate-aws"
 EDGE = GATE_TESTS / "programs" / "estate-edge"

@@ -1,6 +1,7 @@
-"""Roles decided from the resource graph (trustctl/gate/roles.py): a program that never uses a
-trustctl tag is judged by what it declares, the same way from all three gate inputs; a trustctl
-tag still overrides the graph, and findings say which way each role was decided.
+"""Roles decided from the resource graph (trustctl/roles/rules.py over trustctl/gate/roles.py's
+graph of the plan): a program that never uses a trustctl tag is judged by what it declares, the
+same way from all three gate inputs; a trustctl tag still overrides the graph, and findings say
+which way each role was decided.
 
 Real planner, real translation, real checkov (the session's shared run, gate_support.py).
 """

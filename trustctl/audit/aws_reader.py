@@ -26,16 +26,24 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from trustctl import redaction
+from trustctl.audit.aws_estate import (
+    live_estate,
+    network_estate,
+    policies_of,
+    replication_targets,
+)
 from trustctl.audit.live_check import CouldNotRead
 from trustctl.audit.memo import Memo
 from trustctl.aws import LOCAL_CREDENTIALS, LOCAL_HOSTS, reach_local_s3control
+from trustctl.roles.estate import Policy
+from trustctl.roles.rules import BACKUP, PURPOSE, ROLE, Role, decide_roles
 
 # Codes that mean "this configuration does not exist": a fact, not a failure to read.
 ABSENT = frozenset({
     "NoSuchBucketPolicy", "ServerSideEncryptionConfigurationNotFoundError",
     "NoSuchPublicAccessBlockConfiguration", "ObjectLockConfigurationNotFoundError",
     "NoSuchLifecycleConfiguration", "NoSuchTagSet", "NoSuchTagSetError",
-    "NoSuchObjectLockConfiguration",
+    "NoSuchObjectLockConfiguration", "ReplicationConfigurationNotFoundError",
 })
 BUCKET_READS = {  # fact -> (S3 API, what the response holds)
     "tags": ("get_bucket_tagging", "TagSet"),
@@ -56,6 +64,7 @@ REQUIRED_ACTIONS = (
     "s3:ListAllMyBuckets", "s3:GetBucketTagging", "s3:GetEncryptionConfiguration",
     "s3:GetBucketPublicAccessBlock", "s3:GetBucketPolicy", "s3:GetBucketVersioning",
     "s3:GetBucketLogging", "s3:GetBucketObjectLockConfiguration", "s3:GetLifecycleConfiguration",
+    "s3:GetReplicationConfiguration",
     "s3:GetAccountPublicAccessBlock", "s3:ListBucket", "s3:GetObject",
     "backup:ListBackupVaults", "backup:ListBackupPlans", "backup:GetBackupPlan",
     "backup:ListBackupSelections", "backup:GetBackupSelection",
@@ -65,8 +74,8 @@ REQUIRED_ACTIONS = (
     "iam:GetAccountAuthorizationDetails",
     "rds:DescribeDBInstances", "rds:DescribeDBClusters", "redshift:DescribeClusters",
     "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeRouteTables",
+    "ec2:DescribeVpcEndpoints", "rds:DescribeDBSubnetGroups",
 )
-ROLE_TAG, PURPOSE_TAG, ACCESS_TAG = "trustctl:role", "trustctl:purpose", "trustctl:access"
 
 
 @dataclass(frozen=True)
@@ -106,10 +115,6 @@ class Resource:
         if fact in self.unreadable:
             raise CouldNotRead(self.unreadable[fact])
         return self.facts.get(fact)
-
-    def tag(self, key: str) -> str | None:
-        tags = self.facts.get("tags") or []
-        return next((t["Value"] for t in tags if t.get("Key") == key), None)
 
 
 class AwsReader:
@@ -239,7 +244,8 @@ class AwsReader:
             return key
         key.name = meta["Arn"]
         key.facts["metadata"] = {k: meta.get(k) for k in (
-            "KeyManager", "KeyState", "KeySpec", "KeyUsage", "Origin", "Arn")}
+            "KeyManager", "KeyState", "KeySpec", "KeyUsage", "Origin", "Arn",
+            "MultiRegionConfiguration")}
         if meta.get("KeyManager") != "CUSTOMER" or meta.get("KeyState") != "Enabled":
             return key
         self._fact(key, "rotation", lambda: self.call(
@@ -257,22 +263,18 @@ class AwsReader:
             resource.unreadable[fact] = str(exc)
 
     def buckets(self) -> list[Resource]:
-        """Every bucket with its tags, encryption, public access block, policy, versioning,
-        logging; the backup bucket (tag trustctl:role=backup) also Object Lock and lifecycle."""
+        """Every bucket with its tags, encryption, public access block, policy, versioning and
+        logging (a backup bucket's Object Lock and lifecycle: `buckets_with_role`)."""
         return self._memo.get("buckets", self._read_buckets)
 
     def _read_buckets(self) -> list[Resource]:
         listed = self.call("s3", "list_buckets", "the account") or {}
-        return self.in_parallel(self.bucket, [b["Name"] for b in listed.get("Buckets", [])])
+        return self.in_parallel(self._bucket, [b["Name"] for b in listed.get("Buckets", [])])
 
-    def bucket(self, name: str) -> Resource:
-        """One bucket's facts (also used alone, to audit one bucket at a time)."""
+    def _bucket(self, name: str) -> Resource:
         bucket = Resource(name)
         for fact, (api, key) in BUCKET_READS.items():
             self._fact(bucket, fact, lambda api=api, key=key: self._bucket_read(name, api, key))
-        if bucket.tag(ROLE_TAG) == "backup":
-            for fact, (api, key) in BACKUP_BUCKET_READS.items():
-                self._fact(bucket, fact, lambda api=api, key=key: self._bucket_read(name, api, key))
         return bucket
 
     def _bucket_read(self, name: str, api: str, key: str) -> Any:
@@ -283,7 +285,60 @@ class AwsReader:
         return json.loads(value) if api == "get_bucket_policy" and value else value
 
     def buckets_with_role(self, role: str) -> list[Resource]:
-        return [b for b in self.buckets() if b.tag(ROLE_TAG) == role]
+        """The buckets whose role (tagged, or decided by the role rules) is `role`; a backup
+        bucket with its Object Lock and lifecycle too (read for backup buckets only)."""
+        found = [b for b in self.buckets() if _value(self.role_of(b.name, ROLE)) == role]
+        if role == BACKUP:
+            self.in_parallel(self._backup_bucket_facts, found)
+        return found
+
+    def _backup_bucket_facts(self, bucket: Resource) -> None:
+        def read() -> None:
+            for fact, (api, key) in BACKUP_BUCKET_READS.items():
+                self._fact(bucket, fact, lambda api=api, key=key: self._bucket_read(
+                    bucket.name, api, key))
+        self._memo.get(("backup-facts", bucket.name), read)
+
+    def role_of(self, thing: str, key: str) -> Role | None:
+        """The role (tag `key`) of a key (by ARN) or bucket (by name); None: it has none."""
+        role = self.estate_roles().get(thing)
+        return role if role is not None and role.key == key else None
+
+    def replication(self, bucket: str) -> dict | None:
+        """A bucket's replication configuration (None: it replicates nowhere)."""
+        def read() -> dict | None:
+            response = self.call("s3", "get_bucket_replication", f"bucket {bucket}",
+                                 Bucket=bucket)
+            return None if response is None else response.get("ReplicationConfiguration")
+        return self._memo.get(("replication", bucket), read)
+
+    def iam_policies(self) -> list[Policy]:
+        """Every inline policy of the account's roles, users and groups, and every
+        customer-managed policy's default version: what the role rules read grants from."""
+        def read() -> list[Policy]:
+            def listed(kind: str, key: str) -> list[dict]:
+                return self.pages("iam", "get_account_authorization_details", key,
+                                  "the account", Filter=[kind])
+            users, groups, managed = (listed("User", "UserDetailList"),
+                                      listed("Group", "GroupDetailList"),
+                                      listed("LocalManagedPolicy", "Policies"))
+            principals = [(f"role {r['RoleName']}", r.get("RolePolicyList") or [])
+                          for r in self.roles()]
+            principals += [(f"user {u['UserName']}", u.get("UserPolicyList") or [])
+                           for u in users]
+            principals += [(f"group {g['GroupName']}", g.get("GroupPolicyList") or [])
+                           for g in groups]
+            return policies_of(principals, managed)
+        return self._memo.get("iam-policies", read)
+
+    def estate_roles(self) -> dict[str, Role]:
+        """Each key's (by ARN) and bucket's (by name) role, tagged or decided by the role rules
+        the gate uses (`trustctl.roles`): vaults, IAM grants and replication, not our tags."""
+        def decide() -> dict[str, Role]:  # each read in parallel inside (never nested in the pool)
+            return decide_roles(live_estate(
+                self.kms_keys(), self.buckets(), self.backup_vaults(), self.iam_policies(),
+                lambda name: replication_targets(self.replication(name))))
+        return self._memo.get("estate-roles", decide)
 
     def account_public_access_block(self) -> dict | None:
         def read() -> dict | None:
@@ -300,8 +355,10 @@ class AwsReader:
             "kms", "describe_key", key_arn, region=region, KeyId=key_arn)["KeyMetadata"])
 
     def backup_key_arns(self) -> set[str]:
-        """ARNs of the keys tagged trustctl:purpose=backup (the gate knows them the same way)."""
-        return {k.name for k in self.kms_keys() if k.tag(PURPOSE_TAG) == "backup"}
+        """ARNs of the backup keys: tagged trustctl:purpose=backup, or decided by the role rules
+        (the key an AWS Backup vault encrypts with), as the gate decides them."""
+        return {k.name for k in self.kms_keys()
+                if _value(self.role_of(k.name, PURPOSE)) == BACKUP}
 
     def backup_vaults(self) -> list[dict]:
         return self._memo.get("vaults", lambda: self.pages(
@@ -412,3 +469,20 @@ class AwsReader:
     def route_tables(self) -> list[dict]:
         return self._memo.get("route-tables", lambda: self.pages(
             "ec2", "describe_route_tables", "RouteTables", "the account"))
+
+    def network_roles(self) -> dict[str, Role]:
+        """Each subnet's and route table's tier (by id), tagged or decided by the role rules
+        the gate uses: an internet gateway route makes a table and its subnets public, and a
+        VPC hosting internal services keeps a private subnet."""
+        def decide() -> dict[str, Role]:
+            endpoints = self.pages("ec2", "describe_vpc_endpoints", "VpcEndpoints",
+                                   "the account")
+            subnet_groups = self.pages("rds", "describe_db_subnet_groups", "DBSubnetGroups",
+                                       "the account")
+            return decide_roles(network_estate(self.subnets(), self.route_tables(), endpoints,
+                                               self.security_groups(), subnet_groups))
+        return self._memo.get("network-roles", decide)
+
+
+def _value(role: Role | None) -> str | None:
+    return role.value if role is not None else None

@@ -43,8 +43,9 @@ class RecordsReader:
                 "rpo_hours": self.rpo.total_seconds() / 3600}
 
     def latest_backups(self, role: str = "backup") -> dict[str, Manifest | None]:
-        """Per bucket tagged trustctl:role=`role` (the backup bucket, or its replica
-        REPLICA_ROLE), in every account audited, the newest complete backup."""
+        """Per bucket whose trustctl:role is `role` (the backup bucket, or its replica
+        REPLICA_ROLE; tagged or decided by the role rules), in every account audited, the
+        newest complete backup."""
         if not self.aws:
             raise CouldNotRead("backup manifests: the AWS area is not audited")
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from trustctl.catalog import Control, Required, load_catalog
-from trustctl.gate.roles import INFERRED_FROM
+from trustctl.roles.rules import INFERRED_FROM
 
 
 def requirements(catalog: Iterable[Control] | None = None) -> tuple[Required, ...]:

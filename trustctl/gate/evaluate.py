@@ -23,7 +23,7 @@ from trustctl.gate.checkov_runner import CheckResult
 from trustctl.gate.declarations import controls_with_requirements, missing_by_control
 from trustctl.gate.exceptions import Waiver
 from trustctl.gate.locations import locate
-from trustctl.gate.roles import ROLE_TAGS, neighbours
+from trustctl.gate.roles import neighbours
 from trustctl.gate.schedules import CHECK_ID as SCHEDULE_CHECK
 from trustctl.gate.schedules import Workflows, schedule_findings
 from trustctl.gate.translate import TfPlan
@@ -31,6 +31,7 @@ from trustctl.gate.unchecked import unchecked_risk
 from trustctl.plan.model import PlannedResource
 from trustctl.report.model import ControlReport, Excepted, UncheckedResource
 from trustctl.report.results import ControlResult, Finding, Status
+from trustctl.roles.rules import ROLE_TAGS
 
 _IDENTIFIER = re.compile(r"(^|_)(ids?|arns?|ami)$")
 MISSING = "required resource missing"

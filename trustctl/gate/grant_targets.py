@@ -22,9 +22,9 @@ from difflib import SequenceMatcher
 from typing import Any
 
 from trustctl.gate.checkov_runner import CheckResult
-from trustctl.gate.grants import POLICY_TYPES, bucket_named, policy_grants
 from trustctl.gate.translate import TfPlan
 from trustctl.plan.model import PlannedResource
+from trustctl.roles.grants import POLICY_TYPES, bucket_named, policy_grants
 
 CHECK_ID = "trustctl/grant-target"
 CHECK_NAME = "Ensure every bucket and KMS key an IAM policy grants is one the estate declares"

@@ -17,11 +17,12 @@ from typing import Any
 
 from trustctl.gate.references import UNKNOWN, Path, find_references
 from trustctl.gate.resource_types import Block, TfType, tf_type
-from trustctl.gate.roles import Role, assign_roles
+from trustctl.gate.roles import assign_roles
 from trustctl.gate.sources import Declared
 from trustctl.gate.unchecked import unchecked_risk
 from trustctl.plan.model import PlannedResource
 from trustctl.plan.synthesis import is_placeholder
+from trustctl.roles.rules import Role
 
 # Pulumi's wire-format signature key: marks secrets, assets and archives inside property values.
 _SIGNATURE = "4dabf18193072939515e22adb298388d"

@@ -3,6 +3,7 @@
 from trustctl.audit.aws_reader import AwsReader
 from trustctl.audit.live_check import Outcome, live_check
 from trustctl.catalog import page_figures
+from trustctl.roles.rules import BACKUP, ROLE, none_decided
 
 _DAYS = page_figures().backup_retention_days  # in the words below; the check reads it anew
 
@@ -16,9 +17,9 @@ _DAYS = page_figures().backup_retention_days  # in the words below; the check re
 )
 def check(aws: AwsReader, out: Outcome) -> None:
     wanted = page_figures().backup_retention_days
-    buckets = aws.buckets_with_role("backup")
+    buckets = aws.buckets_with_role(BACKUP)
     if not buckets:
-        out.fail(None, "no bucket is tagged trustctl:role=backup")
+        out.fail(None, none_decided("bucket", ROLE, BACKUP))
     for bucket in buckets:
         with out.reading():
             rules = [r for r in bucket.get("lifecycle") or [] if r.get("Status") == "Enabled"]

@@ -4,6 +4,7 @@ from fnmatch import fnmatch
 
 from trustctl.audit.aws_reader import AwsReader
 from trustctl.audit.live_check import Outcome, live_check
+from trustctl.roles.rules import ROLE, none_decided
 
 
 @live_check(
@@ -20,7 +21,7 @@ def check(aws: AwsReader, out: Outcome) -> None:
                                   "not_resources": s.get("NotResources", [])}
                                  for s in selections], buckets=buckets)
     if not buckets:
-        out.fail(None, "no bucket is tagged trustctl:role=customer-data")
+        out.fail(None, none_decided("bucket", ROLE, "customer-data"))
     for bucket in buckets:
         arn = f"arn:aws:s3:::{bucket}"
         if not any(_covers(s, arn) for s in selections):

@@ -3,6 +3,7 @@
 from trustctl.archive.recovery import REPLICA_ROLE
 from trustctl.audit.aws_reader import AwsReader
 from trustctl.audit.live_check import Outcome, live_check
+from trustctl.roles.rules import ROLE, none_decided
 
 
 @live_check(
@@ -16,7 +17,7 @@ from trustctl.audit.live_check import Outcome, live_check
 def check(aws: AwsReader, out: Outcome) -> None:
     replicas = aws.buckets_with_role(REPLICA_ROLE)
     if not replicas:
-        out.fail(None, f"no bucket is tagged trustctl:role={REPLICA_ROLE}")
+        out.fail(None, none_decided("bucket", ROLE, REPLICA_ROLE))
     for bucket in replicas:
         with out.reading():
             rules = (bucket.get("encryption") or {}).get("Rules") or [{}]

@@ -8,8 +8,8 @@ from trustctl.audit.live_check import Outcome, live_check
     id="AUD_AWS_4", area="aws",
     name="AWS Backup vaults use the backup key, not a data key",
     risk="Recovery points share the data key: one key compromise reaches both copies.",
-    remediation="Recreate the vault with --encryption-key-arn of the key tagged "
-                "trustctl:purpose=backup (a vault's key cannot be changed).",
+    remediation="Recreate the vault with --encryption-key-arn of the backup key, a key that "
+                "encrypts nothing else (a vault's key cannot be changed).",
 )
 def check(aws: AwsReader, out: Outcome) -> None:
     backup_keys = aws.backup_key_arns()

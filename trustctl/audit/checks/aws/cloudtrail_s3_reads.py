@@ -10,9 +10,10 @@ from typing import Any
 
 from trustctl.audit.aws_reader import AwsReader
 from trustctl.audit.live_check import Outcome, live_check
+from trustctl.roles.rules import BACKUP, ROLE
 
 S3_OBJECT = "AWS::S3::Object"
-DATA_ROLES = ("customer-data", "backup")
+DATA_ROLES = ("customer-data", BACKUP)
 
 
 @live_check(
@@ -28,7 +29,8 @@ def check(aws: AwsReader, out: Outcome) -> None:
     trails = [t for t in aws.trails() if t.get("IsLogging")]
     out.facts.update(buckets=buckets, logging_trails=[t["Name"] for t in trails])
     if not buckets:
-        out.fail(None, "no bucket is tagged trustctl:role=customer-data or backup")
+        out.fail(None, f"no bucket has {ROLE}=customer-data or {ROLE}=backup (tagged, or "
+                       "inferred for a backup bucket)")
     for bucket in buckets:
         if not any(_logs_reads(t, bucket) for t in trails):
             out.fail(bucket, "no logging trail records its S3 object reads (GetObject)")

@@ -2,8 +2,7 @@
 
 from trustctl.audit.aws_reader import AwsReader
 from trustctl.audit.live_check import Outcome, live_check
-
-LOG_BUCKET_ROLE = "access-logs"  # S3 server access logs accept only SSE-S3 (AES256)
+from trustctl.roles.rules import ACCESS_LOGS, ROLE
 
 
 @live_check(
@@ -23,8 +22,9 @@ def check(aws: AwsReader, out: Outcome) -> None:
             rules = (bucket.get("encryption") or {}).get("Rules", [])
             default = next((r["ApplyServerSideEncryptionByDefault"] for r in rules
                             if "ApplyServerSideEncryptionByDefault" in r), None)
-            if bucket.tag("trustctl:role") == LOG_BUCKET_ROLE and default:
-                continue
+            role = aws.role_of(bucket.name, ROLE)
+            if role is not None and role.value == ACCESS_LOGS and default:
+                continue  # S3 server access logs accept only SSE-S3 (AES256)
             if default is None or not default.get("SSEAlgorithm", "").startswith("aws:kms"):
                 algorithm = default.get("SSEAlgorithm") if default else "none"
                 out.fail(bucket.name, f"default encryption is {algorithm}, not SSE-KMS")

@@ -3,6 +3,7 @@
 from trustctl.archive.recovery import REPLICA_ROLE
 from trustctl.audit.live_check import Outcome, live_check
 from trustctl.audit.records_reader import RecordsReader
+from trustctl.roles.rules import BACKUP, ROLE, none_decided
 
 
 @live_check(
@@ -17,15 +18,15 @@ from trustctl.audit.records_reader import RecordsReader
 def check(records: RecordsReader, out: Outcome) -> None:
     backups = records.replication()
     if not backups:
-        out.fail(None, "no bucket is tagged trustctl:role=backup")
+        out.fail(None, none_decided("bucket", ROLE, BACKUP))
     for backup in backups:
         bucket = backup["bucket"]
         out.facts[bucket] = backup
         if backup["backup_id"] is None:
             out.fail(bucket, "holds no complete backup to replicate")
         elif not backup["replicas"]:
-            out.fail(bucket, f"no replica bucket (tag trustctl:role={REPLICA_ROLE}) in the "
-                             "recovery region")
+            out.fail(bucket, f"no replica bucket ({ROLE}={REPLICA_ROLE}) in the recovery "
+                             "region")
         elif not any(backup["copies"].values()):
             out.fail(bucket, f"newest backup {backup['backup_id']} is not in "
                              f"{', '.join(backup['replicas'])} (no dump of the same size "

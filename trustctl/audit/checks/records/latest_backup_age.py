@@ -3,6 +3,7 @@
 from trustctl.audit.live_check import Outcome, live_check
 from trustctl.audit.records_reader import RecordsReader
 from trustctl.catalog import page_figures
+from trustctl.roles.rules import ROLE, none_decided
 
 
 @live_check(
@@ -17,10 +18,11 @@ def check(records: RecordsReader, out: Outcome) -> None:
 
 
 def judge_backup_age(records: RecordsReader, out: Outcome, role: str) -> None:
-    """Each bucket tagged trustctl:role=`role` holds a complete backup younger than the RPO."""
+    """Each bucket whose trustctl:role is `role` (tagged or inferred) holds a complete backup
+    younger than the RPO."""
     latest = records.latest_backups(role)
     if not latest:
-        out.fail(None, f"no bucket is tagged trustctl:role={role}")
+        out.fail(None, none_decided("bucket", ROLE, role))
     for bucket, manifest in latest.items():
         if manifest is None:
             out.fail(bucket, "holds no complete backup")

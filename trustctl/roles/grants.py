@@ -1,6 +1,6 @@
 """What the estate's IAM policies grant on S3 buckets and KMS keys, read from the policy JSON.
 
-Roles are decided by what resources do to each other (gate/roles.py); a grant is one of those
+Roles are decided by what resources do to each other (roles/rules.py); a grant is one of those
 acts: the backup writer writes the backup bucket and encrypts under the backup key, and can
 neither read nor delete what it wrote. Policies name buckets and keys by ARN strings, which
 are matched here to the declared resources by the names those resources go by.
