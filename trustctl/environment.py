@@ -20,5 +20,13 @@ class Environment:
     def to_json(self) -> dict[str, str]:
         return {"name": self.name, **({"profile": self.profile} if self.profile else {})}
 
+    @classmethod
+    def from_json(cls, value: object) -> Environment | None:
+        """The environment a document names, or None when it names none we know."""
+        if not isinstance(value, dict) or value.get("name") not in ("production", "sandbox"):
+            return None
+        profile = value.get("profile")
+        return cls(value["name"], profile if isinstance(profile, str) else None)
+
 
 PRODUCTION = Environment("production")

@@ -146,6 +146,37 @@ def test_a_row_stripped_of_its_facts_is_bad_input(review, cloudflare_api):
     assert "row 1 lacks one of id, principal, resource, level" in result.output
 
 
+def test_a_review_that_names_no_environment_is_refused_never_taken_for_production(
+        review, cloudflare_api):
+    cloudflare_api.members = [member("alice@claver.app", "Administrator")]
+    review.cloudflare = cloudflare_api
+    review.prepare("--skip", "aws", "--skip", "database")
+    review.decide({})
+    document = review.document()
+    assert document.pop("environment") == {"name": "production"}
+    review.file.write_text(json.dumps(document))
+    result = review.record()
+    assert result.exit_code == 2
+    [line] = result.output.strip().splitlines()
+    assert line == (f"trustctl: error: {review.file}: names no environment (production or "
+                    "sandbox); record the file `trustctl access-review prepare` wrote")
+    assert not review.evidence.exists()
+
+
+def test_a_sandbox_review_is_recorded_as_the_sandbox_s(review, cloudflare_api):
+    cloudflare_api.members = [member("alice@claver.app", "Administrator")]
+    review.cloudflare = cloudflare_api
+    review.prepare("--skip", "aws", "--skip", "database")
+    review.decide({})
+    document = review.document()
+    document["environment"] = {"name": "sandbox", "profile": "supabase"}
+    review.file.write_text(json.dumps(document))
+    assert review.record().exit_code == 0
+    [path] = review.evidence.glob("access-review-*.json")
+    provenance = json.loads(path.read_text())["provenance"]
+    assert provenance["environment"] == {"name": "sandbox", "profile": "supabase"}
+
+
 def test_a_review_that_missed_a_source_is_recorded_but_does_not_count(review, cloudflare_api):
     cloudflare_api.members = [member("alice@claver.app", "Administrator")]
     review.cloudflare = cloudflare_api

@@ -33,7 +33,8 @@ def recorded(directory, days_ago: int, decisions: dict[str, str], errors=()) -> 
                                   "end": when.isoformat()},
                        "inputs": {"roster": {"path": "r", "sha256": "0"}},
                        "errors": list(errors), "findings": [], "reads": [],
-                       "changes": {"since": None}, "rows": rows}, path, {})
+                       "changes": {"since": None}, "rows": rows,
+                       "environment": {"name": "production"}}, path, {})
     records(directory).write(record.build(path, when))
 
 

@@ -26,7 +26,7 @@ from trustctl.access_review.progress import Progress
 from trustctl.aws import AwsTarget
 from trustctl.catalog import page_figures
 from trustctl.errors import InputError
-from trustctl.provider import PRODUCTION, source_dsn
+from trustctl.provider import source_dsn
 from trustctl.records.facts import AccessReviewFacts
 from trustctl.records.options import EvidenceDirOption, EvidenceOption, record_store
 from trustctl.report.results import ControlResult, Status
@@ -176,8 +176,8 @@ def record_command(
       trustctl access-review record access-review/review.yaml --evidence-dir evidence
     """
     output = options.check_format(output)
-    store = record_store(evidence_dir, evidence, PRODUCTION)
     record = recording.build(review, datetime.now(UTC))
+    store = record_store(evidence_dir, evidence, recording.environment_of_record(record))
     path = store.write(record)
     control = record.controls[0]
     if output == "json":

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from trustctl.access_review import review_file
-from trustctl.environment import PRODUCTION
+from trustctl.environment import Environment
 from trustctl.errors import InputError
 from trustctl.records import Record, RecordStore
 from trustctl.records.facts import AccessReviewFacts, FactsError
@@ -56,8 +56,26 @@ def build(review_path: Path, recorded_at: datetime) -> Record:
         facts, datetime.fromisoformat(document["prepared_at"]), recorded_at.replace(microsecond=0),
         record_id=f"{document['review_id']}-r{recorded_at:%Y%m%dT%H%M%SZ}",
         targets={**document["targets"], "sources": document["sources"]},
-        provenance={"environment": document.get("environment") or PRODUCTION.to_json()},
+        provenance={"environment": environment_of(document, review_path).to_json()},
         controls=[control])
+
+
+def environment_of(document: dict[str, Any], review_path: Path) -> Environment:
+    """The environment the review was prepared for (`prepare` writes it): the record goes to a
+    store of that environment. A file that names none is refused, never taken for production."""
+    environment = Environment.from_json(document.get("environment"))
+    if environment is None:
+        raise InputError(f"{review_path}: names no environment (production or sandbox); record "
+                         "the file `trustctl access-review prepare` wrote")
+    return environment
+
+
+def environment_of_record(record: Record) -> Environment:
+    """Where a review's record belongs: the environment it was prepared for."""
+    environment = Environment.from_json(record.provenance.get("environment"))
+    if environment is None:
+        raise InputError(f"access review {record.id}: names no environment")
+    return environment
 
 
 def latest(store: RecordStore) -> Record | None:

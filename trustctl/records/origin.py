@@ -4,7 +4,8 @@ The environment (production, or the sandbox and its profile: the provider's), th
 was written to, the AWS region, the code and catalog, and the CI run when there is one.
 What a flow alone knows (the bucket it backed up to, the database host and server version,
 the Cloudflare zone, the site URL, the program a gate judged) it adds as the record's own
-`provenance`, which the store merges over this. Never a credential: records pass redaction.
+`provenance`; the store merges this over it, so no flow (nor a file it read) can say it came
+from another environment or store. Never a credential: records pass redaction.
 """
 
 from __future__ import annotations

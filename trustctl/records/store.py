@@ -103,7 +103,7 @@ class RecordStore(ABC):
             sealed = replace(
                 record, chain=chain, sequence=last.sequence + 1 if last else 1,
                 previous=last.sha256 if last else None,
-                provenance={**provenance(self.environment, str(self)), **record.provenance})
+                provenance={**record.provenance, **provenance(self.environment, str(self))})
             sealed = replace(sealed, signature=sign(self._signer,
                                                     sealed.signed_message).to_json())
             return self._put(sealed)
