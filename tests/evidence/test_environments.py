@@ -31,14 +31,15 @@ def _fixture_gate(day: dt.date) -> Record:
                                            "stack": "test"}})
 
 
-def _pack_gate(day: dt.date, stack: str) -> Record:
-    """The policy pack's record of a `pulumi up` on `stack` (issue 26)."""
+def _pack_gate(day: dt.date, stack: str, project: str = "trustctl") -> Record:
+    """The policy pack's record of a `pulumi up` on `project`/`stack` (issue 26); the estate is
+    this repository's program, project trustctl."""
     record = gate(day)
     return Record.new(record.facts, at(day, 12), at(day, 12),
                       record_id=f"{day:%Y%m%d}T120000Z-p",
                       targets=record.targets, controls=record.controls,
                       provenance={"gate": {"input": "policy-pack", "stack": stack,
-                                           "operation": "update"}})
+                                           "project": project, "operation": "update"}})
 
 
 def test_a_mixed_directory_builds_production_from_production_only(tmp_path: Path) -> None:
@@ -48,6 +49,7 @@ def test_a_mixed_directory_builds_production_from_production_only(tmp_path: Path
         open_store(records).write(_fixture_gate(END - dt.timedelta(days=2)))
         open_store(records).write(_pack_gate(END - dt.timedelta(days=3), "prod"))
         open_store(records).write(_pack_gate(END - dt.timedelta(days=4), "dev"))
+        open_store(records).write(_pack_gate(END - dt.timedelta(days=5), "prod", "other-app"))
 
     built = build(tmp_path, tamper=mix)
     left = {o["record"]: o["why"] for o in built.report["left_out"]}
@@ -58,7 +60,9 @@ def test_a_mixed_directory_builds_production_from_production_only(tmp_path: Path
         fixture_gate: "a gate over program tests/fixtures/x (stack test), not the estate's "
                       "program . (stack prod)",
         f"gate-{END - dt.timedelta(days=4):%Y%m%d}T120000Z-p.json":
-            "a policy-pack run on stack dev, not the estate's stack prod"}
+            "a policy-pack run on trustctl/dev, not the estate's trustctl/prod",
+        f"gate-{END - dt.timedelta(days=5):%Y%m%d}T120000Z-p.json":
+            "a policy-pack run on other-app/prod, not the estate's trustctl/prod"}
     assert built.report["summary"]["record_problems"] == 0
     assert built.report["summary"]["records"] == 119  # the production quarter + the pack's up
     assert sandbox_drill not in {e["record"] for e in built.control("RESTORE-DRILL")["evidence"]}

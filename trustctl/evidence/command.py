@@ -30,6 +30,7 @@ from trustctl.evidence.package import (
 from trustctl.evidence.report import build_report, exit_status
 from trustctl.gate.exceptions import load_exceptions
 from trustctl.paths import EXCEPTIONS_PATH, REPO_ROOT
+from trustctl.plan.project import project_name
 from trustctl.records import Period
 from trustctl.records.options import (
     DEFAULT_EVIDENCE_DIR,
@@ -119,7 +120,8 @@ def build_command(
     store = record_store(evidence_dir, evidence, PRODUCTION)
     trusted = trusted_keys(record_keys or (), signer.public_key if signer else None,
                            local=trust_local_key or environment == "sandbox")
-    found = load_history(store, trusted, Estate(environment, estate_program, estate_stack))
+    found = load_history(store, trusted, Estate(environment, estate_program, estate_stack,
+                                                _estate_project(estate_program)))
     typer.echo(f"trustctl: evidence: {len(found.records)} records of {environment} read from "
                f"{store} ({len(found.left_out)} left out, {len(found.problems)} not whole)",
                err=True)
@@ -282,6 +284,12 @@ def _anchor(public_key: Path | None, fingerprint_pin: str | None,
         return Anchor(public_key=load_public_key(path.read_bytes(), str(path)))
     except OSError as exc:
         raise InputError(f"--public-key {path}: {exc.strerror}") from None
+
+
+def _estate_project(program: str) -> str | None:
+    """The estate program's Pulumi project name (policy-pack records name it), if it has one."""
+    project_file = Path(program) / "Pulumi.yaml"
+    return project_name(project_file) if project_file.is_file() else None
 
 
 def _date(flag: str, text: str) -> dt.date:

@@ -35,6 +35,7 @@ class Estate:
     environment: str = "production"
     program: str = "."
     stack: str = "prod"
+    project: str | None = None  # the program's Pulumi project name, when it has a Pulumi.yaml
 
 
 @dataclass
@@ -82,10 +83,10 @@ def _not_for(record: Record, estate: Estate) -> str | None:
         return None
     judged: Any = record.provenance.get("gate") or {}
     if judged.get("input") == "policy-pack":  # the engine's resources of a stack, at deployment
-        if judged.get("stack") == estate.stack:
+        if judged.get("stack") == estate.stack and judged.get("project") == estate.project:
             return None
-        return (f"a policy-pack run on stack {judged.get('stack', '?')}, not the estate's "
-                f"stack {estate.stack}")
+        return (f"a policy-pack run on {judged.get('project', '?')}/{judged.get('stack', '?')}, "
+                f"not the estate's {estate.project or '(no Pulumi.yaml)'}/{estate.stack}")
     shown = (f"{judged.get('input', '?')} {','.join(judged.get('paths') or []) or '?'} "
              f"(stack {judged.get('stack', '?')})")
     if (judged.get("input") != "program" or judged.get("paths") != [estate.program]

@@ -138,7 +138,7 @@ def workspace_settings_file(project_dir: Path) -> Path:
     """Where the Pulumi CLI keeps a project's workspace settings: `<PULUMI_HOME or
     ~/.pulumi>/workspaces/<project name>-<sha1 of the Pulumi.yaml path>-workspace.json`."""
     project_file = Path(os.path.abspath(project_dir / "Pulumi.yaml"))
-    name = _project_name(project_file)
+    name = project_name(project_file)
     digest = hashlib.sha1(str(project_file).encode(), usedforsecurity=False).hexdigest()
     home = Path(os.environ.get("PULUMI_HOME") or Path.home() / ".pulumi")
     return home / "workspaces" / f"{name}-{digest}-workspace.json"
@@ -160,7 +160,8 @@ def selected_stack(project_dir: Path) -> str | None:
     return stack.rsplit("/", 1)[-1] if stack else None
 
 
-def _project_name(project_file: Path) -> str:
+def project_name(project_file: Path) -> str:
+    """The `name` of a Pulumi.yaml; InputError when it has none."""
     doc = _read_yaml(project_file) if project_file.is_file() else {}
     name = doc.get("name") if isinstance(doc, dict) else None
     if not isinstance(name, str) or not name:
