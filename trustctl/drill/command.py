@@ -253,11 +253,11 @@ def _tenancy(path: Path | None, **flags: Any) -> Tenancy:
 
 
 def _role_attribute(text: str) -> tuple[str, str]:
-    role, equals, attribute = text.partition("=")
+    role, equals, attribute = (part.strip() for part in text.partition("="))
     if not (role and equals and attribute):
         raise InputError(f"--allow-role-attribute {text!r}: expected ROLE=ATTRIBUTE, e.g. "
                          "claver_migrator=createrole")
-    return role, attribute.strip().lower()
+    return role, attribute.lower()
 
 
 def _positive_hours(hours: float | None, flag: str, promised: timedelta) -> timedelta:

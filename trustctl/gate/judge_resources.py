@@ -23,7 +23,7 @@ from trustctl.gate.checkov_runner import CheckovProcess
 from trustctl.gate.exceptions import Waiver
 from trustctl.gate.policy_set import PolicySet
 from trustctl.gate.run import check_inputs
-from trustctl.gate.sources import _declared, mark_unknown_until_apply
+from trustctl.gate.sources import declared_from_states, mark_unknown_until_apply
 from trustctl.report.model import ControlReport
 
 
@@ -35,7 +35,7 @@ def judge_resources(
     """One report by control for these resources, judged as one stack. `ownership` is the
     stack's `trustctl:controls` config value (gate/ownership.py); `exceptions` are already read
     and judged (gate/waiver_rules.py); `checkov` may be one started earlier (it is used up)."""
-    declared = _declared(resources, origin, Path(origin))
+    declared = declared_from_states(resources, origin, Path(origin))
     declared.ownership = ownership
     mark_unknown_until_apply(declared.plan.resources)
     return check_inputs([declared], exceptions, policies, today, checkov).estate()

@@ -102,7 +102,7 @@ def from_preview(path: Path) -> Declared:
         if not isinstance(state, dict):
             raise InputError(f"--preview {path}: step {i} ({step['op']}) has no `newState`")
         states[state.get("urn") or step.get("urn", "")] = state
-    declared = _declared(list(states.values()), f"preview {path}", path)
+    declared = declared_from_states(list(states.values()), f"preview {path}", path)
     mark_unknown_until_apply(declared.plan.resources)
     config = doc.get("config")
     declared.ownership = config.get(OWNERSHIP_KEY) if isinstance(config, dict) else None
@@ -142,7 +142,7 @@ def from_state(path: Path) -> Declared:
     if not all(isinstance(r, dict) for r in resources):
         raise InputError(f"--state {path}: a resource is not an object")
     live = [r for r in resources if not r.get("delete") and not r.get("external")]
-    return _declared(live, f"state {path}", path)
+    return declared_from_states(live, f"state {path}", path)
 
 
 def _state_resources(doc: Any) -> list[Any] | None:
@@ -164,7 +164,9 @@ def _read_json(path: Path, flag: str) -> Any:
         raise InputError(f"{flag} {path}: not JSON ({exc})") from exc
 
 
-def _declared(states: list[dict[str, Any]], origin: str, path: Path) -> Declared:
+def declared_from_states(states: list[dict[str, Any]], origin: str, path: Path) -> Declared:
+    """Resources in Pulumi's state shape (a preview's steps, a stack export, the policy pack's
+    engine resources) as the gate judges them: components left out, callers linked."""
     resources: list[PlannedResource] = []
     identities: dict[str, set[str]] = {}
     every = [(_resource(state, path), state) for state in states]
