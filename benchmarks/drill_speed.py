@@ -6,7 +6,9 @@ Baseline, measured in the same run: the backup's plaintext dump written to a loc
 `pg_restore -d` of that file into a fresh embedded server with the same roles (single job, like
 the drill). The drill streams the object from S3 (moto), authenticates, decrypts and
 decompresses it into pg_restore, then checks every table's count and checksum, RLS posture and
-cross-tenant isolation. Aim: restore+verify <= 1.5x the bare pg_restore.
+cross-tenant isolation. Aims: restore+verify <= 1.05x the bare pg_restore; the whole drill
+(the S3/KMS checks, the scratch server's start, which overlaps them, and the teardown
+included) <= 1.10x. Every step's time is printed, so the next person sees where it goes.
 """
 
 from __future__ import annotations
@@ -68,12 +70,12 @@ def main() -> None:
     print(f"dump: {manifest.dump_bytes / 2**20:.0f} MB plaintext, "
           f"{manifest.object_bytes / 2**20:.0f} MB stored")
     print(f"bare pg_restore of the dump file   : {baseline:8.2f} s (faster of two runs)")
-    for name in RESTORE_AND_VERIFY:
-        print(f"  drill {name:<28}: {steps[name]:8.2f} s")
+    for name, seconds in steps.items():
+        print(f"  drill {name:<28}: {seconds:8.2f} s")
     print(f"drill restore + verify             : {drill:8.2f} s")
-    print(f"ratio restore+verify / pg_restore  : {drill / baseline:.2f}x (aim <= 1.5x)")
-    print(f"whole drill (scratch start, teardown, S3 and KMS checks included): {total:.2f} s")
-
+    print(f"whole drill                        : {total:8.2f} s")
+    print(f"ratio restore+verify / pg_restore  : {drill / baseline:.2f}x (aim <= 1.05x)")
+    print(f"ratio whole drill / pg_restore     : {total / baseline:.2f}x (aim <= 1.10x)")
 
 if __name__ == "__main__":
     main()

@@ -38,6 +38,9 @@ def test_unknown_backup_id_cannot_run(spy: SecretSpy, source: Source,
     assert_could_not_run(result, spy, "select-backup",
                          f"no backup NOSUCHID in s3://{locked_location.bucket}/backups/")
     assert step(result.record, "scratch")["status"] == "skipped"
+    # the server started meanwhile (assert_clean: nothing of it left under the scratch dir)
+    assert step(result.record, "teardown")["detail"] == (
+        "the scratch server started meanwhile was not used: stopped and removed")
 
 
 def test_unreachable_aws_endpoint_cannot_run(spy: SecretSpy, tmp_path: Path) -> None:

@@ -138,7 +138,14 @@ class AwsReader:
     # -- plumbing ------------------------------------------------------------------------------
 
     def client(self, service: str, region: str | None = None) -> Any:
-        """A client in the audited region, or in `region` (the recovery region's KMS)."""
+        """A client in the audited region, or in `region` (the recovery region's KMS).
+
+        Made once, one at a time (a boto3 session is not thread-safe), but a client already
+        made is handed out without the lock: the calls in flight do not wait while another
+        service's client is made (loading its model takes up to a second)."""
+        made = self._clients.get((service, region))
+        if made is not None:
+            return made
         with self._clients_lock:
             if (service, region) not in self._clients:
                 self._clients[service, region] = self._make_client(service, region)

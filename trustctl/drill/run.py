@@ -15,6 +15,8 @@ through.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import secrets
 import time
 from collections.abc import Callable
@@ -43,7 +45,7 @@ from trustctl.drill.record import (
     control_results,
 )
 from trustctl.drill.restore import restore_archive
-from trustctl.drill.scratch import LocalScratch, RemoteScratch, Scratch
+from trustctl.drill.scratch import LocalScratch, LocalScratchStart, RemoteScratch, Scratch
 from trustctl.drill.tables import compare_tables
 from trustctl.dsn import Dsn
 from trustctl.errors import FindingError
@@ -64,6 +66,8 @@ AWS_STEPS = frozenset({"select-backup", "kms-key", "authenticate", "rpo", "reten
                        "restore"})
 THIS_HOST = "this host"  # steps served by the drill host alone (scratch, verification)
 RETENTION_SLACK = timedelta(hours=1)
+# verify-tables checksums on this many connections at once (one busy server backend each)
+VERIFY_CONNECTIONS = max(1, min(4, os.cpu_count() or 1))
 # Each step of a rehearsal, in order, and the controls its result counts for.
 STEP_CONTROLS: dict[str, tuple[str, ...]] = {
     "select-backup": CONTROLS[1:],
@@ -133,6 +137,7 @@ class Drill:
         self.manifest: Manifest | None = None
         self.authentic: Authentic | None = None
         self.scratch: Scratch | None = None
+        self.scratch_start: LocalScratchStart | None = None  # until the scratch step takes it
         self.read: ReadProgress | None = None
         self.progress = Progress("drill", quiet=options.quiet)
         self.started = datetime.now(UTC)
@@ -156,12 +161,17 @@ class Drill:
         def run(name: str, step: Callable[[Step], None], needs: tuple[str, ...] = ()) -> None:
             self.steps.run(name, STEP_CONTROLS[name], step, needs=needs)
 
-        run("select-backup", self._select)
-        run("kms-key", self._key, needs=backup)
-        run("authenticate", self._authenticate, needs=(*backup, "kms-key"))
-        run("rpo", self._rpo, needs=authentic)
-        run("retention", self._retention, needs=authentic)
         try:
+            if self.options.scratch_dsn is None:  # a server of its own: started meanwhile
+                with signals.shielded():  # a thread started is a start teardown knows of
+                    parent = self.options.scratch_parent
+                    self.scratch_start = LocalScratchStart(lambda: LocalScratch(parent))
+                self.progress.say("starting a scratch PostgreSQL")
+            run("select-backup", self._select)
+            run("kms-key", self._key, needs=backup)
+            run("authenticate", self._authenticate, needs=(*backup, "kms-key"))
+            run("rpo", self._rpo, needs=authentic)
+            run("retention", self._retention, needs=authentic)
             run("scratch", self._create_scratch, needs=authentic)
             run("roles", self._roles, needs=("scratch",))
             run("extensions", self._extensions, needs=("scratch",))
@@ -244,11 +254,9 @@ class Drill:
         step.detail = f"locked until {until}" if until else "no Object Lock"
 
     def _create_scratch(self, step: Step) -> None:
-        if gone := leftovers.reap():
-            self.progress.say(f"removed {len(gone)} scratch server(s) left by killed drills "
-                              f"(stopped, data deleted): " + ", ".join(
-                                  f"{g.root} (drill pid {g.pid})" for g in gone))
         if self.options.scratch_dsn:
+            if gone := leftovers.reap():
+                self._removed(gone)
             recorded = Dsn.parse(self.manifest.source, f"backup {self.backup_id}'s source")
             told_apart = refuse_production(self.options.scratch_dsn,
                                            [*self.options.production_dsns, recorded],
@@ -257,9 +265,17 @@ class Drill:
             step.detail = (f"{self.scratch.kind}: {self.scratch.dsn}, a new empty database; "
                            f"{told_apart}")
         else:
-            self.progress.say("starting a scratch PostgreSQL")
-            self.scratch = LocalScratch(self.options.scratch_parent)
-            step.detail = f"{self.scratch.kind}: {self.scratch.dsn}, a server this drill started"
+            self.scratch, gone = self.scratch_start.take()
+            self.scratch_start = None
+            if gone:
+                self._removed(gone)
+            step.detail = (f"{self.scratch.kind}: {self.scratch.dsn}, a server this drill "
+                           "started (while the backup was selected and checked)")
+
+    def _removed(self, gone: list[leftovers.Leftover]) -> None:
+        self.progress.say(f"removed {len(gone)} scratch server(s) left by killed drills "
+                          f"(stopped, data deleted): " + ", ".join(
+                              f"{g.root} (drill pid {g.pid})" for g in gone))
 
     def _roles(self, step: Step) -> None:
         identity = self.manifest.source_identity
@@ -314,9 +330,11 @@ class Drill:
         skipped = set(self.steps.get("extensions").facts["skipped"])
         unverified = frozenset(t for e in self.manifest.extensions if e.name in skipped
                                for t in e.tables)
-        with connect(self.scratch.dsn) as conn:
-            step.findings += compare_tables(conn, self.manifest, unverified)
         tables = [t for t in self.manifest.tables if t.name not in unverified]
+        with connect(self.scratch.dsn) as conn, contextlib.ExitStack() as opened:
+            more = [opened.enter_context(connect(self.scratch.dsn))
+                    for _ in range(min(VERIFY_CONNECTIONS, len(tables)) - 1)]
+            step.findings += compare_tables(conn, self.manifest, unverified, more)
         rows = sum(t.rows for t in tables)
         verdict = "differ from" if step.findings else "equal"
         step.detail = (f"{len(tables)} tables, {rows:,} rows: counts and checksums {verdict} "
@@ -386,14 +404,18 @@ class Drill:
                                  f"{_hours(self.options.rto)} h exceeded")
 
     def _teardown(self, step: Step) -> None:
+        never_started = ("the scratch never finished starting: whatever its start had made "
+                         "(server, directory) was stopped and removed then")
         if self.scratch is not None:
             self.progress.say("tearing the scratch environment down")
             with signals.shielded():
                 self.scratch.destroy()
             step.detail = f"{self.scratch.kind} scratch removed"
+        elif self.scratch_start is not None:  # never taken: interrupted, or a check failed
+            step.detail = ("the scratch server started meanwhile was not used: stopped and "
+                           "removed" if self.scratch_start.discard() else never_started)
         elif (started := self.steps.get("scratch")) and started.status in ("error", "fail"):
-            step.detail = ("the scratch never finished starting: whatever its start had made "
-                           "(server, directory) was stopped and removed then")
+            step.detail = never_started
         else:
             step.detail = "nothing to remove"
 

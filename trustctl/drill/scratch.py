@@ -17,6 +17,9 @@ import contextlib
 import secrets
 import shutil
 import tempfile
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
 from pathlib import Path
 
 import psycopg
@@ -127,6 +130,44 @@ class LocalScratch(Scratch):
             shutil.rmtree(self.root, ignore_errors=True)
             if self._note is not None:
                 self._note.unlink(missing_ok=True)
+
+
+class LocalScratchStart:
+    """A local scratch server starting in a thread (the leftovers of killed drills reaped first)
+    while the drill selects the backup and checks its key, manifest, age and lock: the server's
+    start and those S3/KMS round trips overlap.
+
+    Signals reach only the main thread, so a start is never cut half way: `take()` waits for
+    the server (re-raising what stopped its start, which removed what it had made), and the
+    teardown of a drill that never took it (interrupted, or a check failed first) calls
+    `discard()`, which waits for the start to end and removes the server.
+    """
+
+    def __init__(self, make: Callable[[], Scratch]) -> None:
+        """`make` starts the server (a LocalScratch), in the thread."""
+        self._started: Future[tuple[Scratch, list[leftovers.Leftover]]] = Future()
+        self._thread = threading.Thread(target=self._start, args=(make,), name="scratch-start")
+        self._thread.start()
+
+    def _start(self, make: Callable[[], Scratch]) -> None:
+        try:
+            gone = leftovers.reap()
+            self._started.set_result((make(), gone))
+        except BaseException as exc:  # handed to whoever takes it
+            self._started.set_exception(exc)
+
+    def take(self) -> tuple[Scratch, list[leftovers.Leftover]]:
+        """The started server and the leftovers removed before it; raises what stopped it."""
+        return self._started.result()
+
+    def discard(self) -> bool:
+        """Waits for the start to end and removes its server; whether there was one."""
+        with signals.shielded():
+            self._thread.join()
+            if self._started.exception() is not None:
+                return False  # the failed start removed what it had made
+            self._started.result()[0].destroy()
+            return True
 
 
 class RemoteScratch(Scratch):

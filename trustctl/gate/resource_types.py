@@ -345,8 +345,10 @@ def aws_tf_name(module: str, camel: str) -> str:
 def sdk_resource_tokens(package: str) -> dict[str, tuple[str, str]]:
     """Every resource type the installed pulumi-<package> declares -> (module, class name),
     from the registry the SDK fills when imported."""
+    from trustctl.plan.lazy_provider import import_sdk
+
     try:
-        importlib.import_module(f"pulumi_{package}")
+        import_sdk(package)  # its registry is filled at once, its modules on first use
     except ImportError:
         return {}
     from pulumi.runtime import rpc

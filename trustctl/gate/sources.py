@@ -52,9 +52,18 @@ def from_program(program_dir: Path, stack: str,
         raise InputError(f"--program {program_dir}: not a directory")
     from trustctl.plan.isolated import plan_isolated
     from trustctl.plan.project import load_project
+    from trustctl.plan.sdk_warmup import warm
 
-    ownership = load_project(program_dir, stack).config.get(OWNERSHIP_KEY)
-    plan = plan_isolated(program_dir, stack=stack, stack_outputs=stack_outputs, timeout=timeout)
+    project = load_project(program_dir, stack)
+    # the SDK types translation will need, imported while it plans (then done: translation
+    # never imports beside it)
+    warming = warm(project.program_dir)
+    ownership = project.config.get(OWNERSHIP_KEY)
+    try:
+        plan = plan_isolated(program_dir, stack=stack, stack_outputs=stack_outputs,
+                             timeout=timeout)
+    finally:
+        warming.join()
     plan.resources = [r for r in plan.resources if _is_declared(r.type, r.custom)]
     return Declared(plan, f"program {program_dir} (stack {stack})", ownership=ownership)
 

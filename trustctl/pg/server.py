@@ -152,14 +152,15 @@ class LocalPostgres:
     def is_running(self) -> bool:
         return running_pid(self.data_dir) is not None
 
-    def stop(self) -> None:
-        """Fast shutdown (rolls back open transactions, keeps what was committed); kills the
-        postmaster if that fails."""
+    def stop(self, mode: str = "fast") -> None:
+        """Fast shutdown (rolls back open transactions, keeps what was committed), or
+        "immediate" for a server whose data is deleted next (no shutdown checkpoint: nothing is
+        written that is about to go); kills the postmaster if that fails."""
         if not self.is_running():
             return
         pid = self.pid
         try:
-            _run("pg_ctl", ["-m", "fast", "-w", "-t", "30", "stop"], self.data_dir, self._run_as,
+            _run("pg_ctl", ["-m", mode, "-w", "-t", "30", "stop"], self.data_dir, self._run_as,
                  timeout=40)
         except DependencyError:  # e.g. a single-user backend of an interrupted initdb
             with contextlib.suppress(ProcessLookupError):
@@ -175,8 +176,8 @@ class LocalPostgres:
         _kill_processes_on(data_dir)
 
     def destroy(self) -> None:
-        """Stop the server and remove its data dir."""
-        self.stop()
+        """Stop the server (at once: its data goes) and remove its data dir."""
+        self.stop("immediate")
         shutil.rmtree(self.data_dir, ignore_errors=True)
 
     def __enter__(self) -> LocalPostgres:

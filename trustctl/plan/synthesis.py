@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import collections.abc as abc
 import enum
-import importlib
 import re
 import typing
 from collections.abc import Callable
@@ -20,6 +19,8 @@ from functools import cache
 from typing import Any
 
 from pulumi import _types
+
+from trustctl.plan.lazy_provider import import_sdk
 
 MAX_DEPTH = 6  # some output types nest recursively (WAF statements); a program reads far less
 
@@ -30,7 +31,7 @@ StringLeaf = Callable[[str], str]
 def sdk_module(package: str, module: str) -> Any | None:
     """pulumi_<package>.<module> (`index` is the package itself; `lambda` is `lambda_`)."""
     try:
-        mod = importlib.import_module(f"pulumi_{package.replace('-', '_')}")
+        mod = import_sdk(package)
     except ImportError:
         return None
     if module == "index":

@@ -20,6 +20,9 @@ FAILED = 2  # the program failed; result.json says how
 
 def _plan(work: Path) -> tuple[dict, int]:
     from trustctl.errors import InputError
+    from trustctl.plan.lazy_provider import install
+
+    install()  # before the program imports a provider SDK
     from trustctl.plan.planner import plan_program
 
     request = json.loads((work / REQUEST).read_text(encoding="utf-8"))
