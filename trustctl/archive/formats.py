@@ -13,17 +13,15 @@ parallel `pg_restore -j` can read it (a file or a directory: pg_restore -j canno
 
 from __future__ import annotations
 
-import contextlib
 import os
-import queue
 import shutil
 import subprocess
 import tempfile
-import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from trustctl.archive.pipeline import ahead
 from trustctl.dsn import Dsn
 from trustctl.errors import FindingError, TrustctlError
 from trustctl.pg.tools import ToolProcess
@@ -53,32 +51,7 @@ def _prefetched(stdout: BinaryIO) -> Iterator[bytes]:
     Without it pg_dump blocks on a full pipe (64 KiB) while a 1 MiB chunk compresses, and the
     two take turns instead of running side by side.
     """
-    chunks: queue.Queue[bytes | BaseException] = queue.Queue(maxsize=PREFETCH_CHUNKS)
-    stop = threading.Event()
-
-    def put(item: bytes | BaseException) -> None:
-        while not stop.is_set():
-            with contextlib.suppress(queue.Full):
-                chunks.put(item, timeout=0.1)
-                return
-
-    def read() -> None:
-        try:
-            while not stop.is_set() and (chunk := stdout.read(READ_SIZE)):
-                put(chunk)
-            put(b"")
-        except BaseException as exc:  # handed to the consumer
-            put(exc)
-
-    reader = threading.Thread(target=read, name="dump-reader", daemon=True)
-    reader.start()
-    try:
-        while (chunk := chunks.get()) != b"":
-            if isinstance(chunk, BaseException):
-                raise chunk
-            yield chunk
-    finally:
-        stop.set()  # the reader ends once the tool is killed or its output ends
+    return ahead(iter(lambda: stdout.read(READ_SIZE), b""), PREFETCH_CHUNKS, "dump-reader")
 
 
 def selection(snapshot: str, excluded: tuple[str, ...]) -> list[str]:

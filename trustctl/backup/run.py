@@ -1,5 +1,10 @@
 """`backup run`: pg_dump -> zstd -> AES-256-GCM envelope -> S3 multipart, manifest last.
 
+The stages overlap on the machine's cores: a thread reads pg_dump's pipe, another feeds zstd
+(whose own worker thread compresses), this thread seals and hashes each record in one pass,
+and a few threads upload parts (archive/store.py); the snapshot's counts and checksums run on
+their own connection meanwhile. Every queue between them is bounded, so memory stays flat.
+
 Compression: pg_dump writes its custom format uncompressed (-Z0) and zstandard compresses the
 stream here: the embedded PostgreSQL's pg_dump is built without zstd/lz4, and gzip would be the
 slowest stage. Counts and checksums are taken in the very snapshot pg_dump dumps
@@ -29,6 +34,7 @@ from trustctl.archive.envelope import Header, encrypt
 from trustctl.archive.formats import BackupFailed, CustomDump, DirectoryDump, for_jobs
 from trustctl.archive.keys import KeyUnusable, new_data_key
 from trustctl.archive.manifest import Manifest
+from trustctl.archive.pipeline import ahead
 from trustctl.archive.store import BackupStore
 from trustctl.dsn import Dsn
 from trustctl.errors import InputError
@@ -41,6 +47,7 @@ ZSTD_LEVEL = 3
 # One libzstd worker thread: compression overlaps with reading pg_dump and sealing, instead of
 # taking turns with them in this thread (same zstd frame format, same level).
 ZSTD_WORKERS = 1
+COMPRESSED_AHEAD = 8  # compressed pieces waiting to be sealed (each at most a zstd job, MiBs)
 COMPRESSION = f"zstd:{ZSTD_LEVEL}"
 
 
@@ -91,8 +98,8 @@ def run_backup(source_dsn: Dsn, target: BackupTarget, *, quiet: bool = False, jo
         try:
             plaintext = _dump_stream(dump, stats, progress)
             with progress.running():
-                stored = store.upload(object_key, encrypt(_compress(plaintext), header, key),
-                                      retain_until)
+                compressed = ahead(compress(plaintext), COMPRESSED_AHEAD, "zstd")
+                stored = store.upload(object_key, encrypt(compressed, header, key), retain_until)
         except KeyboardInterrupt:  # Ctrl-C or SIGTERM (trustctl.signals)
             conn.cancel_safe()
             progress.say(f"interrupted: the multipart upload of {object_key} was aborted; "
@@ -161,7 +168,8 @@ def _dump_stream(dump: CustomDump | DirectoryDump, stats: _StatsInBackground,
     stats.check()
 
 
-def _compress(chunks: Iterable[bytes]) -> Iterator[bytes]:
+def compress(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """The stream as one zstd frame at ZSTD_LEVEL, compressed by libzstd's worker thread."""
     compressor = zstandard.ZstdCompressor(level=ZSTD_LEVEL, threads=ZSTD_WORKERS).compressobj()
     for chunk in chunks:
         if out := compressor.compress(chunk):
