@@ -128,9 +128,10 @@ class BackupStore:
                     slots.acquire()
                     _raise_first_failure(sent)
                     sent.append(senders.submit(send, number, body))
-            finally:
+            except BaseException:
                 for future in sent:
-                    future.cancel()  # on failure: parts not yet started are never sent
+                    future.cancel()  # parts not yet started are never sent
+                raise
             parts = [future.result() for future in sent]
         return parts, size, digest.hexdigest()
 
