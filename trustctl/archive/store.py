@@ -27,6 +27,7 @@ PART_SIZE = 8 << 20
 PARTS_IN_FLIGHT = 3
 OBJECT_NAME = "dump.enc"
 MANIFEST_NAME = "manifest.json"
+TABLES_FOLDER = "tables"
 NO_LOCK_CODES = ("ObjectLockConfigurationNotFoundError", "NoSuchObjectLockConfiguration")
 
 
@@ -68,6 +69,10 @@ class BackupStore:
 
     def object_key(self, backup_id: str) -> str:
         return f"{self.prefix}/{backup_id}/{OBJECT_NAME}"
+
+    def table_object_key(self, backup_id: str, file: str) -> str:
+        """The object of one file (one table) of a `directory` backup."""
+        return f"{self.prefix}/{backup_id}/{TABLES_FOLDER}/{file}.enc"
 
     def manifest_key(self, backup_id: str) -> str:
         return f"{self.prefix}/{backup_id}/{MANIFEST_NAME}"
