@@ -5,8 +5,8 @@
 The page promises an RTO (policies/controls.yaml: 4 h). At each size a fresh server is seeded,
 then backed up and drilled twice, both paths measured in the same run on the same data:
 - stream: `backup run` (pg_dump -Fc, one stream) and a drill restoring with one pg_restore;
-- parallel: `backup run --jobs N` (pg_dump -Fd -j N, the directory-tar format the manifest
-  records) and a drill restoring it with `pg_restore -j N` (N = the machine's cores).
+- parallel: `backup run --jobs N --dump-format directory` (pg_dump -Fd -j N, one object per
+  table) and a drill restoring it with `pg_restore -j N` (N = the machine's cores).
 Per stage it prints seconds and MB/s of database size. The RTO of a larger database is then
 projected, with the formula printed, from the largest size measured:
     RTO(S) = F + S / R_restore + S / R_verify
@@ -50,8 +50,9 @@ class PathRun:
 
 
 def run_path(b: Bench, jobs: int) -> PathRun:
+    dump_format = "directory" if jobs > 1 else "custom"
     backup, manifest = timed(run_backup, b.dsn, b.target(), quiet=True, jobs=jobs,
-                             work_dir=b.work)
+                             work_dir=b.work, dump_format=dump_format)
     record = run_drill(b.where.store(), b.where.kms(),
                        DrillOptions(backup_id=manifest.backup_id, jobs=jobs, quiet=True,
                                     scratch_parent=b.work))
@@ -93,20 +94,25 @@ def main() -> None:
         parser.error("--jobs must be at least 2: the parallel path is what it measures")
     promise = page_figures().rto.total_seconds() / 3600
     sizes = [int(s) for s in args.sizes.split(",")]
-    runs = [measure(size, args.jobs) for size in sizes]
     print(f"per stage, MB of database per second ({os.cpu_count()} cores, parallel path "
-          f"-j {args.jobs}):")
-    for db_mb, stream, parallel in runs:
+          f"-j {args.jobs}):", flush=True)
+    for size in sizes:  # each size's lines as soon as it is measured: the largest take long
+        db_mb, stream, parallel = measure(size, args.jobs)
         print_size(db_mb, "stream", stream)
         print_size(db_mb, "parallel", parallel)
-    db_mb, stream, parallel = runs[-1]
+        project(db_mb, stream, parallel, args.jobs, promise)
+
+
+def project(db_mb: float, stream: PathRun, parallel: PathRun, jobs: int, promise: float) -> None:
+    """The projected RTO at PROJECTED_GB from one size's measurements (the largest is the
+    one to read)."""
     fixed = stream.fixed
     r1, rn = rate(db_mb, stream.steps[RESTORE]), rate(db_mb, parallel.steps[RESTORE])
     r_verify = rate(db_mb, stream.steps[VERIFY])
-    gain = max(rn / r1 - 1, 0.0) / (args.jobs - 1)  # a slower parallel path gains nothing
+    gain = max(rn / r1 - 1, 0.0) / (jobs - 1)  # a slower parallel path gains nothing
     print(f"projection from {db_mb:.0f} MB: RTO(S) = F + S / R_restore + S / R_verify, "
           f"F = {fixed:.1f} s, R_restore = {r1:.1f} MB/s (one stream) or {rn:.1f} MB/s "
-          f"(-j {args.jobs}), R_verify = {r_verify:.1f} MB/s; per added core "
+          f"(-j {jobs}), R_verify = {r_verify:.1f} MB/s; per added core "
           f"R_restore(c) = R1 * (1 + {gain:.2f} * (c - 1))")
     for gb in PROJECTED_GB:
         size = gb * 1024
@@ -115,8 +121,7 @@ def main() -> None:
             f"{c} cores {rto_hours(size, fixed, r1 * (1 + gain * (c - 1)), r_verify):.2f} h"
             for c in PROJECTED_CORES)
         print(f"projected RTO {gb:>3} GB: {stream_h:.2f} h one stream; parallel path {by_core} "
-              f"(page promises {promise:g} h)")
-
+              f"(page promises {promise:g} h)", flush=True)
 
 if __name__ == "__main__":
     main()

@@ -15,6 +15,7 @@ from trustctl.archive.manifest import Manifest
 from trustctl.archive.verify import verify_backup
 from trustctl.backup.run import BackupTarget, run_backup
 from trustctl.drill.run import DrillOptions, run_drill
+from trustctl.pg.roles import POWERS, RoleAllowlist
 
 
 def _directory_backup(source: Source, where: Location, work: Path) -> Manifest:
@@ -44,9 +45,13 @@ def test_a_directory_backup_stores_one_object_per_table_verifies_and_drills(
         assert (len(body), body[:8]) == (entry.bytes, b"TRUSTENV")
     assert not list(tmp_path.iterdir())  # the plaintext directory dump is gone
     assert _problems(locked_location, manifest) == []
+    # other tests of this session's source give roles powers: this test is about the format
+    powers = RoleAllowlist.default().extended(
+        (role.name, power) for role in manifest.roles for power in POWERS
+        if getattr(role, power))
     record = run_drill(store, locked_location.kms(),
                        DrillOptions(backup_id=manifest.backup_id, quiet=True, jobs=2,
-                                    scratch_parent=tmp_path))
+                                    scratch_parent=tmp_path, role_allowlist=powers))
     assert record["exit_code"] == 0, record["reason"]
     restore = next(s for s in record["steps"] if s["name"] == "restore")
     assert "(directory, 2 job(s))" in restore["detail"]
