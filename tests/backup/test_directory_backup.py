@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from backup.fixtures import Source
+from backup.test_restore_without_trustctl import restore_without_trustctl
 from trustctl.archive.location import Location
 from trustctl.archive.manifest import Manifest
 from trustctl.archive.verify import verify_backup
@@ -74,6 +75,10 @@ def test_a_swapped_or_missing_table_object_fails_verify_naming_it(
     problems = _problems(location, manifest)
     assert len(problems) == 1 and victim.label in problems[0], problems
     assert ("missing" if damage == "missing" else "sealed for another backup") in problems[0]
+    out = tmp_path / "restored"  # the one-page reader of the format refuses it too
+    done = restore_without_trustctl(location, manifest.backup_id, out)
+    assert done.returncode != 0 and not out.exists() and not Path(f"{out}.partial").exists()
+    assert ("NoSuchKey" if damage == "missing" else "sealed for another backup") in done.stderr
 
 
 def test_a_manifest_stripped_of_its_table_objects_fails_verify(
