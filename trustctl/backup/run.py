@@ -115,8 +115,10 @@ def run_backup(source_dsn: Dsn, target: BackupTarget, *, quiet: bool = False, jo
                     stored = sealing.store_main(object_key, _dump_stream(dump, stats, progress))
         except KeyboardInterrupt:  # Ctrl-C or SIGTERM (trustctl.signals)
             conn.cancel_safe()
-            progress.say(f"interrupted: the multipart upload of {object_key} was aborted; "
-                         "no backup was written")
+            progress.say("interrupted: the multipart upload in progress was aborted and no "
+                         "manifest was written: no backup was taken"
+                         + (" (table objects already stored stay, in no manifest)"
+                            if isinstance(archive, DirectoryFormat) else ""))
             raise
         except BaseException:
             conn.cancel_safe()  # stop the checksum queries too
