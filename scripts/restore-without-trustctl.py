@@ -9,7 +9,7 @@ multi-Region replica key unwraps the data key with no call to the primary region
 
     restore-without-trustctl.py --bucket B --backup-id ID --out dump.custom
     psql -v ON_ERROR_STOP=1 -d target -f dump.custom.roles.sql  # roles the dump names
-    pg_restore --exit-on-error -d target dump.custom  # (directory-tar: pg_restore -d target DIR)
+    pg_restore --exit-on-error -d target dump.custom  # (directory formats: -j N -d target DIR)
 
 The manifest found at ID must be ID's (id, object key, start time), its data key must unwrap
 under ID's encryption context and every field's MAC must verify; nothing is written under
@@ -49,7 +49,8 @@ def main() -> int:
     parser.add_argument("--bucket", required=True)
     parser.add_argument("--backup-id", required=True)
     parser.add_argument("--prefix", default="backups")
-    parser.add_argument("--out", required=True, help="file (custom) or directory (directory-tar)")
+    parser.add_argument("--out", required=True,
+                        help="file (custom) or directory (directory-tar, directory)")
     parser.add_argument("--unauthenticated-v1", action="store_true",
                         help="also read a backup whose manifest is of the old format, which "
                         "carries no MAC (nothing proves it is the one its backup wrote)")
@@ -69,17 +70,32 @@ def main() -> int:
     key = kms.decrypt(CiphertextBlob=wrapped, EncryptionContext=context)["Plaintext"]
     if version == 2:
         check_macs(manifest, hkdf(key, MAC_KEY_INFO))
-    pinned = {"VersionId": manifest["object_version"]} if manifest.get("object_version") else {}
-    body = s3.get_object(Bucket=args.bucket, Key=manifest["object_key"], **pinned)["Body"]
     chunk_key = hkdf(key, CHUNK_KEY_INFO) if version == 2 else key
     partial = args.out + ".partial"
+    main_object = {"key": manifest["object_key"], "version": manifest.get("object_version"),
+                   "bytes": manifest["object_bytes"], "sha256": manifest["object_sha256"]}
     try:
-        digest, size = decrypt_to(body, manifest, context, wrapped, chunk_key, version, partial)
-        if (size, digest) != (manifest["object_bytes"], manifest["object_sha256"]):
-            sys.exit("object size or SHA-256 differs from the manifest: refusing it")
-        finish(partial, args.out, manifest)
+        if manifest["dump_format"] == "directory":  # one object per table (version 2 only)
+            if version != 2 or "table_objects" not in manifest:
+                sys.exit("a directory backup without its authenticated table_objects: refused")
+            os.makedirs(partial)
+            fetch(s3, args.bucket, main_object, context, wrapped, chunk_key, version,
+                  os.path.join(partial, "toc.dat"))
+            for entry in manifest["table_objects"]:
+                if (entry["key"] != f"{base}/tables/{entry['file']}.enc"
+                        or "/" in entry["file"] or entry["file"].startswith(".")):
+                    sys.exit(f"table object {entry['file']} is not at its place: forged")
+                own = {**context, "trustctl:object": entry["key"]}
+                fetch(s3, args.bucket, entry, own, wrapped, chunk_key, version,
+                      os.path.join(partial, entry["file"]))
+            os.replace(partial, args.out)
+        else:
+            fetch(s3, args.bucket, main_object, context, wrapped, chunk_key, version, partial)
+            finish(partial, args.out, manifest)
     finally:
-        if os.path.exists(partial):
+        if os.path.isdir(partial):
+            shutil.rmtree(partial)
+        elif os.path.exists(partial):
             os.remove(partial)
     with open(args.out + ".roles.sql", "w") as roles:
         roles.write(roles_sql(manifest["roles"]))
@@ -122,7 +138,17 @@ def check_macs(manifest: dict, mac_key: bytes) -> None:
         sys.exit(f"manifest field(s) {', '.join(bad)} fail authentication: refusing the backup")
 
 
-def decrypt_to(body, manifest: dict, context: dict, wrapped: bytes, key: bytes, version: int,
+def fetch(s3, bucket: str, entry: dict, context: dict, wrapped: bytes, key: bytes,
+          version: int, path: str) -> None:
+    """One object (pinned to its version when known) into `path`, checked against `entry`."""
+    pinned = {"VersionId": entry["version"]} if entry.get("version") else {}
+    body = s3.get_object(Bucket=bucket, Key=entry["key"], **pinned)["Body"]
+    digest, size = decrypt_to(body, context, wrapped, key, version, path)
+    if (size, digest) != (entry["bytes"], entry["sha256"]):
+        sys.exit(f"object {entry['key']}: size or SHA-256 differs from the manifest: refusing it")
+
+
+def decrypt_to(body, context: dict, wrapped: bytes, key: bytes, version: int,
                path: str) -> tuple[str, int]:
     """Streams object -> AES-256-GCM chunks -> zstd -> `path`; returns the object's hash, size."""
     seen, count = hashlib.sha256(), [0]

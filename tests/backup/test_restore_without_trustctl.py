@@ -66,11 +66,13 @@ def restore_with_postgres_tools(pg: LocalPostgres, archive: Path) -> Dsn:
     return dsn
 
 
-@pytest.mark.parametrize("jobs", ["1", "2"], ids=["custom", "directory-tar"])
+@pytest.mark.parametrize("options", [["--jobs", "1"], ["--jobs", "2"],
+                                     ["--jobs", "2", "--dump-format", "directory"]],
+                         ids=["custom", "directory-tar", "directory"])
 def test_script_decrypts_a_real_backup_that_pg_restore_restores(
         source: Source, location: Location, postgres_factory: Callable[[str], LocalPostgres],
-        tmp_path: Path, jobs: str) -> None:
-    summary = backup_with_cli(source, location, "--jobs", jobs)
+        tmp_path: Path, options: list[str]) -> None:
+    summary = backup_with_cli(source, location, *options)
     manifest = location.store().get_manifest(summary["backup_id"])
     out = tmp_path / "restored"
     done = restore_without_trustctl(location, summary["backup_id"], out)

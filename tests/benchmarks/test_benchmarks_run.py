@@ -22,10 +22,12 @@ HELPERS = {"backup_setup.py"}  # shared set-up, not a benchmark
 TINY = {
     "audit_speed.py": (["--buckets", "3", "--keys", "2", "--databases", "1", "--groups", "2",
                         "--parallel", "2", "--latency-ms", "0"], r"ratio \d"),
-    "backup_speed.py": (["--size-mb", "4"], r"ratio vs same compression\s*: \d"),
+    "backup_speed.py": (["--size-mb", "4", "--rounds", "1"],
+                        r"ratio vs same compression\s*: \d.*into moto S3"),
     "drill_speed.py": (["--size-mb", "4"], r"ratio whole drill / pg_restore\s*: \d"),
     "gate_bench.py": (["--rounds", "1", "--load"], r"ratio gate / checkov: \d"),
     "pack_bench.py": (["--rounds", "1"], r"ratio pack / gate: \d"),
+    "rto_scale.py": (["--sizes", "4"], r"projected RTO 100 GB: \d"),
     "sandbox_seed.py": (["4"], r"speed-up x\d"),
 }
 

@@ -1,7 +1,8 @@
 """The dump formats of a stored backup; each owns how it is dumped, read to its end and restored.
 
 `custom` (default): `pg_dump -Fc -Z0` streams to a pipe; nothing touches the disk.
-`directory-tar` (`--jobs N`): `pg_dump -Fd -j N` is faster on large databases, but parallel
+`directory-tar` (`--jobs N`) and `directory` (`--dump-format directory`, one stored object per
+file of the dump, i.e. per table): `pg_dump -Fd -j N` is faster on large databases, but parallel
 dumps can only write files: the whole uncompressed dump sits, in plaintext, in a temporary
 directory of the backup host (size of the data, deleted as soon as it has been streamed), and
 the stream starts only once the dump is finished (`tar` of the directory). Use it on an
@@ -13,19 +14,19 @@ parallel `pg_restore -j` can read it (a file or a directory: pg_restore -j canno
 
 from __future__ import annotations
 
-import contextlib
 import os
-import queue
+import re
 import shutil
 import subprocess
 import tempfile
-import threading
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from trustctl.archive.pipeline import ahead
 from trustctl.dsn import Dsn
-from trustctl.errors import FindingError, TrustctlError
+from trustctl.errors import FindingError, InputError, TrustctlError
 from trustctl.pg.tools import ToolProcess
 from trustctl.progress import Progress
 
@@ -53,32 +54,7 @@ def _prefetched(stdout: BinaryIO) -> Iterator[bytes]:
     Without it pg_dump blocks on a full pipe (64 KiB) while a 1 MiB chunk compresses, and the
     two take turns instead of running side by side.
     """
-    chunks: queue.Queue[bytes | BaseException] = queue.Queue(maxsize=PREFETCH_CHUNKS)
-    stop = threading.Event()
-
-    def put(item: bytes | BaseException) -> None:
-        while not stop.is_set():
-            with contextlib.suppress(queue.Full):
-                chunks.put(item, timeout=0.1)
-                return
-
-    def read() -> None:
-        try:
-            while not stop.is_set() and (chunk := stdout.read(READ_SIZE)):
-                put(chunk)
-            put(b"")
-        except BaseException as exc:  # handed to the consumer
-            put(exc)
-
-    reader = threading.Thread(target=read, name="dump-reader", daemon=True)
-    reader.start()
-    try:
-        while (chunk := chunks.get()) != b"":
-            if isinstance(chunk, BaseException):
-                raise chunk
-            yield chunk
-    finally:
-        stop.set()  # the reader ends once the tool is killed or its output ends
+    return ahead(iter(lambda: stdout.read(READ_SIZE), b""), PREFETCH_CHUNKS, "dump-reader")
 
 
 def selection(snapshot: str, excluded: tuple[str, ...]) -> list[str]:
@@ -112,15 +88,33 @@ class DirectoryDump:
         self.tools: list[ToolProcess] = []
 
     def chunks(self, progress: Progress) -> Iterator[bytes]:
+        target = self.dump(progress)
+        tar = self._start("tar", ["-C", str(target), "-cf", "-", "."], None, program="tar",
+                          stdout=subprocess.PIPE)
+        yield from _stream(tar, progress)
+
+    def dump(self, progress: Progress) -> Path:
+        """Runs pg_dump -Fd -j N to its end; returns the directory it wrote."""
         target = self.root / "dump"
         args = ["-Fd", "-Z0", f"-j{self.jobs}", *self.selection, "-f", str(target)]
         dump = self._start("pg_dump", args, self.dsn)
         progress.say(f"dumping with {self.jobs} jobs into {target}")
         if dump.wait() != 0:
             raise BackupFailed(f"pg_dump failed: {dump.reason()}")
-        tar = self._start("tar", ["-C", str(target), "-cf", "-", "."], None, program="tar",
-                          stdout=subprocess.PIPE)
-        yield from _stream(tar, progress)
+        return target
+
+    def files(self, progress: Progress) -> list[DumpedFile]:
+        """Runs the dump; returns its files, toc.dat first, each with the table it holds."""
+        target = self.dump(progress)
+        listing = self._start("pg_restore", ["-l", str(target)], None, stdout=subprocess.PIPE)
+        toc = listing.process.stdout.read().decode()
+        if listing.wait() != 0:
+            raise BackupFailed(f"pg_restore cannot list the dump: {listing.reason()}")
+        tables = {f"{match['id']}.dat": f"{match['schema']}.{match['table']}"
+                  for match in _TABLE_DATA.finditer(toc)}
+        names = sorted(p.name for p in target.iterdir() if p.name != TOC_FILE)
+        return [DumpedFile(TOC_FILE, target / TOC_FILE, None),
+                *(DumpedFile(name, target / name, tables.get(name)) for name in names)]
 
     def _start(self, name: str, args: list[str], dsn: Dsn | None, **kwargs) -> ToolProcess:
         tool = ToolProcess(name, args, dsn, **kwargs)
@@ -131,6 +125,20 @@ class DirectoryDump:
         for tool in self.tools:
             tool.kill()
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+TOC_FILE = "toc.dat"
+_TABLE_DATA = re.compile(r"^(?P<id>\d+); \d+ \d+ TABLE DATA (?P<schema>\S+) (?P<table>\S+) ",
+                         re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class DumpedFile:
+    """One file of a directory-format dump, and the table whose rows it holds (None: toc)."""
+
+    name: str
+    path: Path
+    table: str | None
 
 
 class CustomFormat:
@@ -184,13 +192,26 @@ class DirectoryTarFormat:
         return path
 
 
-DumpFormat = CustomFormat | DirectoryTarFormat
-FORMATS: dict[str, DumpFormat] = {f.name: f for f in (CustomFormat(), DirectoryTarFormat())}
+class DirectoryFormat(DirectoryTarFormat):
+    """`pg_dump -Fd -j N`, one stored object per file (per table): the reader hands the
+    authenticated files on as a tar stream, so it verifies and unpacks as directory-tar does."""
+
+    name = "directory"
 
 
-def for_jobs(jobs: int) -> DumpFormat:
-    """The format a backup with `jobs` parallel dump jobs is written in."""
-    return FORMATS["directory-tar" if jobs > 1 else "custom"]
+DumpFormat = CustomFormat | DirectoryTarFormat | DirectoryFormat
+FORMATS: dict[str, DumpFormat] = {
+    f.name: f for f in (CustomFormat(), DirectoryTarFormat(), DirectoryFormat())}
+
+
+def for_backup(jobs: int, name: str | None = None) -> DumpFormat:
+    """The format a backup is written in: `name` if given, else custom for one job and
+    directory-tar for parallel jobs."""
+    if name is None:
+        name = "directory-tar" if jobs > 1 else "custom"
+    if name not in FORMATS:
+        raise InputError(f"unknown dump format {name!r}: one of {', '.join(FORMATS)}")
+    return FORMATS[name]
 
 
 def dump_format(name: str) -> DumpFormat:

@@ -2,11 +2,12 @@
 
 It names the source without credentials (and the source server's identity, which the drill's
 production guard compares scratch servers with), the stored object (key, version, size,
-SHA-256), the KMS key and wrapped data key, the encryption context, the per-table row counts
-and checksums, the roles to recreate, the extensions a restore target needs and the schemas
-left out (--exclude-schema), plus tool and pg_dump versions. Every field is authenticated by a
-MAC keyed from the backup's own data key (archive/authenticity.py): the drill trusts nothing
-else, and nothing in it before that MAC verified.
+SHA-256; for a `directory` backup, each table's object too), the KMS key and wrapped data key,
+the encryption context, the per-table row counts and checksums, the roles to recreate, the
+extensions a restore target needs and the schemas left out (--exclude-schema), plus tool and
+pg_dump versions. Every field is authenticated by a MAC keyed from the backup's own data key
+(archive/authenticity.py): the drill trusts nothing else, and nothing in it before that MAC
+verified.
 
 Format 1 manifests carried no MAC: anyone who could write the bucket could have written one.
 They are refused, with what to do instead (docs/backup-format.md, "Older backups").
@@ -40,6 +41,24 @@ class UnauthenticatedManifest(ManifestError):
     """A manifest of a format without a MAC: nothing in it can be trusted."""
 
 
+@dataclass(frozen=True)
+class TableObject:
+    """One file of a `directory` backup, stored as an envelope of its own: the name pg_restore
+    knows it by, the table it holds (None for other files), and what the bucket must hold."""
+
+    file: str
+    table: str | None
+    key: str
+    version: str | None
+    bytes: int
+    sha256: str
+    dump_bytes: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.file} (table {self.table})" if self.table else self.file
+
+
 @dataclass
 class Manifest:
     backup_id: str
@@ -65,6 +84,7 @@ class Manifest:
     excluded_schemas: list[str] = field(default_factory=list)
     extensions: list[Extension] = field(default_factory=list)
     source_identity: ServerIdentity | None = None
+    table_objects: list[TableObject] = field(default_factory=list)
     authentication: dict[str, Any] | None = None
     format: str = FORMAT
 
@@ -119,6 +139,7 @@ class Manifest:
             data["tables"] = [TableStats(**t) for t in data["tables"]]
             data["roles"] = [Role(**r) for r in data["roles"]]
             data["extensions"] = [Extension(**e) for e in data.get("extensions", [])]
+            data["table_objects"] = [TableObject(**o) for o in data.get("table_objects", [])]
             if data.get("source_identity") is not None:
                 data["source_identity"] = ServerIdentity(**data["source_identity"])
             manifest = cls(**data)

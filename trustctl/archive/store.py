@@ -1,6 +1,6 @@
 """The backup bucket: `<prefix>/<backup_id>/dump.enc`, then `<prefix>/<backup_id>/manifest.json`.
 
-Uploads are multipart from a stream (parts of 8 MiB or more, one part in flight while the next
+Uploads are multipart from a stream (parts of 8 MiB or more, a few in flight while the next
 fills, so memory stays flat) with the SHA-256 of the ciphertext computed on the way; any failure
 aborts the upload, so nothing half-written stays. When the bucket has Object Lock, each object
 gets the promised Object Lock retention (BACKUP-DAILY-35D's figures in the catalog).
@@ -9,9 +9,9 @@ gets the promised Object Lock retention (BACKUP-DAILY-35D's figures in the catal
 from __future__ import annotations
 
 import hashlib
-import queue
 import threading
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -22,8 +22,12 @@ from trustctl.archive.manifest import Manifest, ManifestError
 from trustctl.catalog import page_figures
 
 PART_SIZE = 8 << 20
+# Parts sent at once: S3 answers each part after it has all of it, so one connection idles
+# between parts; three keep the link busy while the next part fills.
+PARTS_IN_FLIGHT = 3
 OBJECT_NAME = "dump.enc"
 MANIFEST_NAME = "manifest.json"
+TABLES_FOLDER = "tables"
 NO_LOCK_CODES = ("ObjectLockConfigurationNotFoundError", "NoSuchObjectLockConfiguration")
 
 
@@ -66,6 +70,10 @@ class BackupStore:
     def object_key(self, backup_id: str) -> str:
         return f"{self.prefix}/{backup_id}/{OBJECT_NAME}"
 
+    def table_object_key(self, backup_id: str, file: str) -> str:
+        """The object of one file (one table) of a `directory` backup."""
+        return f"{self.prefix}/{backup_id}/{TABLES_FOLDER}/{file}.enc"
+
     def manifest_key(self, backup_id: str) -> str:
         return f"{self.prefix}/{backup_id}/{MANIFEST_NAME}"
 
@@ -102,40 +110,35 @@ class BackupStore:
 
     def _upload_parts(self, key: str, upload_id: str,
                       chunks: Iterable[bytes]) -> tuple[list[dict], int, str]:
-        """Hashes and sends parts; one uploader thread so filling and sending overlap."""
+        """Hashes the stream as it comes (in the caller's thread, the same pass as sealing)
+        and sends its parts, up to PARTS_IN_FLIGHT at once: memory is bounded by
+        (PARTS_IN_FLIGHT + 1) parts whatever the object's size."""
         digest = hashlib.sha256()
-        pending: queue.Queue[tuple[int, bytes] | None] = queue.Queue(maxsize=1)
-        parts: list[dict] = []
-        failure: list[BaseException] = []
-
-        def send() -> None:
-            while (item := pending.get()) is not None:
-                if failure:
-                    continue
-                number, body = item
-                try:
-                    etag = self.s3.upload_part(Bucket=self.bucket, Key=key, UploadId=upload_id,
-                                               PartNumber=number, Body=body)["ETag"]
-                    parts.append({"PartNumber": number, "ETag": etag})
-                except BaseException as exc:  # surfaced in the calling thread
-                    failure.append(exc)
-
-        sender = threading.Thread(target=send, name="s3-part-uploader", daemon=True)
-        sender.start()
         size = 0
-        try:
-            for number, body in enumerate(_parts(chunks), start=1):
-                if failure:
-                    break
-                digest.update(body)
-                size += len(body)
-                pending.put((number, body))
-        finally:
-            pending.put(None)
-            sender.join()
-        if failure:
-            raise failure[0]
-        return sorted(parts, key=lambda p: p["PartNumber"]), size, digest.hexdigest()
+        slots = threading.BoundedSemaphore(PARTS_IN_FLIGHT)
+        sent: list[Future[dict]] = []
+
+        def send(number: int, body: bytes) -> dict:
+            try:
+                etag = self.s3.upload_part(Bucket=self.bucket, Key=key, UploadId=upload_id,
+                                           PartNumber=number, Body=body)["ETag"]
+                return {"PartNumber": number, "ETag": etag}
+            finally:
+                slots.release()
+
+        with ThreadPoolExecutor(PARTS_IN_FLIGHT, thread_name_prefix="s3-part") as senders:
+            try:
+                for number, body in enumerate(_parts(_hashed(chunks, digest)), start=1):
+                    size += len(body)
+                    slots.acquire()
+                    _raise_first_failure(sent)
+                    sent.append(senders.submit(send, number, body))
+            except BaseException:
+                for future in sent:
+                    future.cancel()  # parts not yet started are never sent
+                raise
+            parts = [future.result() for future in sent]
+        return parts, size, digest.hexdigest()
 
     def _ensure_retention(self, key: str, version: str | None, retain_until: datetime) -> None:
         """Some S3 implementations ignore lock headers on multipart uploads: set it explicitly
@@ -204,6 +207,19 @@ class BackupStore:
     def _object_args(self, key: str, version: str | None) -> dict:
         pinned = version if self.pins_versions else None
         return {"Bucket": self.bucket, "Key": key, **({"VersionId": pinned} if pinned else {})}
+
+
+def _hashed(chunks: Iterable[bytes], digest: Any) -> Iterator[bytes]:
+    for chunk in chunks:
+        digest.update(chunk)
+        yield chunk
+
+
+def _raise_first_failure(sent: list[Future[dict]]) -> None:
+    """Stops the stream at the first part S3 refused (its error aborts the upload)."""
+    for future in sent:
+        if future.done() and future.exception() is not None:
+            raise future.exception()
 
 
 def _parts(chunks: Iterable[bytes]) -> Iterator[bytes]:

@@ -55,6 +55,11 @@ def run_command(
     work_dir: Annotated[Path | None, typer.Option(
         "--work-dir", help="Where a parallel dump is written (an encrypted volume with room "
         "for the dump).")] = None,
+    dump_format: Annotated[str | None, typer.Option(
+        "--dump-format", help="custom (one stream; the default with one job), directory-tar "
+        "(the default with --jobs > 1: pg_dump -Fd as one tar object) or directory (pg_dump -Fd, "
+        "one object per table, all bound into the manifest). The drill reads it from the "
+        "manifest; restore a directory backup with `drill --jobs N`.")] = None,
     evidence_dir: EvidenceDirOption = DEFAULT_EVIDENCE_DIR,
     evidence: EvidenceOption = None,
     exclude_schema: Annotated[list[str] | None, typer.Option(
@@ -89,7 +94,7 @@ def run_command(
     records.check_writable()
     with aws_errors("backup"):
         manifest = run_backup(dsn, BackupTarget(where.store(), where.kms(), where.kms_key_id),
-                              jobs=jobs, work_dir=work_dir,
+                              jobs=jobs, work_dir=work_dir, dump_format=dump_format,
                               excluded=excluded_schemas(exclude_schema, exclude_supabase_internal))
     records.write(backup_record(manifest, where.bucket))
     summary = _summary(manifest)
