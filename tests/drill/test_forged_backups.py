@@ -152,7 +152,12 @@ REWRITES = {
     "added": (lambda m: {**m, "note": "trust me"},
               "manifest field(s) note added after the backup was sealed"),
     "removed": (lambda m: {k: v for k, v in m.items() if k != "extensions"},
-                "manifest field(s) extensions removed after the backup was sealed"),
+                "manifest field(s) extensions missing: stripped from the manifest"),
+    "stripped-with-its-mac": (lambda m: {
+        **{k: v for k, v in m.items() if k != "source_identity"},
+        "authentication": {**m["authentication"], "fields": {
+            k: v for k, v in m["authentication"]["fields"].items() if k != "source_identity"}}},
+        "manifest field(s) source_identity missing: stripped from the manifest"),
     "unsealed": (lambda m: {**m, "authentication": None},
                  "the manifest carries no authentication"),
     "started-within-its-second": (started_within_its_second, "manifest field wrapped_data_key "

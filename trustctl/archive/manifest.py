@@ -135,6 +135,7 @@ class Manifest:
                 raise ManifestError(f"{where}unknown manifest format {found!r}")
             # a field this version does not know stays in `_stored`: the MACs name it
             known = {f.name for f in dataclass_fields(cls)}
+            _check_complete(data, known, where)
             data = {name: value for name, value in data.items() if name in known}
             data["tables"] = [TableStats(**t) for t in data["tables"]]
             data["roles"] = [Role(**r) for r in data["roles"]]
@@ -150,3 +151,17 @@ class Manifest:
                                 f"{exc}") from None
         manifest._stored = stored
         return manifest
+
+
+# Fields a manifest of this format written before they existed lacks (read as empty).
+LATER_FIELDS = frozenset({"table_objects"})
+
+
+def _check_complete(data: dict[str, Any], known: set[str], where: str) -> None:
+    """Every field is written (null when empty), so one that is absent was stripped, and its
+    MAC with it, which the MACs alone cannot show: refused."""
+    missing = sorted(known - LATER_FIELDS - {AUTHENTICATION} - data.keys())
+    if missing:
+        raise ManifestError(f"{where}manifest field(s) {', '.join(missing)} missing: stripped "
+                            "from the manifest after it was sealed (the writer writes every "
+                            "field)")
