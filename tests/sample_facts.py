@@ -29,7 +29,7 @@ def backup_facts(started: dt.datetime, finished: dt.datetime, *, object_bytes: i
         "compression": "zstd", "dump_format": "custom", "tool_version": "0",
         "pg_dump_version": "18", "server_version": "18", "tables": [], "roles": [],
         "retain_until": None, "excluded_schemas": [], "extensions": [],
-        "source_identity": None, "authentication": None})
+        "source_identity": None, "authentication": None, "table_objects": []})
 
 
 def audit_facts(exit_code: int = 0, checks: list[dict[str, Any]] | None = None) -> AuditFacts:

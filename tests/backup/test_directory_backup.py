@@ -52,7 +52,7 @@ def test_a_directory_backup_stores_one_object_per_table_verifies_and_drills(
         if getattr(role, power))
     record = run_drill(store, locked_location.kms(),
                        DrillOptions(backup_id=manifest.backup_id, quiet=True, jobs=2,
-                                    scratch_parent=tmp_path, role_allowlist=powers))
+                                    scratch_parent=tmp_path, role_allowlist=powers)).to_json()
     assert record["exit_code"] == 0, record["reason"]
     restore = next(s for s in record["steps"] if s["name"] == "restore")
     assert "(directory, 2 job(s))" in restore["detail"]

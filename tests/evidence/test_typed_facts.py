@@ -31,6 +31,7 @@ from trustctl.drill.record import DrillResult
 from trustctl.gate.record import gate_record
 from trustctl.records import Record, RecordError, open_store
 from trustctl.records.facts import BackupFacts, DrillFacts, Facts, parse_facts
+from trustctl.records.facts.backup import BackupFactsV1
 from trustctl.records.facts.shape import Moment
 from trustctl.records.record import SIGNED
 from trustctl.records.signing import sign, signer_from_environment
@@ -68,6 +69,16 @@ def _stored_facts(record: Record) -> dict[str, Any]:
     return json.loads(json.dumps(record.to_json()))["facts"]
 
 
+def test_a_backup_record_of_the_first_schema_still_reads(tmp_path: Path) -> None:
+    """backup/1 (before the directory format's table objects) stays readable."""
+    first = BackupFactsV1.from_json({k: v for k, v in backup_facts(T0, T1).model_dump(
+        mode="json").items() if k != "table_objects"})
+    store = open_store(tmp_path)
+    store.write(Record.new(first, T0, T1, targets={}, controls=[]))
+    [back] = store.read("backup")
+    assert back.facts_schema == "backup/1" and type(back.facts) is BackupFactsV1
+
+
 @pytest.mark.parametrize("facts", [
     backup_facts(T0, T1), audit_facts(1, [{"check": "AUD_X", "status": "fail", "findings": [
         {"resource": "claver.app", "message": "TLS 1.0 accepted"}], "unreadable": [],
@@ -79,7 +90,7 @@ def test_each_kind_round_trips_through_its_model(tmp_path: Path, facts: Facts) -
     store = open_store(tmp_path)
     path = Path(store.write(Record.new(facts, T0, T1, targets={}, controls=[])))
     stored = json.loads(path.read_text())
-    assert stored["facts_schema"] == f"{facts.KIND}/1" == facts.SCHEMA
+    assert stored["facts_schema"] == facts.SCHEMA and facts.SCHEMA.startswith(f"{facts.KIND}/")
     [back] = store.read(facts.KIND)
     assert type(back.facts) is type(facts) and back.facts == facts
     assert back.facts_schema == facts.SCHEMA and back.sha256 == stored["sha256"]

@@ -13,7 +13,7 @@ from typing import Any
 
 from trustctl.records.facts.access_review import AccessReviewFacts
 from trustctl.records.facts.audit import AuditFacts
-from trustctl.records.facts.backup import BackupFacts
+from trustctl.records.facts.backup import BackupFacts, BackupFactsV1
 from trustctl.records.facts.drill import DrillFacts
 from trustctl.records.facts.gate import GateFacts
 from trustctl.records.facts.shape import Facts, FactsError, Moment, Shape
@@ -22,7 +22,8 @@ __all__ = ["AccessReviewFacts", "AuditFacts", "BackupFacts", "DrillFacts", "Fact
            "FactsError", "GateFacts", "Moment", "Shape", "first_schema", "parse_facts"]
 
 MODELS: dict[str, dict[str, type[Facts]]] = {}
-for _model in (AccessReviewFacts, AuditFacts, BackupFacts, DrillFacts, GateFacts):
+for _model in (AccessReviewFacts, AuditFacts, BackupFactsV1, BackupFacts, DrillFacts,
+               GateFacts):
     MODELS.setdefault(_model.KIND, {})[_model.SCHEMA] = _model
 
 

@@ -1,10 +1,11 @@
-"""The backup record's facts (`backup/1`): the backup's manifest, without its wrapped data key.
+"""The backup record's facts (`backup/2`): the backup's manifest, without its wrapped data key.
 
 Written by trustctl/backup/record.py for every complete backup (BACKUP-DAILY-35D's daily
 evidence). The tables, roles and extensions stay as the manifest holds them (archive/).
 The fields are listed here rather than derived from the Manifest: `backup/1` is a fixed shape,
 so a field added to the manifest fails the backup's record (an unknown field is refused) until
-it is given a `backup/2`, instead of changing what `backup/1` means under old records.
+it is given a new schema, instead of changing what an old schema means under old records.
+`backup/2` added the directory format's table objects; `backup/1` records still read.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Literal
 from trustctl.records.facts.shape import Facts, Moment, Raw
 
 
-class BackupFacts(Facts):
+class BackupFactsV1(Facts):
     KIND = "backup"
     SCHEMA = "backup/1"
 
@@ -42,3 +43,9 @@ class BackupFacts(Facts):
     extensions: list[Raw]
     source_identity: Raw | None
     authentication: Raw | None
+
+
+class BackupFacts(BackupFactsV1):
+    SCHEMA = "backup/2"
+
+    table_objects: list[Raw]  # the directory format's one object per table (archive/manifest.py)
