@@ -53,12 +53,12 @@ def run_path(b: Bench, jobs: int) -> PathRun:
     dump_format = "directory" if jobs > 1 else "custom"
     backup, manifest = timed(run_backup, b.dsn, b.target(), quiet=True, jobs=jobs,
                              work_dir=b.work, dump_format=dump_format)
-    record = run_drill(b.where.store(), b.where.kms(),
-                       DrillOptions(backup_id=manifest.backup_id, jobs=jobs, quiet=True,
-                                    scratch_parent=b.work))
-    if record["exit_code"] != 0:
-        raise SystemExit(f"drill ({jobs} job(s)) did not pass: {record['reason']}")
-    steps = {s["name"]: s["seconds"] or 0.0 for s in record["steps"]}
+    facts = run_drill(b.where.store(), b.where.kms(),
+                      DrillOptions(backup_id=manifest.backup_id, jobs=jobs, quiet=True,
+                                   scratch_parent=b.work)).facts
+    if facts.exit_code != 0:
+        raise SystemExit(f"drill ({jobs} job(s)) did not pass: {facts.reason}")
+    steps = {s.name: s.seconds or 0.0 for s in facts.steps}
     return PathRun(backup, steps, manifest.dump_bytes / 2**20)
 
 
