@@ -29,8 +29,9 @@ EVIDENCE = ["evidence", "build", "--from", TODAY, "--to", TODAY, "--evidence-dir
             "{work}/evidence"]
 
 
-def _backup_run(name: str, dsn: str, codes: tuple[int, ...], **kwargs: object) -> Case:
-    return Case(name, ["backup", "run", "{location}", "--kms-key", "{kms_key}"], codes,
+def _backup_run(name: str, dsn: str, codes: tuple[int, ...], *extra: str,
+                **kwargs: object) -> Case:
+    return Case(name, ["backup", "run", "{location}", "--kms-key", "{kms_key}", *extra], codes,
                 env={"TRUSTCTL_BACKUP_DSN": dsn}, **kwargs)
 
 
@@ -58,6 +59,8 @@ CASES = [
     _backup_run("backup-run-uri-driver-pasted", "{source_uri_driver_pasted}", (0,),
                 must_see_process="pg_dump"),
     _backup_run("backup-run-uri-query", "{source_uri_query}", (0,), must_see_process="pg_dump"),
+    _backup_run("backup-run-directory", "{source_uri_query}", (0,), "--dump-format", "directory",
+                must_see_process="pg_dump"),
     _backup_run("backup-run-ipv6-unreachable", "{ipv6_source}", (2,)),
     _backup_run("backup-run-unix-socket-missing", "{socket_source}", (2,)),
     _backup_run("backup-run-wrong-password", "{wrong_password_source}", (2,)),
@@ -106,6 +109,8 @@ CASES = [
     Case("evidence-verify", ["evidence", "verify", "{work}/evidence-report",
                              "--allow-unsigned"], (0,)),
     Case("evidence-verify-not-a-report", ["evidence", "verify", "{work}/evidence"], (2,)),
+    Case("evidence-build-trusting-this-machine", [*EVIDENCE, "--trust-local-key", "--out",
+                                                  "{work}/evidence-local"], (1,)),
     # the sandbox's records, as the sandbox report (the production one leaves them out)
     Case("evidence-build-sandbox", [*EVIDENCE, "--environment", "sandbox", "--out",
                                     "{work}/evidence-sandbox"], (1,)),
