@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+import os
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,6 +80,18 @@ def _inputs() -> dict[str, Declared]:
         inputs |= {f"realworld:{n}": from_preview(REALWORLD / n) for n in REALWORLD_PREVIEWS}
         inputs |= {f"realworld:{n}": from_state(REALWORLD / n) for n in REALWORLD_STATES}
     return inputs
+
+
+def commit_all(repo: Path, day: dt.date) -> None:
+    """Make `repo` a git checkout whose every file was committed on `day`: waivers are judged
+    by the date of the commit that wrote them (gate/waiver_rules.py), as in CI's checkout."""
+    when = f"{day.isoformat()}T10:00:00+0000"
+    env = {**os.environ, "GIT_AUTHOR_NAME": "a", "GIT_AUTHOR_EMAIL": "a@example.com",
+           "GIT_COMMITTER_NAME": "c", "GIT_COMMITTER_EMAIL": "c@example.com",
+           "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "policies"]):
+        subprocess.run(["git", "-C", str(repo), *args], check=True, env=env,
+                       capture_output=True)
 
 
 def check_all() -> dict[str, Checked]:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from gate_support import PROGRAM
+from gate_support import PROGRAM, commit_all
 from typer.testing import CliRunner
 
 from trustctl.cli import app
@@ -201,6 +201,7 @@ def test_a_real_waiver_within_its_limits_still_passes(
     base = _repository(tmp_path / "base")
     _waive(base, _entry("NO-PUBLIC-DB", "reporting-db", added=TODAY - dt.timedelta(days=10),
                         expires=TODAY + dt.timedelta(days=80)))
+    commit_all(base, TODAY - dt.timedelta(days=10))  # CI's checkout of the base branch
     pr = _pull_request(base, breaks="public-rds")
     _waive(pr, _entry("NO-PUBLIC-DB", "reporting-db", added=TODAY - dt.timedelta(days=10),
                       expires=TODAY + dt.timedelta(days=80)))
@@ -221,3 +222,27 @@ def test_a_real_waiver_within_its_limits_still_passes(
     # read and validated once per run: the base's (in force) and the pull request's (compared)
     assert reads == {base / "policies" / "exceptions.yaml": 1,
                      pr / "policies" / "exceptions.yaml": 1}
+
+
+def test_a_waiver_git_cannot_date_accepts_but_its_control_is_not_checked(
+        tmp_path: Path) -> None:
+    """The same waiver in a copy of the base branch without its git history: nothing bounds
+    the date it says it was added, so NO-PUBLIC-DB is not verified (exit 2, not excepted)."""
+    base = _repository(tmp_path / "base")
+    path = _waive(base, _entry("NO-PUBLIC-DB", "reporting-db",
+                               added=TODAY - dt.timedelta(days=10),
+                               expires=TODAY + dt.timedelta(days=80)))
+    pr = _pull_request(base, breaks="public-rds")
+    _waive(pr, _entry("NO-PUBLIC-DB", "reporting-db", added=TODAY - dt.timedelta(days=10),
+                      expires=TODAY + dt.timedelta(days=80)))
+    result = _gate(pr, base)
+    assert result.exit_code == 2, result.output
+    controls = _controls(result)
+    assert controls["NO-PUBLIC-DB"]["status"] == "error"
+    assert _said(controls["NO-PUBLIC-DB"]) == [
+        f"waiver not checked ({path}:2): its date added "
+        f"({(TODAY - dt.timedelta(days=10)).isoformat()}) is not checked against the commit "
+        f"that wrote it: git has no history of {path} here (not in a git checkout, or not "
+        "committed); judge the exceptions of a git checkout"]
+    assert "fail" not in {c["status"] for c in controls.values()}
+    assert result.stderr.splitlines()[-1].startswith("trustctl: gate: 1 could not be checked")

@@ -16,6 +16,7 @@ import yaml
 
 from trustctl.catalog import ChangeControl, change_control, load_catalog
 from trustctl.errors import InputError
+from trustctl.gate.checkov_runner import CheckResult
 from trustctl.gate.evaluate import evaluate
 from trustctl.gate.exceptions import Waiver
 from trustctl.gate.git_history import LineOrigin, line_origins
@@ -25,8 +26,8 @@ from trustctl.gate.sources import Declared
 from trustctl.gate.translate import translate
 from trustctl.gate.waiver_rules import judge, judged_waivers
 from trustctl.paths import CATALOG_PATH
-from trustctl.plan.model import Plan
-from trustctl.report.results import Status
+from trustctl.plan.model import Plan, PlannedResource
+from trustctl.report.results import Status, exit_code
 
 TODAY = dt.date(2026, 11, 24)
 RULES = ChangeControl(90, ("policies/",))
@@ -146,6 +147,60 @@ def test_outside_git_there_is_no_history(tmp_path: Path) -> None:
     path = tmp_path / "exceptions.yaml"
     path.write_text("exceptions: []\n")
     assert line_origins(path) is None
+
+
+def _policies(folder: Path, entry: str) -> PolicySet:
+    (folder / "policies").mkdir(parents=True)
+    (folder / "policies" / "exceptions.yaml").write_text("exceptions:\n" + entry)
+    (folder / "policies" / "owners.yaml").write_text(OWNERS_YAML)
+    return PolicySet(CATALOG_PATH, CATALOG_PATH.parent / "checks",
+                     folder / "policies" / "exceptions.yaml", folder / "policies" / "owners.yaml")
+
+
+def test_without_git_history_the_date_rule_is_not_checked_and_says_so(tmp_path: Path) -> None:
+    """The same entry: committed, its date is bounded and it is in force; outside any git
+    checkout nothing bounds it, and the waiver says that rule was not checked."""
+    entry = _entry("2026-11-14", "2026-12-24")
+    repo = tmp_path / "repo"
+    policies = _policies(repo, entry)
+    _git(repo, "init", "-q")
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-q", "-m", "waiver", when="2026-11-14T10:00:00+0000")
+    [committed] = judged_waivers(policies, load_catalog(), TODAY)
+    assert (committed.refused, committed.unchecked) == (None, None)
+    alone = _policies(tmp_path / "copy", entry)
+    [unchecked] = judged_waivers(alone, load_catalog(), TODAY)
+    assert unchecked.refused is None and unchecked.lapse(TODAY) is None  # still accepts
+    assert unchecked.unchecked == (
+        "its date added (2026-11-14) is not checked against the commit that wrote it: git has "
+        f"no history of {alone.exceptions} here (not in a git checkout, or not committed); "
+        "judge the exceptions of a git checkout")
+    # a rule broken is still a refusal, git or not
+    [late] = judge([_waiver(added=dt.date(2027, 1, 1), expires=dt.date(2027, 2, 1))], RULES,
+                   OWNERS, TODAY, None, UNWAIVABLE)
+    assert late.refused == "added 2027-01-01, a date still to come" and late.unchecked is None
+
+
+def test_a_finding_accepted_by_an_unchecked_waiver_is_not_checked_never_excepted() -> None:
+    """Its control reads `error` (exit 2 when nothing failed) with one line naming the entry;
+    the finding is still listed as accepted by the waiver."""
+    db = PlannedResource(urn="urn:pulumi:prod::p::aws:rds/instance:Instance::reporting-db",
+                         type="aws:rds/instance:Instance", name="reporting-db",
+                         inputs={"publiclyAccessible": True})
+    plan = translate(Declared(Plan([db]), "one database"))
+    [address] = plan.resources
+    public = CheckResult("CKV_AWS_17", "RDS instance is not public", False, address)
+    for waiver, status in ((_waiver(), Status.EXCEPTED),
+                           (_waiver(unchecked="its date added is not checked"), Status.ERROR)):
+        report = evaluate(load_catalog(), "one database", plan, [public], [waiver], TODAY)
+        control = next(c for c in report.controls if c.id == "NO-PUBLIC-DB")
+        assert control.status == status
+        assert [(x.control, x.finding.check_id) for x in report.excepted] == [
+            ("NO-PUBLIC-DB", "CKV_AWS_17")]
+    assert [(f.message, f.file, f.line) for f in control.findings] == [
+        ("waiver not checked (policies/exceptions.yaml:3): its date added is not checked",
+         "policies/exceptions.yaml", 3)]
+    assert exit_code([control]) == 2
 
 
 def test_a_refused_waiver_fails_its_control_naming_its_line() -> None:

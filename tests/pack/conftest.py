@@ -14,6 +14,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "gate"))  # gate_support
 
+from gate_support import commit_all
 from pack_support import OWNER, WAIVED, WAIVER_REASON
 
 from trustctl.pack.engine_driver import Analyzer, running_pack
@@ -34,6 +35,7 @@ def waived_policies(tmp_path_factory: pytest.TempPathFactory, waiver_expires: dt
         f"    added: {added.isoformat()}\n    expires: {waiver_expires.isoformat()}\n")
     (folder / "owners.yaml").write_text(
         f"owners:\n  - id: {OWNER}\n    accountable: Alice Martin (platform lead)\n")
+    commit_all(folder, added)  # a waiver's date is bounded by the commit that wrote it
     return folder
 
 

@@ -123,6 +123,8 @@ def _control(
     if required and not findings and checks and not ran and control.id not in VACUOUS_BY_DESIGN:
         findings.append(Finding(f"none of its checks ({', '.join(checks)}) applied to any "
                                 "declared resource"))
+    # a waiver whose rules could not all be checked accepts, but nothing it accepts is verified
+    unknown += [_not_checked(e) for e in accepted_here if e.unchecked is not None]
     if findings:
         return ControlResult(control.id, Status.FAIL, findings + unknown, checks)
     if unknown:
@@ -240,6 +242,12 @@ def _finding(result: CheckResult, plan: TfPlan) -> Finding:
         line=where.line if where else result.line,
         related=related,
     )
+
+
+def _not_checked(exc: Waiver) -> Finding:
+    """A waiver in force whose rules could not all be checked: said where it is written."""
+    return Finding(message=f"waiver not checked ({exc.where}): {exc.unchecked}",
+                   check_id=exc.check, resource=exc.resource, file=exc.file, line=exc.line)
 
 
 def _lapsed(exc: Waiver, today: dt.date) -> Finding:

@@ -40,6 +40,9 @@ class Waiver:
     line: int | None = None
     added_line: int | None = None
     refused: str | None = None  # why it breaks a rule (gate/waiver_rules.py): it accepts nothing
+    # a rule that could not be checked (gate/waiver_rules.py): it accepts, but what it accepts
+    # is not verified, and its control reads `error` (not checked), never `excepted`
+    unchecked: str | None = None
 
     def covers(self, control_id: str, check_id: str | None, urn: str | None,
                name: str | None) -> bool:

@@ -11,6 +11,9 @@ is the finding; every other control is still judged.
 
 Dating an entry earlier than it was written only shortens it; dating it later would stretch
 it, so the date is bounded by today and, where git can tell, by the commit that last wrote it.
+Where git cannot tell (the file is not in a git checkout, or not committed, or git fails) that
+rule is not checked, and says so: the waiver still accepts its finding, but its control reads
+`error` with one line naming the entry, never `excepted` (exit 2 when nothing failed).
 """
 
 from __future__ import annotations
@@ -39,14 +42,30 @@ def judged_waivers(policies: PolicySet, catalog: tuple[Control, ...],
     if not waivers:
         return []
     return judge(waivers, change_control(policies.catalog), load_owners(policies.owners), today,
-                 line_origins(policies.exceptions) or {}, _reviewing_changes(catalog))
+                 line_origins(policies.exceptions), _reviewing_changes(catalog))
 
 
 def judge(waivers: list[Waiver], rules: ChangeControl, owners: Owners, today: dt.date,
-          origins: Mapping[int, LineOrigin], unwaivable: frozenset[str]) -> list[Waiver]:
-    """The same waivers, each that breaks a rule marked `refused` with the first it breaks."""
-    return [dataclasses.replace(w, refused=why) if (why := _broken_rule(
-        w, rules, owners, today, origins, unwaivable)) else w for w in waivers]
+          origins: Mapping[int, LineOrigin] | None, unwaivable: frozenset[str]) -> list[Waiver]:
+    """The same waivers, each that breaks a rule marked `refused` with the first it breaks;
+    without git history (`origins` None) each other one is marked `unchecked`."""
+    judged = []
+    for waiver in waivers:
+        why = _broken_rule(waiver, rules, owners, today, origins or {}, unwaivable)
+        if why is not None:
+            judged.append(dataclasses.replace(waiver, refused=why))
+        elif origins is None:
+            judged.append(dataclasses.replace(waiver, unchecked=_unbounded(waiver)))
+        else:
+            judged.append(waiver)
+    return judged
+
+
+def _unbounded(waiver: Waiver) -> str:
+    added = waiver.added.isoformat() if waiver.added else "?"
+    return (f"its date added ({added}) is not checked against the commit that wrote it: git "
+            f"has no history of {waiver.file or 'the exceptions file'} here (not in a git "
+            "checkout, or not committed); judge the exceptions of a git checkout")
 
 
 def _broken_rule(waiver: Waiver, rules: ChangeControl, owners: Owners, today: dt.date,
