@@ -28,6 +28,11 @@ from trustctl.report.results import ControlResult, Finding, Status, exit_code
 
 # backup ids are 23 characters, finish times 32 (microseconds and offset)
 LIST_ROW = "{:<23}  {:<10}  {:<32}  {:>14}  {:>6}"
+CONTROL = "BACKUP-DAILY-35D"
+# One backup shows itself taken, sealed (and locked, in a bucket with Object Lock) or intact:
+# never that backups are daily and kept 35 days. Those are judged where many are seen.
+DECIDED_BY = ("trustctl evidence build (a complete backup every day of the period) and trustctl "
+              "audit (the backup plan, vault lock, bucket lock and latest backup, live)")
 
 backup_app = typer.Typer(
     name="backup", no_args_is_help=True,
@@ -76,7 +81,9 @@ def run_command(
     streams through zstd and AES-256-GCM (a fresh KMS data key per backup, bound to it by an
     encryption context) into one multipart S3 object; then the manifest with row counts,
     checksums and the object's SHA-256 is written, and recorded (backup-<id>.json) in
-    --evidence-dir or the --evidence bucket.
+    --evidence-dir or the --evidence bucket. With --format json, BACKUP-DAILY-35D reads
+    `not_applicable`: one backup is not daily backups kept 35 days; `trustctl evidence build`
+    counts the recorded backups day by day, and `trustctl audit` checks the schedule and locks.
 
     \b
     Examples:
@@ -98,8 +105,9 @@ def run_command(
                               excluded=excluded_schemas(exclude_schema, exclude_supabase_internal))
     records.write(backup_record(manifest, where.bucket))
     summary = _summary(manifest)
-    if output == "json":  # the contract's controls: a backup taken, sealed and recorded
-        control = ControlResult("BACKUP-DAILY-35D", Status.PASS, [], checks=["backup-run"])
+    if output == "json":  # the contract's controls: one backup decides none of them
+        control = ControlResult(CONTROL, Status.NOT_APPLICABLE, [], checks=["backup-run"],
+                                owned_by=DECIDED_BY)
         typer.echo(json.dumps({**summary, "controls": [control.to_json()]}, indent=2))
     else:
         typer.echo(f"backup {manifest.backup_id} complete: {summary['tables']} tables, "
@@ -155,7 +163,9 @@ def verify_command(
     The manifest found at BACKUP_ID must be that backup's (id, object, start time), its data
     key must unwrap under that backup's encryption context, every field's MAC must verify, and
     its times must agree with S3's. Then the whole object is read: every chunk authenticated,
-    size and SHA-256 against the manifest, the archive parsed to its end. Exit 1 when it fails
+    size and SHA-256 against the manifest, the archive parsed to its end. A backup that fails
+    fails BACKUP-DAILY-35D; one that passes leaves it `not_applicable` (one backup intact says
+    nothing of the others). Exit 1 when it fails
     (one line naming what was forged, or the manifest is missing or of the old, unauthenticated
     format), 2 when the id is unknown or AWS cannot be reached.
 
@@ -178,9 +188,11 @@ def verify_command(
             report = {"backup_id": backup_id, "ok": False, "problems": problems}
         else:
             report = verify_backup(store, where.kms(), backup_id, manifest).to_json()
-    control = ControlResult("BACKUP-DAILY-35D", Status.PASS if report["ok"] else Status.FAIL,
+    # a backup that fails verification fails the control; one that passes shows only itself
+    control = ControlResult(CONTROL, Status.NOT_APPLICABLE if report["ok"] else Status.FAIL,
                             [Finding(p, resource=backup_id) for p in report["problems"]],
-                            checks=["backup-verify"])
+                            checks=["backup-verify"],
+                            owned_by=DECIDED_BY if report["ok"] else None)
     if output == "json":
         typer.echo(json.dumps({**report, "controls": [control.to_json()]}, indent=2))
     elif report["ok"]:
