@@ -14,9 +14,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from trustctl.errors import InputError
+from trustctl.input_limits import CATALOG, load_yaml
 from trustctl.paths import catalog_path
 
 
@@ -161,10 +160,7 @@ def load_catalog(path: Path | None = None) -> tuple[Control, ...]:
 
 @cache
 def _document(path: Path) -> dict[str, Any]:
-    try:
-        doc = yaml.safe_load(path.read_text())
-    except (OSError, yaml.YAMLError) as exc:
-        raise InputError(f"cannot read control catalog {path}: {exc}") from exc
+    doc = load_yaml(path, CATALOG, "control catalog").document
     if not isinstance(doc, dict):
         raise InputError(f"{path}: not a control catalog (expected a mapping)")
     return doc

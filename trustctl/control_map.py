@@ -15,11 +15,10 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-import yaml
-
 from trustctl.catalog import Control, Figure, load_catalog
 from trustctl.errors import InputError
 from trustctl.gate.waiver_rules import POLICY_CHANGE
+from trustctl.input_limits import ATTESTATION, CHECK, load_yaml
 from trustctl.paths import POLICIES, PROJECT_CHECKS, REPO_ROOT
 
 COMPONENTS = REPO_ROOT / "infra" / "components"
@@ -76,7 +75,8 @@ def control_map(control_id: str) -> ControlMap:
         drill=_drill(control.id),
         records=_records(control),
         attestations=tuple(Place(p.stem, _relative(p)) for p in sorted(ATTESTATIONS.glob("*.yaml"))
-                           if (yaml.safe_load(p.read_text()) or {}).get("control") == control.id),
+                           if (load_yaml(p, ATTESTATION, "attestation").document or {}).get(
+                               "control") == control.id),
         figures=dict(control.figures),
     )
 
@@ -106,7 +106,7 @@ def _project_checks() -> dict[str, str]:
         if path.suffix == ".py":
             files |= {i: _relative(path) for i in _PY_CHECK_ID.findall(path.read_text())}
         elif path.suffix in (".yaml", ".yml"):
-            check_id = ((yaml.safe_load(path.read_text()) or {}).get("metadata") or {}).get("id")
+            check_id = ((load_yaml(path, CHECK).document or {}).get("metadata") or {}).get("id")
             if check_id:
                 files[check_id] = _relative(path)
     return files

@@ -9,6 +9,10 @@ a file nested thousands deep). Both are counted on libyaml's event stream, which
 first value over the limit, so nothing is built from a file that is refused. Past a limit one
 line names the file, what it is and the limit: a 50 MB exceptions file is refused at once
 instead of parsing for minutes at 1.6 GB.
+
+Every YAML file trustctl reads goes through `load_yaml`: one parse by libyaml's safe loader,
+and bad input worded the same whatever the file (`cannot read WHAT PATH: why`, or
+`PATH:LINE: not valid YAML (problem)`).
 """
 
 from __future__ import annotations
@@ -45,6 +49,24 @@ WORKFLOW = Limit("a GitHub Actions workflow", 1 << 20, 100_000)
 CODEOWNERS = Limit("a CODEOWNERS file", 1 << 20, 100_000)
 PULUMI_JSON = Limit("a Pulumi preview or state", 256 << 20, 200_000)  # values: resources
 STACK_OUTPUTS = Limit("a stack outputs file", 16 << 20, 100_000)
+# written by the base branch's owners, still bounded: `--policies` may name any directory
+CATALOG = Limit("a control catalog", 1 << 20, 100_000)
+ATTESTATION = Limit("an attestation", 256 << 10, 20_000)
+CHECK = Limit("a project check", 256 << 10, 20_000)
+
+
+class UnreadableFile(InputError):
+    """A file that could not be read or is not YAML (not one refused past its limits): a reader
+    that can go on without it (the gate's workflows) names it instead."""
+
+
+@dataclass(frozen=True)
+class YamlFile:
+    """A YAML file as read: the document, its node tree (for lines) and its exact bytes."""
+
+    document: Any
+    node: yaml.Node | None
+    raw: bytes
 
 
 def read_bytes(path: Path, limit: Limit) -> bytes:
@@ -110,6 +132,30 @@ def within_limits(text: str | bytes, path: Path, limit: Limit,
 
 def _refused(path: Path, event: yaml.Event, problem: str) -> InputError:
     return InputError(f"{path}:{event.start_mark.line + 1}: {problem}")
+
+
+def load_yaml(path: Path, limit: Limit, what: str | None = None,
+              loader: type = yaml.CSafeLoader) -> YamlFile:
+    """`path` within `limit` (its size before it is read, its values and nesting before
+    anything is built), parsed once by `loader`. `what` names it in errors (default: the
+    limit's). InputError past a limit; UnreadableFile when it cannot be read or is not YAML."""
+    try:
+        raw = read_bytes(path, limit)
+    except OSError as exc:
+        raise UnreadableFile(f"cannot read {what or limit.what} {path}: "
+                             f"{exc.strerror or exc}") from None
+    within_limits(raw, path, limit, loader)
+    parser = loader(raw)
+    try:
+        node = parser.get_single_node()
+        return YamlFile(parser.construct_document(node) if node is not None else None, node, raw)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise UnreadableFile(f"{where}: not valid YAML ({problem})") from None
+    finally:
+        parser.dispose()
 
 
 def load_json(path: Path, limit: Limit) -> Any:

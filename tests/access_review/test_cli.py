@@ -122,7 +122,7 @@ def test_an_incomplete_review_is_refused_and_nothing_is_recorded(review, cloudfl
 @pytest.mark.parametrize(("text", "says"), [
     ("hello: world\n", "not a trustctl-access-review/1 review"),
     ("format: trustctl-access-review/1\nrows: []\n", "the review lacks review_id"),
-    ("rows: [", "cannot read review"),
+    ("rows: [", "notes.yaml:2: not valid YAML (did not find expected node content)"),
 ])
 def test_recording_a_file_that_is_not_a_review_is_bad_input(tmp_path, text, says):
     path = tmp_path / "notes.yaml"

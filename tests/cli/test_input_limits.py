@@ -14,9 +14,11 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from trustctl.access_review import roster
+from trustctl.access_review import review_file, roster
+from trustctl.catalog import load_catalog
 from trustctl.cli import app
 from trustctl.errors import InputError
+from trustctl.evidence.attestations import load_attestations
 from trustctl.gate.exceptions import load_exceptions
 from trustctl.gate.owners import load_owners
 from trustctl.gate.schedules import load_workflows
@@ -148,3 +150,47 @@ def test_stack_outputs_past_their_limit_are_refused(tmp_path: Path) -> None:
         file.truncate(17 << 20)
     with pytest.raises(InputError, match=r"over the 16,777,216-byte limit for a stack outputs "):
         read_stack_outputs([f"acme/network/prod={path}"])
+
+
+# every other YAML trustctl reads, beside those above: one loader words them all alike
+OTHER_YAML: dict[str, tuple[Callable[[Path], Path], Callable[[Path], Any]]] = {
+    "control catalog": (lambda d: d / "controls.yaml", load_catalog),
+    "attestation": (lambda d: (d / "attestations").mkdir() or d / "attestations" / "a.yaml",
+                    lambda p: load_attestations(p.parent)),
+    "review": (lambda d: d / "review.yaml", review_file.read),
+}
+REFUSING = {k: v for k, v in {**YAML_INPUTS, **OTHER_YAML}.items() if k != "workflow"}
+
+
+@pytest.mark.parametrize("kind", sorted(REFUSING))
+@pytest.mark.parametrize(("data", "refusal"), [
+    (b"a: [1, 2\nb: 3\n", ":2: not valid YAML (did not find expected ',' or ']')"),
+    (b"a: \xff\n", ": not valid YAML (unacceptable character #x00ff: invalid leading UTF-8 "
+                   "octet)"),
+])
+def test_a_file_that_is_not_yaml_is_refused_in_the_same_words_by_every_reader(
+        tmp_path: Path, kind: str, data: bytes, refusal: str) -> None:
+    where, read = REFUSING[kind]
+    path = where(tmp_path)
+    path.write_bytes(data)
+    with pytest.raises(InputError) as refused:
+        read(path)
+    assert str(refused.value) == f"{path}{refusal}"
+
+
+@pytest.mark.parametrize("kind", sorted(set(REFUSING) - {"stack config"}))
+def test_a_file_that_cannot_be_read_is_named_in_the_same_words_by_every_reader(
+        tmp_path: Path, kind: str) -> None:
+    where, read = REFUSING[kind]
+    path = where(tmp_path)
+    path.mkdir()  # there, but not a file
+    with pytest.raises(InputError) as refused:
+        read(path)
+    assert str(refused.value).startswith("cannot read ")
+    assert str(refused.value).endswith(f" {path}: Is a directory")
+
+
+def test_a_workflow_that_is_not_yaml_is_named_not_fatal(tmp_path: Path) -> None:
+    path = YAML_INPUTS["workflow"][0](tmp_path)
+    path.write_bytes(b"jobs: [1, 2\n")
+    assert load_workflows(path.parent).unreadable == ("gate.yml",)

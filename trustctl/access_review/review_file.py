@@ -13,13 +13,12 @@ from typing import Any
 import yaml
 
 from trustctl import redaction
-from trustctl.access_review import yaml_file
 from trustctl.access_review.data_reads import Reads
 from trustctl.access_review.findings import Flag
 from trustctl.access_review.inventory import Access
 from trustctl.access_review.roster import Roster
 from trustctl.errors import InputError
-from trustctl.input_limits import REVIEW
+from trustctl.input_limits import REVIEW, load_yaml
 
 FORMAT = "trustctl-access-review/1"
 DECISIONS = ("keep", "remove", "reduce")
@@ -115,7 +114,8 @@ def write(document: dict[str, Any], path: Path, summaries: dict[str, str]) -> li
 
 def read(path: Path) -> tuple[dict[str, Any], bytes]:
     """The review document and its exact bytes (their SHA-256 goes into the record)."""
-    document, raw = yaml_file.load(path, "review", REVIEW)
+    read = load_yaml(path, REVIEW, "review")
+    document, raw = read.document, read.raw
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise InputError(f"{path}: not a {FORMAT} review (prepare one with "
                          "`trustctl access-review prepare`)")

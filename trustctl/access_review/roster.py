@@ -15,9 +15,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from trustctl.access_review import yaml_file
 from trustctl.errors import InputError
-from trustctl.input_limits import ROSTER
+from trustctl.input_limits import ROSTER, load_yaml
 from trustctl.paths import REPO_ROOT
 
 DEFAULT_ROSTER = REPO_ROOT / "policies" / "oncall.yaml"
@@ -57,7 +56,8 @@ class Roster:
 
 def load(path: Path = DEFAULT_ROSTER) -> Roster:
     """Read and validate the roster; every entry needs a name and at least one principal."""
-    doc, raw = yaml_file.load(path, "the on-call roster", ROSTER)  # changed by pull request
+    read = load_yaml(path, ROSTER, "the on-call roster")  # changed by pull request
+    doc, raw = read.document, read.raw
     if not isinstance(doc, dict):
         raise InputError(f"{path}: the roster must be a mapping with people and services")
     entries = []

@@ -12,10 +12,9 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from trustctl.catalog import load_catalog
 from trustctl.errors import InputError
+from trustctl.input_limits import ATTESTATION, load_yaml
 from trustctl.paths import POLICIES
 
 ATTESTATIONS_DIR = POLICIES / "attestations"
@@ -51,11 +50,7 @@ def load_attestations(directory: Path = ATTESTATIONS_DIR) -> list[Attestation]:
 
 
 def _attestation(path: Path, known: set[str]) -> Attestation:
-    try:
-        doc = yaml.safe_load(path.read_text())
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        first = (str(exc).splitlines() or [""])[0]
-        raise InputError(f"{path}: not readable YAML ({first})") from None
+    doc = load_yaml(path, ATTESTATION, "attestation").document
     if not isinstance(doc, dict):
         raise InputError(f"{path}: expected a mapping of fields")
     for name in _TEXT_FIELDS:

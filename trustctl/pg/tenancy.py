@@ -18,10 +18,9 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-import yaml
 
 from trustctl.errors import InputError
-from trustctl.input_limits import TENANCY, read_text, within_limits
+from trustctl.input_limits import TENANCY, load_yaml
 
 RECIPES = ("setting", "jwt-claims", "membership")
 SUPABASE_APP_ROLES = ("authenticated", "anon")
@@ -142,12 +141,7 @@ class TenantTable:
 
 def load(path: Path) -> Tenancy:
     """Reads and validates a tenancy file; one clear line (InputError) when it is wrong."""
-    try:
-        text = read_text(path, TENANCY)  # changed by pull request: bounded before parsing
-        within_limits(text, path, TENANCY)
-        doc = yaml.load(text, Loader=yaml.CSafeLoader) or {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise InputError(f"cannot read tenancy {path}: {exc}") from None
+    doc = load_yaml(path, TENANCY, "tenancy").document or {}  # changed by pull request
     if not isinstance(doc, dict):
         raise InputError(f"{path}: expected a mapping")
     _only(doc, _KEYS, str(path))

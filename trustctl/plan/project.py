@@ -15,11 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from trustctl import redaction
 from trustctl.errors import InputError
-from trustctl.input_limits import STACK_CONFIG, read_text, within_limits
+from trustctl.input_limits import STACK_CONFIG, load_yaml, read_text
 
 SECRET_PLACEHOLDER = "[secret]"
 
@@ -35,18 +33,7 @@ class PulumiProject:
 
 def _read_yaml(path: Path) -> Any:
     """A project or stack file, within the limits of a file a pull request controls."""
-    try:
-        text = read_text(path, STACK_CONFIG)
-        within_limits(text, path, STACK_CONFIG)
-        return yaml.load(text, Loader=yaml.CSafeLoader) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark else ""
-        raise InputError(f"{path}{where}: not valid YAML") from exc
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror}") from exc
-    except UnicodeDecodeError as exc:
-        raise InputError(f"cannot read {path}: not UTF-8 text ({exc.reason})") from exc
+    return load_yaml(path, STACK_CONFIG).document or {}
 
 
 def _as_config_string(value: Any) -> str:

@@ -17,6 +17,8 @@ from typing import Any
 
 import yaml
 
+from trustctl.errors import InputError
+from trustctl.input_limits import STACK_CONFIG, load_yaml
 from trustctl.plan.model import SourceLocation
 
 
@@ -25,8 +27,8 @@ def stack_config_lines(project_root: Path, stack: str) -> dict[str, list[SourceL
     lines holding it."""
     name = f"Pulumi.{stack}.yaml"
     try:
-        root = yaml.compose((project_root / name).read_text(), Loader=yaml.CSafeLoader)
-    except (OSError, yaml.YAMLError):
+        root = load_yaml(project_root / name, STACK_CONFIG).node
+    except InputError:
         return {}  # load_project already read it: a file that vanished since traces nothing
     config = _value(root, "config")
     found: dict[str, list[SourceLocation]] = {}

@@ -8,8 +8,7 @@ from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-import yaml
-
+from trustctl.input_limits import CATALOG, load_yaml
 from trustctl.paths import REPO_ROOT, catalog_path
 
 
@@ -36,6 +35,6 @@ def catalog_version() -> str:
 
 @cache
 def _catalog_version(path: Path) -> str:
-    text = path.read_bytes()
-    declared = (yaml.safe_load(text) or {}).get("version", "?")
-    return f"{declared}+sha256:{hashlib.sha256(text).hexdigest()[:16]}"
+    read = load_yaml(path, CATALOG, "control catalog")
+    declared = (read.document or {}).get("version", "?")
+    return f"{declared}+sha256:{hashlib.sha256(read.raw).hexdigest()[:16]}"
