@@ -177,7 +177,8 @@ def record_command(
     """
     output = options.check_format(output)
     record = recording.build(review, datetime.now(UTC))
-    store = record_store(evidence_dir, evidence, recording.environment_of_record(record))
+    store = record_store(evidence_dir, evidence, recording.environment_of(
+        record.provenance, f"access review {record.id}"))
     path = store.write(record)
     control = record.controls[0]
     if output == "json":

@@ -56,25 +56,18 @@ def build(review_path: Path, recorded_at: datetime) -> Record:
         facts, datetime.fromisoformat(document["prepared_at"]), recorded_at.replace(microsecond=0),
         record_id=f"{document['review_id']}-r{recorded_at:%Y%m%dT%H%M%SZ}",
         targets={**document["targets"], "sources": document["sources"]},
-        provenance={"environment": environment_of(document, review_path).to_json()},
+        provenance={"environment": environment_of(document, str(review_path)).to_json()},
         controls=[control])
 
 
-def environment_of(document: dict[str, Any], review_path: Path) -> Environment:
-    """The environment the review was prepared for (`prepare` writes it): the record goes to a
-    store of that environment. A file that names none is refused, never taken for production."""
-    environment = Environment.from_json(document.get("environment"))
+def environment_of(named: dict[str, Any], where: str) -> Environment:
+    """The environment a review was prepared for, as `prepare` wrote it in the review file and
+    `build` in its record's provenance: the record goes to a store of that environment. One
+    that names none is refused, never taken for production."""
+    environment = Environment.from_json(named.get("environment"))
     if environment is None:
-        raise InputError(f"{review_path}: names no environment (production or sandbox); record "
-                         "the file `trustctl access-review prepare` wrote")
-    return environment
-
-
-def environment_of_record(record: Record) -> Environment:
-    """Where a review's record belongs: the environment it was prepared for."""
-    environment = Environment.from_json(record.provenance.get("environment"))
-    if environment is None:
-        raise InputError(f"access review {record.id}: names no environment")
+        raise InputError(f"{where}: names no environment (production or sandbox); record the "
+                         "file `trustctl access-review prepare` wrote")
     return environment
 
 
