@@ -1,9 +1,11 @@
 """Reading a policy's expressions as the catalog prints them (pg_policies.qual / with_check).
 
-Only one question is answered from the text: is the expression a tautology, true for every row
+Two questions are answered from the text: is the expression a tautology, true for every row
 whoever asks (`true`, `auth.role() = 'authenticated'`, `auth.uid() IS NOT NULL`)? Such a policy
-ties no row to its tenant. Whether a non-trivial expression really isolates tenants is not
-guessed from its text: the tenant sessions (isolation.py, writes.py) find out.
+ties no row to its tenant. And does it name a column at all? One that never names the row's
+tenant key (a status, a soft delete) cannot tie a row to its tenant either. Whether a
+non-trivial expression really isolates tenants is not guessed from its text: the tenant
+sessions (isolation.py, writes.py) find out.
 """
 
 from __future__ import annotations
@@ -32,3 +34,9 @@ def normalized(expression: str) -> str:
 def tautology(expression: str) -> bool:
     """True when the expression admits every row to whoever the policy applies to."""
     return normalized(expression) in _TAUTOLOGIES
+
+
+def names_column(expression: str, column: str) -> bool:
+    """True when the expression names `column`: bare (`tenant_id`), quoted (`"tenant_id"`) or
+    qualified by a table (`t.tenant_id`), as the catalog prints it."""
+    return re.search(rf"(?<![\w$]){re.escape(column)}(?![\w$])", expression) is not None

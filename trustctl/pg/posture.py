@@ -12,9 +12,11 @@
   parent's policies). Its policies are judged per command, by the clause that governs it:
   SELECT, UPDATE, DELETE and ALL by USING, INSERT, UPDATE and ALL by WITH CHECK. A permissive
   policy for an application role whose clause is a tautology (policy_expr.py) is a hole unless
-  a restrictive policy of the same command narrows it; an INSERT that only creates a new tenant
-  (the tenant column is the table's key) is not. FORCE is required only where an application
-  role could become the owner.
+  a restrictive policy of the same command narrows it by the tenant: its clause names the
+  table's tenant key (its tenant column, or the foreign key towards its tenant); one that
+  filters on anything else (a status, a soft delete) leaves every tenant's rows. An INSERT that
+  only creates a new tenant (the tenant column is the table's key) is not a hole. FORCE is
+  required only where an application role could become the owner.
 - A global table may be read by everyone; the database must refuse the application roles'
   INSERT, UPDATE and DELETE (RLS with no write policy does, whatever the grants). TRUNCATE is not
   governed by RLS: where an application role holds it, an advisory gives the exact REVOKE.
@@ -29,8 +31,8 @@ from dataclasses import dataclass, field
 
 import psycopg
 
-from trustctl.pg.ownership import Ownership, resolve
-from trustctl.pg.policy_expr import tautology
+from trustctl.pg.ownership import Owner, Ownership, resolve
+from trustctl.pg.policy_expr import names_column, tautology
 from trustctl.pg.tenancy import GlobalTable, Tenancy, TenantTable, tenant_tables
 
 COMMANDS = ("SELECT", "INSERT", "UPDATE", "DELETE")
@@ -286,7 +288,7 @@ def _check_table(conn: psycopg.Connection, posture: Posture, table: TenantTable,
             f" (a partition of {facts.parent}: read directly, it ignores {facts.parent}'s "
             "policies)" if facts.parent else ""))
     elif owner is not None:
-        _check_policies(conn, posture, table, facts, owner.column if owner.direct else None)
+        _check_policies(conn, posture, table, facts, owner)
     for role in posture.app_roles:
         if facts.owner == role:
             posture.add(name, f"table {name} is owned by application role {role} (an owner "
@@ -297,10 +299,11 @@ def _check_table(conn: psycopg.Connection, posture: Posture, table: TenantTable,
 
 
 def _check_policies(conn: psycopg.Connection, posture: Posture, table: TenantTable,
-                    facts: _Facts, column: str | None) -> None:
-    """Per command, a permissive tautology not narrowed by a restrictive policy is a hole."""
-    creates_tenants = column is not None and conn.execute(
-        _KEY_IS, (table.name, column)).fetchone()[0]
+                    facts: _Facts, owner: Owner) -> None:
+    """Per command, a permissive tautology not narrowed by a restrictive policy on the tenant
+    key is a hole."""
+    creates_tenants = owner.direct and conn.execute(
+        _KEY_IS, (table.name, owner.column)).fetchone()[0]
     for command in COMMANDS:
         for role in facts.privileges[command]:
             for clause in _CLAUSES[command]:
@@ -311,7 +314,9 @@ def _check_policies(conn: psycopg.Connection, posture: Posture, table: TenantTab
                              and p.applies(acting, command) and tautology(p.clause(clause))),
                             None)
                 narrowed = any(not p.permissive and p.applies(acting, command)
-                               and not tautology(p.clause(clause)) for p in facts.policies)
+                               and not tautology(p.clause(clause))
+                               and names_column(p.clause(clause), owner.key)
+                               for p in facts.policies)
                 if hole is not None and not narrowed:
                     word = "USING" if clause == "using" else "WITH CHECK"
                     posture.add(table.name, f"table {table.name}: policy {hole.name!r} lets "
