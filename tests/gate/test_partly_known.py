@@ -101,6 +101,9 @@ def test_a_value_the_preview_leaves_unknown_is_named_not_dropped(tmp_path: Path)
     assert ssh.message.endswith(
         "unknown at plan time (ingress.cidr_blocks from an output of acme/network/prod unknown "
         "until `pulumi up`)")
+    # said in words, and marked on the finding: the pack reads the mark, never the words
+    assert ssh.unknown_from == ("ingress.cidr_blocks from an output of acme/network/prod "
+                                "unknown until `pulumi up`")
 
 
 SHARED = """\

@@ -198,8 +198,9 @@ def _unknown_at_plan_time(result: CheckResult, plan: TfPlan) -> Finding | None:
     if not by_origin:
         return None
     finding = _finding(result, plan)
-    finding.message = f"{result.check_name}: unknown at plan time (" + "; ".join(
-        f"{', '.join(sorted(paths))} from {origin}" for origin, paths in by_origin.items()) + ")"
+    finding.unknown_from = "; ".join(
+        f"{', '.join(sorted(paths))} from {origin}" for origin, paths in by_origin.items())
+    finding.message = f"{result.check_name}: unknown at plan time ({finding.unknown_from})"
     return finding
 
 

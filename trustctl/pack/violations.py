@@ -15,9 +15,6 @@ from dataclasses import dataclass
 from trustctl.report.model import ControlReport, Excepted
 from trustctl.report.results import Finding, Status
 
-# how the gate words a check whose verdict rests on a value not known yet
-# (gate/evaluate.py, `_unknown_at_plan_time`); a failing control lists such findings too
-_UNDECIDED_FINDING = ": unknown at plan time ("
 EXCEPTED = "trustctl-excepted"
 ADVISORIES = "trustctl-advisories"
 UNDECIDED = "trustctl-undecided"
@@ -34,10 +31,12 @@ def violations(report: ControlReport) -> list[Violation]:
     """Every violation the report holds, failing controls first."""
     judged = [(c, f) for c in report.controls if c.status in (Status.FAIL, Status.ERROR)
               for f in c.findings]
+    # a verdict resting on a value not known yet (gate/evaluate.py sets `unknown_from`); a
+    # failing control lists such findings too
     found = [Violation(c.id, _said(f, report.remediation.get(c.id)), f.urn)
-             for c, f in judged if _UNDECIDED_FINDING not in f.message]
+             for c, f in judged if f.unknown_from is None]
     found += [Violation(UNDECIDED, f"{c.id}: {_said(f)}", f.urn)
-              for c, f in judged if _UNDECIDED_FINDING in f.message]
+              for c, f in judged if f.unknown_from is not None]
     found += [Violation(EXCEPTED, _excepted(e), e.finding.urn) for e in report.excepted]
     found += [Violation(ADVISORIES, _said(f), f.urn) for f in report.advisories]
     found += [Violation(UNDECIDED, f"{r.type} could not be checked: {r.reason}", r.urn)

@@ -41,6 +41,9 @@ class Finding:
     file: str | None = None
     line: int | None = None
     related: list[Related] = field(default_factory=list)
+    # a verdict not reached: the values it rests on that only the cloud knows yet, and where
+    # each comes from ("ingress.cidr_blocks from an output of stack acme/network/prod")
+    unknown_from: str | None = None
 
 
 @dataclass
@@ -55,7 +58,7 @@ class ControlResult:
 
     def to_json(self) -> dict:
         """The contract's {id, status, findings, checks}; `exceptions` and a finding's `related`
-        only when there are some (most flows never have any)."""
+        and `unknown_from` only when there are some (most flows never have any)."""
         data = asdict(self)
         data["status"] = str(self.status)
         if not self.exceptions:
@@ -63,6 +66,8 @@ class ControlResult:
         for finding in data["findings"]:
             if not finding["related"]:
                 del finding["related"]
+            if finding["unknown_from"] is None:
+                del finding["unknown_from"]
         if self.owned_by is None:  # only a control another stack keeps names its owner
             del data["owned_by"]
         return data
