@@ -12,7 +12,11 @@ are created, unable to log in, with the attributes production has, under these r
   production has them *and* the allowlist permits that role that attribute. Where it does not,
   the role is created without it and the withholding is a finding: the copy would otherwise
   be judged on a set-up that is not production's;
-- memberships are recreated between roles created here only.
+- memberships are recreated between roles created here only. One that cannot be (its group
+  already on the target) is a finding when the group bypasses RLS (superuser or BYPASSRLS, as
+  the manifest says production's is, else as the target's is) and the member neither does by
+  itself nor may by the allowlist: production's role can become a role that reads every
+  tenant's rows, and the copy, without that membership, would not show it.
 
 The default allowlist is Supabase's own roles (https://supabase.com/docs/guides/database/
 postgres/roles); the drill adds the role that took the backup (it must bypass RLS) and what
@@ -81,12 +85,20 @@ class RolesRecreated:
     withheld: list[tuple[str, str]] = field(default_factory=list)  # (role, power) not given
     memberships: list[str] = field(default_factory=list)  # "role in group", granted
     not_granted: list[str] = field(default_factory=list)  # "role in group (why)"
+    # (role, group) not granted where the group bypasses RLS: production's power, not shown
+    bypassing: list[tuple[str, str]] = field(default_factory=list)
 
     def findings(self) -> list[str]:
-        return [f"role {role} has {power.upper()} in production (the backup's authenticated "
-                "manifest), which the restore allowlist does not permit: recreated without it, "
-                "so the copy is not production's set-up; if that is intended, pass "
-                f"--allow-role-attribute {role}={power}" for role, power in self.withheld]
+        withheld = [f"role {role} has {power.upper()} in production (the backup's authenticated "
+                    "manifest), which the restore allowlist does not permit: recreated without "
+                    "it, so the copy is not production's set-up; if that is intended, pass "
+                    f"--allow-role-attribute {role}={power}" for role, power in self.withheld]
+        return withheld + [
+            f"role {role} is a member of {group} in production (the backup's authenticated "
+            f"manifest), and {group} bypasses RLS: the membership was not granted on the restore "
+            f"target ({group} was not created by this restore), so the copy does not show that "
+            f"{role} can become a role that reads every tenant's rows; if that is intended, "
+            f"pass --allow-role-attribute {role}=bypassrls" for role, group in self.bypassing]
 
     def summary(self) -> str:
         text = (f"{len(self.created)} role(s) created NOLOGIN, {len(self.existing)} already there "
@@ -98,14 +110,17 @@ class RolesRecreated:
     def facts(self) -> dict:
         return {"created": self.created, "existing": self.existing,
                 "withheld": [f"{role}={power}" for role, power in self.withheld],
-                "memberships": self.memberships, "not_granted": self.not_granted}
+                "memberships": self.memberships, "not_granted": self.not_granted,
+                "bypassing": [f"{role} in {group}" for role, group in self.bypassing]}
 
 
 def recreate_roles(conn: psycopg.Connection, roles: list[Role], allowlist: RoleAllowlist,
                    done: RolesRecreated) -> None:
     """Creates the absent roles and their memberships among themselves (module docstring),
     noting each in `done` as it goes (so a failure half-way still says what to drop)."""
-    present = {name for (name,) in conn.execute("SELECT rolname FROM pg_roles")}
+    # the target's roles, and whether each bypasses RLS there
+    present = dict(conn.execute("SELECT rolname, rolsuper OR rolbypassrls FROM pg_roles"))
+    listed = {role.name: role.superuser or role.bypassrls for role in roles}  # production's
     for role in roles:
         if role.name.startswith(PREDEFINED_PREFIX):
             continue
@@ -125,6 +140,11 @@ def recreate_roles(conn: psycopg.Connection, roles: list[Role], allowlist: RoleA
             why = _refusal(group, created)
             if why:
                 done.not_granted.append(f"{role.name} in {group} ({why})")
+                if (not group.startswith(PREDEFINED_PREFIX)
+                        and listed.get(group, present.get(group, False))
+                        and not (role.superuser or role.bypassrls)
+                        and not allowlist.permits(role.name, "bypassrls")):
+                    done.bypassing.append((role.name, group))
                 continue
             conn.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(group),
                                                           sql.Identifier(role.name)))
