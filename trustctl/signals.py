@@ -54,9 +54,19 @@ def shielded() -> Iterator[None]:
         for number in STOPPING:
             signal.signal(number, lambda signum, _frame: held.append(signum))
         yield
+    except BaseException as error:
+        # the block failed after a signal arrived: the signal still stops the command (exit
+        # 130, not the error's code), with the error kept as its cause
+        if held and not isinstance(error, KeyboardInterrupt):
+            raise _interruption(held[0]) from error
+        raise
     finally:
         for number, handler in previous.items():
             if handler is not None:  # None: not set from Python, nothing to put back
                 signal.signal(number, handler)
     if held:
-        raise Terminated if held[0] == signal.SIGTERM else KeyboardInterrupt
+        raise _interruption(held[0])
+
+
+def _interruption(signum: int) -> KeyboardInterrupt:
+    return Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()

@@ -39,3 +39,13 @@ def test_a_signal_while_the_shield_is_raised_leaves_no_holding_handler(
         pytest.fail("the block must not run")
     monkeypatch.undo()
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_a_signal_held_while_the_block_fails_is_not_lost() -> None:
+    """Ctrl-C during a teardown that then raises: the command still stops as interrupted
+    (exit 130), and the teardown's error stays readable as the cause."""
+    with pytest.raises(KeyboardInterrupt) as raised, signals.shielded():
+        os.kill(os.getpid(), signal.SIGINT)
+        raise OSError("teardown failed")
+    assert isinstance(raised.value.__cause__, OSError)
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler

@@ -57,6 +57,8 @@ def test_the_record_job_signs_with_the_evidence_key_and_delivers_as_the_evidence
     assert (deliver["uses"], deliver["if"]) == ("./.github/actions/job-record", "always()")
     assert deliver["with"] == {
         "kind": "gate", "outcome": "${{ steps.command.outcome }}",
+        # main failing its gate (or not gated at all) is a change-control finding
+        "controls": "CHANGE-CONTROL",
         "evidence-role": "${{ vars.EVIDENCE_ROLE_ARN }}",
         "evidence-bucket": "${{ vars.EVIDENCE_BUCKET }}", "aws-region": "${{ vars.AWS_REGION }}"}
 
