@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 import psycopg
 import pytest
@@ -31,10 +32,14 @@ PASSWORD = "Not-A-Real-Secret-9"
 
 
 @pytest.fixture
-def limited_dsn(supabase_server: SupabaseServer) -> str:
+def limited_dsn(supabase_server: SupabaseServer) -> Iterator[str]:
     database = supabase_server.new_database()
     supabase_server.run(database, LIMITED_ROLE.format(password=PASSWORD))
-    return supabase_server.pg.dsn(database, "like_supabase_postgres", PASSWORD)
+    yield supabase_server.pg.dsn(database, "like_supabase_postgres", PASSWORD)
+    # a role is the whole server's: left behind, every later test's backup of this server
+    # would carry a BYPASSRLS role its restore withholds
+    supabase_server.run(database, "DROP OWNED BY like_supabase_postgres; "
+                                  "DROP ROLE like_supabase_postgres;")
 
 
 def as_dsn(text: str) -> Dsn:
