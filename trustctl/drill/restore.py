@@ -122,11 +122,15 @@ def _rows_from_stream(plaintext: Iterable[bytes], scratch: Scratch, script: Path
                           stdin=subprocess.PIPE)
         cleanup.callback(toc.kill)
 
+        chunks = _teed(plaintext, toc)
+
         def stream() -> None:
             on_started()
-            rows.feed(_teed(plaintext, toc))
+            rows.feed(chunks)
 
         _run(rows, scratch, stream)
+        for _ in chunks:  # whatever pg_restore did not read is still read, to the final check
+            pass
         if toc.wait() != 0:
             raise StepFailed(f"pg_restore cannot read the archive's post-data: {toc.reason()}")
 

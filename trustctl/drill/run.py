@@ -365,10 +365,11 @@ class Drill:
                            f"; not verified (extensions skipped): "
                            f"{', '.join(sorted(checked.unverified))}" if checked.unverified
                            else ""))
+        step.facts = {"unverified": sorted(checked.unverified)} if checked.unverified else {}
         if self.tables is not None:
             step.detail += (f"; checked in {checked.seconds:.1f} s while the restore built "
                             "keys, indexes and policies")
-        step.facts = {"unverified": sorted(checked.unverified)} if checked.unverified else {}
+            step.facts["seconds_during_restore"] = round(checked.seconds, 3)
 
     def _assessed(self, conn: Any) -> Assessment:
         if self.assessment is None:
