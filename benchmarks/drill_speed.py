@@ -6,9 +6,11 @@ Baseline, measured in the same run: the backup's plaintext dump written to a loc
 `pg_restore -d` of that file into a fresh embedded server with the same roles (single job, like
 the drill). The drill streams the object from S3 (moto), authenticates, decrypts and
 decompresses it into pg_restore, then checks every table's count and checksum, RLS posture and
-cross-tenant isolation. Aims: restore+verify <= 1.05x the bare pg_restore; the whole drill
-(the S3/KMS checks, the scratch server's start, which overlaps them, and the teardown
-included) <= 1.10x. Every step's time is printed, so the next person sees where it goes.
+cross-tenant isolation (the counts and checksums while pg_restore builds the keys, indexes
+and policies: that time is inside the restore step, shown on its own line). Aims:
+restore+verify <= 1.05x the bare pg_restore; the whole drill (the S3/KMS checks, the scratch
+server's start, which overlaps them, and the teardown included) <= 1.10x. Every step's time
+is printed, so the next person sees where it goes.
 """
 
 from __future__ import annotations
@@ -66,12 +68,17 @@ def main() -> None:
     if record.facts.exit_code != 0:
         raise SystemExit(f"drill did not pass: {record.facts.reason}")
     steps = {s.name: s.seconds for s in record.facts.steps}
+    tables = next(s for s in record.facts.steps if s.name == "verify-tables")
+    during = (tables.facts or {}).get("seconds_during_restore")
     drill = sum(steps[name] for name in RESTORE_AND_VERIFY)
     print(f"dump: {manifest.dump_bytes / 2**20:.0f} MB plaintext, "
           f"{manifest.object_bytes / 2**20:.0f} MB stored")
     print(f"bare pg_restore of the dump file   : {baseline:8.2f} s (faster of two runs)")
     for name, seconds in steps.items():
         print(f"  drill {name:<28}: {seconds:8.2f} s")
+    if during is not None:
+        print(f"  (verify-tables checked for {during:.2f} s inside the restore step, while "
+              "pg_restore built keys, indexes and policies)")
     print(f"drill restore + verify             : {drill:8.2f} s")
     print(f"whole drill                        : {total:8.2f} s")
     print(f"ratio restore+verify / pg_restore  : {drill / baseline:.2f}x (aim <= 1.05x)")

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 
 from trustctl.cli import app
 from trustctl.drill import run
+from trustctl.drill.restore import Restored
 from trustctl.drill.scratch import Scratch
 
 HOLD_SECONDS = 60
@@ -15,12 +16,12 @@ _restore = run.restore_archive
 
 
 def _held(plaintext: Iterable[bytes], format_name: str, scratch: Scratch, jobs: int,
-          on_started: Callable[[], None], *rest: object) -> None:
+          on_started: Callable[[], None], *rest: object) -> Restored:
     def started() -> None:
         on_started()
         time.sleep(HOLD_SECONDS)
 
-    _restore(plaintext, format_name, scratch, jobs, started, *rest)
+    return _restore(plaintext, format_name, scratch, jobs, started, *rest)
 
 
 if __name__ == "__main__":

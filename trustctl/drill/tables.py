@@ -1,10 +1,12 @@
 """The restored tables against the manifest: row counts and checksums taken in the dump's
 snapshot on production; no table missing or extra. Returns findings (empty = pass).
 
-Nothing writes to the scratch database while it is verified, so the tables need no common
-snapshot: given more connections, each checksums a share of them at the same time (largest
-first, each connection taking the next table when it is done), one server backend per
-connection busy on its own core.
+Nothing writes a row to the scratch database while it is verified (the drill may verify while
+pg_restore builds keys and indexes, which write none: drill/restore.py), so the tables need no
+common snapshot: given more connections, each checksums a share of them at the same time
+(largest first, each connection taking the next table when it is done), one server backend per
+connection busy on its own core. On autocommit connections each table is its own transaction,
+so a table's lock is held only while it is read (pg_restore's ALTER TABLE waits no longer).
 """
 
 from __future__ import annotations

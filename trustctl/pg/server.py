@@ -43,6 +43,7 @@ ROOT_RUN_AS = "embedded_postgres"
 PASSWORD_FILE = "trustctl-superuser-password"
 SERVER_LOG = "server.log"
 START_ATTEMPTS = 3
+STOP_SECONDS = 30
 # Disposable servers: durability is traded for speed (seeding GBs, restoring in drills).
 SERVER_SETTINGS = {
     "listen_addresses": f"'{HOST}'",
@@ -159,13 +160,21 @@ class LocalPostgres:
         if not self.is_running():
             return
         pid = self.pid
-        try:
-            _run("pg_ctl", ["-m", mode, "-w", "-t", "30", "stop"], self.data_dir, self._run_as,
-                 timeout=40)
-        except DependencyError:  # e.g. a single-user backend of an interrupted initdb
+        if mode == "immediate":  # the signal pg_ctl -m immediate sends, without its 100 ms polls
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGQUIT)
+            stopped = _wait_exited(pid, timeout=STOP_SECONDS)
+        else:
+            try:
+                _run("pg_ctl", ["-m", mode, "-w", "-t", str(STOP_SECONDS), "stop"], self.data_dir,
+                     self._run_as, timeout=STOP_SECONDS + 10)
+                stopped = _wait_exited(pid)
+            except DependencyError:  # e.g. a single-user backend of an interrupted initdb
+                stopped = False
+        if not stopped:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-        _wait_exited(pid)
+            _wait_exited(pid)
 
     @classmethod
     def stop_orphan(cls, data_dir: Path) -> None:
@@ -314,16 +323,18 @@ def _prepare_run_as() -> str | None:
     return ROOT_RUN_AS
 
 
-def _wait_exited(pid: int, timeout: float = 10.0) -> None:
-    """Wait until the postmaster is gone, so a caller never sees a server still shutting down."""
+def _wait_exited(pid: int, timeout: float = 10.0) -> bool:
+    """Wait until the postmaster is gone, so a caller never sees a server still shutting down;
+    whether it went within `timeout`."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
             if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
-                return  # exited; its parent (init, after pg_ctl) has yet to reap it
+                return True  # exited; its parent (init, after pg_ctl) has yet to reap it
         except psutil.NoSuchProcess:
-            return
-        time.sleep(0.05)
+            return True
+        time.sleep(0.01)
+    return False
 
 
 def _free_port() -> int:
