@@ -24,8 +24,9 @@ round trips (~20-50 ms), reported separately.
 --prowler: `trustctl audit` (every AWS check, the other areas skipped) and Prowler (its 4
 checks matching ours: KMS rotation, S3 SSE-KMS, RDS public, PostgreSQL open to the internet;
 --scan-unused-services), both run as commands against the same account, the audit once before
-and once after Prowler; prints both times, the ratio (aim <= 0.1x) and, per check pair, whether
-both failed the same resources. Prowler's RDS check fails a public instance only when a
+and once after Prowler; prints both times (wall; each command's own CPU and the CPU moto spent
+serving it, which a loaded machine moves less), the ratios (aim <= 0.1x) and, per check pair,
+whether both failed the same resources. Prowler's RDS check fails a public instance only when a
 security group also opens its port to the internet from a public subnet; ours fails the
 public flag itself, so the RDS line differs by design.
 """
@@ -38,6 +39,7 @@ import glob
 import http.client
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -241,37 +243,56 @@ def aws_env(endpoint: str) -> dict[str, str]:
                   "AWS_SHARED_CREDENTIALS_FILE": os.devnull}
 
 
-def timed_run(command: list[str], endpoint: str, ok: tuple[int, ...]) -> float:
-    started = time.perf_counter()
+@dataclass(frozen=True)
+class Run:
+    """One command's wall time, its own CPU and the CPU moto spent serving it (seconds): the
+    CPU figures hold still on a loaded machine where the wall time does not."""
+
+    wall: float
+    cpu: float
+    moto_cpu: float
+
+    def __str__(self) -> str:
+        return f"{self.wall:.1f} s (its CPU {self.cpu:.1f} s, moto's {self.moto_cpu:.1f} s)"
+
+
+def timed_run(command: list[str], endpoint: str, moto_pid: int, ok: tuple[int, ...]) -> Run:
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    moto_cpu, started = cpu_seconds(moto_pid), time.perf_counter()
     proc = subprocess.run(command, env=aws_env(endpoint), capture_output=True, text=True,
                           check=False)
+    wall, moto_cpu = time.perf_counter() - started, cpu_seconds(moto_pid) - moto_cpu
     if proc.returncode not in ok:
         raise SystemExit(f"{command[0]} exited {proc.returncode}: {proc.stderr[-800:]}")
-    return time.perf_counter() - started
+    now = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return Run(wall, now.ru_utime + now.ru_stime - children.ru_utime - children.ru_stime,
+               moto_cpu)
 
 
-def trustctl_audit(endpoint: str, workdir: str) -> tuple[float, dict[str, set[str]]]:
+def trustctl_audit(endpoint: str, moto_pid: int,
+                   workdir: str) -> tuple[Run, dict[str, set[str]]]:
     """`trustctl audit`'s AWS part as a user runs it (every AWS check, start-up and record
     included): its time, and each check's failing resources."""
     report = os.path.join(workdir, "audit.json")
-    elapsed = timed_run([os.path.join(os.path.dirname(sys.executable), "trustctl"), "audit",
-                         "--region", REGION, *OTHER_AREAS, "--evidence-dir",
-                         os.path.join(workdir, "evidence"), "--format", "json",
-                         "--output", report], endpoint, ok=(0, 1))
+    run = timed_run([os.path.join(os.path.dirname(sys.executable), "trustctl"), "audit",
+                     "--region", REGION, *OTHER_AREAS, "--evidence-dir",
+                     os.path.join(workdir, "evidence"), "--format", "json", "--output", report],
+                    endpoint, moto_pid, ok=(0, 1))
     found: dict[str, set[str]] = {}
     for control in json.loads(Path(report).read_text())["controls"]:
         for finding in control["findings"]:
             found.setdefault(finding["check_id"], set()).add(finding["resource"])
-    return elapsed, found
+    return run, found
 
 
-def prowler_scan(prowler: str, endpoint: str, workdir: str) -> tuple[float, dict[str, set[str]]]:
+def prowler_scan(prowler: str, endpoint: str, moto_pid: int,
+                 workdir: str) -> tuple[Run, dict[str, set[str]]]:
     """Prowler's 4 checks matching ours over the same account: its time, and our check id ->
     the resources it failed (named as ours name them)."""
     out = os.path.join(workdir, "prowler")
-    elapsed = timed_run([prowler, "aws", "--checks", *PROWLER_CHECKS, "--scan-unused-services",
-                         "--region", REGION, "--output-formats", "csv", "--output-directory",
-                         out, "--no-banner"], endpoint, ok=(0, 3))  # 3: something failed
+    run = timed_run([prowler, "aws", "--checks", *PROWLER_CHECKS, "--scan-unused-services",
+                     "--region", REGION, "--output-formats", "csv", "--output-directory", out,
+                     "--no-banner"], endpoint, moto_pid, ok=(0, 3))  # 3: something failed
     found: dict[str, set[str]] = {ours: set() for ours, _ in PROWLER_CHECKS.values()}
     [report] = glob.glob(os.path.join(out, "*.csv"))
     with open(report, newline="") as f:
@@ -279,22 +300,24 @@ def prowler_scan(prowler: str, endpoint: str, workdir: str) -> tuple[float, dict
             if row["STATUS"] == "FAIL":
                 ours, column = PROWLER_CHECKS[row["CHECK_ID"]]
                 found[ours].add(row[column])
-    return elapsed, found
+    return run, found
 
 
-def compare_with_prowler(prowler: str, endpoint: str) -> None:
+def compare_with_prowler(prowler: str, endpoint: str, moto_pid: int) -> None:
     version = subprocess.run([prowler, "--version"], capture_output=True, text=True,
                              check=True).stdout.strip()
     with tempfile.TemporaryDirectory(prefix="audit-speed-") as workdir:
-        before, found = trustctl_audit(endpoint, workdir)
-        theirs, prowler_found = prowler_scan(prowler, endpoint, workdir)
-        after, _ = trustctl_audit(endpoint, workdir)
-    audit = (before + after) / 2
+        before, found = trustctl_audit(endpoint, moto_pid, workdir)
+        theirs, prowler_found = prowler_scan(prowler, endpoint, moto_pid, workdir)
+        after, _ = trustctl_audit(endpoint, moto_pid, workdir)
+    audit = (before.wall + after.wall) / 2
+    ours_cpu = (before.cpu + before.moto_cpu + after.cpu + after.moto_cpu) / 2
     print(f"{version} ({len(PROWLER_CHECKS)} matching checks, --scan-unused-services) vs "
           f"trustctl audit (every AWS check, other areas skipped), both as commands on the "
           f"same moto account; load {os.getloadavg()[0]:.1f}")
-    print(f"  prowler {theirs:.1f} s; trustctl audit {audit:.1f} s (runs before and after "
-          f"prowler's: {before:.1f} s, {after:.1f} s): ratio {audit / theirs:.2f}x")
+    print(f"  prowler {theirs}; trustctl audit before it {before}, after it {after}")
+    print(f"  ratio trustctl audit / prowler: {audit / theirs.wall:.2f}x wall time, "
+          f"{ours_cpu / (theirs.cpu + theirs.moto_cpu):.2f}x CPU (its own and moto's)")
     for check, (ours, _) in PROWLER_CHECKS.items():
         mine, its = found.get(ours, set()), prowler_found[ours]
         same = (f"same {len(mine)} failing" if mine == its else
@@ -329,7 +352,7 @@ def main() -> None:
         measure(endpoint, args.parallel, "local moto (CPU-bound, no network latency)",
                   moto.pid)
         if args.prowler:
-            compare_with_prowler(args.prowler, endpoint)
+            compare_with_prowler(args.prowler, endpoint, moto.pid)
         if args.latency_ms:
             proxy = delaying_proxy(endpoint, args.latency_ms / 1000)
             measure(proxy, args.parallel, f"with a {args.latency_ms:.0f} ms round trip per call",
