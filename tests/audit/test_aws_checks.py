@@ -286,7 +286,7 @@ def test_root_without_mfa_fails_on_moto(run_check):
     assert messages(run_check("AUD_AWS_17")) == ["root: root user has no MFA"]
 
 
-class _RootFacts:
+class _RootIam:
     """What real AWS reports for a root user with MFA and no keys (moto cannot say so)."""
 
     def account_summary(self):
@@ -295,6 +295,10 @@ class _RootFacts:
     def credential_report(self):
         return [{"user": "<root_account>", "access_key_1_active": "false",
                  "access_key_2_active": "false", "mfa_active": "true"}]
+
+
+class _RootFacts:
+    iam = _RootIam()
 
 
 def test_root_with_mfa_and_no_keys_passes():

@@ -9,7 +9,7 @@ from pathlib import Path
 import botocore.session
 from botocore import xform_name
 
-from trustctl.audit import accounts, aws_reader
+from trustctl.audit import accounts, aws_calls, aws_iam, aws_reader
 from trustctl.audit.aws_reader import REQUIRED_ACTIONS
 
 # IAM action names that differ from the API operation's name
@@ -23,13 +23,13 @@ IAM_NAME = {
     ("s3", "ListObjectsV2"): "s3:ListBucket",
     ("s3control", "GetPublicAccessBlock"): "s3:GetAccountPublicAccessBlock",
 }
-CALL = re.compile(r'(?:call|pages)\(\s*"([a-z0-9]+)",\s*"([a-z0-9_]+)"')
+CALL = re.compile(r'(?:call|pages|paged)\(\s*"([a-z0-9]+)",\s*"([a-z0-9_]+)"')
 
 
 def _called() -> set[str]:
     session = botocore.session.get_session()
     found = set()
-    calls = [call for module in (aws_reader, accounts)
+    calls = [call for module in (aws_calls, aws_reader, aws_iam, accounts)
              for call in CALL.findall(Path(module.__file__).read_text())]
     calls += [("s3", api) for reads in (aws_reader.BUCKET_READS, aws_reader.BACKUP_BUCKET_READS)
               for api, _ in reads.values()]

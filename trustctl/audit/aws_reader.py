@@ -1,9 +1,5 @@
-"""The AWS facts the live checks judge, each read once per run, with bounded parallelism.
-
-boto3's usual credential chain (or --profile), adaptive retries, and AWS_ENDPOINT_URL honoured
-by boto3 itself (a local moto server gets dummy credentials, never real ones). A configuration
-that does not exist (no bucket policy, no lifecycle) is a fact (`None`); anything refused,
-throttled beyond the retries or unreachable raises CouldNotRead naming the API and resource.
+"""The AWS facts the live checks judge, each read once per run, with bounded parallelism
+(the calls: `aws_calls`; the IAM facts: `aws_iam`).
 
 The AWS API actions this reader calls are REQUIRED_ACTIONS below: the audit role needs exactly
 these, all read-only (kms:Decrypt only on the backup key, to read the SSE-KMS backup manifests;
@@ -12,39 +8,17 @@ sts:AssumeRole for --role-arn; organizations:ListAccounts for --organization-rol
 
 from __future__ import annotations
 
-import csv
-import dataclasses
-import io
 import json
-import os
-import threading
-import time
-from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
-from trustctl import redaction
-from trustctl.audit.aws_estate import (
-    live_estate,
-    network_estate,
-    policies_of,
-    replication_targets,
-)
+from trustctl.audit.aws_calls import AwsCalls, AwsSettings
+from trustctl.audit.aws_estate import live_estate, network_estate, replication_targets
+from trustctl.audit.aws_iam import IamFacts
 from trustctl.audit.live_check import CouldNotRead
-from trustctl.audit.memo import Memo
-from trustctl.aws import LOCAL_CREDENTIALS, LOCAL_HOSTS, reach_local_s3control
-from trustctl.roles.estate import Policy
 from trustctl.roles.rules import BACKUP, PURPOSE, ROLE, Role, decide_roles
 
-# Codes that mean "this configuration does not exist": a fact, not a failure to read.
-ABSENT = frozenset({
-    "NoSuchBucketPolicy", "ServerSideEncryptionConfigurationNotFoundError",
-    "NoSuchPublicAccessBlockConfiguration", "ObjectLockConfigurationNotFoundError",
-    "NoSuchLifecycleConfiguration", "NoSuchTagSet", "NoSuchTagSetError",
-    "NoSuchObjectLockConfiguration", "ReplicationConfigurationNotFoundError",
-})
 BUCKET_READS = {  # fact -> (S3 API, what the response holds)
     "tags": ("get_bucket_tagging", "TagSet"),
     "encryption": ("get_bucket_encryption", "ServerSideEncryptionConfiguration"),
@@ -78,31 +52,6 @@ REQUIRED_ACTIONS = (
 )
 
 
-@dataclass(frozen=True)
-class AwsSettings:
-    """Where to audit: region, profile, endpoint (moto), and how many calls in flight."""
-
-    region: str
-    profile: str | None = None
-    endpoint_url: str | None = None
-    parallel: int = 32
-    on_call_principals: tuple[str, ...] = ()
-    role_arn: str | None = None  # audit another account: assume this (read-only) role first
-
-    @property
-    def is_local(self) -> bool:
-        endpoint = self.endpoint_url or os.environ.get("AWS_ENDPOINT_URL")
-        return endpoint is not None and urlsplit(endpoint).hostname in LOCAL_HOSTS
-
-    def describe(self) -> dict[str, Any]:
-        return {"region": self.region, "profile": self.profile,
-                "endpoint_url": self.endpoint_url or os.environ.get("AWS_ENDPOINT_URL"),
-                "on_call_principals": list(self.on_call_principals), "role_arn": self.role_arn}
-
-    def with_role(self, role_arn: str) -> AwsSettings:
-        return dataclasses.replace(self, role_arn=role_arn)
-
-
 @dataclass
 class Resource:
     """A resource's facts; a fact that could not be read holds the reason instead."""
@@ -117,116 +66,12 @@ class Resource:
         return self.facts.get(fact)
 
 
-class AwsReader:
+class AwsReader(AwsCalls):
     """Reads an account's facts once, in parallel; every method may raise CouldNotRead."""
 
     def __init__(self, settings: AwsSettings) -> None:
-        self.settings = settings
-        self._memo = Memo()
-        self._clients_lock = threading.Lock()
-        self._clients: dict[tuple[str, str | None], Any] = {}
-        self._session: Any = None
-        self._pool = ThreadPoolExecutor(max_workers=settings.parallel,
-                                        thread_name_prefix="audit-aws")
-
-    def close(self) -> None:
-        self._pool.shutdown(wait=True)
-
-    def describe(self) -> dict[str, Any]:
-        return self.settings.describe()
-
-    # -- plumbing ------------------------------------------------------------------------------
-
-    def client(self, service: str, region: str | None = None) -> Any:
-        """A client in the audited region, or in `region` (the recovery region's KMS).
-
-        Made once, one at a time (a boto3 session is not thread-safe), but a client already
-        made is handed out without the lock: the calls in flight do not wait while another
-        service's client is made (loading its model takes up to a second)."""
-        made = self._clients.get((service, region))
-        if made is not None:
-            return made
-        with self._clients_lock:
-            if (service, region) not in self._clients:
-                self._clients[service, region] = self._make_client(service, region)
-            return self._clients[service, region]
-
-    @property
-    def label(self) -> str:
-        """The account this reader audits, for findings when several accounts are audited."""
-        role = self.settings.role_arn
-        return role.split(":")[4] if role else "this account"
-
-    def _base_session(self) -> Any:
-        """The caller's session (credential chain or --profile), or the assumed role's."""
-        import boto3
-
-        s = self.settings
-        credentials = LOCAL_CREDENTIALS if s.is_local else {}
-        session = boto3.session.Session(profile_name=s.profile, region_name=s.region,
-                                        **credentials)
-        if s.role_arn is None:
-            return session
-        from botocore.exceptions import BotoCoreError, ClientError
-
-        try:
-            assumed = session.client("sts", endpoint_url=s.endpoint_url).assume_role(
-                RoleArn=s.role_arn, RoleSessionName="trustctl-audit")["Credentials"]
-        except (ClientError, BotoCoreError) as exc:
-            raise CouldNotRead(f"sts:assume_role {s.role_arn}: {exc}") from None
-        redaction.remember(assumed["SecretAccessKey"])
-        redaction.remember(assumed["SessionToken"])
-        return boto3.session.Session(
-            aws_access_key_id=assumed["AccessKeyId"],
-            aws_secret_access_key=assumed["SecretAccessKey"],
-            aws_session_token=assumed["SessionToken"], region_name=s.region)
-
-    def _make_client(self, service: str, region: str | None = None) -> Any:
-        from botocore.config import Config
-
-        s = self.settings
-        try:
-            if self._session is None:
-                self._session = self._base_session()
-            made = self._session.client(service, region_name=region, endpoint_url=s.endpoint_url,
-                                        config=Config(
-                retries={"mode": "adaptive", "max_attempts": 8},
-                max_pool_connections=s.parallel, connect_timeout=10, read_timeout=30))
-            return reach_local_s3control(made) if service == "s3control" and s.is_local else made
-        except CouldNotRead:
-            raise
-        except Exception as exc:  # a missing profile, a malformed region or endpoint
-            raise CouldNotRead(f"cannot make an AWS {service} client: {exc}") from None
-
-    def call(self, service: str, api: str, what: str, region: str | None = None,
-             **kwargs: Any) -> dict | None:
-        """One API call (in `region` when given); None when the configuration does not exist."""
-        from botocore.exceptions import BotoCoreError, ClientError
-
-        try:
-            return getattr(self.client(service, region), api)(**kwargs)
-        except ClientError as exc:
-            code = exc.response.get("Error", {}).get("Code", "")
-            if code in ABSENT:
-                return None
-            raise CouldNotRead(f"{service}:{api} on {what}: {code or 'error'}") from None
-        except BotoCoreError as exc:
-            raise CouldNotRead(f"{service}:{api} on {what}: {type(exc).__name__}") from None
-
-    def pages(self, service: str, api: str, key: str, what: str, **kwargs: Any) -> list[Any]:
-        from botocore.exceptions import BotoCoreError, ClientError
-
-        try:
-            paginator = self.client(service).get_paginator(api)
-            return [item for page in paginator.paginate(**kwargs) for item in page.get(key, [])]
-        except ClientError as exc:
-            code = exc.response.get("Error", {}).get("Code", "")
-            raise CouldNotRead(f"{service}:{api} on {what}: {code or 'error'}") from None
-        except BotoCoreError as exc:
-            raise CouldNotRead(f"{service}:{api} on {what}: {type(exc).__name__}") from None
-
-    def in_parallel(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> list[Any]:
-        return list(self._pool.map(fn, items))
+        super().__init__(settings)
+        self.iam = IamFacts(self, self._memo)
 
     # -- facts ---------------------------------------------------------------------------------
 
@@ -319,31 +164,12 @@ class AwsReader:
             return None if response is None else response.get("ReplicationConfiguration")
         return self._memo.get(("replication", bucket), read)
 
-    def iam_policies(self) -> list[Policy]:
-        """Every inline policy of the account's roles, users and groups, and every
-        customer-managed policy's default version: what the role rules read grants from."""
-        def read() -> list[Policy]:
-            def listed(kind: str, key: str) -> list[dict]:
-                return self.pages("iam", "get_account_authorization_details", key,
-                                  "the account", Filter=[kind])
-            users, groups, managed = (listed("User", "UserDetailList"),
-                                      listed("Group", "GroupDetailList"),
-                                      listed("LocalManagedPolicy", "Policies"))
-            principals = [(f"role {r['RoleName']}", r.get("RolePolicyList") or [])
-                          for r in self.roles()]
-            principals += [(f"user {u['UserName']}", u.get("UserPolicyList") or [])
-                           for u in users]
-            principals += [(f"group {g['GroupName']}", g.get("GroupPolicyList") or [])
-                           for g in groups]
-            return policies_of(principals, managed)
-        return self._memo.get("iam-policies", read)
-
     def estate_roles(self) -> dict[str, Role]:
         """Each key's (by ARN) and bucket's (by name) role, tagged or decided by the role rules
         the gate uses (`trustctl.roles`): vaults, IAM grants and replication, not our tags."""
         def decide() -> dict[str, Role]:  # each read in parallel inside (never nested in the pool)
             return decide_roles(live_estate(
-                self.kms_keys(), self.buckets(), self.backup_vaults(), self.iam_policies(),
+                self.kms_keys(), self.buckets(), self.backup_vaults(), self.iam.policies(),
                 lambda name: replication_targets(self.replication(name))))
         return self._memo.get("estate-roles", decide)
 
@@ -416,35 +242,6 @@ class AwsReader:
         return {**trail, "IsLogging": status.get("IsLogging"),
                 "EventSelectors": selectors.get("EventSelectors") or [],
                 "AdvancedEventSelectors": selectors.get("AdvancedEventSelectors") or []}
-
-    def credential_report(self) -> list[dict[str, str]]:
-        """The IAM credential report's rows (root is the row `<root_account>`)."""
-        def read() -> list[dict[str, str]]:
-            for _ in range(30):
-                state = self.call("iam", "generate_credential_report", "the account")["State"]
-                if state == "COMPLETE":
-                    break
-                time.sleep(1)
-            content = self.call("iam", "get_credential_report", "the account")["Content"]
-            text = content.decode() if isinstance(content, bytes) else content
-            return list(csv.DictReader(io.StringIO(text)))
-        return self._memo.get("credential-report", read)
-
-    def account_summary(self) -> dict[str, int]:
-        return self._memo.get("summary", lambda: self.call(
-            "iam", "get_account_summary", "the account")["SummaryMap"])
-
-    def roles(self) -> list[dict]:
-        """Every role with its trust policy (decoded) and tags."""
-        def read() -> list[dict]:
-            roles = self.pages("iam", "get_account_authorization_details", "RoleDetailList",
-                               "the account", Filter=["Role"])
-            for role in roles:
-                policy = role.get("AssumeRolePolicyDocument")
-                if isinstance(policy, str):
-                    role["AssumeRolePolicyDocument"] = json.loads(unquote(policy))
-            return roles
-        return self._memo.get("roles", read)
 
     def databases(self) -> list[dict]:
         """RDS instances and clusters (every engine, Aurora and DocumentDB included) and

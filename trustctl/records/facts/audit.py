@@ -6,7 +6,7 @@ from trustctl.records.facts.shape import Facts, Raw, Shape
 
 
 class CheckFinding(Shape):
-    resource: str
+    resource: str | None  # None: the finding is about the account, not one resource
     message: str
 
 

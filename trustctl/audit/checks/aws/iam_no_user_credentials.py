@@ -14,7 +14,7 @@ ROOT = "<root_account>"
                 "MFA-conditioned on-call role.",
 )
 def check(aws: AwsReader, out: Outcome) -> None:
-    rows = aws.credential_report()
+    rows = aws.iam.credential_report()
     users = [r for r in rows if r.get("user") != ROOT]
     out.facts["users"] = len(users)
     for row in users:

@@ -19,7 +19,7 @@ MFA_KEYS = ("aws:multifactorauthpresent", "aws:multifactorauthage")
 )
 def check(aws: AwsReader, out: Outcome) -> None:
     named = set(aws.settings.on_call_principals)
-    roles = [r for r in aws.roles()
+    roles = [r for r in aws.iam.roles()
              if any(t.get("Key") == "trustctl:access" and t.get("Value") == STAFF
                     for t in r.get("Tags", []))]
     out.facts.update(named_principals=sorted(named), staff_roles=[r["Arn"] for r in roles])

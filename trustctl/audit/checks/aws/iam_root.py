@@ -13,11 +13,11 @@ ROOT = "<root_account>"
     remediation="Enable MFA on the root user and delete its access keys.",
 )
 def check(aws: AwsReader, out: Outcome) -> None:
-    summary = aws.account_summary()
+    summary = aws.iam.account_summary()
     out.facts["AccountMFAEnabled"] = summary.get("AccountMFAEnabled")
     if summary.get("AccountMFAEnabled") != 1:
         out.fail("root", "root user has no MFA")
-    root = next((r for r in aws.credential_report() if r.get("user") == ROOT), {})
+    root = next((r for r in aws.iam.credential_report() if r.get("user") == ROOT), {})
     keys = [k for k in ("access_key_1_active", "access_key_2_active")
             if str(root.get(k)).lower() == "true"]
     if keys:
