@@ -19,6 +19,12 @@ import os
 import sys
 import warnings
 
+# every framework of a run in this process, one after the other: checkov forks one process per
+# framework (and per file parsed), which costs CPU (copying this process's pages, pickling each
+# report back) and buys nothing here, where the repository's run overlaps planning and the
+# plans' run is one framework; the checks and their results are the same
+os.environ["CHECKOV_PARALLELIZATION_TYPE"] = "none"
+
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", category=SyntaxWarning)
     from checkov.common.checks_infra.registry import get_graph_checks_registry
