@@ -34,11 +34,11 @@ class _LazyProviderFinder(importlib.abc.MetaPathFinder):
     """Finds the provider packages named, to load them with `_LazyProviderLoader`."""
 
     def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
-        if not fullname.startswith(PROVIDER_PREFIX) or "." in fullname:
+        if not fullname.startswith(PROVIDER_PREFIX) or fullname.count(".") > 1:
             return None
         spec = importlib.machinery.PathFinder.find_spec(fullname, path)
-        if spec is None or spec.origin is None:
-            return None
+        if spec is None or spec.origin is None or spec.submodule_search_locations is None:
+            return None  # a module, not a package (`pulumi_aws.s3.bucket`)
         source = Path(spec.origin).read_text(encoding="utf-8")
         if GENERATED not in source[:512] or not STAR_IMPORT.search(source):
             return None  # not a generated SDK of that shape: imported as usual
