@@ -22,7 +22,7 @@ from trustctl.gate.sdk_schema import save_all
 from trustctl.gate.sources import Declared
 from trustctl.gate.unchecked import unchecked_risk
 from trustctl.plan.model import PlannedResource
-from trustctl.plan.synthesis import is_placeholder
+from trustctl.plan.placeholders import is_placeholder
 from trustctl.roles.rules import Role
 
 # Pulumi's wire-format signature key: marks secrets, assets and archives inside property values.
