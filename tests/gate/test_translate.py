@@ -10,7 +10,8 @@ import pytest
 from gate_support import FIXTURES
 
 from trustctl.gate.checkov_runner import checkov_env, checkov_venv
-from trustctl.gate.resource_types import sdk_resource_tokens, snake_case, tf_type
+from trustctl.gate.resource_types import snake_case, tf_type
+from trustctl.gate.sdk_schema import sdk_resource_tokens
 from trustctl.gate.sources import Declared, from_preview, from_state
 from trustctl.gate.translate import REDACTED, translate
 from trustctl.plan.model import Plan, PlannedResource

@@ -64,3 +64,31 @@ def test_lazy_sdk_resolves_what_is_used_and_nothing_else() -> None:
     submodules = {n for n in names if n.islower() and n not in lazy["names"]}
     assert names - submodules <= set(lazy["names"])
     assert {"outputs", "config"} <= submodules | set(lazy["names"])
+
+
+SUBPACKAGE = """
+import json, sys
+from trustctl.plan.lazy_provider import import_sdk
+aws = import_sdk("aws")
+group = aws.ec2.SecurityGroup
+loaded = sorted(n for n in sys.modules if n.startswith("pulumi_aws.ec2."))
+print(json.dumps({"group_module": group.__module__, "loaded": loaded,
+                  "names": sorted(aws.ec2.__all__),
+                  "args_same": aws.ec2.SecurityGroupArgs is sys.modules[
+                      "pulumi_aws.ec2.security_group"].SecurityGroupArgs}))
+"""
+EAGER_SUBPACKAGE = """
+import json, pulumi_aws.ec2 as ec2
+print(json.dumps({"names": sorted(n for n in vars(ec2) if not n.startswith("_"))}))
+"""
+
+
+def test_a_subpackage_loads_only_the_modules_of_the_names_used() -> None:
+    lazy, eager = _run(SUBPACKAGE), _run(EAGER_SUBPACKAGE)
+    assert lazy["group_module"] == "pulumi_aws.ec2.security_group"
+    assert lazy["args_same"] is True
+    # the resource's module and what it imports (_enums, _inputs, outputs), not ec2's ~180
+    assert "pulumi_aws.ec2.security_group" in lazy["loaded"] and len(lazy["loaded"]) <= 5
+    assert "pulumi_aws.ec2.vpc" not in lazy["loaded"]
+    names = set(eager["names"])
+    assert {n for n in names if not n.islower()} <= set(lazy["names"])

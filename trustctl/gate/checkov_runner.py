@@ -152,7 +152,8 @@ class CheckovProcess:
         self._folder = tempfile.TemporaryDirectory(prefix="trustctl-gate-")
         try:
             self._proc = start_tool(
-                [str(python), str(WARM_START)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                [str(python), str(WARM_START), *PLAN_FRAMEWORKS, *REPOSITORY_FRAMEWORKS],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE, env=checkov_env(self._policies.catalog))
         except OSError as exc:
             self._folder.cleanup()

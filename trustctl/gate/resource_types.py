@@ -16,12 +16,10 @@ A type no installed SDK declares is reported as unchecked, never guessed.
 
 from __future__ import annotations
 
-import collections.abc as abc
-import importlib
-import typing
 from dataclasses import dataclass, field
 from functools import cache, cached_property
-from typing import Any
+
+from trustctl.gate.sdk_schema import Field, ProviderSchema, provider_schema, type_name
 
 # Pulumi resources the engine itself keeps; they are not declared infrastructure.
 ENGINE_TYPE_PREFIXES = ("pulumi:pulumi:Stack", "pulumi:providers:")
@@ -208,13 +206,15 @@ class Property:
 
 
 class Block:
-    """The properties of one SDK input type (a resource's Args or a nested object), read from
-    the type's annotations when first asked."""
+    """The properties of one SDK input type (a resource's Args or a nested object), as the
+    provider's schema says (gate/sdk_schema.py), read when first asked."""
 
-    def __init__(self, input_type: type | None, owner: str, renames: dict[str, str]) -> None:
-        self._input_type = input_type
+    def __init__(self, input_type: str | None, owner: str, renames: dict[str, str],
+                 schema: ProviderSchema | None = None) -> None:
+        self._input_type = input_type  # `module:Class`, as the schema names it
         self._owner = owner  # the type's name without `Args`: nested types extend it
         self._renames = renames
+        self._schema = schema
 
     def property(self, name: str) -> Property:
         found = self._properties.get(name)
@@ -225,48 +225,29 @@ class Block:
 
     @cached_property
     def _properties(self) -> dict[str, Property]:
-        if self._input_type is None:
+        if self._input_type is None or self._schema is None:
             return {}
-        from pulumi import _types  # the SDK; imported only when a type is translated
+        return {name: self._property(name, field)
+                for name, field in self._schema.fields(self._input_type).items()}
 
-        try:
-            hints = _types.input_type_types(self._input_type)
-        except (TypeError, NameError, AttributeError):
-            return {}
-        return {name: self._property(name, hint, _types) for name, hint in hints.items()}
+    def _nested(self, field: Field) -> Block | None:
+        if field.nested is None:
+            return None
+        return type(self)(field.nested, type_name(field.nested).removesuffix("Args"),
+                          self._renames, self._schema)
 
-    def _property(self, name: str, hint: Any, _types: Any) -> Property:
-        element, is_map = _element(hint)
+    def _property(self, name: str, field: Field) -> Property:
         renamed = self._renames.get(name)
-        if isinstance(element, type) and _types.is_input_type(element):
-            nested = element.__name__.removesuffix("Args")
-            block = Block(element, nested, self._renames)
-            suffix = nested.removeprefix(self._owner) if nested.startswith(self._owner) else ""
-            if is_map or not suffix:
-                return Property(renamed or snake_case(name), block, is_map)
-            return Property(renamed or snake_case(suffix), block, is_map)
+        block = self._nested(field)
+        if block is not None:
+            suffix = block._owner.removeprefix(self._owner) \
+                if block._owner.startswith(self._owner) else ""
+            if field.is_map or not suffix:
+                return Property(renamed or snake_case(name), block, field.is_map)
+            return Property(renamed or snake_case(suffix), block, field.is_map)
         if name.endswith("Lists"):  # the bridge pluralises `*_list` too: `clientIdLists`
-            return Property(renamed or snake_case(name[:-1]), None, is_map)
-        return Property(renamed or snake_case(name), None, is_map)
-
-
-def _element(hint: Any) -> tuple[Any, bool]:
-    """The element type of a property (through Optional, Input, lists), and whether it is a
-    map."""
-    is_map = False
-    for _ in range(6):
-        origin = typing.get_origin(hint)
-        args = [a for a in typing.get_args(hint) if a is not type(None)]
-        if origin is typing.Union and args:
-            hint = next((a for a in args if typing.get_origin(a) is not abc.Awaitable
-                         and getattr(a, "__name__", "") != "Output"), args[0])
-        elif origin in (list, abc.Sequence) and args:
-            hint = args[0]
-        elif origin in (dict, abc.Mapping) and len(args) == 2:
-            is_map, hint = True, args[1]
-        else:
-            break
-    return hint, is_map
+            return Property(renamed or snake_case(name[:-1]), None, field.is_map)
+        return Property(renamed or snake_case(name), None, field.is_map)
 
 
 @dataclass(frozen=True)
@@ -294,19 +275,10 @@ class TfType:
 
 @cache
 def _resource_block(token: str, provider: str, renames: tuple[tuple[str, str], ...]) -> Block:
-    from trustctl.plan.synthesis import resource_class  # the SDK: imported on first use
-
-    resource = resource_class(token)
-    args = None
-    if resource is not None:
-        # the Args class in the resource's own module, named `<Class>InitArgs` when a nested
-        # input type took `<Class>Args` (s3.BucketServerSideEncryptionConfiguration)
-        module = importlib.import_module(resource.__module__)
-        candidates = (getattr(module, f"{resource.__name__}{s}", None)
-                      for s in ("InitArgs", "Args"))
-        args = next((c for c in candidates if isinstance(c, type)), None)
+    schema = provider_schema(provider)
+    args, resource = schema.resource_args(token)
     kind = _CloudflareBlock if provider == "cloudflare" else Block
-    return kind(args, resource.__name__ if resource else "", dict(renames))
+    return kind(args, resource, dict(renames), schema)
 
 
 def _split(token: str) -> tuple[str, str, str, str] | None:
@@ -341,27 +313,6 @@ def aws_tf_name(module: str, camel: str) -> str:
     return "_".join(["aws", *prefix_words, *body_words])
 
 
-@cache
-def sdk_resource_tokens(package: str) -> dict[str, tuple[str, str]]:
-    """Every resource type the installed pulumi-<package> declares -> (module, class name),
-    from the registry the SDK fills when imported."""
-    from trustctl.plan.lazy_provider import import_sdk
-
-    try:
-        import_sdk(package)  # its registry is filled at once, its modules on first use
-    except ImportError:
-        return {}
-    from pulumi.runtime import rpc
-
-    tokens: dict[str, tuple[str, str]] = {}
-    for modules in rpc._RESOURCE_MODULES.values():
-        for module in modules:
-            info = getattr(module, "mod_info", None) or {}
-            if info.get("pkg") == package:
-                tokens.update({t: (info["fqn"], cls) for t, cls in info["classes"].items()})
-    return tokens
-
-
 # Resources this project declares through its own dynamic providers, already TF-shaped.
 PROJECT_TYPES = {
     # the Supabase project's settings (infra/components/supabase_project.py)
@@ -378,7 +329,7 @@ def tf_type(token: str) -> TfType | None:
     if parts is None or parts[0] not in BRIDGED_PACKAGES:
         return None
     package, module, camel, _ = parts
-    if token not in sdk_resource_tokens(package):
+    if not provider_schema(package).declares(token):
         return None
     if package == "cloudflare":
         name = "cloudflare_" + snake_case(camel)
@@ -396,13 +347,9 @@ CLOUDFLARE_RENAMES = {
 class _CloudflareBlock(Block):
     """TF v5 (plugin framework) attributes: names are the camelCase of TF's, no block lists."""
 
-    def _property(self, name: str, hint: Any, _types: Any) -> Property:
-        element, is_map = _element(hint)
-        block = None
-        if isinstance(element, type) and _types.is_input_type(element):
-            block = _CloudflareBlock(element, element.__name__.removesuffix("Args"),
-                                     self._renames)
-        return Property(self._renames.get(name) or snake_case(name), block, is_map)
+    def _property(self, name: str, field: Field) -> Property:
+        return Property(self._renames.get(name) or snake_case(name), self._nested(field),
+                        field.is_map)
 
 
 def is_engine_resource(token: str) -> bool:

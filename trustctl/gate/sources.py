@@ -11,6 +11,7 @@ providers) and component resources declare nothing themselves and are left out e
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Callable
@@ -21,7 +22,8 @@ from typing import Any
 from trustctl.errors import InputError
 from trustctl.gate.ownership import CONFIG_KEY as OWNERSHIP_KEY
 from trustctl.gate.references import UNKNOWN, string_leaves
-from trustctl.gate.resource_types import is_engine_resource
+from trustctl.gate.resource_types import BRIDGED_PACKAGES, is_engine_resource
+from trustctl.gate.sdk_schema import provider_schema, read_all
 from trustctl.input_limits import PULUMI_JSON, load_json, require_at_most
 from trustctl.plan.model import Plan, PlannedResource, SourceLocation, link_callers
 
@@ -55,9 +57,11 @@ def from_program(program_dir: Path, stack: str,
     from trustctl.plan.sdk_warmup import warm
 
     project = load_project(program_dir, stack)
-    # the SDK types translation will need, imported while it plans (then done: translation
-    # never imports beside it)
-    warming = warm(project.program_dir)
+    # what a run before read of the SDKs, read before the program runs (gate/sdk_schema.py);
+    # the SDK types translation will still need, imported while it plans (then done:
+    # translation never imports beside it)
+    read_all(BRIDGED_PACKAGES)
+    warming = warm(project.program_dir, _unknown_to_schema, _keep_in_schema)
     ownership = project.config.get(OWNERSHIP_KEY)
     try:
         plan = plan_isolated(program_dir, stack=stack, stack_outputs=stack_outputs,
@@ -66,6 +70,15 @@ def from_program(program_dir: Path, stack: str,
         warming.join()
     plan.resources = [r for r in plan.resources if _is_declared(r.type, r.custom)]
     return Declared(plan, f"program {program_dir} (stack {stack})", ownership=ownership)
+
+
+def _unknown_to_schema(package: str, chains: set[tuple[str, ...]]) -> set[tuple[str, ...]]:
+    return provider_schema(package).unknown(chains) if package in BRIDGED_PACKAGES else set()
+
+
+def _keep_in_schema(package: str, chains: set[tuple[str, ...]]) -> None:
+    with contextlib.suppress(Exception):  # a hint only: translation reads what this missed
+        provider_schema(package).keep(chains)
 
 
 def gather(programs: list[Path], stacks: list[str], previews: list[Path], states: list[Path],

@@ -18,10 +18,11 @@ from typing import Any
 from trustctl.gate.references import UNKNOWN, Path, find_references
 from trustctl.gate.resource_types import Block, TfType, tf_type
 from trustctl.gate.roles import assign_roles
+from trustctl.gate.sdk_schema import save_all
 from trustctl.gate.sources import Declared
 from trustctl.gate.unchecked import unchecked_risk
 from trustctl.plan.model import PlannedResource
-from trustctl.plan.synthesis import is_placeholder
+from trustctl.plan.placeholders import is_placeholder
 from trustctl.roles.rules import Role
 
 # Pulumi's wire-format signature key: marks secrets, assets and archives inside property values.
@@ -111,6 +112,7 @@ def translate(declared: Declared) -> TfPlan:
     plan.document = _document(planned, configured)
     plan.identities = {address: declared.identities.get(r.urn, set())
                        for address, r in plan.resources.items()}
+    save_all()  # what was read of the SDKs, for the next run
     plan.roles = assign_roles(plan.document,
                               {address: r.name for address, r in plan.resources.items()},
                               plan.identities)

@@ -40,9 +40,9 @@ from pulumi.runtime.settings import get_project, get_stack
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
 from trustctl.plan import policy_document
+from trustctl.plan.placeholders import placeholder
 from trustctl.plan.synthesis import (
     as_declared,
-    placeholder,
     resource_output_types,
     result_types,
     shaped_properties,

@@ -33,8 +33,8 @@ from trustctl.plan.failures import (
 )
 from trustctl.plan.mocks import RecordingMonitor, SynthesizingMocks, placeholder_stack_outputs
 from trustctl.plan.model import Plan, PlannedResource, SourceLocation, in_program, link_callers
+from trustctl.plan.placeholders import placeholder_origin
 from trustctl.plan.project import SECRET_PLACEHOLDER, PulumiProject, load_project
-from trustctl.plan.synthesis import placeholder_origin
 from trustctl.plan.value_origins import source_literals, stack_config_lines, value_origins
 
 DEFAULT_REGION = "us-east-1"

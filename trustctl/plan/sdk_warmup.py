@@ -5,10 +5,11 @@ its own process: the worker that ran the program imported them too, but the judg
 anything from it. Started as planning starts, this imports in the judge the SDK members the
 program's source names (`cloudflare.Ruleset`, `aws.ec2.SecurityGroup`, read as text, never
 run) while the judge only waits for the worker, so on a loaded runner the imports overlap
-planning and checkov's start instead of following them. The caller joins the thread before
-it imports SDKs itself (two threads importing the same modules could meet in a cycle). A hint
-only: whatever it misses is imported when translated, a name that is not an SDK member is left
-alone, nothing else changes.
+planning and checkov's start instead of following them. The caller chooses which members
+(the gate: those whose input types it has not kept from a run before, gate/sdk_schema.py) and
+what follows their import, and joins the thread before it imports SDKs itself (two threads
+importing the same modules could meet in a cycle). A hint only: whatever it misses is imported
+when translated, a name that is not an SDK member is left alone, nothing else changes.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import re
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
@@ -41,22 +43,32 @@ def named_members(program_dir: Path) -> dict[str, set[tuple[str, ...]]]:
     return named
 
 
-def warm(program_dir: Path) -> threading.Thread:
-    """Imports the members the program names, in a daemon thread (returned, started)."""
-    thread = threading.Thread(target=_import_named, args=(program_dir,), name="sdk-warmup",
-                              daemon=True)
+Chains = set[tuple[str, ...]]
+
+
+def warm(program_dir: Path, wanted: Callable[[str, Chains], Chains],
+         then: Callable[[str, Chains], None]) -> threading.Thread:
+    """Imports the members the program names, in a daemon thread (returned, started): of each
+    package, those `wanted(package, named)` returns, then calls `then(package, imported)`."""
+    thread = threading.Thread(target=_import_named, args=(program_dir, wanted, then),
+                              name="sdk-warmup", daemon=True)
     thread.start()
     return thread
 
 
-def _import_named(program_dir: Path) -> None:
-    for package, chains in named_members(program_dir).items():
+def _import_named(program_dir: Path, wanted: Callable[[str, Chains], Chains],
+                  then: Callable[[str, Chains], None]) -> None:
+    for package, named in named_members(program_dir).items():
+        chains = wanted(package, named)
+        if not chains:
+            continue
         try:
             module = import_sdk(package)
         except Exception:  # not installed, or broken: translation will say so
             continue
         for chain in sorted(chains):
             _resolve(module, chain)
+        then(package, chains)
 
 
 def _resolve(package: ModuleType, chain: tuple[str, ...]) -> None:

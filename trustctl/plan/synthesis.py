@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import collections.abc as abc
 import enum
-import re
 import typing
 from collections.abc import Callable
 from functools import cache
@@ -138,23 +137,3 @@ def as_declared(value: Any, typ: Any) -> Any:
 def shaped_properties(types: dict[str, Any], leaf: StringLeaf) -> dict[str, Any]:
     """Every property of a resource or data source result, shaped by its type."""
     return {name: shaped(typ, leaf, name) for name, typ in types.items()}
-
-
-_PLACEHOLDER = re.compile(r"\(unknown at plan time: ([^()]*)\)")
-
-
-def placeholder(origin: str) -> str:
-    """A string that stands for a value only the cloud knows, and says where it came from; a
-    string built from it (an f-string, a join) still carries it."""
-    return f"(unknown at plan time: {origin})"
-
-
-def is_placeholder(value: str) -> bool:
-    """Whether `value` is one placeholder and nothing else (not a string built from one)."""
-    return _PLACEHOLDER.fullmatch(value) is not None
-
-
-def placeholder_origin(value: str) -> str | None:
-    """Where the (first) placeholder inside `value` came from; None if it holds none."""
-    match = _PLACEHOLDER.search(value)
-    return match[1] if match else None

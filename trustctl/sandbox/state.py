@@ -16,10 +16,9 @@ from typing import Any
 
 from trustctl.aws import AwsTarget
 from trustctl.dsn import Dsn
-from trustctl.paths import REPO_ROOT
+from trustctl.paths import state_home
 from trustctl.sandbox.recovery import DeclaredRecovery
 
-HOME_ENV = "TRUSTCTL_HOME"
 STATE_FILE = "state.json"
 LOG_FILE = "daemon.log"
 MOTO_URL_FILE = "moto.url"
@@ -29,8 +28,7 @@ READY = "ready"
 
 def sandbox_dir() -> Path:
     """The sandbox's directory: $TRUSTCTL_HOME/sandbox, else <repo root>/.trustctl/sandbox."""
-    home = os.environ.get(HOME_ENV)
-    return (Path(home) if home else REPO_ROOT / ".trustctl") / "sandbox"
+    return state_home() / "sandbox"
 
 
 @dataclass(frozen=True)
