@@ -60,7 +60,7 @@ class DiscardingS3:
         return {"UploadId": "discarded"}
 
     def upload_part(self, **_kwargs: object) -> dict:
-        return {"ETag": "discarded"}
+        return {"ETag": "discarded", "ChecksumCRC32": "discarded"}
 
     def complete_multipart_upload(self, **_kwargs: object) -> dict:
         return {}
