@@ -14,6 +14,9 @@ where the time goes: dump (`pg_dump -Fc -Z0` to a file), compress (trustctl's zs
 file), encrypt+hash (the envelope and its SHA-256), upload (the envelope to moto, which runs in
 a process of its own) and the snapshot's counts+checksums scan. trustctl runs them overlapped.
 The baseline and both trustctl runs are interleaved --rounds times; the fastest of each counts.
+CPU seconds per process of the baseline and of the run into moto (this process, i.e. trustctl's
+threads; its children, pg_dump and zstd; the source server's processes; moto) hold still on a
+loaded machine where wall time does not; their sum over the 2 cores is a floor for the wall time.
 Peak memory (max RSS of the `trustctl backup run` process) at --size-mb and at a quarter of it.
 Aim: backup <= 1.05x the same-compression baseline with the parts dropped, <= 1.15x into S3;
 peak memory < 256 MB and flat.
@@ -60,7 +63,7 @@ class DiscardingS3:
         return {"UploadId": "discarded"}
 
     def upload_part(self, **_kwargs: object) -> dict:
-        return {"ETag": "discarded"}
+        return {"ETag": "discarded", "ChecksumCRC32": "discarded"}
 
     def complete_multipart_upload(self, **_kwargs: object) -> dict:
         return {}
@@ -70,6 +73,40 @@ class DiscardingS3:
 
     def put_object(self, **_kwargs: object) -> None:
         return None
+
+
+class CpuMeter:
+    """CPU seconds used by this process, its children, the source server and moto."""
+
+    def __init__(self, b: Bench) -> None:
+        pid = int((b.pg.data_dir / "postmaster.pid").read_text().split()[0])
+        self.postmaster = psutil.Process(pid)
+        self.moto = psutil.Process(b.moto.process.pid)
+
+    def run(self, fn, *args, **kwargs) -> tuple[float, object, dict[str, float]]:
+        """Wall seconds, result and CPU seconds per process of `fn(*args, **kwargs)`."""
+        before = self._read()
+        seconds, result = timed(fn, *args, **kwargs)
+        time.sleep(0.2)  # lets the server reap its backends into its children's times
+        return seconds, result, {name: used - before[name]
+                                 for name, used in self._read().items()}
+
+    def _read(self) -> dict[str, float]:
+        me = resource.getrusage(resource.RUSAGE_SELF)
+        kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+        server = self.postmaster.cpu_times()
+        backends = [_own_cpu(p) for p in self.postmaster.children()]
+        return {"trustctl": me.ru_utime + me.ru_stime, "children": kids.ru_utime + kids.ru_stime,
+                "postgres": server.user + server.system + server.children_user
+                + server.children_system + sum(backends),
+                "moto": _own_cpu(self.moto)}
+
+
+def _own_cpu(process: psutil.Process) -> float:
+    with contextlib.suppress(psutil.Error):
+        times = process.cpu_times()
+        return times.user + times.system
+    return 0.0  # a backend that ended meanwhile is in the server's children's times
 
 
 def peak_rss_mb(b: Bench) -> float:
@@ -129,6 +166,10 @@ def _hashed(chunks: Iterable[bytes]) -> Iterator[bytes]:
         yield chunk
 
 
+def _fastest(runs: list[tuple[float, object, dict[str, float]]]) -> tuple:
+    return min(runs, key=lambda run: run[0])
+
+
 def measure(size_mb: int, rounds: int, stages: bool = True) -> dict:
     """Baseline, trustctl with the parts dropped and trustctl into moto, interleaved `rounds`
     times; the fastest of each (a shared machine's load only ever adds time)."""
@@ -139,15 +180,20 @@ def measure(size_mb: int, rounds: int, stages: bool = True) -> dict:
         gzip = baseline(b, "{pg_dump} -Fc -d \"$DSN\" > {out}", b.work / "b")
         discarding = BackupTarget(BackupStore(DiscardingS3(), "discarded"), b.where.kms(),
                                   b.where.kms_key_id)
+        meter = CpuMeter(b)
         same, pipeline, into_s3 = [], [], []
         for _ in range(rounds):
-            same.append(baseline(b, "{pg_dump} -Fc -Z0 -d \"$DSN\" | zstd -q -3 > {out}",
-                                 b.work / "a"))
+            same.append(meter.run(baseline, b, "{pg_dump} -Fc -Z0 -d \"$DSN\" | zstd -q -3 > {out}",
+                                  b.work / "a"))
             pipeline.append(timed(run_backup, b.dsn, discarding, quiet=True)[0])
-            seconds, manifest = timed(run_backup, b.dsn, b.target(), quiet=True)
-            into_s3.append(seconds)
+            into_s3.append(meter.run(run_backup, b.dsn, b.target(), quiet=True))
+        manifest = into_s3[-1][1]
         rss = peak_rss_mb(b)
-        return {"db_mb": db_mb, "same": min(same), "gzip": gzip, "trustctl": min(into_s3),
+        (same_s, _, same_cpu), (s3_s, _, s3_cpu) = _fastest(same), _fastest(into_s3)
+        same_cpu = {"pg_dump | zstd": same_cpu["children"], "postgres": same_cpu["postgres"]}
+        s3_cpu["pg_dump"] = s3_cpu.pop("children")
+        return {"db_mb": db_mb, "same": same_s, "gzip": gzip, "trustctl": s3_s,
+                "cpu": {"same": same_cpu, "trustctl": s3_cpu},
                 "rss": rss, "pipeline": min(pipeline), "stages": stage_seconds(b) if stages else {},
                 "dump_mb": manifest.dump_bytes / 2**20,
                 "stored_mb": manifest.object_bytes / 2**20,
@@ -176,6 +222,11 @@ def main() -> None:
     for name, took in large["stages"].items():
         print(f"  {name:<31}: {took:8.2f} s")
     print(f"  {'sum of the stages':<31}: {sum(large['stages'].values()):8.2f} s")
+    print("CPU seconds per process (fastest round of each; the sum over 2 cores is a floor):")
+    for label, used in (("same compression", large["cpu"]["same"]),
+                        ("trustctl into moto S3", large["cpu"]["trustctl"])):
+        names = ", ".join(f"{name} {seconds:.2f}" for name, seconds in used.items())
+        print(f"  {label:<31}: {names}; total {sum(used.values()):.2f}")
     print(f"ratio vs same compression        : {large['pipeline'] / large['same']:.2f}x "
           f"parts dropped (aim <= 1.05x), {large['trustctl'] / large['same']:.2f}x into moto S3 "
           "(aim <= 1.15x)")

@@ -2,7 +2,12 @@
 
 A target with an endpoint on 127.0.0.1/localhost is a local stand-in (moto): its clients get
 fixed dummy credentials, so the sandbox and the tests need no AWS account and real credentials
-are never sent to a local process.
+are never sent to a local process. Its S3 requests leave the body out of the SigV4 signature
+(UNSIGNED-PAYLOAD): over plain HTTP botocore would otherwise SHA-256 every uploaded byte, yet on
+loopback nothing sits between client and server to alter them, and over HTTPS (real S3) botocore
+already sends streamed bodies unsigned, with their checksum. What a backup's integrity rests on is
+the envelope's AES-GCM and the MAC'd manifest, never SigV4's body hash. Remote plain-HTTP
+endpoints keep botocore's signing.
 """
 
 from __future__ import annotations
@@ -44,14 +49,17 @@ def from_environment() -> AwsTarget:
 def client(service: str, target: AwsTarget) -> Any:
     """A boto3 client for `service` at `target` (endpoint and dummy credentials when local)."""
     import boto3  # here, not at the top: commands that never call AWS start a second sooner
+    from botocore.config import Config
     from botocore.exceptions import BotoCoreError
 
+    config = None
     if target.is_local:
         session = boto3.session.Session(region_name=target.region, **LOCAL_CREDENTIALS)
+        config = Config(s3={"payload_signing_enabled": False}) if service == "s3" else None
     else:
         session = boto3.session.Session(region_name=target.region, profile_name=target.profile)
     try:
-        return session.client(service, endpoint_url=target.endpoint_url)
+        return session.client(service, endpoint_url=target.endpoint_url, config=config)
     except BotoCoreError as exc:  # e.g. a malformed region
         raise InputError(f"cannot make an AWS {service} client: {exc}") from None
     except ValueError:  # botocore's "Invalid endpoint": bad input, not an internal error

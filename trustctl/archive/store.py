@@ -4,6 +4,14 @@ Uploads are multipart from a stream (parts of 8 MiB or more, a few in flight whi
 fills, so memory stays flat) with the SHA-256 of the ciphertext computed on the way; any failure
 aborts the upload, so nothing half-written stays. When the bucket has Object Lock, each object
 gets the promised Object Lock retention (BACKUP-DAILY-35D's figures in the catalog).
+
+Every request that writes an object names its checksum, CRC32 (`CHECKSUM`): S3 checks each part
+on arrival against it and, declared when the upload is created, keeps the object's composite
+checksum of those part CRCs. S3 demands such a header for any write under Object Lock; CRC32 is
+the one botocore computes anyway, so naming it adds no pass over the bytes, and the multipart
+completion then only combines the parts' CRCs instead of checksumming the whole object again.
+It guards transport, not authenticity: that is the envelope's AES-GCM (each chunk checked before
+it is used) and the object's SHA-256 in the MAC'd manifest (checked by every read).
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ from botocore.exceptions import ClientError
 
 from trustctl.archive.manifest import Manifest, ManifestError
 from trustctl.catalog import page_figures
+from trustctl.errors import DependencyError
 
 PART_SIZE = 8 << 20
 # Parts sent at once: S3 answers each part after it has all of it, so one connection idles
@@ -29,6 +38,7 @@ OBJECT_NAME = "dump.enc"
 MANIFEST_NAME = "manifest.json"
 TABLES_FOLDER = "tables"
 NO_LOCK_CODES = ("ObjectLockConfigurationNotFoundError", "NoSuchObjectLockConfiguration")
+CHECKSUM = "CRC32"
 
 
 @dataclass(frozen=True)
@@ -93,6 +103,7 @@ class BackupStore:
                retain_until: datetime | None) -> StoredObject:
         """Multipart upload of a stream; aborts on any failure (including Ctrl-C)."""
         upload_id = self.s3.create_multipart_upload(Bucket=self.bucket, Key=key,
+                                                    ChecksumAlgorithm=CHECKSUM,
                                                     **_lock_args(retain_until))["UploadId"]
         try:
             parts, size, digest = self._upload_parts(key, upload_id, chunks)
@@ -120,9 +131,11 @@ class BackupStore:
 
         def send(number: int, body: bytes) -> dict:
             try:
-                etag = self.s3.upload_part(Bucket=self.bucket, Key=key, UploadId=upload_id,
-                                           PartNumber=number, Body=body)["ETag"]
-                return {"PartNumber": number, "ETag": etag}
+                sent = self.s3.upload_part(Bucket=self.bucket, Key=key, UploadId=upload_id,
+                                           PartNumber=number, Body=body,
+                                           ChecksumAlgorithm=CHECKSUM)
+                return {"PartNumber": number, "ETag": sent["ETag"],
+                        _CHECKSUM_FIELD: _part_checksum(sent, number)}
             finally:
                 slots.release()
 
@@ -150,7 +163,7 @@ class BackupStore:
     def put_manifest(self, manifest: Manifest, retain_until: datetime | None) -> None:
         self.s3.put_object(Bucket=self.bucket, Key=self.manifest_key(manifest.backup_id),
                            Body=manifest.to_bytes(), ContentType="application/json",
-                           **_lock_args(retain_until))
+                           ChecksumAlgorithm=CHECKSUM, **_lock_args(retain_until))
 
     def get_manifest(self, backup_id: str) -> Manifest | None:
         """The manifest, or None when there is none (an incomplete backup)."""
@@ -213,6 +226,18 @@ def _hashed(chunks: Iterable[bytes], digest: Any) -> Iterator[bytes]:
     for chunk in chunks:
         digest.update(chunk)
         yield chunk
+
+
+_CHECKSUM_FIELD = f"Checksum{CHECKSUM}"
+
+
+def _part_checksum(sent: dict, number: int) -> str:
+    """The part's checksum as S3 acknowledged it; the completion must repeat each one."""
+    if not sent.get(_CHECKSUM_FIELD):
+        raise DependencyError(f"the S3 endpoint did not acknowledge part {number}'s {CHECKSUM} "
+                              "checksum: it must support S3's additional checksums "
+                              f"(x-amz-checksum-{CHECKSUM.lower()})")
+    return sent[_CHECKSUM_FIELD]
 
 
 def _raise_first_failure(sent: list[Future[dict]]) -> None:
