@@ -15,9 +15,9 @@ from backup.fixtures import Source, take_backup
 
 from drill.helpers import SecretSpy, assert_clean, run_drill_cli
 from trustctl.archive.location import Location
+from trustctl.paths import HOME_ENV
 from trustctl.pg.server import LocalPostgres
 from trustctl.sandbox import down
-from trustctl.sandbox.state import HOME_ENV
 
 
 def test_scratch_server_by_dsn_is_left_as_found(
