@@ -11,7 +11,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import psycopg
 import pytest
+from psycopg import sql
 
 from trustctl import aws
 from trustctl.archive.authenticity import seal
@@ -122,8 +124,21 @@ def locked_location(aws: aws.AwsTarget) -> Location:
 
 
 def take_backup(source: Source, where: Location) -> Manifest:
+    return back_up(source.database(), where)
+
+
+def back_up(database: Dsn, where: Location) -> Manifest:
     target = BackupTarget(where.store(), where.kms(), where.kms_key_id)
-    return run_backup(source.database(), target, quiet=True)
+    return run_backup(database, target, quiet=True)
+
+
+def database_made_by(pg: LocalPostgres, name: str, script: str) -> Dsn:
+    """A new database `name` on `pg`, made by the SQL `script` (its schema and rows)."""
+    with psycopg.connect(pg.dsn(), autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    with psycopg.connect(pg.dsn(name), autocommit=True) as conn:
+        conn.execute(script)
+    return Dsn.parse(pg.dsn(name), "the test source")
 
 
 def reseal(where: Location, manifest: Manifest, **changes) -> Manifest:

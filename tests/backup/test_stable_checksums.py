@@ -11,13 +11,12 @@ from collections.abc import Callable
 
 import psycopg
 
+from backup.fixtures import back_up, database_made_by
 from trustctl.archive.location import Location
 from trustctl.archive.reader import ReadProgress, read_dump
-from trustctl.backup.run import BackupTarget, run_backup
 from trustctl.drill.restore import restore_archive
 from trustctl.drill.scratch import LocalScratch
 from trustctl.drill.tables import compare_tables
-from trustctl.dsn import Dsn
 from trustctl.pg.connect import connect
 from trustctl.pg.roles import RoleAllowlist
 from trustctl.pg.server import LocalPostgres
@@ -58,15 +57,11 @@ NAIVE = "SELECT coalesce(sum(hash_record_extended(t, 0)), 0) FROM auth.mfa_facto
 def test_oid_bearing_columns_checksum_the_same_after_restore(
         postgres_factory: Callable[[str], LocalPostgres], locked_location: Location) -> None:
     pg = postgres_factory("oid-types")
-    with psycopg.connect(pg.dsn(), autocommit=True) as conn:
-        conn.execute("CREATE DATABASE oidtypes")
+    source = database_made_by(pg, "oidtypes", SCHEMA)
     with psycopg.connect(pg.dsn("oidtypes"), autocommit=True) as conn:
-        conn.execute(SCHEMA)
         naive_source = conn.execute(NAIVE).fetchone()[0]
 
-    target = BackupTarget(locked_location.store(), locked_location.kms(),
-                          locked_location.kms_key_id)
-    manifest = run_backup(Dsn.parse(pg.dsn("oidtypes"), "the test source"), target, quiet=True)
+    manifest = back_up(source, locked_location)
     methods = {t.name: t.checksum.split(":")[0] for t in manifest.tables}
     assert methods == {"auth.mfa_factors": "hash", "public.catalog_refs": "hash",
                        "auth.audit_log": "md5"}

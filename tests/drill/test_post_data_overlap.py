@@ -9,18 +9,15 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
-import psycopg
 import pytest
-from backup.fixtures import Source, take_backup
+from backup.fixtures import Source, back_up, database_made_by, take_backup
 
 from trustctl.archive.location import Location
 from trustctl.archive.manifest import Manifest
 from trustctl.archive.reader import ReadProgress, read_dump
-from trustctl.backup.run import BackupTarget, run_backup
 from trustctl.drill.restore import post_data_kinds, restore_archive
 from trustctl.drill.scratch import LocalScratch
 from trustctl.drill.tables import compare_tables
-from trustctl.dsn import Dsn
 from trustctl.pg.connect import connect
 from trustctl.pg.roles import RoleAllowlist
 from trustctl.pg.server import LocalPostgres, pg_tool
@@ -103,13 +100,7 @@ def test_two_part_restore_is_one_pg_restore_and_verifies_meanwhile(
 def test_a_post_data_that_may_write_rows_is_verified_after_the_restore(
         postgres_factory: Callable[[str], LocalPostgres], locked_location: Location) -> None:
     pg = postgres_factory("refresh-writes")
-    with psycopg.connect(pg.dsn(), autocommit=True) as conn:
-        conn.execute("CREATE DATABASE refreshing")
-    with psycopg.connect(pg.dsn("refreshing"), autocommit=True) as conn:
-        conn.execute(REFRESH_WRITES)
-    target = BackupTarget(locked_location.store(), locked_location.kms(),
-                          locked_location.kms_key_id)
-    manifest = run_backup(Dsn.parse(pg.dsn("refreshing"), "the test source"), target, quiet=True)
+    manifest = back_up(database_made_by(pg, "refreshing", REFRESH_WRITES), locked_location)
     assert {t.name: t.rows for t in manifest.tables} == {"public.ledger": 4}
     ran: list[bool] = []
     scratch, restored = _restore(locked_location, manifest, 1, lambda: ran.append(True))
