@@ -106,6 +106,23 @@ def test_a_file_written_during_the_run_is_not_read_and_is_replaced(tmp_path: Pat
     assert ProviderSchema("aws", path).fields(args) == fields
 
 
+def test_a_file_written_during_a_run_that_read_nothing_new_is_replaced(tmp_path: Path) -> None:
+    """Every answer was kept already: the run reads nothing from the SDK, yet what the program
+    wrote meanwhile must not stay for the next run to believe."""
+    path = tmp_path / "aws.json"
+    first = ProviderSchema("aws", path)
+    args, _ = first.resource_args(TOKEN)
+    truth = first.fields(args)
+    first.save()
+    run = ProviderSchema("aws", path)
+    kept = path.read_text()
+    path.write_text(kept.replace('"policy":[false', '"policy":[true'))
+    assert path.read_text() != kept  # the program's edit took
+    assert run.fields(args) == truth  # answered from what the run read before
+    run.save()
+    assert ProviderSchema("aws", path).fields(args) == truth
+
+
 @pytest.mark.parametrize("text", ["{not json", "[]", '{"tokens": 1, "resources": {}, '
                                   '"types": {}}'])
 def test_an_unreadable_file_is_read_from_the_sdk(tmp_path: Path, text: str) -> None:

@@ -13,10 +13,10 @@ whether it is a map and which input type it holds); the naming rules apply to th
 classes themselves, and whatever a file lacks is read from the SDK, then kept.
 
 The program being judged runs as the same user and could write these files: a run reads them
-before any program is planned and writes back only that copy with what it read from the SDK
-itself (atomically), so what a program writes never reaches the run that planned it and is
-replaced by the next write. Between runs a file is as trusted as the SDK it describes, which
-lives where the same user writes.
+before any program is planned and, at its end, writes back only that copy with what it read
+from the SDK itself (atomically) whenever the file is no longer what it read, so what a program
+writes reaches neither the run that planned it nor the next one. Between runs a file is as
+trusted as the SDK it describes, which lives where the same user writes.
 """
 
 from __future__ import annotations
@@ -87,12 +87,14 @@ class ProviderSchema:
         self._resources: dict[str, list[str | None]] = {}  # token -> [args type, class name]
         self._types: dict[str, dict[str, list[Any]]] = {}  # type -> property -> [map, nested]
         self._dirty = False
+        self._seen: bytes | None = None  # the file as this run read it (None: there was none)
         if path is not None:
             self._read(path)
 
     def _read(self, path: Path) -> None:
-        with contextlib.suppress(OSError, ValueError, TypeError, AttributeError):
-            kept = json.loads(path.read_text(encoding="utf-8"))
+        self._seen = _contents(path)
+        with contextlib.suppress(ValueError, TypeError, AttributeError):
+            kept = json.loads((self._seen or b"").decode("utf-8"))
             tokens, resources, types = kept["tokens"], kept["resources"], kept["types"]
             if all(isinstance(x, dict) for x in (resources, types)) and (
                     tokens is None or isinstance(tokens, dict)):
@@ -163,8 +165,9 @@ class ProviderSchema:
         return {name: Field(bool(kept[0]), kept[1]) for name, kept in self._types[type_id].items()}
 
     def save(self) -> None:
-        """Keep what this run read from the SDK (nothing when it read nothing new)."""
-        if not self._dirty or self.path is None:
+        """Keep what this run read from the SDK; the file is rewritten too when it is no longer
+        what this run read (a program wrote it meanwhile), even if nothing new was read."""
+        if self.path is None or (not self._dirty and _contents(self.path) == self._seen):
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         document = {"tokens": self._tokens, "resources": self._resources, "types": self._types}
@@ -199,6 +202,13 @@ def read_all(packages: abc.Iterable[str]) -> None:
 def save_all() -> None:
     for schema in _SCHEMAS.values():
         schema.save()
+
+
+def _contents(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
 
 
 def _schema_path(package: str) -> Path | None:
