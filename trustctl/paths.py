@@ -10,6 +10,7 @@ POLICIES = REPO_ROOT / "policies"
 CATALOG_PATH = POLICIES / "controls.yaml"
 CATALOG_ENV = "TRUSTCTL_CATALOG"  # another catalog for every command (and checkov's checks)
 EXCEPTIONS_PATH = POLICIES / "exceptions.yaml"
+PRODUCTION_STACK_CONFIG = REPO_ROOT / "Pulumi.prod.yaml"  # what the audit and the drill expect
 PROJECT_CHECKS = POLICIES / "checks"
 HOME_ENV = "TRUSTCTL_HOME"  # where trustctl keeps state on this machine (default <repo>/.trustctl)
 

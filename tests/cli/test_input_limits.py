@@ -15,6 +15,8 @@ import pytest
 from typer.testing import CliRunner
 
 from trustctl.access_review import review_file, roster
+from trustctl.archive import recovery
+from trustctl.audit import expectations
 from trustctl.catalog import load_catalog
 from trustctl.cli import app
 from trustctl.errors import InputError
@@ -46,6 +48,13 @@ def _pulumi_stack(folder: Path) -> Path:
     return folder / "Pulumi.test.yaml"
 
 
+def _recovery_region(stack_file: Path) -> str:
+    """The drill's default recovery region, read from `stack_file` as the production stack."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(recovery, "PRODUCTION_STACK_CONFIG", stack_file)
+        return recovery.default_recovery_region()
+
+
 # what reads each input: (the file to write, how to read it)
 YAML_INPUTS: dict[str, tuple[Callable[[Path], Path], Callable[[Path], Any]]] = {
     "exceptions": (lambda d: d / "exceptions.yaml", load_exceptions),
@@ -54,6 +63,8 @@ YAML_INPUTS: dict[str, tuple[Callable[[Path], Path], Callable[[Path], Any]]] = {
     "on-call roster": (lambda d: d / "oncall.yaml", roster.load),
     "stack config": (lambda d: _pulumi_stack(d / "program"),
                      lambda p: load_project(p.parent, "test")),
+    "audit's stack config": (lambda d: d / "Pulumi.prod.yaml", expectations.load),
+    "drill's stack config": (lambda d: d / "Pulumi.prod.yaml", _recovery_region),
     "workflow": (lambda d: (d / "workflows").mkdir() or d / "workflows" / "gate.yml",
                  lambda p: load_workflows(p.parent)),
 }
@@ -74,6 +85,8 @@ def test_an_oversized_yaml_input_is_refused_before_parsing(tmp_path: Path, kind:
         "exceptions": "an exceptions file", "owners": "an owners file",
         "tenancy": "a tenancy file", "on-call roster": "an on-call roster",
         "stack config": "a Pulumi project or stack config",
+        "audit's stack config": "a Pulumi project or stack config",
+        "drill's stack config": "a Pulumi project or stack config",
         "workflow": "a GitHub Actions workflow"}[kind] + " (refused before parsing)")
 
 
@@ -194,3 +207,49 @@ def test_a_workflow_that_is_not_yaml_is_named_not_fatal(tmp_path: Path) -> None:
     path = YAML_INPUTS["workflow"][0](tmp_path)
     path.write_bytes(b"jobs: [1, 2\n")
     assert load_workflows(path.parent).unreadable == ("gate.yml",)
+
+
+STACK_READERS = ("stack config", "audit's stack config", "drill's stack config")
+
+
+@pytest.mark.parametrize("kind", STACK_READERS)
+@pytest.mark.parametrize("text", ["- aws:region: us-east-1\n", "just words\n",
+                                  "config: [aws:region]\n"])
+def test_a_stack_config_that_is_not_a_mapping_is_refused_by_every_reader(
+        tmp_path: Path, kind: str, text: str) -> None:
+    """Not an AttributeError (the audit's and the plan's reader) nor a silent default region
+    (the drill's): every reader of Pulumi.<stack>.yaml refuses it in one line."""
+    where, read = YAML_INPUTS[kind]
+    path = where(tmp_path)
+    path.write_text(text)
+    with pytest.raises(InputError) as refused:
+        read(path)
+    assert str(refused.value) == (f"{path}: not a Pulumi stack config (expected a mapping "
+                                  "`config:` of settings)")
+
+
+@pytest.mark.parametrize(("setting", "says"), [
+    ("trustctl:onCallPrincipalArns: arn:aws:iam::123456789012:role/oncall-alice",
+     "trustctl:onCallPrincipalArns is not a list of strings"),
+    ("trustctl:authPaths: [/login, [/signup]]", "trustctl:authPaths is not a list of strings"),
+    ("trustctl:domain: [claver.app]", "trustctl:domain is not a single value"),
+    ("trustctl:failedAttemptThreshold: ten", "trustctl:failedAttemptThreshold is not a whole "
+                                             "number"),
+])
+def test_an_audit_expectation_of_the_wrong_shape_is_one_line(
+        tmp_path: Path, setting: str, says: str) -> None:
+    path = tmp_path / "Pulumi.prod.yaml"
+    path.write_text(f"config:\n  {setting}\n")
+    with pytest.raises(InputError) as refused:
+        expectations.load(path)
+    assert str(refused.value) == f"{path}: {says}"
+
+
+def test_the_audit_refuses_a_bad_stack_config_with_exit_2(tmp_path: Path) -> None:
+    path = tmp_path / "Pulumi.prod.yaml"
+    path.write_text("- not a mapping\n")
+    result = CliRunner().invoke(app, ["audit", "--stack-config", str(path), "--evidence-dir",
+                                      str(tmp_path / "evidence")])
+    assert result.exit_code == 2
+    assert result.stderr == (f"trustctl: error: {path}: not a Pulumi stack config (expected a "
+                             "mapping `config:` of settings)\n")

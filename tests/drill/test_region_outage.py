@@ -209,7 +209,7 @@ def test_the_recovery_region_defaults_to_the_stack_configs(
     assert recovery.stack_setting("trustctl:recoveryRegion") == "us-west-2"  # Pulumi.prod.yaml
     other = tmp_path / "Pulumi.other.yaml"
     other.write_text("config:\n  trustctl:recoveryRegion: eu-central-1\n")
-    monkeypatch.setattr(recovery, "STACK_CONFIG", other)
+    monkeypatch.setattr(recovery, "PRODUCTION_STACK_CONFIG", other)
     assert recovery.default_recovery_region() == "eu-central-1"
-    monkeypatch.setattr(recovery, "STACK_CONFIG", tmp_path / "missing.yaml")
+    monkeypatch.setattr(recovery, "PRODUCTION_STACK_CONFIG", tmp_path / "missing.yaml")
     assert recovery.default_recovery_region() == recovery.DEFAULT_RECOVERY_REGION

@@ -9,17 +9,14 @@ own site, with the notes the record must carry about what it does differently fr
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
-
-import yaml
 
 from trustctl import aws
 from trustctl.archive.keys import KeySource, ReplicaKey
 from trustctl.archive.location import Location
 from trustctl.errors import InputError
-from trustctl.paths import REPO_ROOT
+from trustctl.paths import PRODUCTION_STACK_CONFIG
+from trustctl.plan.project import stack_config
 
-STACK_CONFIG = REPO_ROOT / "Pulumi.prod.yaml"
 DEFAULT_RECOVERY_REGION = "us-west-2"  # infra/stack_config.py's default of recoveryRegion
 REPLICA_BUCKET_OUTPUT = "replicaBackupBucket"  # the stack output naming the replica bucket
 REPLICA_ROLE = "backup-replica"  # its trustctl:role tag (infra/components/backup_replica.py)
@@ -43,13 +40,13 @@ class RecoverySite:
         return self.location.target.region
 
 
-def stack_setting(name: str, path: Path | None = None) -> str | None:
-    """A value of the production stack config (e.g. `trustctl:recoveryRegion`)."""
-    try:
-        config = (yaml.safe_load((path or STACK_CONFIG).read_text()) or {}).get("config") or {}
-    except (OSError, yaml.YAMLError):
+def stack_setting(name: str) -> str | None:
+    """A value of the production stack config (e.g. `trustctl:recoveryRegion`); None when the
+    file or the value is absent, InputError when the file is there but unreadable (a drill must
+    not quietly fall back to a region the stack does not use)."""
+    if not PRODUCTION_STACK_CONFIG.exists():
         return None
-    value = config.get(name)
+    value = stack_config(PRODUCTION_STACK_CONFIG).get(name)
     return str(value) if value else None
 
 

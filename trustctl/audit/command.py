@@ -23,6 +23,7 @@ from trustctl.audit.run import by_control, run_checks
 from trustctl.audit.targets import Targets, open_readers
 from trustctl.catalog import Control, load_catalog
 from trustctl.errors import InputError
+from trustctl.paths import PRODUCTION_STACK_CONFIG
 from trustctl.pg.tenancy import Tenancy, load, override
 from trustctl.records import Record
 from trustctl.records.facts import AuditFacts
@@ -65,7 +66,7 @@ def audit(
     stack_config: Annotated[Path, typer.Option(
         "--stack-config", help="Pulumi stack config with the expected values (on-call "
         "principals, zone, domain, security contact, auth paths).")
-    ] = expectations.DEFAULT_STACK_CONFIG,
+    ] = PRODUCTION_STACK_CONFIG,
     cloudflare_zone: Annotated[str | None, typer.Option(
         "--cloudflare-zone", envvar="CLOUDFLARE_ZONE_ID",
         help="Cloudflare zone id (default: the stack config's).")] = None,

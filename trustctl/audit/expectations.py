@@ -7,12 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from trustctl.errors import InputError
-from trustctl.paths import REPO_ROOT
-
-DEFAULT_STACK_CONFIG = REPO_ROOT / "Pulumi.prod.yaml"
+from trustctl.paths import PRODUCTION_STACK_CONFIG
+from trustctl.plan.project import stack_config
 
 
 @dataclass(frozen=True)
@@ -25,24 +22,32 @@ class Expectations:
     failed_attempt_threshold: int | None = None  # None: the page's (AUTH-RATE-LIMIT)
 
 
-def load(path: Path = DEFAULT_STACK_CONFIG) -> Expectations:
-    try:
-        config = (yaml.safe_load(path.read_text()) or {}).get("config") or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise InputError(f"--stack-config {path}: cannot read ({exc})") from None
+def load(path: Path = PRODUCTION_STACK_CONFIG) -> Expectations:
+    """The expected values, each read as `pulumi up` passes it (scalars as text); InputError,
+    one line naming the file and the setting, when one is of the wrong shape, so the live world
+    is never judged against a value the program would have refused."""
+    config = stack_config(path)
 
-    def value(name: str) -> object:
-        return config.get(f"trustctl:{name}")
+    def text(name: str) -> str | None:
+        raw = config.get(f"trustctl:{name}")
+        if isinstance(raw, dict | list):
+            raise InputError(f"{path}: trustctl:{name} is not a single value")
+        return None if raw is None or raw == "" else str(raw)
 
+    def texts(name: str) -> tuple[str, ...]:
+        raw = config.get(f"trustctl:{name}") or []
+        if not isinstance(raw, list) or not all(isinstance(item, str) for item in raw):
+            raise InputError(f"{path}: trustctl:{name} is not a list of strings")
+        return tuple(raw)
+
+    threshold = text("failedAttemptThreshold")
+    if threshold is not None and not threshold.isdigit():
+        raise InputError(f"{path}: trustctl:failedAttemptThreshold is not a whole number")
     return Expectations(
-        on_call_principals=tuple(value("onCallPrincipalArns") or ()),
-        cloudflare_zone_id=value("cloudflareZoneId"),
-        domain=value("domain"),
-        security_contact=value("securityContactEmail"),
-        auth_paths=tuple(value("authPaths") or ()),
-        failed_attempt_threshold=_int_or_none(value("failedAttemptThreshold")),
+        on_call_principals=texts("onCallPrincipalArns"),
+        cloudflare_zone_id=text("cloudflareZoneId"),
+        domain=text("domain"),
+        security_contact=text("securityContactEmail"),
+        auth_paths=texts("authPaths"),
+        failed_attempt_threshold=None if threshold is None else int(threshold),
     )
-
-
-def _int_or_none(raw: object) -> int | None:
-    return None if raw is None or raw == "" else int(raw)  # type: ignore[call-overload]

@@ -36,6 +36,19 @@ def _read_yaml(path: Path) -> Any:
     return load_yaml(path, STACK_CONFIG).document or {}
 
 
+def stack_config(path: Path) -> dict[str, Any]:
+    """The `config:` of a Pulumi.<stack>.yaml as written (keys as in the file, values as YAML
+    reads them): the one reader of stack files, so the gate, the audit and the drill refuse a
+    bad one in the same words. InputError naming the file when it is unreadable, past its
+    limits, or not a mapping with a mapping under `config:`."""
+    document = _read_yaml(path)
+    config = document.get("config") if isinstance(document, dict) else None
+    if not isinstance(document, dict) or not isinstance(config, dict | None):
+        raise InputError(f"{path}: not a Pulumi stack config (expected a mapping `config:` of "
+                         "settings)")
+    return config or {}
+
+
 def _as_config_string(value: Any) -> str:
     """Scalars as the CLI passes them; objects and lists as JSON."""
     if isinstance(value, bool):
@@ -81,10 +94,10 @@ def load_project(project_dir: Path, stack: str) -> PulumiProject:
 
     stack_file = project_dir / f"Pulumi.{stack}.yaml"
     # as Pulumi: a stack without a config file has the project's defaults only
-    stack_doc = _read_yaml(stack_file) if stack_file.is_file() else {}
+    stack_values = stack_config(stack_file) if stack_file.is_file() else {}
     config = _project_defaults(doc.get("config"), name)
     secret_keys = []
-    for key, value in ((stack_doc or {}).get("config") or {}).items():
+    for key, value in stack_values.items():
         full = _full_key(key, name)
         if isinstance(value, dict) and set(value) == {"secure"}:
             config[full] = SECRET_PLACEHOLDER
