@@ -17,11 +17,12 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import grpc
 from google.protobuf import empty_pb2, struct_pb2
@@ -74,27 +75,37 @@ def running_pack(stack: str, project: str, *, pack: Path = PACK, dry_run: bool =
     environment = {**os.environ, **(env or {}), "PULUMI_STACK": stack, "PULUMI_PROJECT": project,
                    "PULUMI_DRY_RUN": "true" if dry_run else "false",
                    "PULUMI_CONFIG": json.dumps(dict(config or {}))}
-    # stderr to a file, not a pipe nobody reads while the pack runs: a pack that writes more
-    # than a pipe holds would block in the middle of a judgment
+    # stderr to a file, and stdout read to its end once the port is known: a pack that writes
+    # more than a pipe holds to a pipe nobody reads blocks in the middle of a judgment
     with tempfile.TemporaryFile() as pack_log:
         proc = subprocess.Popen(  # the engine address is unused by a pack that logs nothing
             [sys.executable, "-u", "-m", "pulumi.policy", "127.0.0.1:1", str(pack)], cwd=pack,
             env=environment, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=pack_log,
             text=True)
+        assert proc.stdout is not None
         try:
-            assert proc.stdout is not None
             port = proc.stdout.readline().strip()
             if not port.isdigit():
                 proc.kill()
                 proc.wait()
+                proc.stdout.close()
                 pack_log.seek(0)
                 raise RuntimeError(f"the pack printed no port: {port!r} "
                                    f"{pack_log.read().decode(errors='replace')}")
+            threading.Thread(target=_discard, args=(proc.stdout,), daemon=True).start()
             with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
                 yield Analyzer(analyzer_pb2_grpc.AnalyzerStub(channel))
         finally:
             proc.terminate()
-            proc.communicate(timeout=30)
+            proc.wait(timeout=30)
+
+
+def _discard(stream: IO[str]) -> None:
+    """Read what the pack prints after its port to its end, as the engine does (which only
+    logs it)."""
+    with stream:
+        while stream.read(1 << 16):
+            pass
 
 
 def _struct(values: Mapping[str, Any]) -> struct_pb2.Struct:
