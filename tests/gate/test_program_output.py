@@ -1,5 +1,5 @@
-"""A program that prints 20 MB while it is planned: the gate forwards its first 64 KiB and says
-how much it left out, once; the verdict is unchanged."""
+"""A program that prints 20 MB while it is planned: the gate forwards its first and last 32 KiB
+and says how much it left out between, once; the verdict is unchanged."""
 
 from __future__ import annotations
 

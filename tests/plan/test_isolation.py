@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from trustctl.plan.isolated import LAST_LINE_CAP, OUTPUT_CAP
+
 PROJECT = "name: isolated\nruntime: python\n"
 
 
@@ -98,6 +100,33 @@ def test_a_program_that_ignores_the_alarm_is_killed_with_its_children(tmp_path: 
         "trustctl: error: program did not finish within 3 s (--timeout); it and every process "
         "it started were killed\n"), result.stderr
     assert _gone(int(pidfile.read_text()))
+
+
+FLOODS = """
+    import os, sys
+    print("planning...", flush=True)
+    for _ in range(64):  # 64 MiB on one line, then the planner ends without a plan
+        sys.stdout.write("x" * (1 << 20))
+    sys.stdout.write(" the end")
+    sys.stdout.flush()
+    os._exit(3)
+"""
+
+
+def test_a_program_printing_64_mib_is_cut_to_its_start_and_end(tmp_path: Path) -> None:
+    """Its output used to be kept whole in a file, and its last line read whole into the one-line
+    error: 64 MiB on stderr."""
+    result = _trustctl(tmp_path, "plan", "--program", str(_program(tmp_path, FLOODS)),
+                       "--stack", "test")
+    assert result.returncode == 2
+    assert len(result.stderr) < OUTPUT_CAP + 2_000
+    cut = len("planning...\n") + (64 << 20) + len(" the end") - OUTPUT_CAP
+    assert "planning...\nxxx" in result.stderr  # the start
+    assert (f"\ntrustctl: ... {cut} bytes of program output not shown (its first and last "
+            f"{OUTPUT_CAP // 2} are)\nxxx") in result.stderr
+    assert result.stderr.endswith(
+        "xx the end\ntrustctl: error: the planner process ended with status 3 without a plan: "
+        "..." + "x" * (LAST_LINE_CAP - len(" the end")) + " the end\n"), result.stderr[-700:]
 
 
 PATCHES_THE_VERDICT = """

@@ -4,7 +4,9 @@ The program is untrusted code (a pull request's): in-process it could patch the 
 that judge it. In a child process it can only shape the plan it returns as JSON. The child
 leads its own session, so neither a terminal's Ctrl-C nor a program that forks a child keeping
 the pipes can hang the caller: when the child ends, or the time limit passes, or the caller is
-interrupted, the whole process group is killed. What the program prints reaches stderr, capped.
+interrupted, the whole process group is killed. What the program prints reaches stderr, capped:
+it is read from a pipe as it comes and only its start and its end are kept (a program printing
+gigabytes fills neither the disk nor memory).
 
 The child gets only the environment a Python process needs to run (an allow-list): no cloud
 credentials, tokens or the GitHub Actions OIDC token request a CI job may hold (the gate's job on
@@ -20,8 +22,9 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from trustctl.errors import InputError
 from trustctl.plan.model import Plan
@@ -31,7 +34,10 @@ from trustctl.plan.worker import FAILED, REQUEST, RESULT
 DEFAULT_TIMEOUT_S = 300.0  # this repository's program plans in about 2 s
 # after the child's own time limit (which names the program's line), the caller's backstop
 GRACE_S = 20.0
-OUTPUT_CAP = 64 * 1024  # bytes of the program's output forwarded to stderr
+OUTPUT_CAP = 64 * 1024  # bytes of the program's output forwarded to stderr: its start and end
+LAST_LINE_CAP = 500  # characters of the output's last line quoted when no plan came back
+DRAIN_S = 5.0  # how long output may still arrive once the group is killed (from a process that
+# left it, which could write forever)
 # what the planner's Python and a program planned offline may read of the caller's environment
 _PASSED_ENV = frozenset({"PATH", "HOME", "USER", "LOGNAME", "LANG", "TZ", "TMPDIR", "TEMP", "TMP",
                          "PYTHONPATH", "PYTHONHASHSEED", "PYTHONDONTWRITEBYTECODE", "PYTHONUTF8",
@@ -44,17 +50,55 @@ def program_environment() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k in _PASSED_ENV or k.startswith("LC_")}
 
 
-def _forward_output(log: Path) -> None:
-    size = log.stat().st_size
-    if not size:
-        return
-    with log.open("rb") as f:
-        head = f.read(OUTPUT_CAP)
-    sys.stderr.write(head.decode("utf-8", "replace"))
-    if size > OUTPUT_CAP:
-        sys.stderr.write(f"\ntrustctl: ... {size - OUTPUT_CAP} more bytes of program output "
-                         "not shown\n")
-    sys.stderr.flush()
+class ProgramOutput:
+    """What the child prints, read as it comes: its first and last OUTPUT_CAP / 2 bytes and how
+    many in all. A pull request's program may print gigabytes; none of it is stored beyond
+    these."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self.size = 0
+        self._head = bytearray()
+        self._tail = bytearray()
+        self._lock = threading.Lock()
+        self._reader = threading.Thread(target=self._read, args=(stream,), daemon=True)
+        self._reader.start()
+
+    def _read(self, stream: IO[bytes]) -> None:
+        half = OUTPUT_CAP // 2
+        with stream:
+            while chunk := stream.read1(1 << 16):
+                with self._lock:
+                    self.size += len(chunk)
+                    room = max(half - len(self._head), 0)
+                    self._head += chunk[:room]
+                    self._tail += chunk[room:]
+                    del self._tail[:-half]
+
+    def finish(self) -> None:
+        """Wait for the end of the output (its writers are killed), but not for a process that
+        left the group and still writes."""
+        self._reader.join(DRAIN_S)
+
+    def forward(self) -> None:
+        """Write it to stderr, saying how much of the middle was cut, ended by a newline (the
+        one-line error that may follow starts a line of its own)."""
+        with self._lock:
+            head, tail, cut = bytes(self._head), bytes(self._tail), self.size - OUTPUT_CAP
+        text = head.decode("utf-8", "replace")
+        if cut > 0:
+            text += (f"\ntrustctl: ... {cut} bytes of program output not shown (its first and "
+                     f"last {OUTPUT_CAP // 2} are)\n")
+        text += tail.decode("utf-8", "replace")
+        sys.stderr.write(text if not text or text.endswith("\n") else text + "\n")
+        sys.stderr.flush()
+
+    def last_line(self) -> str:
+        """The output's last non-empty line, its end only if it is long."""
+        with self._lock:
+            end = bytes(self._head + self._tail if self.size <= OUTPUT_CAP else self._tail)
+        lines = end.decode("utf-8", "replace").strip().splitlines()
+        line = lines[-1] if lines else ""
+        return line if len(line) <= LAST_LINE_CAP else "..." + line[-LAST_LINE_CAP:]
 
 
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:
@@ -64,11 +108,6 @@ def _kill_group(proc: subprocess.Popen[bytes]) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
-
-
-def _last_line(log: Path) -> str:
-    lines = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()
-    return lines[-1] if lines else ""
 
 
 def plan_isolated(program_dir: Path, stack: str = "prod",
@@ -87,26 +126,27 @@ def plan_isolated(program_dir: Path, stack: str = "prod",
             "config_overrides": config_overrides or {}, "stack_outputs": stack_outputs or {},
             "timeout": timeout,
         }), encoding="utf-8")
-        log = work / "program-output"
-        with log.open("wb") as out:
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "trustctl.plan.worker", str(work)],
-                stdin=subprocess.DEVNULL, stdout=out, stderr=out, start_new_session=True,
-                env=program_environment())
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "trustctl.plan.worker", str(work)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            start_new_session=True, env=program_environment())
+        assert proc.stdout is not None
+        output = ProgramOutput(proc.stdout)
         try:
             code = proc.wait(timeout=timeout + GRACE_S if timeout > 0 else None)
         except subprocess.TimeoutExpired:
             code = None
         finally:
             _kill_group(proc)  # also on Ctrl-C/SIGTERM in the caller
-        _forward_output(log)
+        output.finish()
+        output.forward()
         if code is None:
             raise InputError(f"program did not finish within {timeout:g} s (--timeout); it and "
                              "every process it started were killed")
         result_file = work / RESULT
         if not result_file.exists():
             raise InputError(f"the planner process ended with status {code} without a plan"
-                             + (f": {line}" if (line := _last_line(log)) else ""))
+                             + (f": {line}" if (line := output.last_line()) else ""))
         result = _result(result_file)
     if code == FAILED or "error" in result:
         raise InputError(str(result.get("error") or "the program failed without saying why"))
