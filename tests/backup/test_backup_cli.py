@@ -6,13 +6,16 @@ import json
 from pathlib import Path
 
 import pytest
+from catalog_copy import CHANGED_RETENTION_DAYS, longer_retention
 from typer.testing import CliRunner
 
 from backup.fixtures import BUCKET, SecretSpy, Source, take_backup
 from trustctl.archive.location import Location
 from trustctl.aws import AwsTarget
+from trustctl.catalog import page_figures
 from trustctl.cli import app
 from trustctl.options import DEFAULT_DSN_ENV
+from trustctl.paths import CATALOG_ENV
 
 
 def cli(where: Location, *args: str, env: dict[str, str] | None = None):
@@ -26,13 +29,15 @@ def assert_no_secret(source: Source, *texts: str) -> None:
         assert not any(secret in text for text in texts)
 
 
-def test_run_list_verify(spy: SecretSpy, source: Source, location: Location,
+def test_run_list_verify(spy: SecretSpy, source: Source, locked_location: Location,
                          evidence_dir: Path) -> None:
+    location = locked_location  # as production's bucket: Object Lock, COMPLIANCE
     run = cli(location, "run", "--kms-key", location.kms_key_id, "--format", "json",
               env={DEFAULT_DSN_ENV: source.dsn})
     assert run.exit_code == 0, run.stderr
     summary = json.loads(run.stdout)
     assert summary["complete"] and summary["tables"] == 10 and summary["rows"] > 0
+    assert summary["controls"][0]["status"] == "not_applicable"
     listed = cli(location, "list", "--format", "json")
     assert [b["backup_id"] for b in json.loads(listed.stdout)["backups"]] == [summary["backup_id"]]
     verified = cli(location, "verify", summary["backup_id"], "--format", "json")
@@ -57,6 +62,50 @@ def test_run_list_verify(spy: SecretSpy, source: Source, location: Location,
     assert len(spy.data_keys) == 1
     spy.assert_absent(run.stdout, run.stderr, listed.stdout, listed.stderr, verified.stdout,
                       verified.stderr)
+
+
+def test_a_backup_into_a_bucket_without_object_lock_is_kept_but_fails(
+        spy: SecretSpy, source: Source, location: Location, evidence_dir: Path) -> None:
+    """Nothing is lost (the backup is stored and recorded), but a backup anyone with delete
+    rights can remove tomorrow is not one kept 35 days: BACKUP-DAILY-35D fails, exit 1, and
+    `backup verify` says the same of it. It used to pass, exit 0."""
+    run = cli(location, "run", "--kms-key", location.kms_key_id, "--format", "json",
+              env={DEFAULT_DSN_ENV: source.dsn})
+    assert run.exit_code == 1, run.stderr
+    summary = json.loads(run.stdout)
+    assert summary["complete"] and summary["retain_until"] is None
+    problem = (f"s3://{BUCKET}/{summary['object_key']} has no Object Lock (none is enabled on "
+               "the bucket, or none was set on the object): it can be deleted before "
+               f"{page_figures().backup_retention_days} days")
+    [control] = summary["controls"]
+    assert (control["id"], control["status"], control["checks"]) == (
+        "BACKUP-DAILY-35D", "fail", ["backup-run"])
+    assert [(f["message"], f["resource"]) for f in control["findings"]] == [(problem, BUCKET)]
+    assert run.stderr.splitlines()[-1] == f"trustctl: backup: BACKUP-DAILY-35D fail: {problem}"
+    listed = json.loads(cli(location, "list", "--format", "json").stdout)["backups"]
+    assert [(b["backup_id"], b["complete"]) for b in listed] == [(summary["backup_id"], True)]
+    stored = json.loads((evidence_dir / f"backup-{summary['backup_id']}.json").read_text())
+    assert stored["controls"][0]["status"] == "fail"  # not a day of backups kept as promised
+    assert [f["message"] for f in stored["controls"][0]["findings"]] == [problem]
+    verified = cli(location, "verify", summary["backup_id"])
+    assert verified.exit_code == 1
+    assert verified.stdout == f"backup {summary['backup_id']} FAILED verification: {problem}\n"
+    spy.assert_absent(run.stdout, run.stderr, verified.stdout, verified.stderr)
+
+
+def test_verify_follows_the_catalogs_retention(spy: SecretSpy, source: Source,
+                                               locked_location: Location,
+                                               tmp_path: Path) -> None:
+    """Locked for the page's 35 days, a backup fails verification once the catalog in force
+    promises 36."""
+    manifest = take_backup(source, locked_location)
+    assert cli(locked_location, "verify", manifest.backup_id).exit_code == 0
+    verified = cli(locked_location, "verify", manifest.backup_id,
+                   env={CATALOG_ENV: str(longer_retention(tmp_path))})
+    assert verified.exit_code == 1
+    assert (f"s3://{locked_location.bucket}/{manifest.object_key} is locked only until "
+            in verified.stdout)
+    assert f"not {CHANGED_RETENTION_DAYS} days after the backup" in verified.stdout
 
 
 def test_run_without_dsn_or_key_cannot_run(location: Location) -> None:

@@ -57,11 +57,11 @@ def test_interrupted_upload_is_aborted_and_said(source: Source, location: Locati
 
 
 def test_pgpassword_serves_pg_dump_as_it_serves_the_session(
-        source: Source, location: Location, tmp_path: Path) -> None:
+        source: Source, locked_location: Location, tmp_path: Path) -> None:
     without = source.dsn.replace(f":{source.pg.state()['password']}@", "@")
     assert without != source.dsn
     result = CliRunner().invoke(
-        app, ["backup", "run", *location_args(location), "--evidence-dir", str(tmp_path),
+        app, ["backup", "run", *location_args(locked_location), "--evidence-dir", str(tmp_path),
               "--format", "json"],
         env={DEFAULT_DSN_ENV: without, "PGPASSWORD": source.pg.state()["password"]})
     print(f"CASE backup run with PGPASSWORD: exit {result.exit_code}; "

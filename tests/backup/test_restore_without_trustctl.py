@@ -42,8 +42,13 @@ def backup_with_cli(source: Source, where: Location, *extra: str) -> dict:
         "backup", "run", "--bucket", where.bucket, "--region", where.target.region,
         "--endpoint-url", where.target.endpoint_url, "--kms-key", where.kms_key_id,
         "--format", "json", *extra], env={DEFAULT_DSN_ENV: source.dsn})
-    assert result.exit_code == 0, result.stderr
-    return json.loads(result.stdout)
+    # stored whole; BACKUP-DAILY-35D fails only because the tests' bucket has no Object Lock
+    # (they tamper with objects in place)
+    assert result.exit_code == 1, result.stderr
+    summary = json.loads(result.stdout)
+    assert [" has no Object Lock " in f["message"]
+            for f in summary["controls"][0]["findings"]] == [True]
+    return summary
 
 
 def restore_without_trustctl(where: Location, backup_id: str, out: Path,

@@ -39,6 +39,7 @@ MANIFEST_NAME = "manifest.json"
 TABLES_FOLDER = "tables"
 NO_LOCK_CODES = ("ObjectLockConfigurationNotFoundError", "NoSuchObjectLockConfiguration")
 CHECKSUM = "CRC32"
+RETENTION_SLACK = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,14 @@ class StoredObject:
     size: int
     sha256: str
     retain_until: str | None
+
+
+@dataclass(frozen=True)
+class Retention:
+    """How long S3 keeps a backup's object, and what is wrong with that (None: as promised)."""
+
+    until: datetime | None
+    problem: str | None
 
 
 @dataclass(frozen=True)
@@ -98,6 +107,29 @@ class BackupStore:
         if config.get("ObjectLockConfiguration", {}).get("ObjectLockEnabled") != "Enabled":
             return None
         return datetime.now(UTC) + timedelta(days=page_figures().backup_retention_days)
+
+    def retention(self, manifest: Manifest) -> Retention:
+        """The Object Lock of the backup's object, against BACKUP-DAILY-35D's figures: the
+        catalog's mode (nobody deletes early) until its finish + the retention days, less
+        RETENTION_SLACK. One judgment for `backup run`, `backup verify` and the drill: a backup
+        that can be deleted tomorrow is not a backup kept 35 days, however intact."""
+        head = self.head_object(manifest.object_key, manifest.object_version)
+        until, mode = head.get("ObjectLockRetainUntilDate"), head.get("ObjectLockMode")
+        figures = page_figures()
+        where = f"s3://{self.bucket}/{manifest.object_key}"
+        early = f"it can be deleted before {figures.backup_retention_days} days"
+        if until is None or mode is None:
+            return Retention(None, f"{where} has no Object Lock (none is enabled on the bucket, "
+                                   f"or none was set on the object): {early}")
+        if mode != figures.backup_lock_mode:
+            return Retention(until, f"{where} is locked in {mode} mode, not "
+                                    f"{figures.backup_lock_mode}: {early}")
+        needed = manifest.finished + timedelta(days=figures.backup_retention_days)
+        if until < needed - RETENTION_SLACK:
+            return Retention(until, f"{where} is locked only until {until}, not "
+                                    f"{figures.backup_retention_days} days after the backup "
+                                    f"({needed})")
+        return Retention(until, None)
 
     def upload(self, key: str, chunks: Iterable[bytes],
                retain_until: datetime | None) -> StoredObject:

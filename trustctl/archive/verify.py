@@ -7,7 +7,8 @@ against the manifest, every AEAD chunk, the zstd frame) and has pg_restore turn 
 archive into SQL thrown away (-f /dev/null): that parses every table's data, which `pg_restore
 --list` does not (it stops at the table of contents, at the front, and passes a truncated dump).
 A parallel (directory-tar) backup is read to the end by `tar -t` instead: pg_restore reads a
-directory, not a stream.
+directory, not a stream. Last, an intact backup's object must be locked as long as the page
+promises (BackupStore.retention).
 """
 
 from __future__ import annotations
@@ -84,6 +85,8 @@ def verify_backup(store: BackupStore, kms: Any, backup_id: str, manifest: Manife
         result.problems.append(str(exc))
     finally:
         archive.kill()
+    if not result.problems and (kept := store.retention(manifest)).problem:
+        result.problems.append(kept.problem)  # intact, but S3 may delete it before its time
     result.seconds = time.monotonic() - started
     return result
 

@@ -39,7 +39,7 @@ backup_app = typer.Typer(
     help="Back up the database (pg_dump -> zstd -> AES-256-GCM envelope -> S3), list and "
          "verify backups. Where: --bucket and --region (TRUSTCTL_BACKUP_BUCKET, AWS_REGION), "
          "or --sandbox for the local sandbox. Exit codes: 0 ok; 1 a backup failed "
-         "verification; 2 could not run.",
+         "verification or is not locked as long as promised; 2 could not run.",
 )
 
 
@@ -84,6 +84,8 @@ def run_command(
     --evidence-dir or the --evidence bucket. With --format json, BACKUP-DAILY-35D reads
     `not_applicable`: one backup is not daily backups kept 35 days; `trustctl evidence build`
     counts the recorded backups day by day, and `trustctl audit` checks the schedule and locks.
+    But a backup whose object S3 would let anyone delete early (no COMPLIANCE Object Lock for
+    the catalog's days) fails it: stored all the same, recorded as failed, exit 1.
 
     \b
     Examples:
@@ -99,15 +101,20 @@ def run_command(
         raise InputError("no backup KMS key: pass --kms-key (or TRUSTCTL_BACKUP_KMS_KEY)")
     records = record_store(evidence_dir, evidence, provider.environment)
     records.check_writable()
+    store = where.store()
     with aws_errors("backup"):
-        manifest = run_backup(dsn, BackupTarget(where.store(), where.kms(), where.kms_key_id),
+        manifest = run_backup(dsn, BackupTarget(store, where.kms(), where.kms_key_id),
                               jobs=jobs, work_dir=work_dir, dump_format=dump_format,
                               excluded=excluded_schemas(exclude_schema, exclude_supabase_internal))
-    records.write(backup_record(manifest, where.bucket))
+        kept = store.retention(manifest)
+    findings = [Finding(kept.problem, resource=where.bucket)] if kept.problem else []
+    records.write(backup_record(manifest, where.bucket, findings))
+    # one backup decides none of the contract's controls, unless it is not kept as promised
+    control = (ControlResult(CONTROL, Status.FAIL, findings, checks=["backup-run"]) if findings
+               else ControlResult(CONTROL, Status.NOT_APPLICABLE, [], checks=["backup-run"],
+                                  owned_by=DECIDED_BY))
     summary = _summary(manifest)
-    if output == "json":  # the contract's controls: one backup decides none of them
-        control = ControlResult(CONTROL, Status.NOT_APPLICABLE, [], checks=["backup-run"],
-                                owned_by=DECIDED_BY)
+    if output == "json":
         typer.echo(json.dumps({**summary, "controls": [control.to_json()]}, indent=2))
     else:
         typer.echo(f"backup {manifest.backup_id} complete: {summary['tables']} tables, "
@@ -116,6 +123,9 @@ def run_command(
                    + (f" (version {manifest.object_version})" if manifest.object_version else ""))
     for note in provider.notes():
         typer.echo(f"trustctl: backup: {note}", err=True)
+    if findings:
+        typer.echo(f"trustctl: backup: {CONTROL} fail: {kept.problem}", err=True)
+        raise typer.Exit(exit_code([control]))
 
 
 @backup_app.command("list")
@@ -163,8 +173,9 @@ def verify_command(
     The manifest found at BACKUP_ID must be that backup's (id, object, start time), its data
     key must unwrap under that backup's encryption context, every field's MAC must verify, and
     its times must agree with S3's. Then the whole object is read: every chunk authenticated,
-    size and SHA-256 against the manifest, the archive parsed to its end. A backup that fails
-    fails BACKUP-DAILY-35D; one that passes leaves it `not_applicable` (one backup intact says
+    size and SHA-256 against the manifest, the archive parsed to its end, and the object must be
+    under COMPLIANCE Object Lock for the promised days. A backup that fails fails
+    BACKUP-DAILY-35D; one that passes leaves it `not_applicable` (one backup intact says
     nothing of the others). Exit 1 when it fails
     (one line naming what was forged, or the manifest is missing or of the old, unauthenticated
     format), 2 when the id is unknown or AWS cannot be reached.

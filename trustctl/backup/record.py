@@ -4,19 +4,23 @@ when a drill finds none): every backup leaves the same record."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict
 
 from trustctl.archive.manifest import Manifest
 from trustctl.records import Record
 from trustctl.records.facts import BackupFacts
+from trustctl.report.results import ControlResult, Finding, Status
 
 
-def backup_record(manifest: Manifest, bucket: str) -> Record:
-    """The record of the backup `manifest` describes, stored in `bucket`."""
+def backup_record(manifest: Manifest, bucket: str, findings: Sequence[Finding] = ()) -> Record:
+    """The record of the backup `manifest` describes, stored in `bucket`: BACKUP-DAILY-35D's
+    evidence for its day, unless `findings` say it is not kept as promised (then it fails, and
+    `evidence build` does not count it)."""
     facts = BackupFacts.from_json({k: v for k, v in asdict(manifest).items()
                                    if k != "wrapped_data_key"})
     return Record.new(
         facts, facts.started_at, facts.finished_at, record_id=manifest.backup_id,
         targets={"bucket": bucket, "object_key": manifest.object_key, "source": manifest.source},
-        controls=[{"id": "BACKUP-DAILY-35D", "status": "pass", "findings": [],
-                   "checks": ["backup:manifest"]}])
+        controls=[ControlResult("BACKUP-DAILY-35D", Status.FAIL if findings else Status.PASS,
+                                list(findings), checks=["backup:manifest"]).to_json()])

@@ -66,7 +66,6 @@ EXIT_INTERRUPTED = 130
 AWS_STEPS = frozenset({"select-backup", "kms-key", "authenticate", "rpo", "retention",
                        "restore"})
 THIS_HOST = "this host"  # steps served by the drill host alone (scratch, verification)
-RETENTION_SLACK = timedelta(hours=1)
 # verify-tables checksums on this many connections at once (one busy server backend each)
 VERIFY_CONNECTIONS = max(1, min(4, os.cpu_count() or 1))
 # Each step of a rehearsal, in order, and the controls its result counts for.
@@ -242,18 +241,10 @@ class Drill:
             step.detail += f" (in place of {self.manifest.kms_key_id}, in the region gone)"
 
     def _retention(self, step: Step) -> None:
-        head = self.store.head_object(self.manifest.object_key, self.manifest.object_version)
-        until = head.get("ObjectLockRetainUntilDate")
-        figures = page_figures()
-        needed = (self.manifest.finished + timedelta(days=figures.backup_retention_days)
-                  - RETENTION_SLACK)
-        if head.get("ObjectLockMode") != figures.backup_lock_mode or until is None:
-            step.findings.append(f"{self.manifest.object_key} has no {figures.backup_lock_mode} "
-                                 "Object Lock: it can be deleted before "
-                                 f"{figures.backup_retention_days} days")
-        elif until < needed:
-            step.findings.append(f"{self.manifest.object_key} is locked only until {until}")
-        step.detail = f"locked until {until}" if until else "no Object Lock"
+        kept = self.store.retention(self.manifest)
+        if kept.problem:
+            step.findings.append(kept.problem)
+        step.detail = f"locked until {kept.until}" if kept.until else "no Object Lock"
 
     def _create_scratch(self, step: Step) -> None:
         if self.options.scratch_dsn:
