@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -106,6 +108,19 @@ def test_verify_follows_the_catalogs_retention(spy: SecretSpy, source: Source,
     assert (f"s3://{locked_location.bucket}/{manifest.object_key} is locked only until "
             in verified.stdout)
     assert f"not {CHANGED_RETENTION_DAYS} days after the backup" in verified.stdout
+
+
+def test_retention_counts_from_the_backups_start(source: Source,
+                                                 locked_location: Location) -> None:
+    """A backup that took hours is kept 35 days from its start, as the lock was set at its
+    start; one whose lock ends a minute short of its start + 35 days is not."""
+    manifest = take_backup(source, locked_location)
+    store = locked_location.store()
+    hours_long = replace(manifest, finished_at=(manifest.started + timedelta(hours=5)).isoformat())
+    assert store.retention(hours_long).problem is None
+    started_later = replace(manifest, started_at=(
+        manifest.started + timedelta(minutes=1)).isoformat())
+    assert "is locked only until" in (store.retention(started_later).problem or "")
 
 
 def test_run_without_dsn_or_key_cannot_run(location: Location) -> None:

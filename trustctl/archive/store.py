@@ -39,7 +39,8 @@ MANIFEST_NAME = "manifest.json"
 TABLES_FOLDER = "tables"
 NO_LOCK_CODES = ("ObjectLockConfigurationNotFoundError", "NoSuchObjectLockConfiguration")
 CHECKSUM = "CRC32"
-RETENTION_SLACK = timedelta(hours=1)
+# S3 keeps a retain-until date to the second or millisecond, below the microseconds it was set at
+RETENTION_SLACK = timedelta(seconds=1)
 
 
 @dataclass(frozen=True)
@@ -110,9 +111,11 @@ class BackupStore:
 
     def retention(self, manifest: Manifest) -> Retention:
         """The Object Lock of the backup's object, against BACKUP-DAILY-35D's figures: the
-        catalog's mode (nobody deletes early) until its finish + the retention days, less
-        RETENTION_SLACK. One judgment for `backup run`, `backup verify` and the drill: a backup
-        that can be deleted tomorrow is not a backup kept 35 days, however intact."""
+        catalog's mode (nobody deletes early) until its start + the retention days (the
+        manifest's start, which its MAC covers; `backup run` sets the lock from a moment after
+        it, so a backup of any length passes). One judgment for `backup run`, `backup verify`
+        and the drill: a backup that can be deleted tomorrow is not a backup kept 35 days,
+        however intact."""
         head = self.head_object(manifest.object_key, manifest.object_version)
         until, mode = head.get("ObjectLockRetainUntilDate"), head.get("ObjectLockMode")
         figures = page_figures()
@@ -124,7 +127,7 @@ class BackupStore:
         if mode != figures.backup_lock_mode:
             return Retention(until, f"{where} is locked in {mode} mode, not "
                                     f"{figures.backup_lock_mode}: {early}")
-        needed = manifest.finished + timedelta(days=figures.backup_retention_days)
+        needed = manifest.started + timedelta(days=figures.backup_retention_days)
         if until < needed - RETENTION_SLACK:
             return Retention(until, f"{where} is locked only until {until}, not "
                                     f"{figures.backup_retention_days} days after the backup "
