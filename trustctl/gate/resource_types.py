@@ -275,6 +275,8 @@ class TfType:
 
 @cache
 def _resource_block(token: str, provider: str, renames: tuple[tuple[str, str], ...]) -> Block:
+    if not token:  # no SDK type to read (a dynamic resource): nothing to import
+        return Block(None, "", dict(renames))
     schema = provider_schema(provider)
     args, resource = schema.resource_args(token)
     kind = _CloudflareBlock if provider == "cloudflare" else Block
