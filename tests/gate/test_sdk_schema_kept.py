@@ -75,6 +75,34 @@ def test_kept_answers_translate_as_the_sdk_does_without_importing_it(tmp_path: P
         {"id": "x", "enabled": True}]
 
 
+DYNAMIC = """
+import json, sys
+from trustctl.gate.sources import Declared
+from trustctl.gate.translate import translate
+from trustctl.plan.model import Plan, PlannedResource
+
+token = "pulumi-python:dynamic/supabase:ProjectSettings"
+settings = PlannedResource(urn="urn:pulumi:prod::p::" + token + "::db", type=token, name="db",
+                           inputs={"allowed_cidrs": ["10.0.0.0/8"], "ssl_enforced": True})
+[resource] = translate(Declared(Plan([settings]), "dynamic")).document["planned_values"][
+    "root_module"]["resources"]
+print(json.dumps({"resource": resource,
+                  "sdk_modules": sorted(m for m in sys.modules if m.startswith("pulumi"))}))
+"""
+
+
+def test_a_resource_type_no_sdk_declares_is_translated_without_importing_an_sdk(
+        tmp_path: Path) -> None:
+    """Nothing kept to read, and nothing to read from an SDK: the judge imports no Pulumi."""
+    proc = subprocess.run([sys.executable, "-c", DYNAMIC], check=True, capture_output=True,
+                          text=True, timeout=120,
+                          env={**_environ(), "TRUSTCTL_HOME": str(tmp_path)})
+    translated = json.loads(proc.stdout)
+    assert translated["resource"]["type"] == "supabase_project_settings"
+    assert translated["resource"]["values"]["allowed_cidrs"] == ["10.0.0.0/8"]
+    assert translated["sdk_modules"] == []
+
+
 def test_another_sdk_or_another_reader_is_another_file(monkeypatch: pytest.MonkeyPatch) -> None:
     installed = sdk_schema._schema_path("aws")
     assert installed is not None and installed.parent.name == sdk_schema.SCHEMA_DIR
