@@ -9,15 +9,16 @@ then backed up and drilled twice, both paths measured in the same run on the sam
   table) and a drill restoring it with `pg_restore -j N` (N = the machine's cores).
 Per stage it prints seconds and MB/s of database size. The RTO of a larger database is then
 projected, with the formula printed, from the largest size measured:
-    RTO(S) = F + S / R_restore + S / R_verify
+    RTO(S) = F + S / R_restore [+ S / R_verify]
 F = the drill's size-independent steps (scratch start, S3/KMS checks, RLS, teardown) in seconds,
-R_restore = restore MB/s (download, decrypt, decompress, pg_restore), R_verify = MB/s of the
-counts+checksums check on the critical path (the drill checks while pg_restore builds keys and
-indexes: that part is inside the restore's time, printed beside it). Per added core, the
-parallel path's restore rate is projected linearly from the measured gain of N cores over one
-stream, R_restore(c) = R1 * (1 + e * (c - 1)), e = (R_N / R1 - 1) / (N - 1); verify is held
-constant (not parallel here). A projection is not a measurement: disk and memory bandwidth
-cap the gain long before many cores do.
+R_restore = restore MB/s (download, decrypt, decompress, pg_restore). The counts+checksums check
+runs inside the restore, while pg_restore builds keys and indexes (its seconds are printed
+beside the restore's, and are in R_restore); only a drill that had to check after the restore
+(a post-data that may write rows) adds S / R_verify, R_verify = MB/s of that check. Per added
+core, the parallel path's restore rate is projected linearly from the measured gain of N cores
+over one stream, R_restore(c) = R1 * (1 + e * (c - 1)), e = (R_N / R1 - 1) / (N - 1); a check
+after the restore is held constant (not parallel here). A projection is not a measurement: disk
+and memory bandwidth cap the gain long before many cores do.
 """
 
 from __future__ import annotations
@@ -44,8 +45,15 @@ class PathRun:
 
     backup: float
     steps: dict[str, float]
+    db_mb: float
     dump_mb: float
-    verify_inside_restore: float  # verify-tables' checking during the restore's post-data
+    verify_inside_restore: float | None  # its checking during the restore's post-data, if so
+
+    @property
+    def r_verify(self) -> float | None:
+        """MB/s of the check after the restore; None when it ran inside the restore."""
+        return None if self.verify_inside_restore is not None else rate(self.db_mb,
+                                                                         self.steps[VERIFY])
 
     @property
     def fixed(self) -> float:
@@ -63,8 +71,8 @@ def run_path(b: Bench, jobs: int) -> PathRun:
         raise SystemExit(f"drill ({jobs} job(s)) did not pass: {facts.reason}")
     steps = {s.name: s.seconds or 0.0 for s in facts.steps}
     tables = next(s for s in facts.steps if s.name == VERIFY)
-    inside = (tables.facts or {}).get("seconds_during_restore", 0.0)
-    return PathRun(backup, steps, manifest.dump_bytes / 2**20, inside)
+    inside = (tables.facts or {}).get("seconds_during_restore")
+    return PathRun(backup, steps, b.database_mb(), manifest.dump_bytes / 2**20, inside)
 
 
 def measure(size_mb: int, jobs: int) -> tuple[float, PathRun, PathRun]:
@@ -79,15 +87,17 @@ def rate(mb: float, seconds: float) -> float:
 
 
 def print_size(db_mb: float, name: str, run: PathRun) -> None:
+    verify = (f"tables checked inside the restore ({run.verify_inside_restore:.2f} s while "
+              "pg_restore built keys and indexes)" if run.r_verify is None else
+              f"tables checked after it {run.steps[VERIFY]:6.2f} s ({run.r_verify:6.1f} MB/s)")
     print(f"{db_mb:7.0f} MB {name:<9}: backup {run.backup:7.2f} s ({rate(db_mb, run.backup):6.1f} "
           f"MB/s), restore {run.steps[RESTORE]:7.2f} s ({rate(db_mb, run.steps[RESTORE]):6.1f} "
-          f"MB/s), verify {run.steps[VERIFY]:6.2f} s ({rate(db_mb, run.steps[VERIFY]):6.1f} "
-          f"MB/s; +{run.verify_inside_restore:.2f} s checking inside the restore), other drill "
-          f"steps {run.fixed:5.2f} s; dump {run.dump_mb:.0f} MB")
+          f"MB/s), {verify}, other drill steps {run.fixed:5.2f} s; dump {run.dump_mb:.0f} MB")
 
 
-def rto_hours(size_mb: float, fixed: float, r_restore: float, r_verify: float) -> float:
-    return (fixed + size_mb / r_restore + size_mb / r_verify) / 3600
+def rto_hours(size_mb: float, fixed: float, r_restore: float, r_verify: float | None) -> float:
+    after = size_mb / r_verify if r_verify is not None else 0.0
+    return (fixed + size_mb / r_restore + after) / 3600
 
 
 def main() -> None:
@@ -114,12 +124,14 @@ def project(db_mb: float, stream: PathRun, parallel: PathRun, jobs: int, promise
     one to read)."""
     fixed = stream.fixed
     r1, rn = rate(db_mb, stream.steps[RESTORE]), rate(db_mb, parallel.steps[RESTORE])
-    r_verify = rate(db_mb, stream.steps[VERIFY])
+    r_verify = stream.r_verify
     gain = max(rn / r1 - 1, 0.0) / (jobs - 1)  # a slower parallel path gains nothing
-    print(f"projection from {db_mb:.0f} MB: RTO(S) = F + S / R_restore + S / R_verify, "
+    verify = ("(the table checks run inside the restore: their time is in R_restore)"
+              if r_verify is None
+              else f"+ S / R_verify, R_verify = {r_verify:.1f} MB/s (checked after the restore)")
+    print(f"projection from {db_mb:.0f} MB: RTO(S) = F + S / R_restore {verify}, "
           f"F = {fixed:.1f} s, R_restore = {r1:.1f} MB/s (one stream) or {rn:.1f} MB/s "
-          f"(-j {jobs}), R_verify = {r_verify:.1f} MB/s; per added core "
-          f"R_restore(c) = R1 * (1 + {gain:.2f} * (c - 1))")
+          f"(-j {jobs}); per added core R_restore(c) = R1 * (1 + {gain:.2f} * (c - 1))")
     for gb in PROJECTED_GB:
         size = gb * 1024
         stream_h = rto_hours(size, fixed, r1, r_verify)

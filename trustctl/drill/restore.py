@@ -32,7 +32,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from trustctl.archive.formats import dump_format
+from trustctl.archive.formats import dump_format, widen_pipe
+from trustctl.archive.pipeline import ahead
 from trustctl.drill.record import StepError, StepFailed
 from trustctl.drill.scratch import Scratch
 from trustctl.pg.server import pg_tool
@@ -41,6 +42,9 @@ from trustctl.pg.tools import ToolProcess
 ROWS = ["--section=pre-data", "--section=data"]
 POST_DATA = "--section=post-data"
 POST_DATA_SCRIPT = "post-data.sql"
+# plaintext chunks (one AEAD chunk decompressed: ~3 MiB of a 1 MiB zstd chunk) read ahead of
+# pg_restore: S3, SHA-256, AES-GCM and zstd run while pg_restore reads the chunk before
+PREFETCH_CHUNKS = 2
 # Post-data kinds (pg_dump's names) whose restore writes no table row: index and key builds
 # and foreign-key checks only read rows (through the opclasses' support functions), the rest
 # is catalog. Missing on purpose: MATERIALIZED VIEW DATA (a refresh runs the view's query),
@@ -118,11 +122,12 @@ def _rows_from_stream(plaintext: Iterable[bytes], scratch: Scratch, script: Path
                        stdin=subprocess.PIPE)
     with contextlib.ExitStack() as cleanup:
         cleanup.callback(rows.kill)
+        widen_pipe(rows.process.stdin)
         toc = ToolProcess("pg_restore", [POST_DATA, "-f", str(script)], None,
                           stdin=subprocess.PIPE)
         cleanup.callback(toc.kill)
 
-        chunks = _teed(plaintext, toc)
+        chunks = _teed(ahead(plaintext, PREFETCH_CHUNKS, "restore-reader"), toc)
 
         def stream() -> None:
             on_started()

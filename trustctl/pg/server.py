@@ -20,8 +20,10 @@ import socket
 import stat
 import subprocess
 import tempfile
+import threading
 import time
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -43,6 +45,9 @@ ROOT_RUN_AS = "embedded_postgres"
 PASSWORD_FILE = "trustctl-superuser-password"
 SERVER_LOG = "server.log"
 START_ATTEMPTS = 3
+# how often a start looks at postmaster.pid for `ready` (pg_ctl -w looks every 100 ms: most of
+# the 0.12 s it took to start a server)
+READY_POLL_SECONDS = 0.01
 STOP_SECONDS = 30
 # Disposable servers: durability is traded for speed (seeding GBs, restoring in drills).
 SERVER_SETTINGS = {
@@ -200,15 +205,27 @@ class LocalPostgres:
 
     def _pg_ctl_start(self) -> None:
         log = self.data_dir / SERVER_LOG
+        started = time.time()
         try:
             _run("pg_ctl", ["-w", "-t", "60", "-l", str(log), "-o", f"-p {self.port}", "start"],
-                 self.data_dir, self._run_as, timeout=90)
+                 self.data_dir, self._run_as, timeout=90, ready=lambda: self._ready(started))
         except DependencyError as exc:
             tail = _reason(log.read_text(errors="replace")) if log.exists() else None
             raise DependencyError(
                 f"Postgres did not start on {self.host}:{self.port} ({self.data_dir}): "
                 f"{tail or exc}"
             ) from None
+
+
+    def _ready(self, since: float) -> bool:
+        """pg_ctl -w's test: postmaster.pid says `ready`, written by a postmaster started at
+        `since` or later (pg_ctl's 2 s of slack), which is running."""
+        try:
+            lines = (self.data_dir / "postmaster.pid").read_text().split("\n")
+            return (lines[7].strip() == "ready" and int(lines[2]) >= since - 2
+                    and running_pid(self.data_dir) == int(lines[0]))
+        except (OSError, ValueError, IndexError):
+            return False
 
 
 def running_pid(data_dir: Path) -> int | None:
@@ -228,23 +245,34 @@ def running_pid(data_dir: Path) -> int | None:
 
 
 def _run(tool: str, args: list[str], data_dir: Path, run_as: str | None, *,
-         timeout: float) -> None:
+         timeout: float, ready: Callable[[], bool] | None = None) -> None:
     """Runs initdb or pg_ctl on `data_dir`; a failure is one line with the tool's own reason
     (e.g. "No space left on device"), never its whole output. Output goes to a file, not a
-    pipe: a server pg_ctl starts would hold a pipe open."""
+    pipe: a server pg_ctl starts would hold a pipe open. Returns as soon as `ready()` holds
+    (looked at every READY_POLL_SECONDS), leaving the tool to finish on its own."""
     command = [str(pg_commands.POSTGRES_BIN_PATH / tool), "-D", str(data_dir), *args]
+    deadline = time.monotonic() + timeout
     with tempfile.TemporaryFile() as output:
+        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=output,
+                                   stderr=subprocess.STDOUT, user=run_as)
         try:
-            subprocess.run(command, stdin=subprocess.DEVNULL, stdout=output,
-                           stderr=subprocess.STDOUT, check=True, timeout=timeout, user=run_as)
-        except subprocess.TimeoutExpired:
-            raise DependencyError(f"{tool} did not finish within {timeout:g} s "
-                                  f"({data_dir})") from None
-        except subprocess.CalledProcessError as exc:
+            while (code := process.poll()) is None:
+                if ready is not None and ready():
+                    threading.Thread(target=process.wait, name=f"{tool}-reaper",
+                                     daemon=True).start()
+                    return
+                if time.monotonic() > deadline:
+                    raise DependencyError(f"{tool} did not finish within {timeout:g} s "
+                                          f"({data_dir})")
+                time.sleep(READY_POLL_SECONDS)
+        except BaseException:  # timed out or interrupted: the tool goes too
+            process.kill()
+            process.wait()
+            raise
+        if code != 0:
             output.seek(0)
             reason = _reason(output.read().decode(errors="replace"))
-            raise DependencyError(f"{tool} failed on {data_dir}: "
-                                  f"{reason or f'exit {exc.returncode}'}") from None
+            raise DependencyError(f"{tool} failed on {data_dir}: {reason or f'exit {code}'}")
 
 
 def _reason(text: str) -> str | None:
