@@ -20,7 +20,6 @@ import socket
 import stat
 import subprocess
 import tempfile
-import threading
 import time
 import warnings
 from collections.abc import Callable
@@ -249,7 +248,7 @@ def _run(tool: str, args: list[str], data_dir: Path, run_as: str | None, *,
     """Runs initdb or pg_ctl on `data_dir`; a failure is one line with the tool's own reason
     (e.g. "No space left on device"), never its whole output. Output goes to a file, not a
     pipe: a server pg_ctl starts would hold a pipe open. Returns as soon as `ready()` holds
-    (looked at every READY_POLL_SECONDS), leaving the tool to finish on its own."""
+    (looked at every READY_POLL_SECONDS), ending the tool: nothing is left behind."""
     command = [str(pg_commands.POSTGRES_BIN_PATH / tool), "-D", str(data_dir), *args]
     deadline = time.monotonic() + timeout
     with tempfile.TemporaryFile() as output:
@@ -258,8 +257,8 @@ def _run(tool: str, args: list[str], data_dir: Path, run_as: str | None, *,
         try:
             while (code := process.poll()) is None:
                 if ready is not None and ready():
-                    threading.Thread(target=process.wait, name=f"{tool}-reaper",
-                                     daemon=True).start()
+                    process.kill()  # pg_ctl's own wait, not the server: that left its session
+                    process.wait()
                     return
                 if time.monotonic() > deadline:
                     raise DependencyError(f"{tool} did not finish within {timeout:g} s "
