@@ -214,10 +214,12 @@ def _backup_permissions(t: JobTargets) -> list[Statement]:
 
 def _drill_permissions(t: JobTargets) -> list[Statement]:
     """Read and decrypt backups to restore them into the runner's scratch database, from either
-    region (`drill --region-outage` reads only the recovery region's copy, with the replica key)."""
+    region (`drill --region-outage` reads only the recovery region's copy, with the replica key),
+    and see their Object Lock (S3 shows it only with s3:GetObjectRetention)."""
     buckets = [t.backup_bucket_arn, t.replica_bucket_arn]
     return [
-        allow("ReadBackupObjects", ["s3:GetObject", "s3:GetObjectVersion"],
+        allow("ReadBackupObjects",
+              ["s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectRetention"],
               [_objects(bucket) for bucket in buckets]),
         allow("ListBackups", ["s3:ListBucket"], buckets),
         allow("UnwrapDataKeysWithBackupKey", ["kms:Decrypt", "kms:DescribeKey"],

@@ -77,7 +77,8 @@ def test_a_backup_into_a_bucket_without_object_lock_is_kept_but_fails(
     summary = json.loads(run.stdout)
     assert summary["complete"] and summary["retain_until"] is None
     problem = (f"s3://{BUCKET}/{summary['object_key']} has no Object Lock (none is enabled on "
-               "the bucket, or none was set on the object): it can be deleted before "
+               "the bucket, none was set on the object, or the reader lacks "
+               "s3:GetObjectRetention): it can be deleted before "
                f"{page_figures().backup_retention_days} days")
     [control] = summary["controls"]
     assert (control["id"], control["status"], control["checks"]) == (
@@ -121,6 +122,18 @@ def test_retention_counts_from_the_backups_start(source: Source,
     started_later = replace(manifest, started_at=(
         manifest.started + timedelta(minutes=1)).isoformat())
     assert "is locked only until" in (store.retention(started_later).problem or "")
+
+
+def test_run_judges_the_lock_it_set_without_reading_the_object(
+        source: Source, locked_location: Location) -> None:
+    """`backup run`'s role may not read objects (infra: no s3:GetObject): it judges the lock
+    it set, so the judgment holds with the object out of its reach (here: gone)."""
+    manifest = take_backup(source, locked_location)
+    store = locked_location.store()
+    store.s3.delete_object(Bucket=locked_location.bucket, Key=manifest.object_key)  # a marker
+    assert store.retention_set(manifest).problem is None
+    assert "has no Object Lock" in (store.retention_set(
+        replace(manifest, retain_until=None)).problem or "")
 
 
 def test_run_without_dsn_or_key_cannot_run(location: Location) -> None:

@@ -114,13 +114,14 @@ def test_backup_role_writes_and_wraps_but_never_reads_or_deletes(prod_plan: Plan
 
 
 def test_drill_role_reads_and_decrypts_backups_only(prod_plan: Plan) -> None:
-    """In both regions: `drill --region-outage` restores the copy with the replica key."""
+    """In both regions: `drill --region-outage` restores the copy with the replica key; the
+    drill judges each backup's Object Lock, which S3 shows only with s3:GetObjectRetention."""
     key = arn_of(one(prod_plan, "aws:kms/key:Key", "backups"))
     replica_key = arn_of(one(prod_plan, "aws:kms/replicaKey:ReplicaKey", "backups-replica"))
     allowed = set()
     for bucket in (_bucket(prod_plan, "database-backups"), _bucket(prod_plan, "backups-replica")):
         allowed |= {("s3:GetObject", f"{bucket}/*"), ("s3:GetObjectVersion", f"{bucket}/*"),
-                    ("s3:ListBucket", bucket)}
+                    ("s3:GetObjectRetention", f"{bucket}/*"), ("s3:ListBucket", bucket)}
     for k in (key, replica_key):
         allowed |= {("kms:Decrypt", k), ("kms:DescribeKey", k)}
     assert _allowed(prod_plan, "drill") == allowed | _signs_records(prod_plan)

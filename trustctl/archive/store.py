@@ -110,29 +110,21 @@ class BackupStore:
         return datetime.now(UTC) + timedelta(days=page_figures().backup_retention_days)
 
     def retention(self, manifest: Manifest) -> Retention:
-        """The Object Lock of the backup's object, against BACKUP-DAILY-35D's figures: the
-        catalog's mode (nobody deletes early) until its start + the retention days (the
-        manifest's start, which its MAC covers; `backup run` sets the lock from a moment after
-        it, so a backup of any length passes). One judgment for `backup run`, `backup verify`
-        and the drill: a backup that can be deleted tomorrow is not a backup kept 35 days,
-        however intact."""
+        """The Object Lock S3 reports on the backup's object (HeadObject shows it only to a
+        reader with s3:GetObjectRetention), judged by `judged_retention`: for `backup verify`
+        and the drill."""
         head = self.head_object(manifest.object_key, manifest.object_version)
-        until, mode = head.get("ObjectLockRetainUntilDate"), head.get("ObjectLockMode")
-        figures = page_figures()
-        where = f"s3://{self.bucket}/{manifest.object_key}"
-        early = f"it can be deleted before {figures.backup_retention_days} days"
-        if until is None or mode is None:
-            return Retention(None, f"{where} has no Object Lock (none is enabled on the bucket, "
-                                   f"or none was set on the object): {early}")
-        if mode != figures.backup_lock_mode:
-            return Retention(until, f"{where} is locked in {mode} mode, not "
-                                    f"{figures.backup_lock_mode}: {early}")
-        needed = manifest.started + timedelta(days=figures.backup_retention_days)
-        if until < needed - RETENTION_SLACK:
-            return Retention(until, f"{where} is locked only until {until}, not "
-                                    f"{figures.backup_retention_days} days after the backup "
-                                    f"({needed})")
-        return Retention(until, None)
+        return judged_retention(f"s3://{self.bucket}/{manifest.object_key}", manifest,
+                                head.get("ObjectLockMode"), head.get("ObjectLockRetainUntilDate"))
+
+    def retention_set(self, manifest: Manifest) -> Retention:
+        """The Object Lock `backup run` set on the object as S3 accepted it (the catalog's mode
+        until `retain_until`; none when the bucket has no Object Lock), judged by
+        `judged_retention`: the backup role may not read objects, so it cannot ask S3."""
+        until = manifest.retain_until
+        return judged_retention(f"s3://{self.bucket}/{manifest.object_key}", manifest,
+                                page_figures().backup_lock_mode if until else None,
+                                datetime.fromisoformat(until) if until else None)
 
     def upload(self, key: str, chunks: Iterable[bytes],
                retain_until: datetime | None) -> StoredObject:
@@ -255,6 +247,30 @@ class BackupStore:
     def _object_args(self, key: str, version: str | None) -> dict:
         pinned = version if self.pins_versions else None
         return {"Bucket": self.bucket, "Key": key, **({"VersionId": pinned} if pinned else {})}
+
+
+def judged_retention(where: str, manifest: Manifest, mode: str | None,
+                     until: datetime | None) -> Retention:
+    """A backup's lock against BACKUP-DAILY-35D's figures: the catalog's mode (nobody deletes
+    early) until its start + the retention days (the manifest's start, which its MAC covers;
+    `backup run` sets the lock from a moment after it, so a backup of any length passes). One
+    judgment for `backup run`, `backup verify` and the drill: a backup that can be deleted
+    tomorrow is not a backup kept 35 days, however intact."""
+    figures = page_figures()
+    early = f"it can be deleted before {figures.backup_retention_days} days"
+    if until is None or mode is None:
+        return Retention(None, f"{where} has no Object Lock (none is enabled on the bucket, none "
+                               "was set on the object, or the reader lacks "
+                               f"s3:GetObjectRetention): {early}")
+    if mode != figures.backup_lock_mode:
+        return Retention(until, f"{where} is locked in {mode} mode, not "
+                                f"{figures.backup_lock_mode}: {early}")
+    needed = manifest.started + timedelta(days=figures.backup_retention_days)
+    if until < needed - RETENTION_SLACK:
+        return Retention(until, f"{where} is locked only until {until}, not "
+                                f"{figures.backup_retention_days} days after the backup "
+                                f"({needed})")
+    return Retention(until, None)
 
 
 def _hashed(chunks: Iterable[bytes], digest: Any) -> Iterator[bytes]:

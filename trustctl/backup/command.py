@@ -14,7 +14,7 @@ from trustctl.archive.manifest import Manifest, ManifestError
 from trustctl.archive.verify import verify_backup
 from trustctl.aws import aws_errors
 from trustctl.backup.exclusions import SUPABASE_INTERNAL_SCHEMAS, excluded_schemas
-from trustctl.backup.record import backup_record
+from trustctl.backup.record import backup_record, lock_findings
 from trustctl.backup.run import BackupTarget, run_backup
 from trustctl.errors import InputError
 from trustctl.provider import Provider
@@ -106,8 +106,7 @@ def run_command(
         manifest = run_backup(dsn, BackupTarget(store, where.kms(), where.kms_key_id),
                               jobs=jobs, work_dir=work_dir, dump_format=dump_format,
                               excluded=excluded_schemas(exclude_schema, exclude_supabase_internal))
-        kept = store.retention(manifest)
-    findings = [Finding(kept.problem, resource=where.bucket)] if kept.problem else []
+        findings = lock_findings(manifest, store)
     records.write(backup_record(manifest, where.bucket, findings))
     # one backup decides none of the contract's controls, unless it is not kept as promised
     control = (ControlResult(CONTROL, Status.FAIL, findings, checks=["backup-run"]) if findings
@@ -124,7 +123,8 @@ def run_command(
     for note in provider.notes():
         typer.echo(f"trustctl: backup: {note}", err=True)
     if findings:
-        typer.echo(f"trustctl: backup: {CONTROL} fail: {kept.problem}", err=True)
+        for finding in findings:
+            typer.echo(f"trustctl: backup: {CONTROL} fail: {finding.message}", err=True)
         raise typer.Exit(exit_code([control]))
 
 

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import asdict
 
 from trustctl.archive.manifest import Manifest
+from trustctl.archive.store import BackupStore
 from trustctl.records import Record
 from trustctl.records.facts import BackupFacts
 from trustctl.report.results import ControlResult, Finding, Status
@@ -24,3 +25,10 @@ def backup_record(manifest: Manifest, bucket: str, findings: Sequence[Finding] =
         targets={"bucket": bucket, "object_key": manifest.object_key, "source": manifest.source},
         controls=[ControlResult("BACKUP-DAILY-35D", Status.FAIL if findings else Status.PASS,
                                 list(findings), checks=["backup:manifest"]).to_json()])
+
+
+def lock_findings(manifest: Manifest, store: BackupStore) -> list[Finding]:
+    """BACKUP-DAILY-35D's findings on a backup just taken into `store`: none, or that S3 may
+    delete its object before the promised days (one judgment for every taker of backups)."""
+    kept = store.retention_set(manifest)
+    return [Finding(kept.problem, resource=store.bucket)] if kept.problem else []

@@ -127,7 +127,9 @@ def _rows_from_stream(plaintext: Iterable[bytes], scratch: Scratch, script: Path
                           stdin=subprocess.PIPE)
         cleanup.callback(toc.kill)
 
-        chunks = _teed(ahead(plaintext, PREFETCH_CHUNKS, "restore-reader"), toc)
+        reader = ahead(plaintext, PREFETCH_CHUNKS, "restore-reader")
+        cleanup.callback(reader.close)  # a failed restore stops the reading thread at once
+        chunks = _teed(reader, toc)
 
         def stream() -> None:
             on_started()

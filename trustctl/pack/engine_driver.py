@@ -81,7 +81,7 @@ def running_pack(stack: str, project: str, *, pack: Path = PACK, dry_run: bool =
         proc = subprocess.Popen(  # the engine address is unused by a pack that logs nothing
             [sys.executable, "-u", "-m", "pulumi.policy", "127.0.0.1:1", str(pack)], cwd=pack,
             env=environment, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=pack_log,
-            text=True)
+            text=True, errors="replace")  # bytes not UTF-8 must not stop the reading
         assert proc.stdout is not None
         try:
             port = proc.stdout.readline().strip()
@@ -97,7 +97,11 @@ def running_pack(stack: str, project: str, *, pack: Path = PACK, dry_run: bool =
                 yield Analyzer(analyzer_pb2_grpc.AnalyzerStub(channel))
         finally:
             proc.terminate()
-            proc.wait(timeout=30)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:  # a pack ignoring SIGTERM does not outlive us
+                proc.kill()
+                proc.wait()
 
 
 def _discard(stream: IO[str]) -> None:

@@ -117,15 +117,16 @@ class SandboxProvider:
                       records: RecordStore) -> None:
         """A backup taken into `primary` (and recorded) when `store` holds none; for a drill
         from the recovery region, once the sandbox has copied it there."""
-        from trustctl.backup.record import backup_record
+        from trustctl.backup.record import backup_record, lock_findings
         from trustctl.backup.run import BackupTarget, run_backup
 
         if store.latest_complete() is not None:
             return
         _say("the sandbox holds no backup to rehearse: taking one")
+        taken_into = primary.store()
         manifest = run_backup(self.info.database(), BackupTarget(
-            primary.store(), primary.kms(), primary.kms_key_id))
-        records.write(backup_record(manifest, primary.bucket))
+            taken_into, primary.kms(), primary.kms_key_id))
+        records.write(backup_record(manifest, primary.bucket, lock_findings(manifest, taken_into)))
         if store.bucket != primary.bucket:
             _wait_for_copy(store)
 
