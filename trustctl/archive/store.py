@@ -114,7 +114,7 @@ class BackupStore:
         reader with s3:GetObjectRetention), judged by `judged_retention`: for `backup verify`
         and the drill."""
         head = self.head_object(manifest.object_key, manifest.object_version)
-        return judged_retention(f"s3://{self.bucket}/{manifest.object_key}", manifest,
+        return judged_retention(self._url(manifest), manifest,
                                 head.get("ObjectLockMode"), head.get("ObjectLockRetainUntilDate"))
 
     def retention_set(self, manifest: Manifest) -> Retention:
@@ -122,9 +122,12 @@ class BackupStore:
         until `retain_until`; none when the bucket has no Object Lock), judged by
         `judged_retention`: the backup role may not read objects, so it cannot ask S3."""
         until = manifest.retain_until
-        return judged_retention(f"s3://{self.bucket}/{manifest.object_key}", manifest,
+        return judged_retention(self._url(manifest), manifest,
                                 page_figures().backup_lock_mode if until else None,
                                 datetime.fromisoformat(until) if until else None)
+
+    def _url(self, manifest: Manifest) -> str:
+        return f"s3://{self.bucket}/{manifest.object_key}"
 
     def upload(self, key: str, chunks: Iterable[bytes],
                retain_until: datetime | None) -> StoredObject:

@@ -215,7 +215,6 @@ class LocalPostgres:
                 f"{tail or exc}"
             ) from None
 
-
     def _ready(self, since: float) -> bool:
         """pg_ctl -w's test: postmaster.pid says `ready`, written by a postmaster started at
         `since` or later (pg_ctl's 2 s of slack), which is running."""
